@@ -1,0 +1,7 @@
+"""``python -m openlive``."""
+
+import sys
+
+from openlive.cli import main
+
+sys.exit(main())

@@ -1,0 +1,108 @@
+"""The ``openlive`` command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from openlive import __version__
+from openlive.config import DEFAULT_PORT, load_settings
+from openlive.errors import ConfigError
+
+DESCRIPTION = """\
+openlive: a self-hosted Live API (BidiGenerateContent) server.
+
+Apps written against the official SDKs (google-genai for Python, @google/genai
+for JavaScript) connect to it by changing only their base URL, and talk to open
+models running on this machine.
+
+Every serve option can also be set in a TOML config file (--config) or in the
+environment as OPENLIVE_<NAME>, e.g. OPENLIVE_PORT=9000, OPENLIVE_API_KEYS=k1,k2.
+Flags win over the environment, which wins over the config file."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every command."""
+    parser = argparse.ArgumentParser(
+        prog="openlive", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--version", action="version", version=f"openlive {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = commands.add_parser(
+        "serve",
+        help="run the server on the embedded default models",
+        description="Run the Live API server in the foreground. Ctrl-C sends open sessions "
+        "a goAway and closes them before exiting.",
+    )
+    serve.add_argument("--config", metavar="FILE", help="TOML config file (env: OPENLIVE_CONFIG)")
+    serve.add_argument("--host", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help=f"port to bind (default {DEFAULT_PORT})")
+    serve.add_argument(
+        "--no-tls",
+        dest="tls",
+        action="store_false",
+        default=None,
+        help="serve plain ws:// and http:// (the Python SDK needs TLS; Node and browsers do not)",
+    )
+    serve.add_argument("--cert-file", metavar="PEM", help="TLS certificate (default: self-signed for localhost)")
+    serve.add_argument("--key-file", metavar="PEM", help="TLS private key for --cert-file")
+    serve.add_argument("--data-dir", metavar="DIR", help="where openlive keeps its files (certificate...)")
+    serve.add_argument(
+        "--api-key",
+        dest="api_keys",
+        action="append",
+        metavar="KEY",
+        help="accept this API key (repeatable); with none, any key is accepted on loopback only",
+    )
+    serve.add_argument("--max-sessions", type=int, help="sessions served at once (default 64)")
+    serve.add_argument("--max-message-bytes", type=int, help="largest client message (default 8 MiB)")
+    serve.add_argument("--max-output-tokens", type=int, help="reply length cap when clients set none (default 1024)")
+    serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"], help="log level (default info)")
+    serve.add_argument("--log-json", action="store_true", default=None, help="write logs as JSON lines")
+
+    cert = commands.add_parser(
+        "cert",
+        help="print the path of the self-signed TLS certificate (made if missing)",
+        description="Print the certificate path, for: export SSL_CERT_FILE=$(openlive cert)",
+    )
+    cert.add_argument("--data-dir", metavar="DIR", help="openlive's data directory")
+    cert.add_argument("--config", metavar="FILE", help="TOML config file")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``openlive`` command."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    options = {k: v for k, v in vars(args).items() if k not in ("command", "config")}
+    try:
+        settings = load_settings(args.config, overrides=options)
+        if args.command == "cert":
+            from openlive.server.run import tls_files
+
+            settings.tls = True
+            settings.cert_file = settings.key_file = ""
+            files = tls_files(settings)
+            assert files is not None
+            print(files.cert)
+            return 0
+        from openlive.server.logs import configure_logging
+        from openlive.server.run import serve
+
+        configure_logging(settings.log_level, settings.log_json)
+        serve(settings)
+    except ConfigError as error:
+        print(f"openlive: {error.reason}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,237 @@
+"""Server settings: defaults, then a TOML config file, then environment, then flags.
+
+Every scalar setting ``name`` can be set in the config file as ``name = ...`` and
+in the environment as ``OPENLIVE_NAME``. Engines and the model table live in the
+config file only::
+
+    api_keys = ["a-long-random-key"]
+
+    [engines.big]
+    type = "llama"            # llama.cpp, any GGUF file
+    path = "/models/qwen2.5-7b-instruct-q4_k_m.gguf"
+    contexts = 2
+
+    [models]                  # model name clients ask for -> engine
+    "gemini-2.0-flash-live-001" = "big"
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openlive.engines.registry import DOCUMENTED_MODELS
+from openlive.errors import ConfigError
+
+ENV_PREFIX = "OPENLIVE_"
+EMBEDDED_ENGINE = "embedded"
+DEFAULT_PORT = 8443
+
+
+@dataclass
+class EngineSpec:
+    """How to build one LLM engine.
+
+    Attributes:
+        type: ``llama`` (llama.cpp); later issues add more.
+        path: The model file; empty means the embedded default model.
+        contexts: Generations the engine runs at once.
+        n_ctx: Context window in tokens; 0 takes the model's own.
+    """
+
+    type: str = "llama"
+    path: str = ""
+    contexts: int = 2
+    n_ctx: int = 0
+
+
+def _default_engines() -> dict[str, EngineSpec]:
+    return {EMBEDDED_ENGINE: EngineSpec()}
+
+
+def _default_models() -> dict[str, str]:
+    return {name: EMBEDDED_ENGINE for name in DOCUMENTED_MODELS}
+
+
+@dataclass
+class Settings:
+    """Everything ``openlive serve`` can be told.
+
+    Attributes:
+        host: Address to bind.
+        port: Port to bind.
+        tls: Serve ``wss://``/``https://`` (the Python SDK always uses ``wss://``).
+        cert_file: PEM certificate to serve; empty means a self-signed one for
+            localhost, made on first start and kept in ``data_dir``.
+        key_file: PEM private key for ``cert_file``.
+        data_dir: Where openlive keeps its files; empty means the user data directory.
+        api_keys: Keys clients must present; none means any key, on loopback only.
+        max_sessions: Sessions served at once; more are closed with 1013.
+        max_message_bytes: Largest client message; larger ones close with 1009.
+        max_history_chars: Text a session's history may hold.
+        max_output_tokens: A reply's length cap when the client names none.
+        shutdown_grace_s: ``timeLeft`` announced in ``goAway`` on shutdown.
+        log_level: ``debug``, ``info``, ``warning`` or ``error``.
+        log_json: Write logs as JSON lines.
+        engines: Engine name to how to build it.
+        models: Served model name to engine name.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    tls: bool = True
+    cert_file: str = ""
+    key_file: str = ""
+    data_dir: str = ""
+    api_keys: list[str] = field(default_factory=list)
+    max_sessions: int = 64
+    max_message_bytes: int = 8 * 1024 * 1024
+    max_history_chars: int = 1_000_000
+    max_output_tokens: int = 1024
+    shutdown_grace_s: float = 2.0
+    log_level: str = "info"
+    log_json: bool = False
+    engines: dict[str, EngineSpec] = field(default_factory=_default_engines)
+    models: dict[str, str] = field(default_factory=_default_models)
+
+    @property
+    def loopback(self) -> bool:
+        """Whether ``host`` only accepts connections from this machine."""
+        if self.host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(self.host).is_loopback
+        except ValueError:
+            return False
+
+    def resolved_data_dir(self) -> Path:
+        """The data directory, created if missing."""
+        if self.data_dir:
+            path = Path(self.data_dir).expanduser()
+        else:
+            import platformdirs
+
+            path = Path(platformdirs.user_data_dir("openlive", appauthor=False))
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def check(self) -> None:
+        """Refuse settings the server must not start with.
+
+        Raises:
+            ConfigError: With a reason that says what to change.
+        """
+        if not self.api_keys and not self.loopback:
+            raise ConfigError(
+                f"refusing to serve on {self.host} with no API keys: anyone who can reach it "
+                "could use it. Set api_keys in the config file or OPENLIVE_API_KEYS, "
+                "or bind to 127.0.0.1"
+            )
+        if not 0 < self.port < 65536:
+            raise ConfigError(f"port must be 1-65535, not {self.port}")
+        if bool(self.cert_file) != bool(self.key_file):
+            raise ConfigError("cert_file and key_file must be given together")
+        for name, engine in self.models.items():
+            if engine not in self.engines:
+                raise ConfigError(f"model {name!r} names engine {engine!r}, which is not defined")
+        for name, spec in self.engines.items():
+            if spec.type != "llama":
+                raise ConfigError(f"engine {name!r} has unknown type {spec.type!r}; known: llama")
+        for limit in ("max_sessions", "max_message_bytes", "max_history_chars", "max_output_tokens"):
+            if getattr(self, limit) <= 0:
+                raise ConfigError(f"{limit} must be positive")
+
+
+_SCALARS = {
+    f.name: f for f in dataclasses.fields(Settings) if f.name not in ("engines", "models")
+}
+
+
+def load_settings(
+    config_file: str | Path | None = None,
+    environ: dict[str, str] | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> Settings:
+    """Build settings from defaults, a config file, the environment and overrides.
+
+    Args:
+        config_file: A TOML file; ``OPENLIVE_CONFIG`` names one when this is ``None``.
+        environ: The environment to read; ``os.environ`` by default.
+        overrides: Values from command-line flags; ``None`` values are ignored.
+
+    Raises:
+        ConfigError: The file is unreadable or a value has the wrong type.
+    """
+    env = dict(os.environ if environ is None else environ)
+    settings = Settings()
+    path = config_file or env.get(ENV_PREFIX + "CONFIG")
+    if path:
+        _apply_file(settings, Path(path))
+    for name in _SCALARS:
+        raw = env.get(ENV_PREFIX + name.upper())
+        if raw is not None and raw != "":
+            setattr(settings, name, _coerce(name, raw, f"{ENV_PREFIX}{name.upper()}"))
+    for name, value in (overrides or {}).items():
+        if value is not None:
+            setattr(settings, name, value)
+    return settings
+
+
+def _apply_file(settings: Settings, path: Path) -> None:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+    for name, value in data.items():
+        if name == "engines":
+            settings.engines.update(_engines(value, path))
+        elif name == "models":
+            if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+                raise ConfigError(f"{path}: [models] maps model names to engine names")
+            settings.models.update(value)
+        elif name in _SCALARS:
+            setattr(settings, name, _coerce(name, value, f"{path}: {name}"))
+        else:
+            raise ConfigError(f"{path}: unknown setting {name!r}")
+
+
+def _engines(value: Any, path: Path) -> dict[str, EngineSpec]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: [engines] must be a table of engine tables")
+    known = {f.name for f in dataclasses.fields(EngineSpec)}
+    engines = {}
+    for name, spec in value.items():
+        if not isinstance(spec, dict) or not set(spec) <= known:
+            raise ConfigError(f"{path}: engines.{name} takes {', '.join(sorted(known))}")
+        engines[name] = EngineSpec(**spec)
+    return engines
+
+
+def _coerce(name: str, value: Any, where: str) -> Any:
+    kind = type(getattr(Settings(), name))
+    if kind is list:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return value
+    elif kind is bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+            return value.lower() in ("1", "true", "yes", "on")
+    elif kind in (int, float):
+        try:
+            if not isinstance(value, bool):
+                return kind(value)
+        except (TypeError, ValueError):
+            pass
+    elif isinstance(value, str):
+        return value
+    raise ConfigError(f"{where}: expected {kind.__name__}, got {value!r}")

@@ -1,0 +1,85 @@
+"""The language-model engine Protocol and the values that cross it.
+
+Engines are synchronous: ``generate`` is a plain iterator that a worker thread
+drives (see ``openlive.pipeline.threads``), so an engine never needs to know about
+asyncio, and nothing it does can block the event loop.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol, runtime_checkable
+
+Role = Literal["system", "user", "assistant"]
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    """One message of a chat prompt, in the engine's vocabulary of roles."""
+
+    role: Role
+    content: str
+
+
+@dataclass(frozen=True)
+class SamplingParams:
+    """Sampling settings; ``None`` means the engine's default."""
+
+    temperature: float | None = None
+    top_p: float | None = None
+    top_k: int | None = None
+    max_tokens: int | None = None
+    seed: int | None = None
+    presence_penalty: float | None = None
+    frequency_penalty: float | None = None
+
+
+@dataclass
+class GenerationStats:
+    """What a finished (or cancelled) generation cost, counted by the engine's tokenizer."""
+
+    prompt_tokens: int = 0
+    response_tokens: int = 0
+    queue_wait_s: float = 0.0
+    first_token_s: float | None = None
+
+
+@runtime_checkable
+class LLM(Protocol):
+    """A chat language model.
+
+    Implementations must be safe to call from several threads at once: either
+    their state is per call, or they serialise access themselves (and report the
+    wait in ``GenerationStats.queue_wait_s``).
+    """
+
+    @property
+    def context_size(self) -> int:
+        """How many tokens the model can attend to, prompt and reply together."""
+        ...
+
+    def count_prompt_tokens(self, messages: Sequence[ChatMessage]) -> int:
+        """Tokens the formatted prompt for ``messages`` takes."""
+        ...
+
+    def generate(
+        self,
+        messages: Sequence[ChatMessage],
+        params: SamplingParams,
+        stats: GenerationStats,
+        cancel: threading.Event,
+    ) -> Iterator[str]:
+        """Stream the reply to ``messages`` as text pieces.
+
+        Args:
+            messages: The prompt, system message first if any.
+            params: Sampling settings.
+            stats: Filled in while generating: prompt and response token counts.
+            cancel: When set, the engine stops at the next token.
+
+        Yields:
+            Text pieces in order; joined, they are the whole reply.
+        """
+        ...

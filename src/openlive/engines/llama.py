@@ -1,0 +1,165 @@
+"""The llama.cpp engine (llama-cpp-python), with the model's own chat template."""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from openlive.engines.base import ChatMessage, GenerationStats, SamplingParams
+from openlive.errors import ConfigError, ContextWindowExceeded, EngineError
+
+log = logging.getLogger(__name__)
+
+# Sampling defaults when the client names none: a small model stays coherent at a
+# low temperature, and a light repeat penalty keeps it out of loops.
+DEFAULT_TEMPERATURE = 0.3
+DEFAULT_TOP_P = 0.95
+DEFAULT_TOP_K = 40
+REPEAT_PENALTY = 1.1
+
+_FALLBACK_TEMPLATE = (
+    "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\n' + "
+    "message['content'] + '<|im_end|>' + '\n' }}{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}"
+)
+
+
+class LlamaCppEngine:
+    """A GGUF model served by llama.cpp.
+
+    A llama.cpp context must not be used from two threads at once, so the engine
+    keeps a small pool of contexts over one memory-mapped weights file (the
+    weights' pages are shared between them). A generation waits for a free
+    context; the wait is reported in ``GenerationStats.queue_wait_s``.
+
+    Args:
+        model_path: The GGUF file.
+        n_ctx: Context window per context; 0 takes the model's own.
+        contexts: How many generations may run at once.
+        n_threads: CPU threads per generation; defaults to the number of cores.
+    """
+
+    def __init__(
+        self,
+        model_path: str | Path,
+        n_ctx: int = 0,
+        contexts: int = 2,
+        n_threads: int | None = None,
+    ) -> None:
+        try:
+            from llama_cpp import Llama
+            from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+        except ImportError as exc:  # pragma: no cover - depends on the install
+            raise ConfigError(
+                "llama-cpp-python is not installed; install openlive[embedded]"
+            ) from exc
+        path = Path(model_path)
+        if not path.is_file():
+            raise ConfigError(f"GGUF model file not found: {path}")
+        threads = n_threads or os.cpu_count() or 1
+        self._pool: queue.Queue[Any] = queue.Queue()
+        first = None
+        for _ in range(max(1, contexts)):
+            llama = Llama(
+                model_path=str(path),
+                n_ctx=n_ctx,
+                n_threads=threads,
+                n_threads_batch=threads,
+                use_mmap=True,
+                verbose=False,
+            )
+            first = first or llama
+            self._pool.put(llama)
+        assert first is not None
+        self._tokenizer = first
+        self._context_size = first.n_ctx()
+        metadata = first.metadata
+        eos = first.detokenize([first.token_eos()], special=True).decode("utf-8", "ignore")
+        bos = first.detokenize([first.token_bos()], special=True).decode("utf-8", "ignore")
+        template = metadata.get("tokenizer.chat_template") or _FALLBACK_TEMPLATE
+        self._formatter = Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)
+        self._add_bos = metadata.get("tokenizer.ggml.add_bos_token", "false") == "true"
+        self.path = path
+        log.info("loaded %s (context %d tokens, %d contexts)", path.name, self._context_size, contexts)
+
+    @property
+    def context_size(self) -> int:
+        """The context window of each llama.cpp context."""
+        return self._context_size
+
+    def _prompt(self, messages: Sequence[ChatMessage]) -> tuple[list[int], list[str]]:
+        formatted = self._formatter(messages=[{"role": m.role, "content": m.content} for m in messages])
+        stop = formatted.stop if isinstance(formatted.stop, list) else [formatted.stop] if formatted.stop else []
+        tokens = self._tokenizer.tokenize(
+            formatted.prompt.encode("utf-8"), add_bos=self._add_bos, special=True
+        )
+        return tokens, stop
+
+    def count_prompt_tokens(self, messages: Sequence[ChatMessage]) -> int:
+        """Tokens of the prompt formatted with the model's chat template."""
+        return len(self._prompt(messages)[0])
+
+    def count_text_tokens(self, text: str) -> int:
+        """Tokens of plain text, as the model's tokenizer splits it."""
+        if not text:
+            return 0
+        return len(self._tokenizer.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def generate(
+        self,
+        messages: Sequence[ChatMessage],
+        params: SamplingParams,
+        stats: GenerationStats,
+        cancel: threading.Event,
+    ) -> Iterator[str]:
+        """Stream the reply; see :class:`openlive.engines.base.LLM`."""
+        tokens, stop = self._prompt(messages)
+        stats.prompt_tokens = len(tokens)
+        room = self._context_size - len(tokens)
+        if room <= 0:
+            raise ContextWindowExceeded(
+                f"the conversation takes {len(tokens)} tokens, over the model's context window "
+                f"of {self._context_size}; start a new session"
+            )
+        max_tokens = min(params.max_tokens or room, room)
+        started = time.perf_counter()
+        llama = self._pool.get()
+        stats.queue_wait_s = time.perf_counter() - started
+        pieces: list[str] = []
+        stream = None
+        try:
+            stream = llama.create_completion(
+                prompt=tokens,
+                max_tokens=max_tokens,
+                temperature=DEFAULT_TEMPERATURE if params.temperature is None else params.temperature,
+                top_p=DEFAULT_TOP_P if params.top_p is None else params.top_p,
+                top_k=DEFAULT_TOP_K if params.top_k is None else params.top_k,
+                presence_penalty=params.presence_penalty or 0.0,
+                frequency_penalty=params.frequency_penalty or 0.0,
+                repeat_penalty=REPEAT_PENALTY,
+                seed=params.seed,
+                stop=stop,
+                stream=True,
+            )
+            for chunk in stream:
+                if cancel.is_set():
+                    break
+                text = chunk["choices"][0]["text"]
+                if text:
+                    if stats.first_token_s is None:
+                        stats.first_token_s = time.perf_counter() - started
+                    pieces.append(text)
+                    yield text
+        except (RuntimeError, ValueError) as exc:
+            raise EngineError(f"the language model failed: {exc}") from exc
+        finally:
+            if stream is not None:
+                stream.close()  # type: ignore[union-attr]
+            self._pool.put(llama)
+            stats.response_tokens = self.count_text_tokens("".join(pieces))

@@ -1,0 +1,1 @@
+"""Realtime stages on asyncio; model work runs in worker threads."""

@@ -1,0 +1,1 @@
+"""I/O only: the ASGI app, TLS, auth, logs, and the connection driver."""

@@ -1,0 +1,208 @@
+"""The ASGI app: WebSocket sessions and the HTTP routes, on one port.
+
+Only I/O lives here: accepting sockets, checking keys, counting sessions, and
+handing frames to :class:`~openlive.server.connection.Connection`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, MutableMapping
+from concurrent.futures import Executor
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from openlive import __version__
+from openlive.engines.registry import ModelTable
+from openlive.errors import OpenliveError, PolicyViolation, ServerBusy
+from openlive.server.auth import check_api_key, presented_key
+from openlive.server.connection import Connection, ConnectionLimits
+from openlive.server.logs import session_id_var
+from openlive.session import Session, SessionLimits
+
+log = logging.getLogger(__name__)
+
+API_VERSIONS = ("v1", "v1beta", "v1alpha")
+LIVE_METHOD = "BidiGenerateContent"
+LIVE_PATH = "/ws/google.ai.generativelanguage.{version}.GenerativeService.{method}"
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+
+
+class AppState:
+    """What the routes share: settings, engines, and the live connections.
+
+    Args:
+        models: Engines by served model name.
+        api_keys: Accepted keys; empty accepts any (the server only allows this on loopback).
+        max_sessions: Sessions served at once.
+        session_limits: Bounds for each session.
+        connection_limits: Bounds for each connection.
+        executor: Where engine calls run.
+    """
+
+    def __init__(
+        self,
+        models: ModelTable,
+        api_keys: list[str] | None = None,
+        max_sessions: int = 64,
+        session_limits: SessionLimits | None = None,
+        connection_limits: ConnectionLimits | None = None,
+        executor: Executor | None = None,
+    ) -> None:
+        self.models = models
+        self.api_keys = list(api_keys or [])
+        self.max_sessions = max_sessions
+        self.session_limits = session_limits or SessionLimits()
+        self.connection_limits = connection_limits or ConnectionLimits()
+        self.executor = executor
+        self.connections: set[Connection] = set()
+        self.draining = False
+
+    async def drain(self, grace_s: float) -> None:
+        """Send every open session a goAway, then close them (graceful shutdown)."""
+        self.draining = True
+        if self.connections:
+            log.info("telling %d open session(s) to go away", len(self.connections))
+            await asyncio.gather(*(c.go_away(grace_s) for c in list(self.connections)))
+
+
+class _StarletteTransport:
+    """Adapts Starlette's WebSocket to the connection's Transport Protocol."""
+
+    def __init__(self, websocket: WebSocket) -> None:
+        self._ws = websocket
+
+    async def receive(self) -> str | bytes | None:
+        try:
+            message = await self._ws.receive()
+        except (WebSocketDisconnect, RuntimeError):
+            return None
+        if message["type"] == "websocket.disconnect":
+            return None
+        text = message.get("text")
+        return text if text is not None else message.get("bytes") or b""
+
+    async def send(self, text: str) -> None:
+        await self._ws.send_text(text)
+
+    async def close(self, code: int, reason: str) -> None:
+        try:
+            await self._ws.close(code=code, reason=reason)
+        except RuntimeError:
+            pass  # the client went first
+
+
+async def live_session(websocket: WebSocket) -> None:
+    """The BidiGenerateContent WebSocket endpoint."""
+    state: AppState = websocket.app.state.openlive
+    await websocket.accept()
+    session = Session(state.models.resolve, state.session_limits)
+    session_id_var.set(session.id)
+    transport = _StarletteTransport(websocket)
+    try:
+        _admit(websocket, state)
+    except OpenliveError as error:
+        log.info("refused connection: %s", error.reason)
+        await transport.close(error.close_code, error.close_reason())
+        return
+    connection = Connection(
+        transport, session, state.models, state.connection_limits, state.executor
+    )
+    state.connections.add(connection)
+    log.info(
+        "session opened from %s (%d open)",
+        websocket.client.host if websocket.client else "?",
+        len(state.connections),
+    )
+    try:
+        await connection.run()
+    finally:
+        state.connections.discard(connection)
+        log.info("session closed (%d open)", len(state.connections))
+
+
+def _admit(websocket: WebSocket, state: AppState) -> None:
+    version = websocket.path_params["version"]
+    method = websocket.path_params["method"]
+    if version not in API_VERSIONS:
+        raise PolicyViolation(f"unknown API version {version[:20]!r}; use one of {', '.join(API_VERSIONS)}")
+    if method != LIVE_METHOD:
+        raise PolicyViolation(f"unknown method {method[:40]!r}; this server serves {LIVE_METHOD}")
+    check_api_key(presented_key(websocket.headers, websocket.query_params), state.api_keys)
+    if state.draining:
+        raise ServerBusy("the server is shutting down; try again later")
+    if len(state.connections) >= state.max_sessions:
+        raise ServerBusy(f"the server is serving its limit of {state.max_sessions} sessions; try again later")
+
+
+async def health(request: Request) -> JSONResponse:
+    """Liveness and a little state, for load balancers and people."""
+    state: AppState = request.app.state.openlive
+    return JSONResponse(
+        {
+            "status": "draining" if state.draining else "ok",
+            "version": __version__,
+            "sessions": len(state.connections),
+            "maxSessions": state.max_sessions,
+            "models": state.models.names,
+        },
+        status_code=503 if state.draining else 200,
+    )
+
+
+async def list_models(request: Request) -> JSONResponse:
+    """``GET /{version}/models``: the served model names, as the Gemini API lists them."""
+    state: AppState = request.app.state.openlive
+    try:
+        check_api_key(presented_key(request.headers, request.query_params), state.api_keys)
+    except PolicyViolation as error:
+        return JSONResponse({"error": {"code": 403, "message": error.reason}}, status_code=403)
+    return JSONResponse(
+        {
+            "models": [
+                {
+                    "name": f"models/{name}",
+                    "displayName": name,
+                    "supportedGenerationMethods": ["bidiGenerateContent"],
+                }
+                for name in state.models.names
+            ]
+        }
+    )
+
+
+class CollapseLeadingSlashes:
+    """ASGI middleware: ``//ws/...`` (what the JS SDK sends) routes like ``/ws/...``."""
+
+    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]]) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket") and scope.get("path", "").startswith("//"):
+            scope = dict(scope)
+            scope["path"] = "/" + scope["path"].lstrip("/")
+            if "raw_path" in scope and scope["raw_path"]:
+                scope["raw_path"] = b"/" + scope["raw_path"].lstrip(b"/")
+        await self.app(scope, receive, send)
+
+
+def create_app(state: AppState) -> CollapseLeadingSlashes:
+    """Build the ASGI app around shared state."""
+    app = Starlette(
+        routes=[
+            WebSocketRoute(LIVE_PATH, live_session),
+            Route("/health", health),
+            Route("/{version}/models", list_models),
+        ]
+    )
+    app.state.openlive = state
+    return CollapseLeadingSlashes(app)

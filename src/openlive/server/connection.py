@@ -1,0 +1,263 @@
+"""Drive one :class:`~openlive.session.Session` over one WebSocket.
+
+This is the only place where a session meets I/O: frames come in through a
+:class:`Transport`, are parsed by ``openlive.wire`` and fed to the session; the
+session's actions are carried out here (send, start or cancel a generation).
+All sends go through one outbox drained by one writer task, so messages leave in
+the order the session produced them, and a close frame leaves after them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from typing import Protocol
+
+from openlive.engines.base import GenerationStats
+from openlive.engines.registry import ModelTable
+from openlive.errors import (
+    CLOSE_GOING_AWAY,
+    CLOSE_INTERNAL,
+    CLOSE_NORMAL,
+    MessageTooBig,
+    OpenliveError,
+    PolicyViolation,
+    truncate_reason,
+)
+from openlive.pipeline.threads import iterate_in_thread
+from openlive.session import Action, CancelGeneration, Send, Session, StartGeneration
+from openlive.wire import encode, parse_client_message
+from openlive.wire import server as msg
+
+log = logging.getLogger(__name__)
+
+# How long a closing connection may take to flush its queued messages.
+CLOSE_FLUSH_TIMEOUT_S = 10.0
+
+
+class Transport(Protocol):
+    """The few WebSocket operations a connection needs."""
+
+    async def receive(self) -> str | bytes | None:
+        """The next frame's payload, or ``None`` once the client has gone."""
+        ...
+
+    async def send(self, text: str) -> None:
+        """Send one text frame."""
+        ...
+
+    async def close(self, code: int, reason: str) -> None:
+        """Send a close frame."""
+        ...
+
+
+@dataclass(frozen=True)
+class ConnectionLimits:
+    """Bounds on one connection.
+
+    Attributes:
+        max_message_bytes: Largest client frame accepted.
+        outbox_high_water: Queued server messages at which generation pauses
+            until the client reads.
+        outbox_limit: Queued server messages at which the client is deemed not
+            to be reading, and is closed.
+    """
+
+    max_message_bytes: int = 8 * 1024 * 1024
+    outbox_high_water: int = 64
+    outbox_limit: int = 4096
+
+
+@dataclass(frozen=True)
+class _CloseFrame:
+    code: int
+    reason: str
+
+
+class Connection:
+    """One client connection and its session.
+
+    Args:
+        transport: The WebSocket.
+        session: The session state machine to drive.
+        models: Engines by served model name.
+        limits: Bounds on this connection.
+        executor: Where engine calls run; the loop's default executor if ``None``.
+    """
+
+    def __init__(
+        self,
+        transport: Transport,
+        session: Session,
+        models: ModelTable,
+        limits: ConnectionLimits | None = None,
+        executor: Executor | None = None,
+    ) -> None:
+        self.transport = transport
+        self.session = session
+        self._models = models
+        self._limits = limits or ConnectionLimits()
+        self._executor = executor
+        self._outbox: asyncio.Queue[str | _CloseFrame] = asyncio.Queue()
+        self._closing = False
+        self._generations: dict[int, tuple[asyncio.Task[None], threading.Event]] = {}
+
+    @property
+    def closing(self) -> bool:
+        """Whether a close frame has been queued."""
+        return self._closing
+
+    async def run(self) -> None:
+        """Serve the connection until either side closes it."""
+        reader = asyncio.create_task(self._read_loop(), name=f"read-{self.session.id}")
+        writer = asyncio.create_task(self._write_loop(), name=f"write-{self.session.id}")
+        try:
+            await asyncio.wait({reader, writer}, return_when=asyncio.FIRST_COMPLETED)
+            if self._closing and not writer.done():
+                # The reader stopped because we are closing: let the writer flush
+                # the queued messages and the close frame.
+                await asyncio.wait({writer}, timeout=CLOSE_FLUSH_TIMEOUT_S)
+        finally:
+            for task in (reader, writer):
+                task.cancel()
+            self._cancel_all()
+            self.session.close()
+            await asyncio.gather(reader, writer, return_exceptions=True)
+
+    async def go_away(self, grace_s: float) -> None:
+        """Tell the client the connection ends soon, let a running reply finish, then close."""
+        if self._closing:
+            return
+        self._enqueue(msg.go_away(grace_s))
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + grace_s
+        while self.session.generating and loop.time() < deadline:
+            await asyncio.sleep(0.05)
+        self.close(CLOSE_GOING_AWAY, "the server is shutting down; reconnect to continue")
+
+    def close(self, code: int, reason: str) -> None:
+        """Queue a close frame after everything queued so far; later sends are dropped."""
+        if self._closing:
+            return
+        self._closing = True
+        self._cancel_all()
+        self._outbox.put_nowait(_CloseFrame(code, truncate_reason(reason)))
+
+    def fail(self, error: OpenliveError) -> None:
+        """Close the connection for ``error``, with its code and reason."""
+        log.info("closing with %d: %s", error.close_code, error.reason)
+        self.close(error.close_code, error.close_reason())
+
+    # -- reading ---------------------------------------------------------------------
+
+    async def _read_loop(self) -> None:
+        while not self._closing:
+            frame = await self.transport.receive()
+            if frame is None:
+                log.info("client disconnected")
+                return
+            try:
+                self._check_size(frame)
+                actions = self.session.receive(parse_client_message(frame))
+            except OpenliveError as error:
+                self.fail(error)
+                continue
+            except Exception:  # noqa: BLE001 - one session's bug must not take the server down
+                log.exception("failed to handle a client message")
+                self.close(CLOSE_INTERNAL, f"internal error; see the server log for session {self.session.id}")
+                continue
+            self._run(actions)
+
+    def _check_size(self, frame: str | bytes) -> None:
+        size = len(frame.encode("utf-8") if isinstance(frame, str) else frame)
+        if size > self._limits.max_message_bytes:
+            raise MessageTooBig(
+                f"message of {size} bytes is over the limit of {self._limits.max_message_bytes}; "
+                "send audio and images in smaller chunks"
+            )
+
+    # -- acting ----------------------------------------------------------------------
+
+    def _run(self, actions: list[Action]) -> None:
+        for action in actions:
+            if isinstance(action, Send):
+                self._enqueue(action.message)
+            elif isinstance(action, StartGeneration):
+                self._start_generation(action)
+            elif isinstance(action, CancelGeneration):
+                self._cancel(action.turn_id)
+
+    def _enqueue(self, message: msg.ServerMessage) -> None:
+        if self._closing:
+            return
+        if self._outbox.qsize() >= self._limits.outbox_limit:
+            self.fail(PolicyViolation("the client is not reading the server's messages; closing"))
+            return
+        self._outbox.put_nowait(encode(message))
+
+    def _start_generation(self, action: StartGeneration) -> None:
+        cancel = threading.Event()
+        task = asyncio.create_task(self._generate(action, cancel), name=f"generate-{action.turn_id}")
+        self._generations[action.turn_id] = (task, cancel)
+        task.add_done_callback(lambda _: self._generations.pop(action.turn_id, None))
+
+    def _cancel(self, turn_id: int) -> None:
+        entry = self._generations.pop(turn_id, None)
+        if entry is not None:
+            task, cancel = entry
+            cancel.set()
+            task.cancel()
+
+    def _cancel_all(self) -> None:
+        for turn_id in list(self._generations):
+            self._cancel(turn_id)
+
+    async def _generate(self, action: StartGeneration, cancel: threading.Event) -> None:
+        engine = self._models.engine(action.model)
+        stats = GenerationStats()
+        try:
+            pieces = iterate_in_thread(
+                lambda: engine.generate(action.messages, action.params, stats, cancel),
+                cancel,
+                self._executor,
+            )
+            async for piece in pieces:
+                await self._room_in_outbox()
+                self._run(self.session.generation_text(action.turn_id, piece))
+            if not cancel.is_set():
+                log.info(
+                    "reply done: %d prompt tokens, %d response tokens, first token %.0f ms",
+                    stats.prompt_tokens,
+                    stats.response_tokens,
+                    1000 * (stats.first_token_s or 0.0),
+                )
+                self._run(self.session.generation_done(action.turn_id, stats))
+        except asyncio.CancelledError:
+            raise
+        except OpenliveError as error:
+            self.fail(error)
+        except Exception:  # noqa: BLE001 - reported to the client as 1011
+            log.exception("generation failed")
+            self.close(CLOSE_INTERNAL, f"the model failed; see the server log for session {self.session.id}")
+
+    async def _room_in_outbox(self) -> None:
+        # Backpressure: a client that reads slowly slows its own generation down
+        # instead of growing the server's memory.
+        while self._outbox.qsize() > self._limits.outbox_high_water and not self._closing:
+            await asyncio.sleep(0.01)
+
+    # -- writing ---------------------------------------------------------------------
+
+    async def _write_loop(self) -> None:
+        while True:
+            item = await self._outbox.get()
+            if isinstance(item, _CloseFrame):
+                await self.transport.close(item.code, item.reason)
+                return
+            await self.transport.send(item)
+
+
+__all__ = ["CLOSE_NORMAL", "Connection", "ConnectionLimits", "Transport"]

@@ -1,0 +1,135 @@
+"""Start the server: build engines from settings, set up TLS, run uvicorn."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import sys
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import uvicorn
+
+from openlive.config import EngineSpec, Settings
+from openlive.engines.base import LLM
+from openlive.engines.registry import ModelTable
+from openlive.server.app import AppState, create_app
+from openlive.server.connection import ConnectionLimits
+from openlive.server.tls import ensure_self_signed
+from openlive.session import SessionLimits
+
+log = logging.getLogger(__name__)
+
+
+def build_engine(spec: EngineSpec) -> LLM:
+    """Load one engine as its spec says (weights load once per process)."""
+    from openlive.engines.embedded import smollm2_path
+    from openlive.engines.llama import LlamaCppEngine
+
+    path = Path(spec.path).expanduser() if spec.path else smollm2_path()
+    return LlamaCppEngine(path, n_ctx=spec.n_ctx, contexts=spec.contexts)
+
+
+def build_models(settings: Settings, build: Callable[[EngineSpec], LLM] = build_engine) -> ModelTable:
+    """Load every engine the model table uses, once each."""
+    engines: dict[str, LLM] = {}
+    for engine_name in sorted(set(settings.models.values())):
+        engines[engine_name] = build(settings.engines[engine_name])
+    return ModelTable({model: engines[engine] for model, engine in settings.models.items()})
+
+
+@dataclass
+class TlsFiles:
+    """The certificate and key the server presents."""
+
+    cert: Path
+    key: Path
+    self_signed: bool
+
+
+def tls_files(settings: Settings) -> TlsFiles | None:
+    """The TLS files to serve with, making a self-signed pair on first start."""
+    if not settings.tls:
+        return None
+    if settings.cert_file:
+        return TlsFiles(Path(settings.cert_file), Path(settings.key_file), self_signed=False)
+    cert, key = ensure_self_signed(settings.resolved_data_dir() / "tls")
+    return TlsFiles(cert, key, self_signed=True)
+
+
+class _Server(uvicorn.Server):
+    """uvicorn, but open sessions get a goAway and a close before connections drop."""
+
+    def __init__(self, config: uvicorn.Config, state: AppState, grace_s: float) -> None:
+        super().__init__(config)
+        self._state = state
+        self._grace_s = grace_s
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        for server in self.servers:
+            server.close()
+        await self._state.drain(self._grace_s)
+        await super().shutdown(sockets)
+
+
+def make_server(
+    settings: Settings,
+    models: ModelTable,
+    tls: TlsFiles | None,
+    sock: socket.socket | None = None,
+) -> tuple[uvicorn.Server, AppState]:
+    """A uvicorn server for ``settings``, not yet started."""
+    state = AppState(
+        models=models,
+        api_keys=settings.api_keys,
+        max_sessions=settings.max_sessions,
+        session_limits=SessionLimits(
+            max_history_chars=settings.max_history_chars,
+            max_output_tokens=settings.max_output_tokens,
+        ),
+        connection_limits=ConnectionLimits(max_message_bytes=settings.max_message_bytes),
+        executor=ThreadPoolExecutor(
+            max_workers=max(4, settings.max_sessions), thread_name_prefix="engine"
+        ),
+    )
+    config = uvicorn.Config(
+        create_app(state),
+        host=settings.host,
+        port=settings.port,
+        ssl_certfile=str(tls.cert) if tls else None,
+        ssl_keyfile=str(tls.key) if tls else None,
+        # Our own size check gives a clearer reason; uvicorn's is the backstop.
+        ws_max_size=settings.max_message_bytes + 64 * 1024,
+        ws_ping_interval=20.0,
+        ws_ping_timeout=20.0,
+        log_config=None,
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=int(settings.shutdown_grace_s) + 5,
+    )
+    return _Server(config, state, settings.shutdown_grace_s), state
+
+
+def serve(settings: Settings) -> None:
+    """Run the server in the foreground until interrupted."""
+    settings.check()
+    tls = tls_files(settings)
+    models = build_models(settings)
+    server, _ = make_server(settings, models, tls)
+    scheme = "https" if tls else "http"
+    host = "localhost" if settings.loopback else settings.host
+    base_url = f"{scheme}://{host}:{settings.port}"
+    banner = [f"openlive serving {', '.join(models.names)}", f"  base URL: {base_url}"]
+    if tls and tls.self_signed:
+        banner += [
+            f"  TLS certificate (self-signed): {tls.cert}",
+            f"  Python clients: export SSL_CERT_FILE={tls.cert}",
+            f"  Node clients:   export NODE_EXTRA_CA_CERTS={tls.cert}",
+        ]
+    if not settings.api_keys:
+        banner.append("  no API keys configured: any key is accepted (loopback only)")
+    print("\n".join(banner), file=sys.stderr, flush=True)
+    asyncio.run(server.serve())

@@ -1,0 +1,10 @@
+"""Test doubles and helpers that ship with openlive, like httpx's ``MockTransport``.
+
+They implement the engine Protocols for fast, deterministic tests. They are never
+used by the product path: ``openlive serve`` always runs real engines.
+"""
+
+from openlive.testing.fake_llm import FakeLLM, echo_reply
+from openlive.testing.server import RunningServer, running_server
+
+__all__ = ["FakeLLM", "RunningServer", "echo_reply", "running_server"]

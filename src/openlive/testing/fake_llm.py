@@ -1,0 +1,74 @@
+"""A deterministic fake LLM for tests."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+
+from openlive.engines.base import ChatMessage, GenerationStats, SamplingParams
+
+
+def echo_reply(messages: Sequence[ChatMessage]) -> str:
+    """The default script: answer ``echo: <last user message>``."""
+    last_user = next((m.content for m in reversed(messages) if m.role == "user"), "")
+    return f"echo: {last_user}"
+
+
+class FakeLLM:
+    """An LLM that answers from a script, one word per token.
+
+    Tokens are whitespace-separated words, so tests can predict counts exactly:
+    a prompt costs one token per word of every message plus one per message.
+
+    Args:
+        reply: Maps the prompt to the reply text; defaults to :func:`echo_reply`.
+        token_delay_s: Sleep between tokens, to make generations slow enough to
+            interrupt or to overlap.
+        context_size: The context window to report.
+    """
+
+    def __init__(
+        self,
+        reply: Callable[[Sequence[ChatMessage]], str] = echo_reply,
+        token_delay_s: float = 0.0,
+        context_size: int = 4096,
+    ) -> None:
+        self._reply = reply
+        self._token_delay_s = token_delay_s
+        self._context_size = context_size
+        self.calls: list[tuple[list[ChatMessage], SamplingParams]] = []
+        self._lock = threading.Lock()
+
+    @property
+    def context_size(self) -> int:
+        """The configured context window."""
+        return self._context_size
+
+    def count_prompt_tokens(self, messages: Sequence[ChatMessage]) -> int:
+        """One token per word plus one per message."""
+        return sum(len(m.content.split()) + 1 for m in messages)
+
+    def generate(
+        self,
+        messages: Sequence[ChatMessage],
+        params: SamplingParams,
+        stats: GenerationStats,
+        cancel: threading.Event,
+    ) -> Iterator[str]:
+        """Yield the scripted reply word by word, stopping when ``cancel`` is set."""
+        with self._lock:
+            self.calls.append((list(messages), params))
+        stats.prompt_tokens = self.count_prompt_tokens(messages)
+        words = self._reply(messages).split(" ")
+        if params.max_tokens is not None:
+            words = words[: params.max_tokens]
+        for i, word in enumerate(words):
+            if cancel.is_set():
+                return
+            if self._token_delay_s:
+                time.sleep(self._token_delay_s)
+            if cancel.is_set():
+                return
+            stats.response_tokens += 1
+            yield word if i == 0 else " " + word

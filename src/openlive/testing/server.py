@@ -1,0 +1,82 @@
+"""Run an openlive server inside a test's event loop, on a free loopback port."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+
+from openlive.config import Settings
+from openlive.engines.base import LLM
+from openlive.engines.registry import DOCUMENTED_MODELS, ModelTable
+from openlive.server.app import AppState
+from openlive.server.run import TlsFiles, make_server
+
+
+@dataclass
+class RunningServer:
+    """A server started by :func:`running_server`.
+
+    Attributes:
+        port: The loopback port it listens on.
+        state: Its shared state (open connections, models).
+        scheme: ``ws`` or ``wss``.
+    """
+
+    port: int
+    state: AppState
+    scheme: str
+    _server: object
+
+    def url(self, version: str = "v1beta", method: str = "BidiGenerateContent", query: str = "") -> str:
+        """The WebSocket URL of the Live endpoint."""
+        path = f"/ws/google.ai.generativelanguage.{version}.GenerativeService.{method}"
+        return f"{self.scheme}://127.0.0.1:{self.port}{path}" + (f"?{query}" if query else "")
+
+    @property
+    def http_base(self) -> str:
+        """``http(s)://127.0.0.1:PORT``."""
+        return f"{'https' if self.scheme == 'wss' else 'http'}://127.0.0.1:{self.port}"
+
+    async def shutdown(self) -> None:
+        """Stop as on Ctrl-C: sessions get goAway and a close, then the server exits."""
+        server = self._server
+        server.should_exit = True  # type: ignore[attr-defined]
+
+
+@contextlib.asynccontextmanager
+async def running_server(
+    models: Mapping[str, LLM] | LLM,
+    settings: Settings | None = None,
+    tls: TlsFiles | None = None,
+    **overrides: object,
+) -> AsyncIterator[RunningServer]:
+    """Serve ``models`` on a free loopback port for the duration of the block.
+
+    Args:
+        models: One engine (served under the documented model names) or a table of
+            model name to engine.
+        settings: Base settings; host and port are always loopback and free.
+        tls: Certificate and key to serve ``wss://`` with; plain ``ws://`` if ``None``.
+        **overrides: Settings fields to change, e.g. ``api_keys=["k"]``.
+    """
+    table = models if isinstance(models, Mapping) else {name: models for name in DOCUMENTED_MODELS}
+    settings = dataclasses.replace(settings or Settings(), host="127.0.0.1", port=1, tls=tls is not None)
+    for name, value in overrides.items():
+        setattr(settings, name, value)
+    server, state = make_server(settings, ModelTable(table), tls)
+    server.config.port = 0
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+            raise RuntimeError("server exited before it started")
+        await asyncio.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield RunningServer(port=port, state=state, scheme="wss" if tls else "ws", _server=server)
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, timeout=30)

@@ -1,0 +1,187 @@
+"""Parse client frames into typed messages. No I/O.
+
+``parse_client_message`` takes the text (or bytes) of one WebSocket frame and
+returns one of :class:`Setup`, :class:`ClientContent`, :class:`RealtimeInput`
+or :class:`ToolResponse`, or raises :class:`~openlive.errors.InvalidArgument`
+with a reason naming what is wrong.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+from openlive.errors import InvalidArgument
+from openlive.wire import spec
+from openlive.wire.schema import normalize
+
+
+@dataclass(frozen=True)
+class Blob:
+    """Inline bytes with their MIME type."""
+
+    mime_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of a turn. ``raw`` keeps the canonical form for fields not typed here."""
+
+    text: str | None = None
+    thought: bool = False
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Content:
+    """A turn: a role and its parts."""
+
+    role: str
+    parts: tuple[Part, ...]
+
+    @property
+    def text(self) -> str:
+        """The concatenated text of the non-thought parts."""
+        return "".join(p.text for p in self.parts if p.text is not None and not p.thought)
+
+
+@dataclass(frozen=True)
+class GenerationConfig:
+    """Sampling and output settings from ``setup.generationConfig``."""
+
+    response_modalities: tuple[str, ...] = ("TEXT",)
+    temperature: float | None = None
+    top_p: float | None = None
+    top_k: int | None = None
+    max_output_tokens: int | None = None
+    seed: int | None = None
+    presence_penalty: float | None = None
+    frequency_penalty: float | None = None
+    candidate_count: int | None = None
+
+
+@dataclass(frozen=True)
+class Setup:
+    """The first client message: model and session configuration.
+
+    Attributes:
+        model: The model name as the client sent it (e.g. ``models/gemini-2.0-flash-live-001``).
+        generation_config: Sampling settings.
+        system_instruction: The system instruction, if any.
+        raw: The whole canonical setup, for settings not typed here.
+    """
+
+    model: str
+    generation_config: GenerationConfig
+    system_instruction: Content | None
+    raw: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ClientContent:
+    """Turns to append to the conversation; ``turn_complete`` asks for a reply."""
+
+    turns: tuple[Content, ...]
+    turn_complete: bool
+
+
+@dataclass(frozen=True)
+class RealtimeInput:
+    """Realtime input. Only ``text`` is typed until the voice path lands."""
+
+    text: str | None
+    raw: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ToolResponse:
+    """Responses to function calls."""
+
+    function_responses: tuple[dict[str, Any], ...]
+
+
+ClientMessage = Union[Setup, ClientContent, RealtimeInput, ToolResponse]
+
+
+def parse_client_message(frame: str | bytes) -> ClientMessage:
+    """Parse one client frame.
+
+    Args:
+        frame: The frame's payload. Binary frames are accepted when they hold UTF-8
+            JSON, as browsers and some clients send JSON in binary frames.
+
+    Returns:
+        The typed message.
+
+    Raises:
+        InvalidArgument: The frame is not JSON, not one message, or breaks the schema.
+    """
+    if isinstance(frame, (bytes, bytearray, memoryview)):
+        try:
+            frame = bytes(frame).decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidArgument("binary frame is not UTF-8 JSON") from None
+    try:
+        value = json.loads(frame)
+    except (json.JSONDecodeError, RecursionError):
+        raise InvalidArgument("message is not valid JSON") from None
+    if not isinstance(value, dict):
+        raise InvalidArgument("message must be a JSON object")
+    message = normalize(value, spec.CLIENT_MESSAGE, "")
+    if len(message) != 1:
+        names = ", ".join(sorted(message)) or "nothing"
+        raise InvalidArgument(
+            "message must hold exactly one of setup, clientContent, realtimeInput, "
+            f"toolResponse; got {names}"
+        )
+    ((kind, body),) = message.items()
+    if kind == "setup":
+        return _setup(body)
+    if kind == "clientContent":
+        return ClientContent(
+            turns=tuple(_content(t, default_role="user") for t in body.get("turns", [])),
+            turn_complete=bool(body.get("turnComplete", False)),
+        )
+    if kind == "realtimeInput":
+        return RealtimeInput(text=body.get("text"), raw=body)
+    return ToolResponse(function_responses=tuple(body.get("functionResponses", [])))
+
+
+def _setup(body: dict[str, Any]) -> Setup:
+    model = body.get("model")
+    if not model:
+        raise InvalidArgument("setup.model is required")
+    config = body.get("generationConfig", {})
+    modalities = tuple(m for m in config.get("responseModalities", []) if m != "MODALITY_UNSPECIFIED")
+    if len(modalities) > 1:
+        raise InvalidArgument(
+            "setup.generationConfig.responseModalities: set exactly one of TEXT or AUDIO, not both"
+        )
+    instruction = body.get("systemInstruction")
+    return Setup(
+        model=model,
+        generation_config=GenerationConfig(
+            # The Live API answers with audio when no modality is named.
+            response_modalities=modalities or ("AUDIO",),
+            temperature=config.get("temperature"),
+            top_p=config.get("topP"),
+            top_k=config.get("topK"),
+            max_output_tokens=config.get("maxOutputTokens"),
+            seed=config.get("seed"),
+            presence_penalty=config.get("presencePenalty"),
+            frequency_penalty=config.get("frequencyPenalty"),
+            candidate_count=config.get("candidateCount"),
+        ),
+        system_instruction=_content(instruction, default_role="system") if instruction else None,
+        raw=body,
+    )
+
+
+def _content(body: dict[str, Any], default_role: str) -> Content:
+    parts = tuple(
+        Part(text=p.get("text"), thought=bool(p.get("thought", False)), raw=p)
+        for p in body.get("parts", [])
+    )
+    return Content(role=body.get("role") or default_role, parts=parts)
