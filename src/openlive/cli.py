@@ -46,7 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="serve plain ws:// and http:// (the Python SDK needs TLS; Node and browsers do not)",
     )
-    serve.add_argument("--cert-file", metavar="PEM", help="TLS certificate (default: self-signed for localhost)")
+    serve.add_argument(
+        "--cert-file", metavar="PEM", help="TLS certificate (default: self-signed for localhost)"
+    )
     serve.add_argument("--key-file", metavar="PEM", help="TLS private key for --cert-file")
     serve.add_argument("--data-dir", metavar="DIR", help="where openlive keeps its files (certificate...)")
     serve.add_argument(
@@ -58,8 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--max-sessions", type=int, help="sessions served at once (default 64)")
     serve.add_argument("--max-message-bytes", type=int, help="largest client message (default 8 MiB)")
-    serve.add_argument("--max-output-tokens", type=int, help="reply length cap when clients set none (default 1024)")
-    serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"], help="log level (default info)")
+    serve.add_argument(
+        "--max-output-tokens", type=int, help="reply length cap when clients set none (default 1024)"
+    )
+    serve.add_argument(
+        "--log-level", choices=["debug", "info", "warning", "error"], help="log level (default info)"
+    )
     serve.add_argument("--log-json", action="store_true", default=None, help="write logs as JSON lines")
 
     cert = commands.add_parser(

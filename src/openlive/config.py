@@ -147,9 +147,7 @@ class Settings:
                 raise ConfigError(f"{limit} must be positive")
 
 
-_SCALARS = {
-    f.name: f for f in dataclasses.fields(Settings) if f.name not in ("engines", "models")
-}
+_SCALARS = {f.name: f for f in dataclasses.fields(Settings) if f.name not in ("engines", "models")}
 
 
 def load_settings(

@@ -56,9 +56,7 @@ class LlamaCppEngine:
             from llama_cpp import Llama
             from llama_cpp.llama_chat_format import Jinja2ChatFormatter
         except ImportError as exc:  # pragma: no cover - depends on the install
-            raise ConfigError(
-                "llama-cpp-python is not installed; install openlive[embedded]"
-            ) from exc
+            raise ConfigError("llama-cpp-python is not installed; install openlive[embedded]") from exc
         path = Path(model_path)
         if not path.is_file():
             raise ConfigError(f"GGUF model file not found: {path}")
@@ -94,8 +92,11 @@ class LlamaCppEngine:
         return self._context_size
 
     def _prompt(self, messages: Sequence[ChatMessage]) -> tuple[list[int], list[str]]:
-        formatted = self._formatter(messages=[{"role": m.role, "content": m.content} for m in messages])
-        stop = formatted.stop if isinstance(formatted.stop, list) else [formatted.stop] if formatted.stop else []
+        chat: list[Any] = [{"role": m.role, "content": m.content} for m in messages]
+        formatted = self._formatter(messages=chat)
+        stop = (
+            formatted.stop if isinstance(formatted.stop, list) else [formatted.stop] if formatted.stop else []
+        )
         tokens = self._tokenizer.tokenize(
             formatted.prompt.encode("utf-8"), add_bos=self._add_bos, special=True
         )
@@ -160,6 +161,6 @@ class LlamaCppEngine:
             raise EngineError(f"the language model failed: {exc}") from exc
         finally:
             if stream is not None:
-                stream.close()  # type: ignore[union-attr]
+                stream.close()
             self._pool.put(llama)
             stats.response_tokens = self.count_text_tokens("".join(pieces))

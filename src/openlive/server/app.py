@@ -114,9 +114,7 @@ async def live_session(websocket: WebSocket) -> None:
         log.info("refused connection: %s", error.reason)
         await transport.close(error.close_code, error.close_reason())
         return
-    connection = Connection(
-        transport, session, state.models, state.connection_limits, state.executor
-    )
+    connection = Connection(transport, session, state.models, state.connection_limits, state.executor)
     state.connections.add(connection)
     log.info(
         "session opened from %s (%d open)",
@@ -187,6 +185,7 @@ class CollapseLeadingSlashes:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Route the request with its leading slashes collapsed to one."""
         if scope["type"] in ("http", "websocket") and scope.get("path", "").startswith("//"):
             scope = dict(scope)
             scope["path"] = "/" + scope["path"].lstrip("/")

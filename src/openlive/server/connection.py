@@ -167,7 +167,9 @@ class Connection:
                 continue
             except Exception:  # noqa: BLE001 - one session's bug must not take the server down
                 log.exception("failed to handle a client message")
-                self.close(CLOSE_INTERNAL, f"internal error; see the server log for session {self.session.id}")
+                self.close(
+                    CLOSE_INTERNAL, f"internal error; see the server log for session {self.session.id}"
+                )
                 continue
             self._run(actions)
 

@@ -14,6 +14,7 @@ class SessionFilter(logging.Filter):
     """Adds ``session_id`` (from the running task's context) to each record."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Tag the record with the current session id; never drops records."""
         if not hasattr(record, "session_id"):
             record.session_id = session_id_var.get()
         return True
@@ -25,6 +26,7 @@ class JsonFormatter(logging.Formatter):
     _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "session_id"}
 
     def format(self, record: logging.LogRecord) -> str:
+        """Render one record as a JSON object."""
         entry = {
             "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
             + f".{int(record.msecs):03d}Z",

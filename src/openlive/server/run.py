@@ -10,6 +10,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 
 import uvicorn
 
@@ -68,6 +69,12 @@ class _Server(uvicorn.Server):
         self._state = state
         self._grace_s = grace_s
 
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        super().handle_exit(sig, frame)
+        # uvicorn re-raises the signal after shutting down; our shutdown is the
+        # graceful one, so exit with 0 instead of dying of the signal.
+        self._captured_signals.clear()
+
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         for server in self.servers:
             server.close()
@@ -91,9 +98,7 @@ def make_server(
             max_output_tokens=settings.max_output_tokens,
         ),
         connection_limits=ConnectionLimits(max_message_bytes=settings.max_message_bytes),
-        executor=ThreadPoolExecutor(
-            max_workers=max(4, settings.max_sessions), thread_name_prefix="engine"
-        ),
+        executor=ThreadPoolExecutor(max_workers=max(4, settings.max_sessions), thread_name_prefix="engine"),
     )
     config = uvicorn.Config(
         create_app(state),

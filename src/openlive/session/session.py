@@ -14,7 +14,6 @@ import itertools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Union
 
 from openlive.engines.base import ChatMessage, GenerationStats, SamplingParams
 from openlive.errors import InvalidArgument, NotSupportedYet
@@ -55,7 +54,7 @@ class CancelGeneration:
     turn_id: int
 
 
-Action = Union[Send, StartGeneration, CancelGeneration]
+Action = Send | StartGeneration | CancelGeneration
 
 # Resolves the model name a client asked for to the served name, or raises
 # PolicyViolation naming the models this server serves.
@@ -163,7 +162,7 @@ class Session:
                     f"clientContent.turns[{index}].role must be user or model, not {turn.role!r}"
                 )
             if turn.text:
-                turns.append(Turn(role=turn.role, text=turn.text))
+                turns.append(Turn(role="user" if turn.role == "user" else "model", text=turn.text))
         return self._add_turns(turns, reply=content.turn_complete)
 
     def _on_realtime_input(self, realtime: RealtimeInput) -> list[Action]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from openlive.errors import InvalidArgument
 from openlive.wire import spec
@@ -102,7 +102,7 @@ class ToolResponse:
     function_responses: tuple[dict[str, Any], ...]
 
 
-ClientMessage = Union[Setup, ClientContent, RealtimeInput, ToolResponse]
+ClientMessage = Setup | ClientContent | RealtimeInput | ToolResponse
 
 
 def parse_client_message(frame: str | bytes) -> ClientMessage:
@@ -133,8 +133,7 @@ def parse_client_message(frame: str | bytes) -> ClientMessage:
     if len(message) != 1:
         names = ", ".join(sorted(message)) or "nothing"
         raise InvalidArgument(
-            "message must hold exactly one of setup, clientContent, realtimeInput, "
-            f"toolResponse; got {names}"
+            f"message must hold exactly one of setup, clientContent, realtimeInput, toolResponse; got {names}"
         )
     ((kind, body),) = message.items()
     if kind == "setup":
@@ -181,7 +180,6 @@ def _setup(body: dict[str, Any]) -> Setup:
 
 def _content(body: dict[str, Any], default_role: str) -> Content:
     parts = tuple(
-        Part(text=p.get("text"), thought=bool(p.get("thought", False)), raw=p)
-        for p in body.get("parts", [])
+        Part(text=p.get("text"), thought=bool(p.get("thought", False)), raw=p) for p in body.get("parts", [])
     )
     return Content(role=body.get("role") or default_role, parts=parts)

@@ -19,7 +19,7 @@ import binascii
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from openlive.errors import InvalidArgument, NotSupportedYet
 
@@ -64,7 +64,7 @@ class Obj:
     later: frozenset[str] = field(default_factory=frozenset)
 
 
-Kind = Union[Scalar, Enum, Any_, ListOf, Obj]
+Kind = Scalar | Enum | Any_ | ListOf | Obj
 
 STR = Scalar("str")
 INT = Scalar("int")

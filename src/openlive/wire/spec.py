@@ -18,16 +18,10 @@ MEDIA_RESOLUTION = Enum(
         "MEDIA_RESOLUTION_HIGH",
     )
 )
-START_SENSITIVITY = Enum(
-    ("START_SENSITIVITY_UNSPECIFIED", "START_SENSITIVITY_HIGH", "START_SENSITIVITY_LOW")
-)
+START_SENSITIVITY = Enum(("START_SENSITIVITY_UNSPECIFIED", "START_SENSITIVITY_HIGH", "START_SENSITIVITY_LOW"))
 END_SENSITIVITY = Enum(("END_SENSITIVITY_UNSPECIFIED", "END_SENSITIVITY_HIGH", "END_SENSITIVITY_LOW"))
-ACTIVITY_HANDLING = Enum(
-    ("ACTIVITY_HANDLING_UNSPECIFIED", "START_OF_ACTIVITY_INTERRUPTS", "NO_INTERRUPTION")
-)
-TURN_COVERAGE = Enum(
-    ("TURN_COVERAGE_UNSPECIFIED", "TURN_INCLUDES_ONLY_ACTIVITY", "TURN_INCLUDES_ALL_INPUT")
-)
+ACTIVITY_HANDLING = Enum(("ACTIVITY_HANDLING_UNSPECIFIED", "START_OF_ACTIVITY_INTERRUPTS", "NO_INTERRUPTION"))
+TURN_COVERAGE = Enum(("TURN_COVERAGE_UNSPECIFIED", "TURN_INCLUDES_ONLY_ACTIVITY", "TURN_INCLUDES_ALL_INPUT"))
 BEHAVIOR = Enum(("UNSPECIFIED", "BLOCKING", "NON_BLOCKING"))
 SCHEDULING = Enum(("SCHEDULING_UNSPECIFIED", "SILENT", "WHEN_IDLE", "INTERRUPT"))
 LANGUAGE = Enum(("LANGUAGE_UNSPECIFIED", "PYTHON"))
@@ -138,9 +132,7 @@ SETUP = Obj(
         "tools": ListOf(TOOL),
         "realtimeInputConfig": REALTIME_INPUT_CONFIG,
         "sessionResumption": Obj({"handle": STR, "transparent": BOOL}),
-        "contextWindowCompression": Obj(
-            {"slidingWindow": Obj({"targetTokens": INT}), "triggerTokens": INT}
-        ),
+        "contextWindowCompression": Obj({"slidingWindow": Obj({"targetTokens": INT}), "triggerTokens": INT}),
         "inputAudioTranscription": Obj({"languageCodes": ListOf(STR)}),
         "outputAudioTranscription": Obj({"languageCodes": ListOf(STR)}),
         "proactivity": Obj({"proactiveAudio": BOOL}),

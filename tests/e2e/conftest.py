@@ -1,0 +1,106 @@
+"""End-to-end fixtures: the real `openlive serve` process on the embedded models."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+OPENLIVE = [sys.executable, "-m", "openlive"]
+
+
+@dataclass
+class LiveServer:
+    """A running `openlive serve` process."""
+
+    port: int
+    cert: Path | None
+    log_path: Path
+    process: subprocess.Popen[bytes]
+
+    @property
+    def base_url(self) -> str:
+        scheme = "https" if self.cert else "http"
+        return f"{scheme}://localhost:{self.port}"
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(tmp: Path, *args: str, tls: bool = True, env: dict[str, str] | None = None) -> LiveServer:
+    """Start `openlive serve` and wait until /health answers."""
+    port = free_port()
+    data_dir = tmp / "data"
+    log_path = tmp / f"server-{port}.log"
+    command = [*OPENLIVE, "serve", "--port", str(port), "--data-dir", str(data_dir), *args]
+    if not tls:
+        command.append("--no-tls")
+    process = subprocess.Popen(
+        command,
+        stdout=log_path.open("wb"),
+        stderr=subprocess.STDOUT,
+        env={**os.environ, **(env or {})},
+    )
+    cert = data_dir / "tls" / "localhost-cert.pem" if tls else None
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"openlive serve exited with {process.returncode}:\n{log_path.read_text()}")
+        try:
+            context = ssl.create_default_context(cafile=str(cert)) if cert else None
+            url = f"{'https' if cert else 'http'}://localhost:{port}/health"
+            with urllib.request.urlopen(url, timeout=2, context=context) as response:
+                if response.status == 200:
+                    return LiveServer(port, cert, log_path, process)
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"openlive serve did not become healthy:\n{log_path.read_text()}")
+
+
+def stop_server(server: LiveServer) -> int:
+    """Stop as Ctrl-C does; return the exit code."""
+    if server.process.poll() is None:
+        server.process.send_signal(signal.SIGINT)
+        try:
+            server.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+            server.process.wait()
+    return server.process.returncode
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """One real TLS server for the e2e session."""
+    server = start_server(tmp_path_factory.mktemp("live"))
+    yield server
+    stop_server(server)
+
+
+@pytest.fixture
+def genai_client(live_server: LiveServer, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """A google-genai client pointed at the live server, trusting its certificate."""
+    from google import genai
+
+    assert live_server.cert is not None
+    monkeypatch.setenv("SSL_CERT_FILE", str(live_server.cert))
+    return genai.Client(api_key="GEMINI_API_KEY", http_options={"base_url": live_server.base_url})

@@ -1,0 +1,168 @@
+// One text turn through the official @google/genai SDK, as the Live API
+// documentation's JavaScript text example does it, against any base URL.
+//
+//   node live_text.mjs BASE_URL [MODEL]
+//
+// BASE_URL may also come from OPENLIVE_BASE_URL, MODEL from OPENLIVE_MODEL
+// (default gemini-2.0-flash-live-001). For a self-signed https server, point
+// NODE_EXTRA_CA_CERTS at its certificate. OPENLIVE_PROMPT overrides the prompt,
+// OPENLIVE_TIMEOUT_MS the overall deadline (default 120000).
+//
+// Prints one JSON object on stdout: the reply text, which serverContent flags
+// arrived and in what order, usageMetadata, how the socket closed, and the
+// frames the SDK sent (recorded by wrapping ws's send, without changing them).
+// Exits 0 when a turn completed and our close was clean; 1 on failure, 2 when
+// the server closed the session first, 3 on timeout.
+
+import { GoogleGenAI, Modality } from "@google/genai";
+import { WebSocket } from "ws";
+
+const baseUrl = process.argv[2] ?? process.env.OPENLIVE_BASE_URL;
+const model = process.argv[3] ?? process.env.OPENLIVE_MODEL ?? "gemini-2.0-flash-live-001";
+const prompt = process.env.OPENLIVE_PROMPT ?? "Hello, how are you?";
+const timeoutMs = Number(process.env.OPENLIVE_TIMEOUT_MS ?? 120000);
+const apiKey = process.env.GEMINI_API_KEY ?? "openlive-e2e-key";
+
+if (!baseUrl) {
+  console.error("usage: node live_text.mjs BASE_URL [MODEL]  (or set OPENLIVE_BASE_URL)");
+  process.exit(64);
+}
+
+const summary = {
+  baseUrl,
+  model,
+  url: null, // the WebSocket URL the SDK opened
+  sent: [], // every frame the SDK sent, parsed
+  opened: false,
+  setupComplete: null,
+  text: "",
+  events: [], // serverContent flags and other message kinds, in arrival order
+  generationComplete: false,
+  turnComplete: false,
+  usageMetadata: null,
+  closeRequested: false, // whether we closed the session ourselves
+  close: null, // {code, reason, wasClean}
+  error: null,
+};
+
+// Record what the SDK puts on the wire. The SDK uses this same `ws` module.
+const originalSend = WebSocket.prototype.send;
+WebSocket.prototype.send = function recordingSend(data, ...rest) {
+  summary.url ??= this.url;
+  try {
+    summary.sent.push(JSON.parse(typeof data === "string" ? data : Buffer.from(data).toString("utf8")));
+  } catch {
+    summary.sent.push({ unparsed: String(data) });
+  }
+  return originalSend.call(this, data, ...rest);
+};
+
+function finish(exitCode) {
+  process.stdout.write(JSON.stringify(summary) + "\n");
+  // Let stdout drain before exiting.
+  process.exitCode = exitCode;
+  setTimeout(() => process.exit(exitCode), 50).unref();
+}
+
+let resolveTurn;
+let rejectTurn;
+const turnDone = new Promise((resolve, reject) => {
+  resolveTurn = resolve;
+  rejectTurn = reject;
+});
+let resolveClosed;
+const closed = new Promise((resolve) => {
+  resolveClosed = resolve;
+});
+
+function onMessage(message) {
+  if (message.setupComplete) {
+    summary.events.push("setupComplete");
+  }
+  const content = message.serverContent;
+  if (content) {
+    for (const part of content.modelTurn?.parts ?? []) {
+      if (typeof part.text === "string" && !part.thought) {
+        summary.text += part.text;
+      }
+    }
+    if (content.modelTurn) summary.events.push("modelTurn");
+    if (content.generationComplete) {
+      summary.generationComplete = true;
+      summary.events.push("generationComplete");
+    }
+    if (content.interrupted) summary.events.push("interrupted");
+    if (content.turnComplete) {
+      summary.events.push("turnComplete");
+    }
+  }
+  if (message.usageMetadata) {
+    summary.usageMetadata = message.usageMetadata;
+  }
+  if (message.goAway) summary.events.push("goAway");
+  if (content?.turnComplete) {
+    summary.turnComplete = true;
+    resolveTurn();
+  }
+}
+
+async function main() {
+  const ai = new GoogleGenAI({ apiKey, httpOptions: { baseUrl } });
+
+  const connecting = ai.live.connect({
+    model,
+    config: { responseModalities: [Modality.TEXT] },
+    callbacks: {
+      onopen() {
+        summary.opened = true;
+      },
+      onmessage: onMessage,
+      onerror(event) {
+        summary.error ??= `websocket error: ${event?.message ?? event?.error ?? event}`;
+        rejectTurn(new Error(summary.error));
+      },
+      onclose(event) {
+        summary.close = { code: event.code, reason: String(event.reason ?? ""), wasClean: event.wasClean };
+        resolveClosed();
+        rejectTurn(new Error(`closed with ${event.code}: ${event.reason}`));
+      },
+    },
+  });
+  turnDone.catch(() => {}); // observed below; avoid an unhandled rejection
+
+  // connect() resolves only after setupComplete; a server that refuses the setup
+  // closes the socket instead, and the SDK's promise never settles. Race both.
+  const session = await Promise.race([
+    connecting,
+    closed.then(() => {
+      throw new Error(`closed before setupComplete: ${summary.close.code} ${summary.close.reason}`);
+    }),
+  ]);
+  summary.setupComplete = session.setupComplete ?? null;
+
+  session.sendClientContent({ turns: [{ role: "user", parts: [{ text: prompt }] }], turnComplete: true });
+  await turnDone;
+
+  summary.closeRequested = true;
+  session.close();
+  await closed;
+}
+
+const timer = setTimeout(() => {
+  summary.error ??= `timed out after ${timeoutMs} ms`;
+  finish(3);
+}, timeoutMs);
+
+main().then(
+  () => {
+    clearTimeout(timer);
+    // session.close() sends a close frame without a status code, so the close
+    // event reports 1005 (no status received); a clean close is what matters.
+    finish(summary.turnComplete && summary.close?.wasClean ? 0 : 1);
+  },
+  (error) => {
+    clearTimeout(timer);
+    summary.error ??= String(error?.message ?? error);
+    finish(summary.close ? 2 : 1);
+  },
+);
