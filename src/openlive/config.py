@@ -185,6 +185,8 @@ def _apply_file(settings: Settings, path: Path) -> None:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"config file {path} is not UTF-8 text") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
     for name, value in data.items():
@@ -203,11 +205,16 @@ def _apply_file(settings: Settings, path: Path) -> None:
 def _engines(value: Any, path: Path) -> dict[str, EngineSpec]:
     if not isinstance(value, dict):
         raise ConfigError(f"{path}: [engines] must be a table of engine tables")
+    defaults = EngineSpec()
     known = {f.name for f in dataclasses.fields(EngineSpec)}
     engines = {}
     for name, spec in value.items():
         if not isinstance(spec, dict) or not set(spec) <= known:
             raise ConfigError(f"{path}: engines.{name} takes {', '.join(sorted(known))}")
+        for key, item in spec.items():
+            expected = type(getattr(defaults, key))
+            if type(item) is not expected:
+                raise ConfigError(f"{path}: engines.{name}.{key}: expected {expected.__name__}, got {item!r}")
         engines[name] = EngineSpec(**spec)
     return engines
 
@@ -224,11 +231,18 @@ def _coerce(name: str, value: Any, where: str) -> Any:
             return value
         if isinstance(value, str) and value.lower() in ("1", "true", "yes", "on", "0", "false", "no", "off"):
             return value.lower() in ("1", "true", "yes", "on")
-    elif kind in (int, float):
+    elif kind is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            return int(value)
+    elif kind is float:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
         try:
-            if not isinstance(value, bool):
-                return kind(value)
-        except (TypeError, ValueError):
+            if isinstance(value, str):
+                return float(value)
+        except ValueError:
             pass
     elif isinstance(value, str):
         return value

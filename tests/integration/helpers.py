@@ -10,15 +10,15 @@ import asyncio
 import contextlib
 import json
 import threading
-from collections.abc import AsyncIterator, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from openlive.engines.base import ChatMessage, GenerationStats, SamplingParams
-from openlive.testing import FakeLLM, RunningServer
+from openlive.testing import FakeLLM, RunningServer, echo_reply
 
 MODEL = "models/gemini-2.0-flash-live-001"
 # Every wait in these tests is bounded, so no test can hang.
@@ -76,7 +76,11 @@ def kinds(messages: Sequence[dict[str, Any]]) -> list[str]:
     for m in messages:
         body = server_content(m)
         if body:
-            names.extend(key for key in ("modelTurn", "interrupted", "generationComplete", "turnComplete") if key in body)
+            names.extend(
+                key
+                for key in ("modelTurn", "interrupted", "generationComplete", "turnComplete")
+                if key in body
+            )
         else:
             names.extend(m)
     return names
@@ -88,6 +92,8 @@ class Closed:
 
     code: int | None
     reason: str
+    # Messages that arrived before the close.
+    messages: list[dict[str, Any]] = field(default_factory=list)
 
 
 class LiveClient:
@@ -126,15 +132,25 @@ class LiveClient:
         await self.send(user(text))
         return await self.until_turn_complete()
 
+    async def refused(self, message: dict[str, Any] | None = None) -> Closed:
+        """Send setup as a client would, and return the close the server refuses it with.
+
+        The close may arrive before the setup is sent (then sending fails) or in answer to it.
+        """
+        with contextlib.suppress(ConnectionClosed):
+            await self.send(message or setup_message())
+        return await self.closed()
+
     async def closed(self, timeout: float = TIMEOUT_S) -> Closed:
         """Read until the server closes; return its close code and reason."""
+        messages = []
         async with asyncio.timeout(timeout):
             try:
                 while True:
-                    await self.ws.recv()
+                    messages.append(json.loads(await self.ws.recv()))
             except ConnectionClosed as closed:
                 frame = closed.rcvd
-                return Closed(frame.code if frame else None, frame.reason if frame else "")
+                return Closed(frame.code if frame else None, frame.reason if frame else "", messages)
 
 
 @contextlib.asynccontextmanager
@@ -160,7 +176,9 @@ async def live(
 
 
 @contextlib.asynccontextmanager
-async def session(srv: RunningServer, setup: dict[str, Any] | None = None, **kwargs: Any) -> AsyncIterator[LiveClient]:
+async def session(
+    srv: RunningServer, setup: dict[str, Any] | None = None, **kwargs: Any
+) -> AsyncIterator[LiveClient]:
     """A connection that has completed setup."""
     async with live(srv, **kwargs) as client:
         await client.setup(setup)
@@ -228,8 +246,12 @@ class GatedLLM(FakeLLM):
 class RecordingLLM(FakeLLM):
     """A fake that remembers each generation's cancel event and how many tokens it yielded."""
 
-    def __init__(self, token_delay_s: float = 0.0) -> None:
-        super().__init__(token_delay_s=token_delay_s)
+    def __init__(
+        self,
+        reply: Callable[[Sequence[ChatMessage]], str] = echo_reply,
+        token_delay_s: float = 0.0,
+    ) -> None:
+        super().__init__(reply=reply, token_delay_s=token_delay_s)
         self.cancels: list[threading.Event] = []
         self.yielded: list[int] = []
 

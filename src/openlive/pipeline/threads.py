@@ -21,6 +21,7 @@ async def iterate_in_thread(
     make_iterator: Callable[[], Iterator[T]],
     cancel: threading.Event,
     executor: Executor | None = None,
+    max_ahead: int = 16,
 ) -> AsyncIterator[T]:
     """Yield the items of ``make_iterator()``, which runs in a worker thread.
 
@@ -29,18 +30,25 @@ async def iterate_in_thread(
         cancel: Set when the consumer stops before the end (or is cancelled), so
             the producer can stop at its next item.
         executor: Where the worker runs; the loop's default executor if ``None``.
+        max_ahead: Items the producer may be ahead of the consumer.
 
     Raises:
         Exception: Whatever the iterator raised, re-raised here.
     """
     loop = asyncio.get_running_loop()
     items: asyncio.Queue[object] = asyncio.Queue()
+    # Bounds the items in flight: a consumer that stops taking them (a client that
+    # stops reading) stops the producer too, instead of growing the queue.
+    room = threading.Semaphore(max_ahead)
 
     def produce() -> None:
         iterator = None
         try:
             iterator = make_iterator()
             for item in iterator:
+                while not room.acquire(timeout=0.05):
+                    if cancel.is_set():
+                        return
                 loop.call_soon_threadsafe(items.put_nowait, item)
                 if cancel.is_set():
                     break
@@ -62,6 +70,7 @@ async def iterate_in_thread(
                 break
             if isinstance(item, _Failure):
                 raise item.exc
+            room.release()
             yield item  # type: ignore[misc]
     finally:
         if not exhausted:

@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 
 API_VERSIONS = ("v1", "v1beta", "v1alpha")
 LIVE_METHOD = "BidiGenerateContent"
+# How long a refused client gets to send its first message before the close.
+REFUSAL_WAIT_S = 5.0
 LIVE_PATH = "/ws/google.ai.generativelanguage.{version}.GenerativeService.{method}"
 
 Scope = MutableMapping[str, Any]
@@ -112,6 +114,13 @@ async def live_session(websocket: WebSocket) -> None:
         _admit(websocket, state)
     except OpenliveError as error:
         log.info("refused connection: %s", error.reason)
+        # Clients send setup right after the handshake and then wait for the answer;
+        # closing in answer to it (rather than before it) lets the SDKs report the
+        # close code and reason instead of a failed send.
+        try:
+            await asyncio.wait_for(transport.receive(), timeout=REFUSAL_WAIT_S)
+        except TimeoutError:
+            pass
         await transport.close(error.close_code, error.close_reason())
         return
     connection = Connection(transport, session, state.models, state.connection_limits, state.executor)
@@ -160,6 +169,8 @@ async def health(request: Request) -> JSONResponse:
 async def list_models(request: Request) -> JSONResponse:
     """``GET /{version}/models``: the served model names, as the Gemini API lists them."""
     state: AppState = request.app.state.openlive
+    if request.path_params["version"] not in API_VERSIONS:
+        return JSONResponse({"error": {"code": 404, "message": "unknown API version"}}, status_code=404)
     try:
         check_api_key(presented_key(request.headers, request.query_params), state.api_keys)
     except PolicyViolation as error:

@@ -166,7 +166,7 @@ class Session:
         return self._add_turns(turns, reply=content.turn_complete)
 
     def _on_realtime_input(self, realtime: RealtimeInput) -> list[Action]:
-        if realtime.text is None:
+        if not realtime.text:
             return []
         # Realtime text is a whole user turn that asks for a reply at once.
         return self._add_turns([Turn(role="user", text=realtime.text)], reply=True)

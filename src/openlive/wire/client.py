@@ -124,8 +124,11 @@ def parse_client_message(frame: str | bytes) -> ClientMessage:
         except UnicodeDecodeError:
             raise InvalidArgument("binary frame is not UTF-8 JSON") from None
     try:
-        value = json.loads(frame)
-    except (json.JSONDecodeError, RecursionError):
+        value = json.loads(frame, object_pairs_hook=_refuse_duplicate_keys)
+    except _DuplicateKey as duplicate:
+        raise InvalidArgument(f"field {duplicate.key[:60]!r} is given twice in one object") from None
+    except (ValueError, RecursionError):
+        # ValueError covers JSONDecodeError and integers too long to convert.
         raise InvalidArgument("message is not valid JSON") from None
     if not isinstance(value, dict):
         raise InvalidArgument("message must be a JSON object")
@@ -146,6 +149,22 @@ def parse_client_message(frame: str | bytes) -> ClientMessage:
     if kind == "realtimeInput":
         return RealtimeInput(text=body.get("text"), raw=body)
     return ToolResponse(function_responses=tuple(body.get("functionResponses", [])))
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # Protobuf JSON refuses an object that names a field twice; plain json.loads
+    # would silently keep the last one.
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
 
 
 def _setup(body: dict[str, Any]) -> Setup:

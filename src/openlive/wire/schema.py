@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import decimal
 import math
 import re
 from dataclasses import dataclass, field
@@ -113,13 +114,15 @@ def _normalize_obj(value: Any, kind: Obj, path: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise InvalidArgument(f"{path} must be an object")
     out: dict[str, Any] = {}
+    seen: set[str] = set()
     for raw_name, item in value.items():
         name = to_camel(raw_name) if isinstance(raw_name, str) else raw_name
         field_path = f"{path}.{name}" if path else str(name)
         if name not in kind.fields:
             raise InvalidArgument(f"unknown field {field_path}")
-        if name in out:
+        if name in seen:
             raise InvalidArgument(f"field {field_path} is given twice")
+        seen.add(name)
         if item is None:
             continue
         if name in kind.later:
@@ -162,10 +165,16 @@ def _to_int(value: Any, path: str) -> int:
     if isinstance(value, bool):
         raise InvalidArgument(f"{path} must be an integer")
     if isinstance(value, str):
+        # Parse integer strings exactly; a float() round trip would lose int64 precision.
         try:
-            value = float(value) if re.fullmatch(r"-?\d+(\.0*)?([eE]\d+)?", value) else None
-        except ValueError:
-            value = None
+            number = decimal.Decimal(value.strip()) if len(value) <= 64 else None
+        except decimal.InvalidOperation:
+            number = None
+        value = (
+            int(number)
+            if number is not None and number.is_finite() and number == number.to_integral_value()
+            else None
+        )
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
         value = int(value)
     if not isinstance(value, int):
@@ -178,14 +187,17 @@ def _to_int(value: Any, path: str) -> int:
 def _to_float(value: Any, path: str) -> float:
     if isinstance(value, bool):
         raise InvalidArgument(f"{path} must be a number")
-    if isinstance(value, str):
-        try:
-            value = float(value)
-        except ValueError:
-            raise InvalidArgument(f"{path} must be a number") from None
-    if not isinstance(value, (int, float)) or not math.isfinite(value):
+    if not isinstance(value, (int, float, str)):
+        raise InvalidArgument(f"{path} must be a number")
+    try:
+        number = float(value)
+    except ValueError:
+        raise InvalidArgument(f"{path} must be a number") from None
+    except OverflowError:
+        raise InvalidArgument(f"{path} must be a finite number") from None
+    if not math.isfinite(number):
         raise InvalidArgument(f"{path} must be a finite number")
-    return float(value)
+    return number
 
 
 def decode_bytes(value: Any, path: str) -> bytes:

@@ -6,7 +6,9 @@
 // BASE_URL may also come from OPENLIVE_BASE_URL, MODEL from OPENLIVE_MODEL
 // (default gemini-2.0-flash-live-001). For a self-signed https server, point
 // NODE_EXTRA_CA_CERTS at its certificate. OPENLIVE_PROMPT overrides the prompt,
-// OPENLIVE_TIMEOUT_MS the overall deadline (default 120000).
+// OPENLIVE_TIMEOUT_MS the overall deadline (default 120000), OPENLIVE_TURNS_FORM
+// how the turn is passed ("string" or "object"), OPENLIVE_API_VERSION the
+// client's apiVersion (default: the SDK's own).
 //
 // Prints one JSON object on stdout: the reply text, which serverContent flags
 // arrived and in what order, usageMetadata, how the socket closed, and the
@@ -22,6 +24,11 @@ const model = process.argv[3] ?? process.env.OPENLIVE_MODEL ?? "gemini-2.0-flash
 const prompt = process.env.OPENLIVE_PROMPT ?? "Hello, how are you?";
 const timeoutMs = Number(process.env.OPENLIVE_TIMEOUT_MS ?? 120000);
 const apiKey = process.env.GEMINI_API_KEY ?? "openlive-e2e-key";
+// How the turn is given to sendClientContent: "string" (the documentation's
+// short form) or "object" (an explicit Content list).
+const turnsForm = process.env.OPENLIVE_TURNS_FORM ?? "string";
+// Unset means the SDK's default (v1beta).
+const apiVersion = process.env.OPENLIVE_API_VERSION || undefined;
 
 if (!baseUrl) {
   console.error("usage: node live_text.mjs BASE_URL [MODEL]  (or set OPENLIVE_BASE_URL)");
@@ -31,6 +38,7 @@ if (!baseUrl) {
 const summary = {
   baseUrl,
   model,
+  turnsForm,
   url: null, // the WebSocket URL the SDK opened
   sent: [], // every frame the SDK sent, parsed
   opened: false,
@@ -107,7 +115,7 @@ function onMessage(message) {
 }
 
 async function main() {
-  const ai = new GoogleGenAI({ apiKey, httpOptions: { baseUrl } });
+  const ai = new GoogleGenAI({ apiKey, httpOptions: { baseUrl, apiVersion } });
 
   const connecting = ai.live.connect({
     model,
@@ -140,7 +148,11 @@ async function main() {
   ]);
   summary.setupComplete = session.setupComplete ?? null;
 
-  session.sendClientContent({ turns: [{ role: "user", parts: [{ text: prompt }] }], turnComplete: true });
+  if (turnsForm === "object") {
+    session.sendClientContent({ turns: [{ role: "user", parts: [{ text: prompt }] }], turnComplete: true });
+  } else {
+    session.sendClientContent({ turns: prompt });
+  }
   await turnDone;
 
   summary.closeRequested = true;

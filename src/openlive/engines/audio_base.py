@@ -1,0 +1,89 @@
+"""Protocols of the speech engines: voice activity, recognition, synthesis.
+
+Audio crosses these Protocols as NumPy arrays of float32 samples in [-1, 1] at
+the engine's own rate (16 kHz in, 24 kHz out), mono. Engines are synchronous;
+the pipeline calls them from worker threads.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
+
+Samples = npt.NDArray[np.float32]
+
+INPUT_RATE = 16_000
+OUTPUT_RATE = 24_000
+
+
+@runtime_checkable
+class VadStream(Protocol):
+    """Voice activity of one audio stream; keeps the model's state between calls."""
+
+    @property
+    def frame_samples(self) -> int:
+        """Samples per frame at 16 kHz; ``speech_probabilities`` scores whole frames."""
+        ...
+
+    def speech_probabilities(self, frames: Samples) -> npt.NDArray[np.float32]:
+        """Speech probability of each whole frame in ``frames`` (length a multiple of a frame)."""
+        ...
+
+    def reset(self) -> None:
+        """Forget the stream so far (after a pause)."""
+        ...
+
+
+@runtime_checkable
+class VAD(Protocol):
+    """A voice activity model; weights shared, one stream per session."""
+
+    def stream(self) -> VadStream:
+        """A new stream with fresh state."""
+        ...
+
+
+@runtime_checkable
+class ASR(Protocol):
+    """Speech recognition."""
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """Languages it can hear, as ISO 639-1 codes (``en``)."""
+        ...
+
+    def transcribe(self, audio: Samples, language: str | None = None) -> str:
+        """The text spoken in ``audio`` (16 kHz), or an empty string."""
+        ...
+
+
+@runtime_checkable
+class TTS(Protocol):
+    """Speech synthesis."""
+
+    @property
+    def voices(self) -> tuple[str, ...]:
+        """Voice names it accepts (the Live API's prebuilt voice names)."""
+        ...
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """BCP-47 codes it can speak (``en-US``)."""
+        ...
+
+    def synthesize(self, text: str, voice: str, language: str, cancel: threading.Event) -> Iterator[Samples]:
+        """Speak ``text``; yield 24 kHz audio in pieces as soon as each is ready."""
+        ...
+
+
+# The prebuilt voice names and language codes the Live API documentation lists.
+LIVE_API_VOICES = ("Puck", "Charon", "Kore", "Fenrir", "Aoede", "Leda", "Orus", "Zephyr")
+LIVE_API_LANGUAGES = (
+    "de-DE", "en-AU", "en-GB", "en-IN", "en-US", "es-US", "fr-FR", "hi-IN", "pt-BR", "ar-XA",
+    "es-ES", "fr-CA", "id-ID", "it-IT", "ja-JP", "tr-TR", "vi-VN", "bn-IN", "gu-IN", "kn-IN",
+    "ml-IN", "mr-IN", "ta-IN", "te-IN", "nl-NL", "ko-KR", "cmn-CN", "pl-PL", "ru-RU", "th-TH",
+)  # fmt: skip

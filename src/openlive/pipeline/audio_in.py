@@ -1,0 +1,183 @@
+"""The audio front end of one session: PCM in, speech starts and utterances out.
+
+``AudioInput`` is synchronous and does no I/O; the connection calls it from a
+worker thread, one call at a time, and turns what it returns into session events.
+It resamples any input rate to 16 kHz, scores frames with the VAD, decides start
+and end of speech with the :class:`~openlive.pipeline.endpointer.Endpointer`, and
+collects the utterance audio. With automatic detection disabled, the client's
+``activityStart``/``activityEnd`` mark the utterance instead.
+"""
+
+from __future__ import annotations
+
+import collections
+from dataclasses import dataclass
+
+import numpy as np
+
+from openlive.audio import Samples, StreamResampler, pcm16_to_float
+from openlive.engines.audio_base import INPUT_RATE, VadStream
+from openlive.pipeline.endpointer import Endpointer, EndpointerConfig, Event
+
+# Audio kept before the committed start of speech, so the first syllable reaches ASR.
+PREROLL_MS = 300
+# Silence kept after the end of speech; the rest of the trailing silence is dropped.
+TAIL_MS = 200
+# Whisper hears at most 30 s at a time; a longer utterance is cut there.
+MAX_UTTERANCE_S = 30.0
+
+
+@dataclass(frozen=True)
+class SpeechStarted:
+    """The user started speaking ``at_s`` seconds into the stream."""
+
+    at_s: float
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """What the user said, as 16 kHz audio, ready for recognition."""
+
+    audio: Samples
+
+    @property
+    def duration_s(self) -> float:
+        """Length of the audio."""
+        return self.audio.size / INPUT_RATE
+
+
+InputEvent = SpeechStarted | Utterance
+
+
+class AudioInput:
+    """Per-session audio front end.
+
+    Args:
+        vad: The session's VAD stream, or ``None`` when the client marks activity.
+        config: Endpointing thresholds (automatic detection only).
+        include_all_input: ``TURN_INCLUDES_ALL_INPUT``: the utterance also holds the
+            audio heard since the previous turn, not only the detected speech.
+    """
+
+    def __init__(
+        self,
+        vad: VadStream | None,
+        config: EndpointerConfig | None = None,
+        include_all_input: bool = False,
+    ) -> None:
+        self._vad = vad
+        self._endpointer = Endpointer(config or EndpointerConfig())
+        self._frame = vad.frame_samples if vad is not None else 512
+        frame_ms = 1000 * self._frame / INPUT_RATE
+        keep_ms = (
+            MAX_UTTERANCE_S * 1000 if include_all_input else PREROLL_MS + self._endpointer.config.start_ms
+        )
+        self._before: collections.deque[Samples] = collections.deque(maxlen=max(1, int(keep_ms / frame_ms)))
+        self._tail_frames = max(1, int(TAIL_MS / frame_ms))
+        self._max_frames = int(MAX_UTTERANCE_S * 1000 / frame_ms)
+        self._resampler: StreamResampler | None = None
+        self._pending = np.zeros(0, dtype=np.float32)
+        self._utterance: list[Samples] = []
+        self._active = False  # manual mode: between activityStart and activityEnd
+        self.samples_in = 0  # 16 kHz samples received
+
+    @property
+    def manual(self) -> bool:
+        """Whether the client marks activity itself."""
+        return self._vad is None
+
+    @property
+    def in_speech(self) -> bool:
+        """Whether an utterance is being collected."""
+        return self._active if self.manual else self._endpointer.in_speech
+
+    def feed(self, data: bytes, rate: int) -> list[InputEvent]:
+        """Take a chunk of 16-bit PCM at ``rate``; return what it completed."""
+        if self._resampler is None or self._resampler.from_rate != rate:
+            self._resampler = StreamResampler(rate, INPUT_RATE)
+        samples = self._resampler.process(pcm16_to_float(data))
+        self.samples_in += samples.size
+        if self.manual:
+            self._collect_manual(samples)
+            return []
+        return self._detect(samples)
+
+    def _collect_manual(self, samples: Samples) -> None:
+        if self._active:
+            self._utterance.append(samples)
+        else:
+            self._before.append(samples)
+
+    def _detect(self, samples: Samples) -> list[InputEvent]:
+        assert self._vad is not None
+        audio = np.concatenate([self._pending, samples]) if self._pending.size else samples
+        whole = audio.size - audio.size % self._frame
+        self._pending = audio[whole:].copy()
+        if whole == 0:
+            return []
+        probabilities = self._vad.speech_probabilities(audio[:whole])
+        events: list[InputEvent] = []
+        for index, probability in enumerate(probabilities):
+            frame = audio[index * self._frame : (index + 1) * self._frame]
+            decision = self._endpointer.push(float(probability))
+            if self._endpointer.in_speech or (decision and decision.event is Event.SPEECH_ENDED):
+                self._utterance.append(frame)
+            else:
+                self._before.append(frame)
+            if decision is None:
+                if len(self._utterance) >= self._max_frames:
+                    events.append(self._cut())
+                continue
+            if decision.event is Event.SPEECH_STARTED:
+                # The frames that committed the start, and the preroll before them,
+                # were kept in `_before`; the utterance starts with them.
+                self._utterance = [*self._before, *self._utterance]
+                self._before.clear()
+                events.append(SpeechStarted(at_s=decision.frame * self._frame / INPUT_RATE))
+            else:
+                silent = self._endpointer.frames_seen - decision.frame
+                keep = max(0, len(self._utterance) - silent + self._tail_frames)
+                events.append(self._finish(self._utterance[:keep]))
+        return events
+
+    def _cut(self) -> Utterance:
+        # Too long for one recognition: hand over what we have and start afresh.
+        self._endpointer.reset()
+        return self._finish(self._utterance)
+
+    def _finish(self, frames: list[Samples]) -> Utterance:
+        self._utterance = []
+        audio = np.concatenate(frames) if frames else np.zeros(0, dtype=np.float32)
+        return Utterance(audio=audio.astype(np.float32, copy=False))
+
+    def activity_start(self) -> None:
+        """The client says the user started speaking (automatic detection disabled)."""
+        if not self._active:
+            self._active = True
+            self._utterance = list(self._before)
+            self._before.clear()
+
+    def activity_end(self) -> Utterance | None:
+        """The client says the user stopped speaking; return what they said."""
+        if not self._active:
+            return None
+        self._active = False
+        return self._finish(self._utterance)
+
+    def flush(self) -> Utterance | None:
+        """End any utterance in progress (``audioStreamEnd`` or a long pause in the stream)."""
+        if self._resampler is not None:
+            tail = self._resampler.process(np.zeros(0, dtype=np.float32), last=True)
+            self._resampler = None
+            if tail.size and self.in_speech:
+                self._utterance.append(tail)
+        self._pending = np.zeros(0, dtype=np.float32)
+        if self.manual:
+            return self.activity_end()
+        if self._vad is not None:
+            self._vad.reset()
+        if not self._endpointer.in_speech:
+            self._endpointer.reset()
+            return None
+        self._endpointer.reset()
+        return self._finish(self._utterance)

@@ -1,0 +1,138 @@
+"""Turn speech probabilities into start- and end-of-speech decisions. No I/O.
+
+The Live API's ``automaticActivityDetection`` settings map onto four numbers:
+
+- ``startOfSpeechSensitivity``: how likely a frame must be speech to count
+  (HIGH starts on weaker evidence than LOW);
+- ``prefixPaddingMs``: how much speech must be heard before the start is committed;
+- ``endOfSpeechSensitivity``: how unlikely a frame must be speech to count as silence
+  (HIGH ends sooner than LOW);
+- ``silenceDurationMs``: how much silence must follow before the end is committed.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+FRAME_MS = 32  # Silero's window: 512 samples at 16 kHz
+
+
+@dataclass(frozen=True)
+class EndpointerConfig:
+    """The thresholds and durations of one session's activity detection.
+
+    Attributes:
+        start_threshold: Speech probability at or above which a frame is speech.
+        end_threshold: Speech probability below which a frame is silence.
+        start_ms: Speech needed before start-of-speech is committed.
+        silence_ms: Silence needed before end-of-speech is committed.
+    """
+
+    start_threshold: float = 0.5
+    end_threshold: float = 0.35
+    start_ms: int = 64
+    silence_ms: int = 500
+
+    @classmethod
+    def from_live_api(
+        cls,
+        start_sensitivity: str | None = None,
+        end_sensitivity: str | None = None,
+        prefix_padding_ms: int | None = None,
+        silence_duration_ms: int | None = None,
+    ) -> EndpointerConfig:
+        """Map the Live API's ``automaticActivityDetection`` fields to thresholds.
+
+        Unset fields take the defaults for HIGH sensitivity, as the Live API does.
+        """
+        low_start = start_sensitivity == "START_SENSITIVITY_LOW"
+        low_end = end_sensitivity == "END_SENSITIVITY_LOW"
+        return cls(
+            start_threshold=0.7 if low_start else 0.5,
+            end_threshold=0.2 if low_end else 0.35,
+            start_ms=prefix_padding_ms if prefix_padding_ms is not None else (160 if low_start else 64),
+            silence_ms=silence_duration_ms if silence_duration_ms is not None else (800 if low_end else 500),
+        )
+
+
+class Event(enum.Enum):
+    """What the endpointer decided about a frame."""
+
+    SPEECH_STARTED = "speech_started"
+    SPEECH_ENDED = "speech_ended"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """An event, and the frame it refers to.
+
+    Attributes:
+        event: Start or end of speech.
+        frame: For a start, the first speech frame of the run that committed it;
+            for an end, the first silent frame after the speech.
+    """
+
+    event: Event
+    frame: int
+
+
+class Endpointer:
+    """Hysteresis over per-frame speech probabilities.
+
+    Args:
+        config: Thresholds and durations.
+        frame_ms: Duration of one frame.
+    """
+
+    def __init__(self, config: EndpointerConfig, frame_ms: int = FRAME_MS) -> None:
+        self.config = config
+        self._start_frames = max(1, -(-config.start_ms // frame_ms))
+        self._silence_frames = max(1, -(-config.silence_ms // frame_ms))
+        self.in_speech = False
+        self._frame = 0
+        self._run_start = -1  # first frame of the current run of speech (or silence)
+        self._run = 0
+
+    @property
+    def frames_seen(self) -> int:
+        """Frames pushed so far."""
+        return self._frame
+
+    @property
+    def silent_frames(self) -> int:
+        """Consecutive silent frames at the end, while in speech (0 outside speech)."""
+        return self._run if self.in_speech else 0
+
+    def push(self, probability: float) -> Decision | None:
+        """Take the next frame's speech probability; return a decision, if one is committed."""
+        frame = self._frame
+        self._frame += 1
+        if not self.in_speech:
+            if probability >= self.config.start_threshold:
+                if self._run == 0:
+                    self._run_start = frame
+                self._run += 1
+                if self._run >= self._start_frames:
+                    self.in_speech = True
+                    self._run = 0
+                    return Decision(Event.SPEECH_STARTED, self._run_start)
+            else:
+                self._run = 0
+            return None
+        if probability < self.config.end_threshold:
+            if self._run == 0:
+                self._run_start = frame
+            self._run += 1
+            if self._run >= self._silence_frames:
+                self.in_speech = False
+                self._run = 0
+                return Decision(Event.SPEECH_ENDED, self._run_start)
+        else:
+            self._run = 0
+        return None
+
+    def reset(self) -> None:
+        """Back to silence, as after ``audioStreamEnd``."""
+        self.in_speech = False
+        self._run = 0

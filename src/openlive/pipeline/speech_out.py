@@ -1,0 +1,104 @@
+"""Speak a streamed reply: text pieces in, 24 kHz PCM chunks out, clause by clause.
+
+Two stages run at once: one gathers the language model's pieces into clauses
+(the model keeps generating in its own thread meanwhile), the other synthesises
+each clause in a worker thread as soon as it is complete. The first audio leaves
+when the first clause is spoken, not when the reply is done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from collections.abc import AsyncIterator
+from concurrent.futures import Executor
+from dataclasses import dataclass
+
+from openlive.audio import float_to_pcm16
+from openlive.engines.audio_base import OUTPUT_RATE, TTS
+from openlive.pipeline.clauses import ClauseSplitter
+from openlive.pipeline.threads import iterate_in_thread
+
+# Largest audio message: 200 ms of 16-bit PCM at 24 kHz. Smaller messages let an
+# interruption stop the audio sooner; larger ones cost fewer frames.
+MAX_CHUNK_BYTES = OUTPUT_RATE * 2 // 5
+
+
+@dataclass(frozen=True)
+class SpokenChunk:
+    """A piece of reply audio.
+
+    Attributes:
+        pcm: 16-bit little-endian PCM at 24 kHz.
+        text: The clause this audio starts, on its first chunk; ``None`` after.
+    """
+
+    pcm: bytes
+    text: str | None
+
+
+_END = object()
+
+
+async def speak(
+    pieces: AsyncIterator[str],
+    tts: TTS,
+    voice: str,
+    language: str,
+    cancel: threading.Event,
+    executor: Executor | None = None,
+) -> AsyncIterator[SpokenChunk]:
+    """Yield the spoken reply, clause by clause, as PCM chunks.
+
+    Args:
+        pieces: The reply's text as the language model streams it.
+        tts: The synthesiser.
+        voice: A prebuilt voice name the synthesiser accepts.
+        language: A BCP-47 code the synthesiser speaks.
+        cancel: Set to stop synthesis at its next piece.
+        executor: Where synthesis runs.
+    """
+    clauses: asyncio.Queue[object] = asyncio.Queue()
+
+    async def gather_clauses() -> None:
+        splitter = ClauseSplitter()
+        try:
+            async for piece in pieces:
+                for clause in splitter.push(piece):
+                    clauses.put_nowait(clause)
+            for clause in splitter.flush():
+                clauses.put_nowait(clause)
+        except Exception as exc:  # noqa: BLE001 - re-raised by the consumer
+            clauses.put_nowait(exc)
+        finally:
+            clauses.put_nowait(_END)
+
+    gatherer = asyncio.create_task(gather_clauses())
+    try:
+        while True:
+            clause = await clauses.get()
+            if clause is _END:
+                break
+            if isinstance(clause, Exception):
+                raise clause
+            assert isinstance(clause, str)
+            text: str | None = clause
+            audio = iterate_in_thread(
+                lambda c=clause: tts.synthesize(c.strip(), voice, language, cancel),  # type: ignore[misc]
+                cancel,
+                executor,
+            )
+            async for samples in audio:
+                pcm = float_to_pcm16(samples)
+                for start in range(0, len(pcm), MAX_CHUNK_BYTES):
+                    yield SpokenChunk(pcm=pcm[start : start + MAX_CHUNK_BYTES], text=text)
+                    text = None
+            if text is not None:
+                # The synthesiser made no sound for this clause (punctuation only):
+                # its text still belongs to the reply.
+                yield SpokenChunk(pcm=b"", text=text)
+    finally:
+        gatherer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await gatherer

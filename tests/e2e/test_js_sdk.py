@@ -1,0 +1,210 @@
+"""The official JavaScript SDK (`@google/genai`, under Node) against the real server.
+
+`js/live_text.mjs` does what the Live API documentation's JavaScript text example
+does (``ai.live.connect`` with ``responseModalities: [Modality.TEXT]``, then
+``session.sendClientContent``) and prints a JSON summary of what it saw and sent.
+These tests run it against a TLS server (``wss://``, trusted through
+``NODE_EXTRA_CA_CERTS``) and a plain one (``ws://``), with the real embedded model.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import ssl
+import subprocess
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import LiveServer, start_server, stop_server
+
+pytestmark = pytest.mark.e2e
+
+JS_DIR = Path(__file__).parent / "js"
+SCRIPT = JS_DIR / "live_text.mjs"
+MODEL = "gemini-2.0-flash-live-001"
+PROMPT = "Hello, how are you?"
+API_KEY = "openlive-e2e-js-key"
+
+# Environment that would send the SDK somewhere else (Vertex AI) or leak a real key.
+_FOREIGN_ENV = (
+    "GEMINI_API_KEY",
+    "GOOGLE_API_KEY",
+    "GOOGLE_GENAI_USE_VERTEXAI",
+    "GOOGLE_CLOUD_PROJECT",
+    "GOOGLE_CLOUD_LOCATION",
+    "GOOGLE_GEMINI_BASE_URL",
+    "GOOGLE_VERTEX_BASE_URL",
+    "GOOGLE_GENAI_API_VERSION",
+)
+
+
+@dataclass
+class JsRun:
+    """One run of `live_text.mjs`."""
+
+    returncode: int
+    summary: dict[str, Any]
+    stderr: str
+
+    def describe(self, server: LiveServer) -> str:
+        log = server.log()[-4000:]
+        return (
+            f"node exited {self.returncode}\nsummary: {json.dumps(self.summary, indent=1)}\n"
+            f"stderr:\n{self.stderr[-4000:]}\nserver log (tail):\n{log}"
+        )
+
+
+@pytest.fixture(scope="session")
+def node() -> str:
+    """The node executable, with the SDK installed beside the script."""
+    path = shutil.which("node")
+    if path is None:
+        pytest.skip("node is not on PATH; install Node.js 20+ to run the @google/genai end-to-end tests")
+    if not (JS_DIR / "node_modules" / "@google" / "genai").is_dir():
+        pytest.skip(f"{JS_DIR / 'node_modules'} is missing; run `make test`, or `npm ci` in {JS_DIR}")
+    return path
+
+
+@pytest.fixture(scope="module")
+def plain_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A `--no-tls` server that requires an API key (the JS SDK sends it as `?key=`)."""
+    server = start_server(tmp_path_factory.mktemp("js-plain"), "--api-key", API_KEY, tls=False)
+    yield server
+    stop_server(server)
+
+
+def run_live_text(
+    node: str,
+    server: LiveServer,
+    model: str = MODEL,
+    api_key: str = API_KEY,
+    extra_env: dict[str, str] | None = None,
+) -> JsRun:
+    env = {k: v for k, v in os.environ.items() if k not in _FOREIGN_ENV}
+    env.update(GEMINI_API_KEY=api_key, OPENLIVE_PROMPT=PROMPT, OPENLIVE_TIMEOUT_MS="120000")
+    if server.cert is not None:
+        env["NODE_EXTRA_CA_CERTS"] = str(server.cert)
+    env.update(extra_env or {})
+    result = subprocess.run(
+        [node, str(SCRIPT), server.base_url, model],
+        cwd=JS_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    lines = result.stdout.strip().splitlines()
+    try:
+        summary = json.loads(lines[-1]) if lines else {}
+    except json.JSONDecodeError:
+        summary = {"unparsed stdout": result.stdout[-4000:]}
+    return JsRun(result.returncode, summary, result.stderr)
+
+
+def served_models(server: LiveServer) -> list[str]:
+    context = ssl.create_default_context(cafile=str(server.cert)) if server.cert else None
+    with urllib.request.urlopen(f"{server.base_url}/health", timeout=10, context=context) as response:
+        return list(json.load(response)["models"])
+
+
+def check_text_turn(run: JsRun, server: LiveServer, scheme: str, api_version: str = "v1beta") -> None:
+    """What a successful documented text turn looks like from the JS SDK's side."""
+    assert run.returncode == 0, run.describe(server)
+    s = run.summary
+
+    # The SDK maps http->ws and https->wss, and its URL has a double slash.
+    assert s["url"] == (
+        f"{scheme}://localhost:{server.port}//ws/google.ai.generativelanguage.{api_version}"
+        f".GenerativeService.BidiGenerateContent?key={API_KEY}"
+    ), run.describe(server)
+
+    # What the SDK sent: setup first, then the turn.
+    setup = s["sent"][0]["setup"]
+    assert setup["model"] == f"models/{MODEL}", run.describe(server)
+    assert setup["generationConfig"]["responseModalities"] == ["TEXT"], run.describe(server)
+    assert s["sent"][1] == {
+        "clientContent": {"turns": [{"role": "user", "parts": [{"text": PROMPT}]}], "turnComplete": True}
+    }, run.describe(server)
+
+    assert isinstance(s["setupComplete"], dict), run.describe(server)
+    assert s["text"].strip(), run.describe(server)
+
+    events = s["events"]
+    assert events[0] == "setupComplete", run.describe(server)
+    assert s["generationComplete"] and s["turnComplete"], run.describe(server)
+    assert events.count("turnComplete") == 1 and events[-1] == "turnComplete", run.describe(server)
+    assert events.count("generationComplete") == 1, run.describe(server)
+    assert "modelTurn" in events[: events.index("generationComplete")], run.describe(server)
+    assert events.index("generationComplete") < events.index("turnComplete"), run.describe(server)
+    assert "interrupted" not in events, run.describe(server)
+
+    usage = s["usageMetadata"]
+    assert usage is not None, run.describe(server)
+    assert usage["promptTokenCount"] > 0, run.describe(server)
+    assert usage["responseTokenCount"] > 0, run.describe(server)
+    assert usage["totalTokenCount"] == usage["promptTokenCount"] + usage["responseTokenCount"]
+
+    # session.close() sends a close frame without a status code: a clean 1005.
+    assert s["closeRequested"] and s["close"]["wasClean"], run.describe(server)
+
+
+def test_text_turn_over_tls(node: str, live_server: LiveServer) -> None:
+    """https:// base URL -> wss://, certificate trusted via NODE_EXTRA_CA_CERTS."""
+    run = run_live_text(node, live_server)
+    check_text_turn(run, live_server, "wss")
+
+
+def test_text_turn_over_plain_ws(node: str, plain_server: LiveServer) -> None:
+    """http:// base URL -> ws://, with the API key checked from the `key` query parameter."""
+    run = run_live_text(node, plain_server)
+    check_text_turn(run, plain_server, "ws")
+
+
+def test_turns_as_content_list_on_v1alpha(node: str, plain_server: LiveServer) -> None:
+    """The explicit Content-list form of `turns`, on the v1alpha endpoint."""
+    run = run_live_text(
+        node, plain_server, extra_env={"OPENLIVE_TURNS_FORM": "object", "OPENLIVE_API_VERSION": "v1alpha"}
+    )
+    check_text_turn(run, plain_server, "ws", api_version="v1alpha")
+
+
+def test_unknown_model_closes_1008_listing_served_models(node: str, live_server: LiveServer) -> None:
+    """The SDK's onclose gets code 1008 and a reason naming the models this server serves."""
+    run = run_live_text(node, live_server, model="gemini-9-not-a-model")
+    s = run.summary
+    # connect() never resolves (no setupComplete); the script reports the close instead.
+    assert run.returncode == 2, run.describe(live_server)
+    assert s["opened"] and s["setupComplete"] is None, run.describe(live_server)
+    assert s["sent"] == [
+        {
+            "setup": {
+                "model": "models/gemini-9-not-a-model",
+                "generationConfig": {"responseModalities": ["TEXT"]},
+            }
+        }
+    ], run.describe(live_server)
+    assert s["close"]["code"] == 1008, run.describe(live_server)
+    reason = s["close"]["reason"]
+    assert "gemini-9-not-a-model" in reason, reason
+    served = served_models(live_server)
+    named = [model for model in served if model in reason]
+    assert named, f"reason {reason!r} names none of the served models {served}"
+    assert MODEL in named, reason
+    assert len(reason.encode("utf-8")) <= 123, reason
+
+
+def test_wrong_api_key_closes_1008(node: str, plain_server: LiveServer) -> None:
+    """A key the server does not accept, sent as the SDK sends it (`?key=`), is refused."""
+    run = run_live_text(node, plain_server, api_key="not-the-key")
+    s = run.summary
+    assert run.returncode == 2, run.describe(plain_server)
+    assert s["close"]["code"] == 1008, run.describe(plain_server)
+    assert "API key not valid" in s["close"]["reason"], run.describe(plain_server)
+    assert s["setupComplete"] is None, run.describe(plain_server)
