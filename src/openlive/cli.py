@@ -64,6 +64,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-output-tokens", type=int, help="reply length cap when clients set none (default 1024)"
     )
     serve.add_argument(
+        "--no-voice",
+        dest="voice",
+        action="store_false",
+        default=None,
+        help="don't load the speech engines (VAD, ASR, TTS): text sessions only, faster start",
+    )
+    serve.add_argument("--asr-model", metavar="DIR", help="faster-whisper model directory (default: tiny.en)")
+    serve.add_argument("--tts-voice", metavar="ONNX", help="Piper voice file (default: en_US-joe-medium)")
+    serve.add_argument(
         "--log-level", choices=["debug", "info", "warning", "error"], help="log level (default info)"
     )
     serve.add_argument("--log-json", action="store_true", default=None, help="write logs as JSON lines")

@@ -76,6 +76,11 @@ class Settings:
         max_history_chars: Text a session's history may hold.
         max_output_tokens: A reply's length cap when the client names none.
         shutdown_grace_s: ``timeLeft`` announced in ``goAway`` on shutdown.
+        voice: Load the speech engines (VAD, ASR, TTS); off serves text only.
+        asr_model: A faster-whisper model directory; empty means the embedded tiny.en.
+        tts_voice: A Piper voice (``.onnx``, its ``.onnx.json`` beside it); empty means
+            the embedded en_US-joe-medium.
+        espeak: Speak languages the Piper voice cannot with espeak-ng, if installed.
         log_level: ``debug``, ``info``, ``warning`` or ``error``.
         log_json: Write logs as JSON lines.
         engines: Engine name to how to build it.
@@ -94,6 +99,10 @@ class Settings:
     max_history_chars: int = 1_000_000
     max_output_tokens: int = 1024
     shutdown_grace_s: float = 2.0
+    voice: bool = True
+    asr_model: str = ""
+    tts_voice: str = ""
+    espeak: bool = True
     log_level: str = "info"
     log_json: bool = False
     engines: dict[str, EngineSpec] = field(default_factory=_default_engines)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -87,3 +88,12 @@ LIVE_API_LANGUAGES = (
     "es-ES", "fr-CA", "id-ID", "it-IT", "ja-JP", "tr-TR", "vi-VN", "bn-IN", "gu-IN", "kn-IN",
     "ml-IN", "mr-IN", "ta-IN", "te-IN", "nl-NL", "ko-KR", "cmn-CN", "pl-PL", "ru-RU", "th-TH",
 )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SpeechEngines:
+    """The engines of the voice path, loaded once per process and shared by sessions."""
+
+    vad: VAD
+    asr: ASR
+    tts: TTS

@@ -19,12 +19,13 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from openlive import __version__
+from openlive.engines.audio_base import SpeechEngines
 from openlive.engines.registry import ModelTable
 from openlive.errors import OpenliveError, PolicyViolation, ServerBusy
 from openlive.server.auth import check_api_key, presented_key
 from openlive.server.connection import Connection, ConnectionLimits
 from openlive.server.logs import session_id_var
-from openlive.session import Session, SessionLimits
+from openlive.session import Session, SessionLimits, SpeechCapabilities
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ class AppState:
         session_limits: Bounds for each session.
         connection_limits: Bounds for each connection.
         executor: Where engine calls run.
+        speech: The voice path's engines; ``None`` serves text only.
     """
 
     def __init__(
@@ -59,8 +61,15 @@ class AppState:
         session_limits: SessionLimits | None = None,
         connection_limits: ConnectionLimits | None = None,
         executor: Executor | None = None,
+        speech: SpeechEngines | None = None,
     ) -> None:
         self.models = models
+        self.speech = speech
+        self.speech_capabilities = (
+            SpeechCapabilities(voices=tuple(speech.tts.voices), languages=tuple(speech.tts.languages))
+            if speech is not None
+            else None
+        )
         self.api_keys = list(api_keys or [])
         self.max_sessions = max_sessions
         self.session_limits = session_limits or SessionLimits()
@@ -107,7 +116,7 @@ async def live_session(websocket: WebSocket) -> None:
     """The BidiGenerateContent WebSocket endpoint."""
     state: AppState = websocket.app.state.openlive
     await websocket.accept()
-    session = Session(state.models.resolve, state.session_limits)
+    session = Session(state.models.resolve, state.session_limits, speech=state.speech_capabilities)
     session_id_var.set(session.id)
     transport = _StarletteTransport(websocket)
     try:
@@ -123,7 +132,9 @@ async def live_session(websocket: WebSocket) -> None:
             pass
         await transport.close(error.close_code, error.close_reason())
         return
-    connection = Connection(transport, session, state.models, state.connection_limits, state.executor)
+    connection = Connection(
+        transport, session, state.models, state.connection_limits, state.executor, state.speech
+    )
     state.connections.add(connection)
     log.info(
         "session opened from %s (%d open)",

@@ -16,6 +16,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Protocol
 
+from openlive.engines.audio_base import INPUT_RATE, OUTPUT_RATE, SpeechEngines
 from openlive.engines.base import GenerationStats
 from openlive.engines.registry import ModelTable
 from openlive.errors import (
@@ -27,8 +28,20 @@ from openlive.errors import (
     PolicyViolation,
     truncate_reason,
 )
+from openlive.pipeline.audio_in import AudioInput, SpeechStarted, Utterance
+from openlive.pipeline.endpointer import EndpointerConfig
+from openlive.pipeline.speech_out import speak
 from openlive.pipeline.threads import iterate_in_thread
-from openlive.session import Action, CancelGeneration, Send, Session, StartGeneration
+from openlive.session import (
+    Action,
+    CancelGeneration,
+    EndAudioStream,
+    FeedAudio,
+    MarkActivity,
+    Send,
+    Session,
+    StartGeneration,
+)
 from openlive.wire import encode, parse_client_message
 from openlive.wire import server as msg
 
@@ -64,11 +77,19 @@ class ConnectionLimits:
             until the client reads.
         outbox_limit: Queued server messages at which the client is deemed not
             to be reading, and is closed.
+        max_audio_ahead_s: How far the client's audio may run ahead of real time
+            (a file sent at once is fine; an endless flood is closed).
+        max_audio_backlog_s: Audio waiting to be processed before the client is closed.
+        audio_idle_end_s: A pause in the audio stream this long ends an utterance in
+            progress, as ``audioStreamEnd`` would.
     """
 
     max_message_bytes: int = 8 * 1024 * 1024
     outbox_high_water: int = 64
     outbox_limit: int = 4096
+    max_audio_ahead_s: float = 60.0
+    max_audio_backlog_s: float = 30.0
+    audio_idle_end_s: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -86,6 +107,7 @@ class Connection:
         models: Engines by served model name.
         limits: Bounds on this connection.
         executor: Where engine calls run; the loop's default executor if ``None``.
+        speech: The voice path's engines; ``None`` serves text only.
     """
 
     def __init__(
@@ -95,6 +117,7 @@ class Connection:
         models: ModelTable,
         limits: ConnectionLimits | None = None,
         executor: Executor | None = None,
+        speech: SpeechEngines | None = None,
     ) -> None:
         self.transport = transport
         self.session = session
@@ -104,6 +127,15 @@ class Connection:
         self._outbox: asyncio.Queue[str | _CloseFrame] = asyncio.Queue()
         self._closing = False
         self._generations: dict[int, tuple[asyncio.Task[None], threading.Event]] = {}
+        self._speech = speech
+        # The voice path, started by the first audio: input items in arrival order,
+        # and utterances waiting for recognition.
+        self._audio_items: asyncio.Queue[FeedAudio | MarkActivity | EndAudioStream] = asyncio.Queue()
+        self._utterances: asyncio.Queue[Utterance] = asyncio.Queue()
+        self._voice_tasks: list[asyncio.Task[None]] = []
+        self._audio_backlog_s = 0.0
+        self._audio_in_s = 0.0
+        self._first_audio_at: float | None = None
 
     @property
     def closing(self) -> bool:
@@ -121,11 +153,11 @@ class Connection:
                 # the queued messages and the close frame.
                 await asyncio.wait({writer}, timeout=CLOSE_FLUSH_TIMEOUT_S)
         finally:
-            for task in (reader, writer):
+            for task in (reader, writer, *self._voice_tasks):
                 task.cancel()
             self._cancel_all()
             self.session.close()
-            await asyncio.gather(reader, writer, return_exceptions=True)
+            await asyncio.gather(reader, writer, *self._voice_tasks, return_exceptions=True)
 
     async def go_away(self, grace_s: float) -> None:
         """Tell the client the connection ends soon, let a running reply finish, then close."""
@@ -191,6 +223,8 @@ class Connection:
                 self._start_generation(action)
             elif isinstance(action, CancelGeneration):
                 self._cancel(action.turn_id)
+            else:
+                self._queue_audio(action)
 
     def _enqueue(self, message: msg.ServerMessage) -> None:
         if self._closing:
@@ -220,23 +254,35 @@ class Connection:
     async def _generate(self, action: StartGeneration, cancel: threading.Event) -> None:
         engine = self._models.engine(action.model)
         stats = GenerationStats()
+        audio_out_s = 0.0
         try:
             pieces = iterate_in_thread(
                 lambda: engine.generate(action.messages, action.params, stats, cancel),
                 cancel,
                 self._executor,
             )
-            async for piece in pieces:
-                await self._room_in_outbox()
-                self._run(self.session.generation_text(action.turn_id, piece))
+            if action.voice is None or self._speech is None:
+                async for piece in pieces:
+                    await self._room_in_outbox()
+                    self._run(self.session.generation_text(action.turn_id, piece))
+            else:
+                voice = action.voice
+                spoken = speak(pieces, self._speech.tts, voice.name, voice.language, cancel, self._executor)
+                async for chunk in spoken:
+                    await self._room_in_outbox()
+                    audio_out_s += len(chunk.pcm) / 2 / OUTPUT_RATE
+                    self._run(self.session.generation_audio(action.turn_id, chunk.pcm, chunk.text))
             if not cancel.is_set():
                 log.info(
-                    "reply done: %d prompt tokens, %d response tokens, first token %.0f ms",
+                    "reply done: %d prompt tokens, %d response tokens, first token %.0f ms, "
+                    "queue wait %.0f ms, %.1f s of audio",
                     stats.prompt_tokens,
                     stats.response_tokens,
                     1000 * (stats.first_token_s or 0.0),
+                    1000 * stats.queue_wait_s,
+                    audio_out_s,
                 )
-                self._run(self.session.generation_done(action.turn_id, stats))
+                self._run(self.session.generation_done(action.turn_id, stats, audio_out_s))
         except asyncio.CancelledError:
             raise
         except OpenliveError as error:
@@ -244,6 +290,116 @@ class Connection:
         except Exception:  # noqa: BLE001 - reported to the client as 1011
             log.exception("generation failed")
             self.close(CLOSE_INTERNAL, f"the model failed; see the server log for session {self.session.id}")
+
+    # -- the voice path --------------------------------------------------------------
+
+    def _queue_audio(self, item: FeedAudio | MarkActivity | EndAudioStream) -> None:
+        if self._speech is None:
+            return  # the session refuses audio when there are no speech engines
+        if not self._voice_tasks:
+            self._start_voice_path()
+        if isinstance(item, FeedAudio):
+            seconds = len(item.data) / 2 / item.rate
+            now = asyncio.get_running_loop().time()
+            if self._first_audio_at is None:
+                self._first_audio_at = now
+            self._audio_in_s += seconds
+            self._audio_backlog_s += seconds
+            ahead = self._audio_in_s - (now - self._first_audio_at)
+            if ahead > self._limits.max_audio_ahead_s:
+                self.fail(
+                    PolicyViolation(
+                        f"audio arrives {ahead:.0f} s ahead of real time; stream it as it is recorded"
+                    )
+                )
+                return
+            if self._audio_backlog_s > self._limits.max_audio_backlog_s:
+                self.fail(
+                    PolicyViolation(
+                        f"over {self._limits.max_audio_backlog_s:.0f} s of audio is waiting to be "
+                        "processed; send it at real-time pace"
+                    )
+                )
+                return
+        self._audio_items.put_nowait(item)
+
+    def _start_voice_path(self) -> None:
+        assert self._speech is not None and self.session.setup is not None
+        activity = self.session.setup.activity
+        audio_in = AudioInput(
+            vad=None if activity.disabled else self._speech.vad.stream(),
+            config=EndpointerConfig.from_live_api(
+                activity.start_sensitivity,
+                activity.end_sensitivity,
+                activity.prefix_padding_ms,
+                activity.silence_duration_ms,
+            ),
+            include_all_input=activity.all_input,
+        )
+        self._voice_tasks = [
+            asyncio.create_task(self._audio_loop(audio_in), name=f"audio-{self.session.id}"),
+            asyncio.create_task(self._recognition_loop(), name=f"asr-{self.session.id}"),
+        ]
+
+    async def _audio_loop(self, audio_in: AudioInput) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while True:
+                # A pause in the stream ends an utterance in progress, as
+                # audioStreamEnd would; outside speech, just wait.
+                timeout = (
+                    self._limits.audio_idle_end_s if audio_in.in_speech and not audio_in.manual else None
+                )
+                try:
+                    item = await asyncio.wait_for(self._audio_items.get(), timeout)
+                except TimeoutError:
+                    item = EndAudioStream()
+                events = await loop.run_in_executor(self._executor, _process_audio, audio_in, item)
+                if isinstance(item, FeedAudio):
+                    self._audio_backlog_s -= len(item.data) / 2 / item.rate
+                for event in events:
+                    if isinstance(event, SpeechStarted):
+                        log.info("speech started at %.2f s", event.at_s)
+                        self._run(self.session.speech_started())
+                    else:
+                        self._utterances.put_nowait(event)
+        except asyncio.CancelledError:
+            raise
+        except OpenliveError as error:
+            self.fail(error)
+        except Exception:  # noqa: BLE001 - reported to the client as 1011
+            log.exception("audio input failed")
+            self.close(
+                CLOSE_INTERNAL, f"audio input failed; see the server log for session {self.session.id}"
+            )
+
+    async def _recognition_loop(self) -> None:
+        assert self._speech is not None
+        asr = self._speech.asr
+        loop = asyncio.get_running_loop()
+        try:
+            while True:
+                utterance = await self._utterances.get()
+                if utterance.audio.size < INPUT_RATE // 10:
+                    continue  # under 100 ms: nothing to recognise
+                started = loop.time()
+                text = await loop.run_in_executor(self._executor, asr.transcribe, utterance.audio, "en")
+                log.info(
+                    "heard %.2f s of speech in %.0f ms: %r",
+                    utterance.duration_s,
+                    1000 * (loop.time() - started),
+                    text[:80],
+                )
+                self._run(self.session.speech_transcribed(text, utterance.duration_s))
+        except asyncio.CancelledError:
+            raise
+        except OpenliveError as error:
+            self.fail(error)
+        except Exception:  # noqa: BLE001 - reported to the client as 1011
+            log.exception("speech recognition failed")
+            self.close(
+                CLOSE_INTERNAL, f"speech recognition failed; see the server log for session {self.session.id}"
+            )
 
     async def _room_in_outbox(self) -> None:
         # Backpressure: a client that reads slowly slows its own generation down
@@ -260,6 +416,22 @@ class Connection:
                 await self.transport.close(item.code, item.reason)
                 return
             await self.transport.send(item)
+
+
+def _process_audio(
+    audio_in: AudioInput, item: FeedAudio | MarkActivity | EndAudioStream
+) -> list[SpeechStarted | Utterance]:
+    """Run one input item through the audio front end (in a worker thread)."""
+    if isinstance(item, FeedAudio):
+        return audio_in.feed(item.data, item.rate)
+    if isinstance(item, MarkActivity):
+        if item.start:
+            audio_in.activity_start()
+            return []
+        utterance = audio_in.activity_end()
+        return [utterance] if utterance is not None else []
+    utterance = audio_in.flush()
+    return [utterance] if utterance is not None else []
 
 
 __all__ = ["CLOSE_NORMAL", "Connection", "ConnectionLimits", "Transport"]

@@ -15,6 +15,7 @@ from types import FrameType
 import uvicorn
 
 from openlive.config import EngineSpec, Settings
+from openlive.engines.audio_base import TTS, SpeechEngines
 from openlive.engines.base import LLM
 from openlive.engines.registry import ModelTable
 from openlive.server.app import AppState, create_app
@@ -40,6 +41,29 @@ def build_models(settings: Settings, build: Callable[[EngineSpec], LLM] = build_
     for engine_name in sorted(set(settings.models.values())):
         engines[engine_name] = build(settings.engines[engine_name])
     return ModelTable({model: engines[engine] for model, engine in settings.models.items()})
+
+
+def build_speech(settings: Settings) -> SpeechEngines | None:
+    """Load the voice path's engines once, or ``None`` when voice is off."""
+    if not settings.voice:
+        return None
+    from openlive.engines.embedded import joe_voice_path, whisper_tiny_en_dir
+    from openlive.engines.piper_tts import PiperTts
+    from openlive.engines.silero import SileroVad
+    from openlive.engines.speech import RoutingTts
+    from openlive.engines.whisper import WhisperAsr
+
+    asr_dir = Path(settings.asr_model).expanduser() if settings.asr_model else whisper_tiny_en_dir()
+    voice = Path(settings.tts_voice).expanduser() if settings.tts_voice else joe_voice_path()
+    engines: list[TTS] = [PiperTts(voice)]
+    if settings.espeak:
+        from openlive.engines.espeak_tts import EspeakTts
+
+        if EspeakTts.available():
+            engines.append(EspeakTts())
+        else:
+            log.warning("espeak-ng is not installed: only English can be spoken (apt-get install espeak-ng)")
+    return SpeechEngines(vad=SileroVad(), asr=WhisperAsr(asr_dir, num_workers=2), tts=RoutingTts(engines))
 
 
 @dataclass
@@ -86,11 +110,12 @@ def make_server(
     settings: Settings,
     models: ModelTable,
     tls: TlsFiles | None,
-    sock: socket.socket | None = None,
+    speech: SpeechEngines | None = None,
 ) -> tuple[uvicorn.Server, AppState]:
     """A uvicorn server for ``settings``, not yet started."""
     state = AppState(
         models=models,
+        speech=speech,
         api_keys=settings.api_keys,
         max_sessions=settings.max_sessions,
         session_limits=SessionLimits(
@@ -123,7 +148,8 @@ def serve(settings: Settings) -> None:
     settings.check()
     tls = tls_files(settings)
     models = build_models(settings)
-    server, _ = make_server(settings, models, tls)
+    speech = build_speech(settings)
+    server, _ = make_server(settings, models, tls, speech)
     scheme = "https" if tls else "http"
     host = "localhost" if settings.loopback else settings.host
     base_url = f"{scheme}://{host}:{settings.port}"
@@ -134,6 +160,12 @@ def serve(settings: Settings) -> None:
             f"  Python clients: export SSL_CERT_FILE={tls.cert}",
             f"  Node clients:   export NODE_EXTRA_CA_CERTS={tls.cert}",
         ]
+    if speech is not None:
+        banner.append(f"  hears: {', '.join(speech.asr.languages)}")
+        banner.append(f"  speaks: {', '.join(speech.tts.languages)}")
+        banner.append(f"  voices: {', '.join(speech.tts.voices)}")
+    else:
+        banner.append("  voice off: text sessions only")
     if not settings.api_keys:
         banner.append("  no API keys configured: any key is accepted (loopback only)")
     print("\n".join(banner), file=sys.stderr, flush=True)

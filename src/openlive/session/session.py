@@ -15,11 +15,18 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from openlive.audio import pcm_rate
+from openlive.engines.audio_base import LIVE_API_LANGUAGES
 from openlive.engines.base import ChatMessage, GenerationStats, SamplingParams
 from openlive.errors import InvalidArgument, NotSupportedYet
 from openlive.session.history import History, Turn
 from openlive.wire import server as msg
-from openlive.wire.client import ClientContent, ClientMessage, RealtimeInput, Setup, ToolResponse
+from openlive.wire.client import Blob, ClientContent, ClientMessage, RealtimeInput, Setup, ToolResponse
+
+# The Gemini API counts audio at 32 tokens a second.
+AUDIO_TOKENS_PER_SECOND = 32
+OUTPUT_AUDIO_MIME = "audio/pcm;rate=24000"
+MAX_DETECTION_MS = 10_000
 
 
 class State(enum.Enum):
@@ -38,13 +45,50 @@ class Send:
 
 
 @dataclass(frozen=True)
+class Voice:
+    """How a spoken reply sounds."""
+
+    name: str
+    language: str
+
+
+@dataclass(frozen=True)
 class StartGeneration:
-    """Start generating a reply; report back with the same ``turn_id``."""
+    """Start generating a reply; report back with the same ``turn_id``.
+
+    Attributes:
+        turn_id: Identifies the reply in later events.
+        model: The served model name.
+        messages: The prompt.
+        params: Sampling settings.
+        voice: Speak the reply with this voice; ``None`` for a text reply.
+    """
 
     turn_id: int
     model: str
     messages: tuple[ChatMessage, ...]
     params: SamplingParams
+    voice: Voice | None = None
+
+
+@dataclass(frozen=True)
+class FeedAudio:
+    """Hand a chunk of 16-bit PCM at ``rate`` to the audio input."""
+
+    data: bytes
+    rate: int
+
+
+@dataclass(frozen=True)
+class MarkActivity:
+    """The client marked the start (``True``) or end (``False``) of the user's activity."""
+
+    start: bool
+
+
+@dataclass(frozen=True)
+class EndAudioStream:
+    """The client's audio stream paused: flush what the audio input holds."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +98,7 @@ class CancelGeneration:
     turn_id: int
 
 
-Action = Send | StartGeneration | CancelGeneration
+Action = Send | StartGeneration | CancelGeneration | FeedAudio | MarkActivity | EndAudioStream
 
 # Resolves the model name a client asked for to the served name, or raises
 # PolicyViolation naming the models this server serves.
@@ -75,9 +119,27 @@ class SessionLimits:
     max_output_tokens: int = 1024
 
 
+@dataclass(frozen=True)
+class SpeechCapabilities:
+    """What the server's speech engines can do, for checking a session's setup.
+
+    Attributes:
+        voices: Prebuilt voice names the synthesiser accepts.
+        languages: BCP-47 codes it can speak.
+        default_voice: The voice when the client names none.
+        default_language: The language when the client names none.
+    """
+
+    voices: tuple[str, ...]
+    languages: tuple[str, ...]
+    default_voice: str = "Puck"
+    default_language: str = "en-US"
+
+
 @dataclass
 class _Generation:
     turn_id: int
+    audio_in_s: float = 0.0
     sent: list[str] = field(default_factory=list)
 
 
@@ -88,6 +150,8 @@ class Session:
         resolve_model: Maps the client's model name to a served model name.
         limits: Per-session bounds.
         session_id: An id for logs and ``setupComplete``; random if not given.
+        speech: The speech engines' capabilities; ``None`` when the server has no
+            speech engines, so audio in and out are refused.
     """
 
     def __init__(
@@ -95,6 +159,7 @@ class Session:
         resolve_model: ModelResolver,
         limits: SessionLimits | None = None,
         session_id: str | None = None,
+        speech: SpeechCapabilities | None = None,
     ) -> None:
         self.id = session_id or uuid.uuid4().hex
         self.state = State.AWAITING_SETUP
@@ -109,6 +174,10 @@ class Session:
         # after that reply, so the history stays in the order things happened.
         self._deferred: list[Turn] = []
         self._reply_after_deferred = False
+        self._speech = speech
+        self.voice: Voice | None = None
+        # Seconds of user audio heard since the last reply started, for usageMetadata.
+        self._audio_in_s = 0.0
 
     @property
     def generating(self) -> bool:
@@ -142,17 +211,57 @@ class Session:
 
     def _on_setup(self, setup: Setup) -> list[Action]:
         config = setup.generation_config
-        if config.response_modalities != ("TEXT",):
-            raise NotSupportedYet(
-                "setup.generationConfig.responseModalities "
-                f"{config.response_modalities[0]} is not supported yet; use TEXT"
+        modality = config.response_modalities[0]
+        if modality not in ("TEXT", "AUDIO"):
+            raise InvalidArgument(
+                f"setup.generationConfig.responseModalities {modality} is not supported; use TEXT or AUDIO"
             )
         if config.candidate_count not in (None, 1):
             raise InvalidArgument("setup.generationConfig.candidateCount must be 1 in the Live API")
         self.model = self._resolve_model(setup.model)
+        voice = self._check_speech(setup)
+        if modality == "AUDIO":
+            self.voice = voice
+        for name in ("prefix_padding_ms", "silence_duration_ms"):
+            value = getattr(setup.activity, name)
+            if value is not None and not 0 <= value <= MAX_DETECTION_MS:
+                field_name = "prefixPaddingMs" if name == "prefix_padding_ms" else "silenceDurationMs"
+                raise InvalidArgument(
+                    "setup.realtimeInputConfig.automaticActivityDetection."
+                    f"{field_name} must be 0-{MAX_DETECTION_MS}, not {value}"
+                )
         self.setup = setup
         self.state = State.ACTIVE
         return [Send(msg.setup_complete(self.id))]
+
+    def _check_speech(self, setup: Setup) -> Voice:
+        speech = self._speech
+        wants_audio = setup.generation_config.response_modalities[0] == "AUDIO"
+        if speech is None:
+            if wants_audio:
+                raise InvalidArgument(
+                    "setup.generationConfig.responseModalities AUDIO: this server has no speech "
+                    "engines configured; use TEXT"
+                )
+            return Voice("", "")
+        name = setup.speech.voice_name or speech.default_voice
+        if name not in speech.voices:
+            raise InvalidArgument(
+                f"setup.generationConfig.speechConfig.voiceConfig.prebuiltVoiceConfig.voiceName "
+                f"{name[:30]!r} is unknown; use one of {', '.join(speech.voices)}"
+            )
+        language = setup.speech.language_code or speech.default_language
+        if language not in LIVE_API_LANGUAGES:
+            raise InvalidArgument(
+                f"setup.generationConfig.speechConfig.languageCode {language[:20]!r} is not a "
+                "supported language code (see the Live API's list, e.g. en-US, de-DE)"
+            )
+        if wants_audio and language not in speech.languages:
+            raise InvalidArgument(
+                f"setup.generationConfig.speechConfig.languageCode {language}: this server cannot "
+                "speak it; install espeak-ng for languages other than English"
+            )
+        return Voice(name, language)
 
     def _on_client_content(self, content: ClientContent) -> list[Action]:
         turns = []
@@ -166,17 +275,82 @@ class Session:
         return self._add_turns(turns, reply=content.turn_complete)
 
     def _on_realtime_input(self, realtime: RealtimeInput) -> list[Action]:
-        if not realtime.text:
-            return []
-        # Realtime text is a whole user turn that asks for a reply at once.
-        return self._add_turns([Turn(role="user", text=realtime.text)], reply=True)
+        assert self.setup is not None
+        activity = self.setup.activity
+        actions: list[Action] = []
+        if (realtime.activity_start or realtime.activity_end) and not activity.disabled:
+            marker = "activityStart" if realtime.activity_start else "activityEnd"
+            raise InvalidArgument(
+                f"realtimeInput.{marker} is only allowed when "
+                "realtimeInputConfig.automaticActivityDetection.disabled is true"
+            )
+        if realtime.activity_start:
+            actions.append(MarkActivity(start=True))
+            actions += self.speech_started()
+        blobs = [("realtimeInput.audio", realtime.audio)] if realtime.audio else []
+        blobs += [(f"realtimeInput.mediaChunks[{i}]", b) for i, b in enumerate(realtime.media_chunks)]
+        for path, blob in blobs:
+            actions.append(self._audio_chunk(path, blob))
+        if realtime.activity_end:
+            actions.append(MarkActivity(start=False))
+        if realtime.audio_stream_end:
+            actions.append(EndAudioStream())
+        if realtime.text:
+            # Realtime text is a whole user turn that asks for a reply at once.
+            turn = Turn(role="user", text=realtime.text)
+            actions += self._add_turns([turn], reply=True, interrupt=activity.interrupts)
+        return actions
 
-    def _add_turns(self, turns: list[Turn], reply: bool) -> list[Action]:
+    def _audio_chunk(self, path: str, blob: Blob) -> FeedAudio:
+        if not blob.mime_type.lower().startswith(("audio/pcm", "audio/l16")):
+            if blob.mime_type.lower().startswith(("image/", "video/")):
+                raise NotSupportedYet(f"{path}: {blob.mime_type[:30]} input is not supported yet")
+            raise InvalidArgument(
+                f"{path}.mimeType {blob.mime_type[:40]!r} is not supported; "
+                "send 16-bit PCM as audio/pcm;rate=16000"
+            )
+        if self._speech is None:
+            raise InvalidArgument(f"{path}: this server has no speech engines configured; send text")
+        rate = pcm_rate(blob.mime_type, f"{path}.mimeType")
+        if len(blob.data) % 2:
+            raise InvalidArgument(f"{path}.data has {len(blob.data)} bytes, not whole 16-bit samples")
+        return FeedAudio(data=blob.data, rate=rate)
+
+    # -- events from the audio input -------------------------------------------------
+
+    def speech_started(self) -> list[Action]:
+        """The user started speaking: interrupt the reply unless the setup says not to."""
+        assert self.setup is not None
+        if self._generation is not None and self.setup.activity.interrupts:
+            return self._interrupt()
+        return []
+
+    def speech_transcribed(self, text: str, audio_s: float) -> list[Action]:
+        """The user's utterance of ``audio_s`` seconds was recognised as ``text``."""
+        assert self.setup is not None
+        if self.state is not State.ACTIVE:
+            return []
+        self._audio_in_s += audio_s
+        actions: list[Action] = []
+        text = text.strip()
+        if self.setup.input_transcription and text:
+            actions.append(Send(msg.input_transcription(text, finished=True)))
+        if text:
+            turn = Turn(role="user", text=text)
+            actions += self._add_turns([turn], reply=True, interrupt=self.setup.activity.interrupts)
+        return actions
+
+    # -- turns -----------------------------------------------------------------------
+
+    def _add_turns(self, turns: list[Turn], reply: bool, interrupt: bool = True) -> list[Action]:
         self._check_room(turns)
         actions: list[Action] = []
         if self._generation is not None:
-            if not reply:
+            if not reply or not interrupt:
+                # Context only, or the reply must play out: this input joins the
+                # history after the reply (and, if it asks, gets its own reply then).
                 self._deferred.extend(turns)
+                self._reply_after_deferred |= reply
                 return []
             # New input that asks for a reply supersedes the one being generated.
             actions += self._interrupt()
@@ -199,12 +373,14 @@ class Session:
 
     def _start_generation(self) -> StartGeneration:
         assert self.setup is not None and self.model is not None
-        generation = _Generation(turn_id=next(self._turn_ids))
+        generation = _Generation(turn_id=next(self._turn_ids), audio_in_s=self._audio_in_s)
+        self._audio_in_s = 0.0
         self._generation = generation
         config = self.setup.generation_config
         return StartGeneration(
             turn_id=generation.turn_id,
             model=self.model,
+            voice=self.voice,
             messages=tuple(self.prompt()),
             params=SamplingParams(
                 temperature=config.temperature,
@@ -238,21 +414,52 @@ class Session:
         generation.sent.append(text)
         return [Send(msg.model_turn([msg.text_part(text)]))]
 
-    def generation_done(self, turn_id: int, stats: GenerationStats) -> list[Action]:
-        """The generation of ``turn_id`` ended by itself; finish the turn."""
+    def generation_audio(self, turn_id: int, pcm: bytes, text: str | None) -> list[Action]:
+        """The spoken reply of ``turn_id`` produced ``pcm``, starting the clause ``text`` if given."""
+        generation = self._generation
+        if generation is None or generation.turn_id != turn_id:
+            return []
+        assert self.setup is not None
+        actions: list[Action] = []
+        if text is not None:
+            generation.sent.append(text)
+            if self.setup.output_transcription and text.strip():
+                actions.append(Send(msg.output_transcription(text)))
+        if pcm:
+            actions.append(Send(msg.model_turn([msg.inline_data_part(pcm, OUTPUT_AUDIO_MIME)])))
+        return actions
+
+    def generation_done(self, turn_id: int, stats: GenerationStats, audio_out_s: float = 0.0) -> list[Action]:
+        """The generation of ``turn_id`` ended by itself; finish the turn.
+
+        Args:
+            turn_id: The reply that ended.
+            stats: Token counts from the language model.
+            audio_out_s: Seconds of reply audio, for a spoken reply.
+        """
         generation = self._generation
         if generation is None or generation.turn_id != turn_id:
             return []
         self._finish_generation(generation)
-        usage = msg.UsageMetadata(
-            prompt={"TEXT": stats.prompt_tokens}, response={"TEXT": stats.response_tokens}
-        )
-        return [Send(msg.generation_complete()), Send(msg.turn_complete(usage))]
+        prompt = {"TEXT": stats.prompt_tokens, "AUDIO": _audio_tokens(generation.audio_in_s)}
+        if self.voice is not None:
+            response = {"AUDIO": _audio_tokens(audio_out_s)}
+        else:
+            response = {"TEXT": stats.response_tokens}
+        usage = msg.UsageMetadata(prompt=prompt, response=response)
+        actions: list[Action] = [Send(msg.generation_complete()), Send(msg.turn_complete(usage))]
+        if self._reply_after_deferred:
+            self._reply_after_deferred = False
+            actions.append(self._start_generation())
+        return actions
 
     def _interrupt(self) -> list[Action]:
         generation = self._generation
         assert generation is not None
         self._finish_generation(generation)
+        # Whatever input was waiting for this reply to end is in the history now,
+        # and the caller starts the next reply if one is wanted.
+        self._reply_after_deferred = False
         return [
             CancelGeneration(generation.turn_id),
             Send(msg.interrupted()),
@@ -276,3 +483,7 @@ class Session:
             self._generation = None
         self.state = State.CLOSED
         return actions
+
+
+def _audio_tokens(seconds: float) -> int:
+    return round(seconds * AUDIO_TOKENS_PER_SECOND)

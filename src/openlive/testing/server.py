@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 
 from openlive.config import Settings
+from openlive.engines.audio_base import SpeechEngines
 from openlive.engines.base import LLM
 from openlive.engines.registry import DOCUMENTED_MODELS, ModelTable
 from openlive.server.app import AppState
@@ -51,6 +52,7 @@ async def running_server(
     models: Mapping[str, LLM] | LLM,
     settings: Settings | None = None,
     tls: TlsFiles | None = None,
+    speech: SpeechEngines | None = None,
     **overrides: object,
 ) -> AsyncIterator[RunningServer]:
     """Serve ``models`` on a free loopback port for the duration of the block.
@@ -60,13 +62,14 @@ async def running_server(
             model name to engine.
         settings: Base settings; host and port are always loopback and free.
         tls: Certificate and key to serve ``wss://`` with; plain ``ws://`` if ``None``.
+        speech: Engines for the voice path (e.g. the fakes); text only if ``None``.
         **overrides: Settings fields to change, e.g. ``api_keys=["k"]``.
     """
     table = models if isinstance(models, Mapping) else {name: models for name in DOCUMENTED_MODELS}
     settings = dataclasses.replace(settings or Settings(), host="127.0.0.1", port=1, tls=tls is not None)
     for name, value in overrides.items():
         setattr(settings, name, value)
-    server, state = make_server(settings, ModelTable(table), tls)
+    server, state = make_server(settings, ModelTable(table), tls, speech)
     server.config.port = 0
     task = asyncio.create_task(server.serve())
     while not server.started:

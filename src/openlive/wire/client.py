@@ -63,6 +63,39 @@ class GenerationConfig:
 
 
 @dataclass(frozen=True)
+class SpeechConfig:
+    """``generationConfig.speechConfig``: the reply's voice and language."""
+
+    voice_name: str | None = None
+    language_code: str | None = None
+
+
+@dataclass(frozen=True)
+class ActivityDetection:
+    """``realtimeInputConfig``: how the user's turns are found in their audio.
+
+    Attributes:
+        disabled: The client marks activity with activityStart/activityEnd.
+        start_sensitivity: ``START_SENSITIVITY_HIGH``/``_LOW``, or ``None``.
+        end_sensitivity: ``END_SENSITIVITY_HIGH``/``_LOW``, or ``None``.
+        prefix_padding_ms: Speech needed before start of speech is committed.
+        silence_duration_ms: Silence needed before end of speech is committed.
+        interrupts: Start of activity interrupts the reply (``START_OF_ACTIVITY_INTERRUPTS``,
+            the default) or not (``NO_INTERRUPTION``).
+        all_input: ``TURN_INCLUDES_ALL_INPUT``: the turn holds all audio since the
+            last turn, not only the detected activity.
+    """
+
+    disabled: bool = False
+    start_sensitivity: str | None = None
+    end_sensitivity: str | None = None
+    prefix_padding_ms: int | None = None
+    silence_duration_ms: int | None = None
+    interrupts: bool = True
+    all_input: bool = False
+
+
+@dataclass(frozen=True)
 class Setup:
     """The first client message: model and session configuration.
 
@@ -70,6 +103,10 @@ class Setup:
         model: The model name as the client sent it (e.g. ``models/gemini-2.0-flash-live-001``).
         generation_config: Sampling settings.
         system_instruction: The system instruction, if any.
+        speech: Voice and language of spoken replies.
+        activity: Activity detection and handling of realtime audio.
+        input_transcription: Send ``inputTranscription`` for the user's speech.
+        output_transcription: Send ``outputTranscription`` for spoken replies.
         raw: The whole canonical setup, for settings not typed here.
     """
 
@@ -77,6 +114,10 @@ class Setup:
     generation_config: GenerationConfig
     system_instruction: Content | None
     raw: dict[str, Any]
+    speech: SpeechConfig = field(default_factory=SpeechConfig)
+    activity: ActivityDetection = field(default_factory=ActivityDetection)
+    input_transcription: bool = False
+    output_transcription: bool = False
 
 
 @dataclass(frozen=True)
@@ -89,10 +130,25 @@ class ClientContent:
 
 @dataclass(frozen=True)
 class RealtimeInput:
-    """Realtime input. Only ``text`` is typed until the voice path lands."""
+    """Realtime input: audio, text, or activity markers (one or more per message).
+
+    Attributes:
+        text: Text typed by the user; a whole turn.
+        audio: A chunk of the microphone stream.
+        media_chunks: The older field for audio (and video) chunks.
+        activity_start: The user started speaking (automatic detection disabled).
+        activity_end: The user stopped speaking (automatic detection disabled).
+        audio_stream_end: The microphone was switched off; flush buffered audio.
+        raw: The canonical message.
+    """
 
     text: str | None
     raw: dict[str, Any]
+    audio: Blob | None = None
+    media_chunks: tuple[Blob, ...] = ()
+    activity_start: bool = False
+    activity_end: bool = False
+    audio_stream_end: bool = False
 
 
 @dataclass(frozen=True)
@@ -147,7 +203,15 @@ def parse_client_message(frame: str | bytes) -> ClientMessage:
             turn_complete=bool(body.get("turnComplete", False)),
         )
     if kind == "realtimeInput":
-        return RealtimeInput(text=body.get("text"), raw=body)
+        return RealtimeInput(
+            text=body.get("text"),
+            raw=body,
+            audio=_blob(body["audio"]) if "audio" in body else None,
+            media_chunks=tuple(_blob(chunk) for chunk in body.get("mediaChunks", [])),
+            activity_start="activityStart" in body,
+            activity_end="activityEnd" in body,
+            audio_stream_end=bool(body.get("audioStreamEnd", False)),
+        )
     return ToolResponse(function_responses=tuple(body.get("functionResponses", [])))
 
 
@@ -178,7 +242,25 @@ def _setup(body: dict[str, Any]) -> Setup:
             "setup.generationConfig.responseModalities: set exactly one of TEXT or AUDIO, not both"
         )
     instruction = body.get("systemInstruction")
+    speech = config.get("speechConfig", {})
+    detection = body.get("realtimeInputConfig", {})
+    automatic = detection.get("automaticActivityDetection", {})
     return Setup(
+        speech=SpeechConfig(
+            voice_name=speech.get("voiceConfig", {}).get("prebuiltVoiceConfig", {}).get("voiceName"),
+            language_code=speech.get("languageCode"),
+        ),
+        activity=ActivityDetection(
+            disabled=bool(automatic.get("disabled", False)),
+            start_sensitivity=automatic.get("startOfSpeechSensitivity"),
+            end_sensitivity=automatic.get("endOfSpeechSensitivity"),
+            prefix_padding_ms=automatic.get("prefixPaddingMs"),
+            silence_duration_ms=automatic.get("silenceDurationMs"),
+            interrupts=detection.get("activityHandling") != "NO_INTERRUPTION",
+            all_input=detection.get("turnCoverage") == "TURN_INCLUDES_ALL_INPUT",
+        ),
+        input_transcription="inputAudioTranscription" in body,
+        output_transcription="outputAudioTranscription" in body,
         model=model,
         generation_config=GenerationConfig(
             # The Live API answers with audio when no modality is named.
@@ -195,6 +277,10 @@ def _setup(body: dict[str, Any]) -> Setup:
         system_instruction=_content(instruction, default_role="system") if instruction else None,
         raw=body,
     )
+
+
+def _blob(body: dict[str, Any]) -> Blob:
+    return Blob(mime_type=body.get("mimeType", ""), data=body.get("data", b""))
 
 
 def _content(body: dict[str, Any], default_role: str) -> Content:

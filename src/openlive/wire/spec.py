@@ -83,7 +83,6 @@ GENERATION_CONFIG = Obj(
         "thinkingConfig": Obj({"includeThoughts": BOOL, "thinkingBudget": INT}),
         "enableAffectiveDialog": BOOL,
     },
-    later=frozenset({"speechConfig"}),
 )
 
 FUNCTION_DECLARATION = Obj(
@@ -137,17 +136,7 @@ SETUP = Obj(
         "outputAudioTranscription": Obj({"languageCodes": ListOf(STR)}),
         "proactivity": Obj({"proactiveAudio": BOOL}),
     },
-    later=frozenset(
-        {
-            "tools",
-            "realtimeInputConfig",
-            "sessionResumption",
-            "contextWindowCompression",
-            "inputAudioTranscription",
-            "outputAudioTranscription",
-            "proactivity",
-        }
-    ),
+    later=frozenset({"tools", "sessionResumption", "contextWindowCompression", "proactivity"}),
 )
 
 CLIENT_CONTENT = Obj({"turns": ListOf(CONTENT), "turnComplete": BOOL})
@@ -162,7 +151,7 @@ REALTIME_INPUT = Obj(
         "activityEnd": Obj({}),
         "audioStreamEnd": BOOL,
     },
-    later=frozenset({"mediaChunks", "audio", "video", "activityStart", "activityEnd", "audioStreamEnd"}),
+    later=frozenset({"video"}),
 )
 
 TOOL_RESPONSE = Obj({"functionResponses": ListOf(FUNCTION_RESPONSE)})

@@ -130,12 +130,12 @@ def test_second_setup_is_refused() -> None:
 
 
 @pytest.mark.parametrize("config", [{"responseModalities": ["AUDIO"]}, {"response_modalities": [3]}, {}])
-def test_audio_responses_are_not_supported_yet(config: dict[str, Any]) -> None:
-    session = make_session()
-    with pytest.raises(NotSupportedYet) as error:
+def test_audio_responses_need_speech_engines(config: dict[str, Any]) -> None:
+    session = make_session()  # no speech engines: text only
+    with pytest.raises(InvalidArgument) as error:
         feed(session, {"setup": {"model": MODEL, "generationConfig": config}})
     assert error.value.close_code == CLOSE_INVALID_ARGUMENT
-    assert "AUDIO is not supported yet; use TEXT" in error.value.reason
+    assert "AUDIO: this server has no speech engines configured; use TEXT" in error.value.reason
     assert session.state is State.AWAITING_SETUP
 
 

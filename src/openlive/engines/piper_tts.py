@@ -1,0 +1,205 @@
+"""Speech synthesis with a Piper voice (VITS on onnxruntime), one sentence at a time.
+
+The embedded voice has one speaker; each Live API voice name gets its own character
+from three knobs: a pitch factor, a speaking rate and the generator noise. Pitch is
+changed without changing duration: the sentence is synthesized ``pitch`` times
+slower, then the samples are read as if recorded at ``rate * pitch`` Hz while being
+resampled to 24 kHz, which raises every frequency by ``pitch`` and shortens the
+audio back by the same factor.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Generator, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from openlive.audio import resample
+from openlive.engines.audio_base import OUTPUT_RATE, Samples
+from openlive.engines.voices import (
+    ENGLISH_LANGUAGES,
+    LIVE_API_VOICES,
+    canonical_language,
+    canonical_voice,
+)
+from openlive.errors import ConfigError, EngineError
+
+
+@dataclass(frozen=True)
+class PiperVoiceStyle:
+    """How one voice name colours the Piper voice.
+
+    Attributes:
+        pitch: Pitch factor (1.0 keeps the recorded speaker's pitch; duration is kept).
+        length: Phoneme length factor (above 1 speaks slower).
+        noise: Generator noise (``noise_scale``): more is livelier, less is flatter.
+    """
+
+    pitch: float
+    length: float
+    noise: float
+
+
+# The embedded speaker (en_US-joe) is a man at about 100 Hz. The voices commonly heard
+# as male stay at 0.7-1.1 times his pitch, the ones heard as female at 1.3-1.9 times
+# (about 120-180 Hz measured: a VITS voice speaks lower when slowed, which takes back a
+# little of each raise). Neighbours on the pitch scale are 12-18 % apart, so each voice
+# is told apart by ear and by its typical F0 (``voices.typical_f0``), with room for
+# the run-to-run wobble that the generator noise adds. Rates follow each voice's
+# character: Charon informative and unhurried, Fenrir excitable, Puck upbeat.
+PIPER_STYLES: Mapping[str, PiperVoiceStyle] = {
+    "Charon": PiperVoiceStyle(pitch=0.70, length=1.08, noise=0.55),
+    "Orus": PiperVoiceStyle(pitch=0.83, length=1.02, noise=0.50),
+    "Fenrir": PiperVoiceStyle(pitch=0.96, length=0.92, noise=0.70),
+    "Puck": PiperVoiceStyle(pitch=1.10, length=0.94, noise=0.70),
+    "Kore": PiperVoiceStyle(pitch=1.30, length=1.00, noise=0.50),
+    "Aoede": PiperVoiceStyle(pitch=1.50, length=0.97, noise=0.60),
+    "Leda": PiperVoiceStyle(pitch=1.70, length=0.95, noise=0.65),
+    "Zephyr": PiperVoiceStyle(pitch=1.92, length=0.95, noise=0.60),
+}
+
+# Each sentence is scaled to this peak, after resampling.
+PEAK = 0.9
+
+
+class PiperTts:
+    """A Piper voice speaking the eight Live API voices in English.
+
+    The ONNX session is loaded once and shared: onnxruntime runs concurrent
+    ``run`` calls safely, and Piper guards its espeak-ng phonemizer with its own lock,
+    so several sessions may synthesize at once without waiting on each other.
+
+    Durations are deterministic (the duration predictor's noise, ``noise_w``, is 0 by
+    default): the same voice and text always give the same number of samples.
+
+    Args:
+        model_path: The voice's ONNX file; the embedded ``en_US-joe-medium`` by default.
+        config_path: Its JSON config; ``<model_path>.json`` by default.
+        languages: The BCP-47 codes to accept (the voice's accent is used for all).
+        noise_w: Duration noise; above 0 varies the rhythm from run to run.
+        length_offset: The part of a sentence's duration that does not scale with the
+            length scale, over the part that does; 0.25 keeps the embedded voice's
+            replies within about 5 % of their unshifted duration from 0.7x to 1.9x pitch.
+        styles: Voice name to style; the eight Live API voices by default.
+
+    Raises:
+        ConfigError: piper-tts is not installed, or the voice files are missing.
+    """
+
+    def __init__(
+        self,
+        model_path: str | Path | None = None,
+        config_path: str | Path | None = None,
+        languages: tuple[str, ...] = ENGLISH_LANGUAGES,
+        noise_w: float = 0.0,
+        length_offset: float = 0.25,
+        styles: Mapping[str, PiperVoiceStyle] = PIPER_STYLES,
+    ) -> None:
+        try:
+            from piper import PiperVoice
+        except ImportError as exc:  # pragma: no cover - depends on the install
+            raise ConfigError("piper-tts is not installed; install openlive[embedded]") from exc
+        if model_path is None:
+            from openlive.engines.embedded import joe_voice_path
+
+            model_path = joe_voice_path()
+        path = Path(model_path)
+        config = Path(config_path) if config_path is not None else Path(f"{path}.json")
+        for needed in (path, config):
+            if not needed.is_file():
+                raise ConfigError(f"Piper voice file {needed} does not exist")
+        try:
+            self._voice = PiperVoice.load(path, config_path=config)
+        except Exception as exc:
+            raise ConfigError(f"cannot load the Piper voice {path}: {exc}") from exc
+        self.sample_rate: int = self._voice.config.sample_rate
+        self._length_scale = float(self._voice.config.length_scale)
+        self._noise_w = noise_w
+        self._length_offset = length_offset
+        self._styles = dict(styles)
+        self._voices = tuple(name for name in LIVE_API_VOICES if name in self._styles) + tuple(
+            name for name in self._styles if name not in LIVE_API_VOICES
+        )
+        self._languages = tuple(languages)
+
+    @property
+    def voices(self) -> tuple[str, ...]:
+        """Voice names it accepts."""
+        return self._voices
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """BCP-47 codes it speaks."""
+        return self._languages
+
+    def synthesis_length_scale(self, style: PiperVoiceStyle) -> float:
+        """The length scale that keeps a pitch-shifted sentence as long as an unshifted one.
+
+        A sentence synthesized with length scale ``L`` lasts about ``a + b * L`` seconds:
+        the duration of every phoneme is rounded up to whole frames, a near constant
+        ``a`` (``a / b`` is ``length_offset``). Played ``pitch`` times faster it must last
+        ``a + b * length``, hence ``L = pitch * length + length_offset * (pitch - 1)``.
+        """
+        length = self._length_scale * style.length
+        return max(0.1, style.pitch * length + self._length_offset * (style.pitch - 1.0))
+
+    def style(self, voice: str) -> PiperVoiceStyle:
+        """The style behind a voice name.
+
+        Raises:
+            SpeechConfigError: Unknown voice.
+        """
+        return self._styles[canonical_voice(voice, self._voices)]
+
+    def synthesize(self, text: str, voice: str, language: str, cancel: threading.Event) -> Iterator[Samples]:
+        """Speak ``text``; yield 24 kHz float32 audio one sentence at a time.
+
+        Args:
+            text: What to say.
+            voice: A voice name from :attr:`voices`.
+            language: A code from :attr:`languages`.
+            cancel: When set, no further sentence is synthesized or yielded.
+
+        Raises:
+            SpeechConfigError: Unknown voice or language (raised before any synthesis).
+            EngineError: The model failed.
+        """
+        style = self.style(voice)
+        canonical_language(language, self._languages)
+        return self._sentences(text, style, cancel)
+
+    def _sentences(self, text: str, style: PiperVoiceStyle, cancel: threading.Event) -> Iterator[Samples]:
+        from piper import SynthesisConfig
+
+        if cancel.is_set() or not text.strip():
+            return
+        config = SynthesisConfig(
+            length_scale=self.synthesis_length_scale(style),
+            noise_scale=style.noise,
+            noise_w_scale=self._noise_w,
+            normalize_audio=False,
+        )
+        # Reading the slowed audio as if it were ``pitch`` times faster raises its pitch.
+        source_rate = round(self.sample_rate * style.pitch)
+        chunks = iter(self._voice.synthesize(text, syn_config=config))
+        try:
+            while not cancel.is_set():
+                try:
+                    chunk = next(chunks)
+                except StopIteration:
+                    return
+                except Exception as exc:
+                    raise EngineError(f"Piper synthesis failed: {exc}") from exc
+                if cancel.is_set():
+                    return
+                audio = resample(
+                    np.asarray(chunk.audio_float_array, dtype=np.float32), source_rate, OUTPUT_RATE
+                )
+                peak = float(np.max(np.abs(audio))) if audio.size else 0.0
+                yield audio * np.float32(PEAK / peak) if peak > 1e-6 else audio
+        finally:
+            if isinstance(chunks, Generator):
+                chunks.close()
