@@ -8,7 +8,17 @@ STAMP := $(VENV)/.installed
 JS_DIR := tests/e2e/js
 JS_STAMP := $(JS_DIR)/node_modules/.installed
 
-.PHONY: run test install lint clean
+.PHONY: run test install lint clean system-deps
+
+# espeak-ng (Debian) speaks the languages the embedded Piper voice cannot, and the
+# tests make their speech input with it. Installed when missing and we may (root).
+system-deps:
+	@command -v espeak-ng >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng >/dev/null; \
+		else \
+			echo "espeak-ng is missing: install it (apt-get install espeak-ng) for non-English speech and the tests"; \
+		fi; }
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +28,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: install
+run: install system-deps
 	$(BIN)/openlive serve
 
 $(JS_STAMP): $(JS_DIR)/package.json $(JS_DIR)/package-lock.json
@@ -30,7 +40,7 @@ lint: install
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
 
-test: install $(JS_STAMP) lint
+test: install system-deps $(JS_STAMP) lint
 	$(BIN)/pytest
 
 clean:

@@ -81,6 +81,17 @@ class Settings:
         tts_voice: A Piper voice (``.onnx``, its ``.onnx.json`` beside it); empty means
             the embedded en_US-joe-medium.
         espeak: Speak languages the Piper voice cannot with espeak-ng, if installed.
+        store: Where resumable sessions and tokens live: a SQLite file path, or a
+            ``redis://`` URL shared by several openlive processes; empty means
+            ``sessions.db`` in the data directory.
+        handle_ttl_s: How long a resumption handle stays valid after the session's
+            last update (default 2 hours).
+        session_limit_s: A connection without context window compression ends after
+            this long, with a goAway first (default 15 minutes, the Live API's limit
+            for audio sessions); 0 for no limit.
+        connection_limit_s: Every connection ends after this long (a planned reset;
+            clients resume with their handle); 0 for never.
+        go_away_notice_s: ``goAway.timeLeft`` before a time limit closes a connection.
         log_level: ``debug``, ``info``, ``warning`` or ``error``.
         log_json: Write logs as JSON lines.
         engines: Engine name to how to build it.
@@ -103,6 +114,11 @@ class Settings:
     asr_model: str = ""
     tts_voice: str = ""
     espeak: bool = True
+    store: str = ""
+    handle_ttl_s: float = 7200.0
+    session_limit_s: float = 900.0
+    connection_limit_s: float = 0.0
+    go_away_notice_s: float = 5.0
     log_level: str = "info"
     log_json: bool = False
     engines: dict[str, EngineSpec] = field(default_factory=_default_engines)

@@ -16,6 +16,16 @@ DOCUMENTED_MODELS = (
 )
 
 
+# The Live API's documented context windows.
+NATIVE_AUDIO_CONTEXT_TOKENS = 128_000
+DEFAULT_CONTEXT_TOKENS = 32_000
+
+
+def documented_context_tokens(name: str) -> int:
+    """The context window the Live API documents for a model name."""
+    return NATIVE_AUDIO_CONTEXT_TOKENS if "native-audio" in name else DEFAULT_CONTEXT_TOKENS
+
+
 def canonical_model_name(name: str) -> str:
     """Drop the ``models/`` prefix the SDKs add."""
     return name.removeprefix("models/")
@@ -50,6 +60,10 @@ class ModelTable:
     def engine(self, served_name: str) -> LLM:
         """The engine behind a served name (from :meth:`resolve`)."""
         return self._models[served_name]
+
+    def context_tokens(self, served_name: str) -> int:
+        """The context window sessions get: the documented one, or the engine's if smaller."""
+        return min(documented_context_tokens(served_name), self._models[served_name].context_size)
 
     def engines(self) -> Iterable[LLM]:
         """Each distinct engine once."""

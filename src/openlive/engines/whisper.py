@@ -15,10 +15,10 @@ utterance plus trailing silence, and encodes only that window:
 Both matter for text quality: with a window cut right after the speech, or with
 feature-domain padding, tiny.en often fails to end its transcript and repeats it
 ("Good morning. Good morning. ..."). Measured on 90 espeak-ng utterances of
-0.4-5 s: 31 such loops with no minimum window, 12 with a 5 s minimum, none with
+about 0.5-5 s: 31 such loops with no minimum window, 12 with a 5 s minimum, none with
 8 s, and word accuracy equal to or above the padded 30 s path. As a safety net,
-a transcript that ends in a repeated block, or that runs out of tokens, is
-decoded again on the full 30 s window.
+a transcript that runs out of its token budget, or (for windows up to 15 s)
+ends in a repeated block, is decoded again on the full 30 s window.
 
 Audio longer than ``MAX_CHUNK_S`` is cut into chunks at the quietest moment near
 each chunk's end, and the chunks' transcripts are joined with spaces.
@@ -54,6 +54,9 @@ DEFAULT_MIN_WINDOW_S = 8.0
 MAX_CHUNK_S = 28.0
 """Longest piece of audio transcribed in one window (plus its tail silence, under 30 s)."""
 
+REPEAT_CHECK_MAX_S = 15.0
+"""Windows up to this long are decoded again on 30 s when their transcript ends in a repeat."""
+
 CUT_SEARCH_S = 8.0
 """How far back from a chunk's end to look for a quiet place to cut long audio."""
 
@@ -74,13 +77,16 @@ TOKENS_BASE = 16
 MAX_LENGTH = 448
 """Whisper's decoder context. CTranslate2 4.x decodes at most ``max_length // 2`` new tokens."""
 
+LANGUAGE_ALIASES = {"cmn": "zh"}
+"""BCP-47 primary subtags the Live API uses that Whisper spells otherwise (``cmn-CN``)."""
+
 
 class WhisperAsr:
     """Whisper speech recognition (faster-whisper / CTranslate2), greedy and short-windowed.
 
     Safe to call from several threads at once without a lock: the CTranslate2
     model queues concurrent calls onto ``num_workers`` model replicas that share
-    the weights (the GIL is released while they run), and the rest of
+    one copy of the weights (the GIL is released while they run), and the rest of
     ``transcribe`` only reads shared state. With ``num_workers=1`` concurrent calls
     wait for each other inside CTranslate2; with more they run in parallel.
 
@@ -207,6 +213,7 @@ class WhisperAsr:
         if language is None:
             return None if self._multilingual else "en"
         code = language.strip().split("-")[0].split("_")[0].lower()
+        code = LANGUAGE_ALIASES.get(code, code)
         if code not in self._languages:
             raise ValueError(
                 f"the Whisper model {self.path.name!r} does not know language {language!r}; "
@@ -228,21 +235,28 @@ class WhisperAsr:
         speech_frames = -(-samples.size // HOP)
         frames = min(MAX_FRAMES, max(self._min_frames, _even(speech_frames + round(TAIL_SILENCE_S * 100))))
         max_new = min(MAX_LENGTH // 2 - 4, TOKENS_BASE + int(TOKENS_PER_SECOND * samples.size / INPUT_RATE))
-        text, looped = self._decode(samples, frames, language, max_new)
-        if looped and frames < MAX_FRAMES:
+        text, hit_budget, repeats = self._decode(samples, frames, language, max_new)
+        if frames < MAX_FRAMES and (
+            hit_budget or (repeats and frames * HOP <= REPEAT_CHECK_MAX_S * INPUT_RATE)
+        ):
             with self._count_lock:
                 self._fallbacks += 1
             log.debug("short window (%d frames) repeated itself; decoding on 30 s", frames)
-            text, _ = self._decode(samples, MAX_FRAMES, language, max_new)
+            text = self._decode(samples, MAX_FRAMES, language, max_new)[0]
         return text
 
-    def _decode(self, samples: Samples, frames: int, language: str | None, max_new: int) -> tuple[str, bool]:
-        """Decode one window of ``frames`` mel frames; also say whether the output loops.
+    def _decode(
+        self, samples: Samples, frames: int, language: str | None, max_new: int
+    ) -> tuple[str, bool, bool]:
+        """Decode one window of ``frames`` mel frames.
 
-        The output loops when it ends in a repeated block or uses up the ``max_new``
-        token budget. ``max_length`` is twice the budget plus the prompt, because
-        CTranslate2 4.x stops Whisper after ``max_length // 2`` new tokens (measured);
-        were that to change, the budget would still be reached, so the check holds.
+        Returns:
+            The text; whether it used up the ``max_new`` token budget (a runaway
+            loop); whether it ends in a repeated block (a short window's loop, or
+            speech that really repeats). ``max_length`` is twice the budget plus the
+            prompt because CTranslate2 4.x stops Whisper after ``max_length // 2``
+            new tokens (measured); were that to change, a runaway would still reach
+            the budget.
         """
         import ctranslate2
 
@@ -270,9 +284,9 @@ class WhisperAsr:
         tokens = [int(t) for t in result.sequences_ids[0] if t < self._eot]
         avg_logprob = float(result.scores[0]) * len(tokens) / (len(tokens) + 1)
         if float(result.no_speech_prob) > NO_SPEECH_THRESHOLD and avg_logprob < LOGPROB_THRESHOLD:
-            return "", False
+            return "", False, False
         text = str(self._hf_tokenizer.decode(tokens)).strip()
-        return text, len(tokens) >= max_new or _ends_in_repeat(tokens)
+        return text, len(tokens) >= max_new, _ends_in_repeat(tokens)
 
 
 def _even(frames: int) -> int:
@@ -300,7 +314,8 @@ def _chunks(samples: Samples) -> list[Samples]:
     start = 0
     while samples.size - start > limit:
         region = samples[start + limit - search : start + limit]
-        energy = np.convolve(region.astype(np.float64) ** 2, np.ones(width), mode="valid")
+        power = np.concatenate(([0.0], np.cumsum(region.astype(np.float64) ** 2)))
+        energy = power[width:] - power[:-width]  # of each ``width`` samples
         cut = start + limit - search + int(np.argmin(energy)) + width // 2
         chunks.append(samples[start:cut])
         start = cut

@@ -73,6 +73,7 @@ class AudioInput:
             MAX_UTTERANCE_S * 1000 if include_all_input else PREROLL_MS + self._endpointer.config.start_ms
         )
         self._before: collections.deque[Samples] = collections.deque(maxlen=max(1, int(keep_ms / frame_ms)))
+        self._before_samples = int(keep_ms * INPUT_RATE / 1000)
         self._tail_frames = max(1, int(TAIL_MS / frame_ms))
         self._max_frames = int(MAX_UTTERANCE_S * 1000 / frame_ms)
         self._resampler: StreamResampler | None = None
@@ -105,8 +106,11 @@ class AudioInput:
     def _collect_manual(self, samples: Samples) -> None:
         if self._active:
             self._utterance.append(samples)
-        else:
-            self._before.append(samples)
+            return
+        # Chunks come in any size here: keep the most recent audio by duration.
+        recent = np.concatenate([*self._before, samples])[-self._before_samples :]
+        self._before.clear()
+        self._before.append(recent)
 
     def _detect(self, samples: Samples) -> list[InputEvent]:
         assert self._vad is not None
@@ -162,6 +166,10 @@ class AudioInput:
         if not self._active:
             return None
         self._active = False
+        if self._resampler is not None:
+            # The resampler holds back a few milliseconds; they belong to this utterance.
+            self._utterance.append(self._resampler.process(np.zeros(0, dtype=np.float32), last=True))
+            self._resampler = None
         return self._finish(self._utterance)
 
     def flush(self) -> Utterance | None:

@@ -21,6 +21,9 @@ class ClauseSplitter:
 
     def __init__(self) -> None:
         self._buffer = ""
+        # Whitespace between clauses (a paragraph break) joins the next clause, so
+        # the spoken reply's text keeps it.
+        self._prefix = ""
 
     def push(self, text: str) -> list[str]:
         """Add a piece of the reply; return the clauses it completed."""
@@ -32,7 +35,10 @@ class ClauseSplitter:
                 break
             clause, self._buffer = self._buffer[:cut], self._buffer[cut:]
             if clause.strip():
-                clauses.append(clause)
+                clauses.append(self._prefix + clause)
+                self._prefix = ""
+            else:
+                self._prefix += clause
         return clauses
 
     def _cut_point(self) -> int | None:
@@ -49,5 +55,6 @@ class ClauseSplitter:
 
     def flush(self) -> list[str]:
         """The rest of the reply, once it has ended."""
-        rest, self._buffer = self._buffer, ""
+        rest, self._buffer = self._prefix + self._buffer, ""
+        self._prefix = ""
         return [rest] if rest.strip() else []

@@ -78,7 +78,7 @@ async def speak(
     try:
         while True:
             clause = await clauses.get()
-            if clause is _END:
+            if clause is _END or cancel.is_set():
                 break
             if isinstance(clause, Exception):
                 raise clause
@@ -94,7 +94,7 @@ async def speak(
                 for start in range(0, len(pcm), MAX_CHUNK_BYTES):
                     yield SpokenChunk(pcm=pcm[start : start + MAX_CHUNK_BYTES], text=text)
                     text = None
-            if text is not None:
+            if text is not None and not cancel.is_set():
                 # The synthesiser made no sound for this clause (punctuation only):
                 # its text still belongs to the reply.
                 yield SpokenChunk(pcm=b"", text=text)

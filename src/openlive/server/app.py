@@ -7,6 +7,7 @@ handing frames to :class:`~openlive.server.connection.Connection`.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from concurrent.futures import Executor
@@ -22,15 +23,20 @@ from openlive import __version__
 from openlive.engines.audio_base import SpeechEngines
 from openlive.engines.registry import ModelTable
 from openlive.errors import OpenliveError, PolicyViolation, ServerBusy
-from openlive.server.auth import check_api_key, presented_key
+from openlive.server.auth import check_api_key, presented_key, presented_token
 from openlive.server.connection import Connection, ConnectionLimits
 from openlive.server.logs import session_id_var
-from openlive.session import Session, SessionLimits, SpeechCapabilities
+from openlive.server.resumption import ResumptionConfig
+from openlive.server.tokens import mint, require_token_name, token_json
+from openlive.session import ModelLimits, Session, SessionLimits, SpeechCapabilities
+from openlive.session.handles import owner_fingerprint
 
 log = logging.getLogger(__name__)
 
 API_VERSIONS = ("v1", "v1beta", "v1alpha")
 LIVE_METHOD = "BidiGenerateContent"
+CONSTRAINED_METHOD = "BidiGenerateContentConstrained"
+MAX_TOKEN_REQUEST_BYTES = 256 * 1024
 # How long a refused client gets to send its first message before the close.
 REFUSAL_WAIT_S = 5.0
 LIVE_PATH = "/ws/google.ai.generativelanguage.{version}.GenerativeService.{method}"
@@ -51,6 +57,7 @@ class AppState:
         connection_limits: Bounds for each connection.
         executor: Where engine calls run.
         speech: The voice path's engines; ``None`` serves text only.
+        resumption: Where sessions are saved for resumption; ``None`` refuses it.
     """
 
     def __init__(
@@ -62,8 +69,10 @@ class AppState:
         connection_limits: ConnectionLimits | None = None,
         executor: Executor | None = None,
         speech: SpeechEngines | None = None,
+        resumption: ResumptionConfig | None = None,
     ) -> None:
         self.models = models
+        self.resumption = resumption
         self.speech = speech
         self.speech_capabilities = (
             SpeechCapabilities(voices=tuple(speech.tts.voices), languages=tuple(speech.tts.languages))
@@ -77,6 +86,14 @@ class AppState:
         self.executor = executor
         self.connections: set[Connection] = set()
         self.draining = False
+
+    def model_limits(self, served_name: str) -> ModelLimits:
+        """The context window and tokenizer a session's prompt is checked against."""
+        engine = self.models.engine(served_name)
+        return ModelLimits(
+            context_tokens=self.models.context_tokens(served_name),
+            count=engine.count_prompt_tokens,
+        )
 
     async def drain(self, grace_s: float) -> None:
         """Send every open session a goAway, then close them (graceful shutdown)."""
@@ -116,11 +133,16 @@ async def live_session(websocket: WebSocket) -> None:
     """The BidiGenerateContent WebSocket endpoint."""
     state: AppState = websocket.app.state.openlive
     await websocket.accept()
-    session = Session(state.models.resolve, state.session_limits, speech=state.speech_capabilities)
+    session = Session(
+        state.models.resolve,
+        state.session_limits,
+        speech=state.speech_capabilities,
+        model_limits=state.model_limits,
+    )
     session_id_var.set(session.id)
     transport = _StarletteTransport(websocket)
     try:
-        _admit(websocket, state)
+        token = _admit(websocket, state)
     except OpenliveError as error:
         log.info("refused connection: %s", error.reason)
         # Clients send setup right after the handshake and then wait for the answer;
@@ -133,7 +155,15 @@ async def live_session(websocket: WebSocket) -> None:
         await transport.close(error.close_code, error.close_reason())
         return
     connection = Connection(
-        transport, session, state.models, state.connection_limits, state.executor, state.speech
+        transport,
+        session,
+        state.models,
+        state.connection_limits,
+        state.executor,
+        state.speech,
+        resumption=state.resumption,
+        owner=owner_fingerprint(token or presented_key(websocket.headers, websocket.query_params)),
+        token=token,
     )
     state.connections.add(connection)
     log.info(
@@ -148,18 +178,30 @@ async def live_session(websocket: WebSocket) -> None:
         log.info("session closed (%d open)", len(state.connections))
 
 
-def _admit(websocket: WebSocket, state: AppState) -> None:
+def _admit(websocket: WebSocket, state: AppState) -> str | None:
+    """Check the route and the credential; return the ephemeral token, if that is what was sent."""
     version = websocket.path_params["version"]
     method = websocket.path_params["method"]
     if version not in API_VERSIONS:
         raise PolicyViolation(f"unknown API version {version[:20]!r}; use one of {', '.join(API_VERSIONS)}")
-    if method != LIVE_METHOD:
-        raise PolicyViolation(f"unknown method {method[:40]!r}; this server serves {LIVE_METHOD}")
-    check_api_key(presented_key(websocket.headers, websocket.query_params), state.api_keys)
+    if method not in (LIVE_METHOD, CONSTRAINED_METHOD):
+        raise PolicyViolation(
+            f"unknown method {method[:40]!r}; this server serves {LIVE_METHOD} and {CONSTRAINED_METHOD}"
+        )
+    token = None
+    if method == CONSTRAINED_METHOD:
+        # The token is checked against the store when the setup arrives, because
+        # resuming a session spends no use of it.
+        token = require_token_name(presented_token(websocket.headers, websocket.query_params))
+        if state.resumption is None:
+            raise PolicyViolation("ephemeral tokens need a store; this server has none")
+    else:
+        check_api_key(presented_key(websocket.headers, websocket.query_params), state.api_keys)
     if state.draining:
         raise ServerBusy("the server is shutting down; try again later")
     if len(state.connections) >= state.max_sessions:
         raise ServerBusy(f"the server is serving its limit of {state.max_sessions} sessions; try again later")
+    return token
 
 
 async def health(request: Request) -> JSONResponse:
@@ -200,6 +242,36 @@ async def list_models(request: Request) -> JSONResponse:
     )
 
 
+async def create_auth_token(request: Request) -> JSONResponse:
+    """``POST /{version}/auth_tokens``: mint an ephemeral token (API key required)."""
+    state: AppState = request.app.state.openlive
+    if request.path_params["version"] not in API_VERSIONS:
+        return _error(404, "NOT_FOUND", "unknown API version")
+    key = presented_key(request.headers, request.query_params)
+    try:
+        check_api_key(key, state.api_keys)
+    except PolicyViolation as error:
+        return _error(403, "PERMISSION_DENIED", error.reason)
+    if state.resumption is None:
+        return _error(501, "UNIMPLEMENTED", "this server has no store for ephemeral tokens")
+    body = await request.body()
+    if len(body) > MAX_TOKEN_REQUEST_BYTES:
+        return _error(400, "INVALID_ARGUMENT", "the request body is too large")
+    try:
+        token = mint(json.loads(body or b"{}"), owner=owner_fingerprint(key))
+    except ValueError:
+        return _error(400, "INVALID_ARGUMENT", "the request body is not valid JSON")
+    except OpenliveError as error:
+        return _error(400, "INVALID_ARGUMENT", error.reason)
+    await state.resumption.store.put_token(token)
+    log.info("minted an ephemeral token: %d use(s)", token.uses_left)
+    return JSONResponse(token_json(token))
+
+
+def _error(code: int, status: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message, "status": status}}, status_code=code)
+
+
 class CollapseLeadingSlashes:
     """ASGI middleware: ``//ws/...`` (what the JS SDK sends) routes like ``/ws/...``."""
 
@@ -223,6 +295,7 @@ def create_app(state: AppState) -> CollapseLeadingSlashes:
             WebSocketRoute(LIVE_PATH, live_session),
             Route("/health", health),
             Route("/{version}/models", list_models),
+            Route("/{version}/auth_tokens", create_auth_token, methods=["POST"]),
         ]
     )
     app.state.openlive = state

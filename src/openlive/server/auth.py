@@ -13,6 +13,14 @@ def presented_key(headers: Mapping[str, str], query: Mapping[str, str]) -> str |
     return headers.get("x-goog-api-key") or query.get("key") or None
 
 
+def presented_token(headers: Mapping[str, str], query: Mapping[str, str]) -> str | None:
+    """An ephemeral token: ``Authorization: Token ...`` (SDKs) or ``access_token`` query (browsers)."""
+    authorization = headers.get("authorization", "")
+    if authorization[:6].lower() == "token ":
+        return authorization[6:].strip() or None
+    return query.get("access_token") or None
+
+
 def check_api_key(key: str | None, allowed: Sequence[str]) -> None:
     """Accept ``key`` if it is one of ``allowed``; with none configured, accept any.
 

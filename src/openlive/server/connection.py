@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Protocol
@@ -23,6 +24,7 @@ from openlive.errors import (
     CLOSE_GOING_AWAY,
     CLOSE_INTERNAL,
     CLOSE_NORMAL,
+    InvalidArgument,
     MessageTooBig,
     OpenliveError,
     PolicyViolation,
@@ -32,9 +34,13 @@ from openlive.pipeline.audio_in import AudioInput, SpeechStarted, Utterance
 from openlive.pipeline.endpointer import EndpointerConfig
 from openlive.pipeline.speech_out import speak
 from openlive.pipeline.threads import iterate_in_thread
+from openlive.server.logs import session_id_var
+from openlive.server.resumption import Resumer, ResumptionConfig
+from openlive.server.tokens import apply_token
 from openlive.session import (
     Action,
     CancelGeneration,
+    Checkpoint,
     EndAudioStream,
     FeedAudio,
     MarkActivity,
@@ -42,8 +48,9 @@ from openlive.session import (
     Session,
     StartGeneration,
 )
-from openlive.wire import encode, parse_client_message
+from openlive.wire import Setup, encode, parse_client_message
 from openlive.wire import server as msg
+from openlive.wire.client import setup_from_canonical
 
 log = logging.getLogger(__name__)
 
@@ -82,14 +89,23 @@ class ConnectionLimits:
         max_audio_backlog_s: Audio waiting to be processed before the client is closed.
         audio_idle_end_s: A pause in the audio stream this long ends an utterance in
             progress, as ``audioStreamEnd`` would.
+        session_limit_s: A connection of a session without context window
+            compression ends after this long (``None``: no limit); the Live API's
+            limit for audio sessions is 15 minutes.
+        connection_limit_s: Every connection ends after this long, compression or
+            not (a planned reset; clients resume with their handle). ``None``: never.
+        go_away_notice_s: ``goAway.timeLeft`` before a limit closes the connection.
     """
 
     max_message_bytes: int = 8 * 1024 * 1024
     outbox_high_water: int = 64
     outbox_limit: int = 4096
     max_audio_ahead_s: float = 60.0
-    max_audio_backlog_s: float = 30.0
+    max_audio_backlog_s: float = 75.0
     audio_idle_end_s: float = 1.0
+    session_limit_s: float | None = 15 * 60
+    connection_limit_s: float | None = None
+    go_away_notice_s: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -118,13 +134,20 @@ class Connection:
         limits: ConnectionLimits | None = None,
         executor: Executor | None = None,
         speech: SpeechEngines | None = None,
+        resumption: ResumptionConfig | None = None,
+        owner: str = "",
+        token: str | None = None,
     ) -> None:
         self.transport = transport
         self.session = session
         self._models = models
         self._limits = limits or ConnectionLimits()
         self._executor = executor
-        self._outbox: asyncio.Queue[str | _CloseFrame] = asyncio.Queue()
+        # Text frames, a close, or a save in progress whose update must go out in
+        # its place in the order (the writer waits for it).
+        self._outbox: asyncio.Queue[str | _CloseFrame | asyncio.Task[msg.ServerMessage | None]] = (
+            asyncio.Queue()
+        )
         self._closing = False
         self._generations: dict[int, tuple[asyncio.Task[None], threading.Event]] = {}
         self._speech = speech
@@ -136,6 +159,11 @@ class Connection:
         self._audio_backlog_s = 0.0
         self._audio_in_s = 0.0
         self._first_audio_at: float | None = None
+        self._resumer = Resumer(resumption, owner) if resumption is not None else None
+        self._store = resumption.store if resumption is not None else None
+        self._token = token
+        self._saves: asyncio.Task[msg.ServerMessage | None] | None = None
+        self._timers: list[asyncio.Task[None]] = []
 
     @property
     def closing(self) -> bool:
@@ -153,11 +181,15 @@ class Connection:
                 # the queued messages and the close frame.
                 await asyncio.wait({writer}, timeout=CLOSE_FLUSH_TIMEOUT_S)
         finally:
-            for task in (reader, writer, *self._voice_tasks):
+            for task in (reader, writer, *self._voice_tasks, *self._timers):
                 task.cancel()
             self._cancel_all()
             self.session.close()
-            await asyncio.gather(reader, writer, *self._voice_tasks, return_exceptions=True)
+            await asyncio.gather(reader, writer, *self._voice_tasks, *self._timers, return_exceptions=True)
+            if self._saves is not None:
+                # Let the last checkpoint reach the store: its handle may be out already.
+                await asyncio.gather(self._saves, return_exceptions=True)
+            await self._save_on_close()
 
     async def go_away(self, grace_s: float) -> None:
         """Tell the client the connection ends soon, let a running reply finish, then close."""
@@ -193,7 +225,10 @@ class Connection:
                 return
             try:
                 self._check_size(frame)
-                actions = self.session.receive(parse_client_message(frame))
+                message = parse_client_message(frame)
+                if isinstance(message, Setup) and self.session.setup is None:
+                    message = await self._prepare_setup(message)
+                actions = self.session.receive(message)
             except OpenliveError as error:
                 self.fail(error)
                 continue
@@ -204,6 +239,47 @@ class Connection:
                 )
                 continue
             self._run(actions)
+
+    async def _prepare_setup(self, setup: Setup) -> Setup:
+        """Before the first setup: apply the token, resume the session it names, arm the time limits."""
+        resuming = setup.resumption is not None and bool(setup.resumption.handle)
+        if self._token is not None:
+            assert self._store is not None
+            record = await self._store.use_token(self._token, time.time(), new_session=not resuming)
+            setup = setup_from_canonical(apply_token(record, setup.raw))
+            self._arm_limit(
+                max(0.0, record.expire_time - time.time()), "the ephemeral token expired; mint a new one"
+            )
+        if setup.resumption is not None:
+            if self._resumer is None:
+                raise InvalidArgument("setup.sessionResumption: this server keeps no sessions to resume")
+            if setup.resumption.handle:
+                await self._resumer.resume(self.session, setup.resumption.handle)
+                session_id_var.set(self.session.id)
+        limits = self._limits
+        compressed = setup.compression is not None
+        if limits.session_limit_s is not None and not compressed:
+            self._arm_limit(
+                limits.session_limit_s, "the session time limit was reached; resume with the last handle"
+            )
+        if limits.connection_limit_s is not None:
+            self._arm_limit(
+                limits.connection_limit_s, "planned connection reset; reconnect with the last handle"
+            )
+        return setup
+
+    def _arm_limit(self, after_s: float, reason: str) -> None:
+        async def expire() -> None:
+            notice = min(self._limits.go_away_notice_s, after_s)
+            await asyncio.sleep(after_s - notice)
+            if self._closing:
+                return
+            log.info("time limit: %s", reason)
+            self._enqueue(msg.go_away(notice))
+            await asyncio.sleep(notice)
+            self.close(CLOSE_GOING_AWAY, reason)
+
+        self._timers.append(asyncio.create_task(expire(), name=f"limit-{self.session.id}"))
 
     def _check_size(self, frame: str | bytes) -> None:
         size = len(frame.encode("utf-8") if isinstance(frame, str) else frame)
@@ -220,11 +296,52 @@ class Connection:
             if isinstance(action, Send):
                 self._enqueue(action.message)
             elif isinstance(action, StartGeneration):
+                if self._resumer is not None and self.session.setup and self.session.setup.resumption:
+                    self._enqueue(msg.session_resumption_update(None, resumable=False))
                 self._start_generation(action)
+            elif isinstance(action, Checkpoint):
+                self._checkpoint(action)
             elif isinstance(action, CancelGeneration):
                 self._cancel(action.turn_id)
             else:
                 self._queue_audio(action)
+
+    async def _save_on_close(self) -> None:
+        # Context added since the last checkpoint (turns without a reply) is kept too,
+        # and the handle's lifetime restarts from the end of the session.
+        setup = self.session.setup
+        if self._resumer is None or setup is None or setup.resumption is None:
+            return
+        try:
+            await self._resumer.save(self.session.id, self.session.snapshot(), None)
+        except Exception:  # noqa: BLE001 - the client is gone; nothing to tell it
+            log.exception("could not save the session at its end")
+
+    def _checkpoint(self, checkpoint: Checkpoint) -> None:
+        if self._resumer is None:
+            return
+        resumer = self._resumer
+        snapshot = self.session.snapshot()
+        setup = self.session.setup
+        transparent = setup is not None and setup.resumption is not None and setup.resumption.transparent
+        index = checkpoint.last_consumed_index if transparent else None
+        previous = self._saves
+
+        async def save() -> msg.ServerMessage | None:
+            if previous is not None:
+                await asyncio.gather(previous, return_exceptions=True)
+            try:
+                return await resumer.save(self.session.id, snapshot, index)
+            except Exception:  # noqa: BLE001 - the store failing must not kill the server
+                log.exception("could not save the session for resumption")
+                self.close(CLOSE_INTERNAL, "could not save the session; resumption is unavailable")
+                return None
+
+        task = asyncio.create_task(save(), name=f"save-{self.session.id}")
+        self._saves = task
+        if not self._closing:
+            # The update is sent in order: after what came before, before what follows.
+            self._outbox.put_nowait(task)
 
     def _enqueue(self, message: msg.ServerMessage) -> None:
         if self._closing:
@@ -415,6 +532,11 @@ class Connection:
             if isinstance(item, _CloseFrame):
                 await self.transport.close(item.code, item.reason)
                 return
+            if isinstance(item, asyncio.Task):
+                message = await item
+                if message is not None:
+                    await self.transport.send(encode(message))
+                continue
             await self.transport.send(item)
 
 

@@ -20,8 +20,10 @@ from openlive.engines.base import LLM
 from openlive.engines.registry import ModelTable
 from openlive.server.app import AppState, create_app
 from openlive.server.connection import ConnectionLimits
+from openlive.server.resumption import ResumptionConfig
 from openlive.server.tls import ensure_self_signed
 from openlive.session import SessionLimits
+from openlive.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -106,23 +108,37 @@ class _Server(uvicorn.Server):
         await super().shutdown(sockets)
 
 
+def open_settings_store(settings: Settings) -> Store:
+    """The store the settings name (SQLite in the data directory by default)."""
+    from openlive.store import open_store
+
+    return open_store(settings.store or str(settings.resolved_data_dir() / "sessions.db"))
+
+
 def make_server(
     settings: Settings,
     models: ModelTable,
     tls: TlsFiles | None,
     speech: SpeechEngines | None = None,
+    store: Store | None = None,
 ) -> tuple[uvicorn.Server, AppState]:
     """A uvicorn server for ``settings``, not yet started."""
     state = AppState(
         models=models,
         speech=speech,
+        resumption=ResumptionConfig(store, settings.handle_ttl_s) if store is not None else None,
         api_keys=settings.api_keys,
         max_sessions=settings.max_sessions,
         session_limits=SessionLimits(
             max_history_chars=settings.max_history_chars,
             max_output_tokens=settings.max_output_tokens,
         ),
-        connection_limits=ConnectionLimits(max_message_bytes=settings.max_message_bytes),
+        connection_limits=ConnectionLimits(
+            max_message_bytes=settings.max_message_bytes,
+            session_limit_s=settings.session_limit_s or None,
+            connection_limit_s=settings.connection_limit_s or None,
+            go_away_notice_s=settings.go_away_notice_s,
+        ),
         executor=ThreadPoolExecutor(max_workers=max(4, settings.max_sessions), thread_name_prefix="engine"),
     )
     config = uvicorn.Config(
@@ -149,7 +165,8 @@ def serve(settings: Settings) -> None:
     tls = tls_files(settings)
     models = build_models(settings)
     speech = build_speech(settings)
-    server, _ = make_server(settings, models, tls, speech)
+    store = open_settings_store(settings)
+    server, _ = make_server(settings, models, tls, speech, store)
     scheme = "https" if tls else "http"
     host = "localhost" if settings.loopback else settings.host
     base_url = f"{scheme}://{host}:{settings.port}"
@@ -166,6 +183,7 @@ def serve(settings: Settings) -> None:
         banner.append(f"  voices: {', '.join(speech.tts.voices)}")
     else:
         banner.append("  voice off: text sessions only")
+    banner.append(f"  sessions kept in: {settings.store or settings.resolved_data_dir() / 'sessions.db'}")
     if not settings.api_keys:
         banner.append("  no API keys configured: any key is accepted (loopback only)")
     print("\n".join(banner), file=sys.stderr, flush=True)

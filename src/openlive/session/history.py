@@ -32,6 +32,12 @@ class History:
         for turn in turns:
             self.append(turn)
 
+    def replace(self, turns: Iterable[Turn]) -> None:
+        """Replace the whole history (after older turns were dropped)."""
+        self._turns = []
+        self.chars = 0
+        self.extend(turns)
+
     def __iter__(self) -> Iterator[Turn]:
         return iter(self._turns)
 

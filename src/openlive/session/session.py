@@ -9,6 +9,7 @@ and reading what comes out.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import itertools
 import uuid
@@ -18,15 +19,27 @@ from dataclasses import dataclass, field
 from openlive.audio import pcm_rate
 from openlive.engines.audio_base import LIVE_API_LANGUAGES
 from openlive.engines.base import ChatMessage, GenerationStats, SamplingParams
-from openlive.errors import InvalidArgument, NotSupportedYet
+from openlive.errors import ContextWindowExceeded, InvalidArgument, NotSupportedYet
 from openlive.session.history import History, Turn
 from openlive.wire import server as msg
-from openlive.wire.client import Blob, ClientContent, ClientMessage, RealtimeInput, Setup, ToolResponse
+from openlive.wire.client import (
+    Blob,
+    ClientContent,
+    ClientMessage,
+    RealtimeInput,
+    Setup,
+    ToolResponse,
+    setup_from_json,
+    setup_to_json,
+)
 
 # The Gemini API counts audio at 32 tokens a second.
 AUDIO_TOKENS_PER_SECOND = 32
 OUTPUT_AUDIO_MIME = "audio/pcm;rate=24000"
 MAX_DETECTION_MS = 10_000
+# Tokens kept free for the reply when checking that a prompt fits the context window.
+REPLY_RESERVE_TOKENS = 64
+SNAPSHOT_FORMAT = 1
 
 
 class State(enum.Enum):
@@ -92,13 +105,28 @@ class EndAudioStream:
 
 
 @dataclass(frozen=True)
+class Checkpoint:
+    """The session can be resumed from here: save a snapshot and send the client a handle.
+
+    Attributes:
+        last_consumed_index: Index of the last client message the state includes
+            (sent to the client when it asked for ``transparent`` resumption).
+    """
+
+    last_consumed_index: int
+
+
+@dataclass(frozen=True)
 class CancelGeneration:
     """Stop the generation of ``turn_id`` and drop whatever it still produces."""
 
     turn_id: int
 
 
-Action = Send | StartGeneration | CancelGeneration | FeedAudio | MarkActivity | EndAudioStream
+Action = Send | StartGeneration | CancelGeneration | FeedAudio | MarkActivity | EndAudioStream | Checkpoint
+
+# Counts the tokens of a prompt for a served model, with that model's tokenizer.
+TokenCounter = Callable[[str, list[ChatMessage]], int]
 
 # Resolves the model name a client asked for to the served name, or raises
 # PolicyViolation naming the models this server serves.
@@ -117,6 +145,19 @@ class SessionLimits:
 
     max_history_chars: int = 1_000_000
     max_output_tokens: int = 1024
+
+
+@dataclass(frozen=True)
+class ModelLimits:
+    """What the session must know of its model to keep the prompt inside its window.
+
+    Attributes:
+        context_tokens: The context window, prompt and reply together.
+        count: Counts a prompt's tokens with the model's own tokenizer.
+    """
+
+    context_tokens: int
+    count: Callable[[list[ChatMessage]], int]
 
 
 @dataclass(frozen=True)
@@ -152,6 +193,8 @@ class Session:
         session_id: An id for logs and ``setupComplete``; random if not given.
         speech: The speech engines' capabilities; ``None`` when the server has no
             speech engines, so audio in and out are refused.
+        model_limits: The context window and tokenizer of a served model; without
+            it, prompts are not counted (the engine still refuses what cannot fit).
     """
 
     def __init__(
@@ -160,6 +203,7 @@ class Session:
         limits: SessionLimits | None = None,
         session_id: str | None = None,
         speech: SpeechCapabilities | None = None,
+        model_limits: Callable[[str], ModelLimits] | None = None,
     ) -> None:
         self.id = session_id or uuid.uuid4().hex
         self.state = State.AWAITING_SETUP
@@ -178,6 +222,11 @@ class Session:
         self.voice: Voice | None = None
         # Seconds of user audio heard since the last reply started, for usageMetadata.
         self._audio_in_s = 0.0
+        self._model_limits = model_limits
+        self._restored: dict[str, object] | None = None
+        # Index of the last client message handled (setup is 0).
+        self.message_index = -1
+        self.dropped_turns = 0
 
     @property
     def generating(self) -> bool:
@@ -195,6 +244,7 @@ class Session:
         """
         if self.state is State.CLOSED:
             return []
+        self.message_index += 1
         if self.state is State.AWAITING_SETUP:
             if not isinstance(message, Setup):
                 raise InvalidArgument("the first message must be setup")
@@ -210,6 +260,11 @@ class Session:
         raise AssertionError(f"unhandled message {message!r}")
 
     def _on_setup(self, setup: Setup) -> list[Action]:
+        if self._restored is not None:
+            # A resumed session keeps its own settings and history; of the new setup
+            # only the resumption settings count.
+            saved = setup_from_json(self._restored["setup"])  # type: ignore[arg-type]
+            setup = dataclasses.replace(saved, resumption=setup.resumption)
         config = setup.generation_config
         modality = config.response_modalities[0]
         if modality not in ("TEXT", "AUDIO"):
@@ -232,7 +287,11 @@ class Session:
                 )
         self.setup = setup
         self.state = State.ACTIVE
-        return [Send(msg.setup_complete(self.id))]
+        actions: list[Action] = [Send(msg.setup_complete(self.id))]
+        if self._restored is not None:
+            self._load_history(self._restored)
+            self._restored = None
+        return actions + self._checkpoint()
 
     def _check_speech(self, setup: Setup) -> Voice:
         speech = self._speech
@@ -246,10 +305,8 @@ class Session:
             return Voice("", "")
         name = setup.speech.voice_name or speech.default_voice
         if name not in speech.voices:
-            raise InvalidArgument(
-                f"setup.generationConfig.speechConfig.voiceConfig.prebuiltVoiceConfig.voiceName "
-                f"{name[:30]!r} is unknown; use one of {', '.join(speech.voices)}"
-            )
+            choices = f"{', '.join(speech.voices[:-1])} or {speech.voices[-1]}"
+            raise InvalidArgument(f"voiceName {name[:20]!r} is unknown; use {choices}")
         language = setup.speech.language_code or speech.default_language
         if language not in LIVE_API_LANGUAGES:
             raise InvalidArgument(
@@ -373,6 +430,7 @@ class Session:
 
     def _start_generation(self) -> StartGeneration:
         assert self.setup is not None and self.model is not None
+        self._fit_context()
         generation = _Generation(turn_id=next(self._turn_ids), audio_in_s=self._audio_in_s)
         self._audio_in_s = 0.0
         self._generation = generation
@@ -447,7 +505,13 @@ class Session:
         else:
             response = {"TEXT": stats.response_tokens}
         usage = msg.UsageMetadata(prompt=prompt, response=response)
-        actions: list[Action] = [Send(msg.generation_complete()), Send(msg.turn_complete(usage))]
+        # The resumption handle goes out inside the turn, before turnComplete, so that
+        # a client reading one turn at a time gets the handle that includes it.
+        actions: list[Action] = [
+            Send(msg.generation_complete()),
+            *self._checkpoint(),
+            Send(msg.turn_complete(usage)),
+        ]
         if self._reply_after_deferred:
             self._reply_after_deferred = False
             actions.append(self._start_generation())
@@ -475,6 +539,89 @@ class Session:
         self._deferred.clear()
         self._generation = None
 
+    # -- context window --------------------------------------------------------------
+
+    def _fit_context(self) -> None:
+        """Keep the prompt inside the model's context window.
+
+        With ``contextWindowCompression``, once the prompt passes the trigger, the
+        oldest turns are dropped at turn boundaries (a user turn and the model turns
+        after it), never the system instruction or the newest turn, until the prompt
+        is within the target. Without it, a prompt that cannot fit ends the session.
+        """
+        if self._model_limits is None or self.model is None or self.setup is None:
+            return
+        limits = self._model_limits(self.model)
+        window = limits.context_tokens
+        compression = self.setup.compression
+        tokens = limits.count(self.prompt())
+        if compression is not None:
+            trigger = compression.trigger_tokens or int(window * 0.8)
+            target = compression.target_tokens or trigger // 2
+            if tokens > trigger:
+                tokens = self._drop_oldest_turns(limits, target)
+        if tokens + REPLY_RESERVE_TOKENS > window:
+            raise ContextWindowExceeded(
+                f"the conversation is {tokens} tokens, over the context window of {window}; "
+                "enable contextWindowCompression or start a new session"
+            )
+
+    def _drop_oldest_turns(self, limits: ModelLimits, target: int) -> int:
+        turns = list(self.history)
+        system = [m for m in self.prompt() if m.role == "system"]
+        cost = [limits.count([_chat(t)]) for t in turns]
+        total = (limits.count(system) if system else 0) + sum(cost)
+        start = 0
+        # Drop whole exchanges, oldest first, keeping at least the newest user turn.
+        while total > target:
+            end = start + 1
+            while end < len(turns) and turns[end].role != "user":
+                end += 1
+            if end >= len(turns):
+                break
+            total -= sum(cost[start:end])
+            start = end
+        if start:
+            self.dropped_turns += start
+            self.history.replace(turns[start:])
+        return limits.count(self.prompt())
+
+    # -- resumption ------------------------------------------------------------------
+
+    def _checkpoint(self) -> list[Action]:
+        assert self.setup is not None
+        if self.setup.resumption is None or self._generation is not None:
+            return []
+        return [Checkpoint(last_consumed_index=self.message_index)]
+
+    def snapshot(self) -> dict[str, object]:
+        """The session's resumable state as JSON-ready data."""
+        assert self.setup is not None
+        return {
+            "format": SNAPSHOT_FORMAT,
+            "setup": setup_to_json(self.setup),
+            "history": [[t.role, t.text] for t in self.history],
+        }
+
+    def restore(self, snapshot: dict[str, object]) -> None:
+        """Resume from a snapshot; call before the new connection's setup is received.
+
+        Raises:
+            InvalidArgument: The snapshot is not one this server can read.
+        """
+        if self.state is not State.AWAITING_SETUP:
+            raise InvalidArgument("a session can only be resumed before its setup")
+        if snapshot.get("format") != SNAPSHOT_FORMAT or not isinstance(snapshot.get("setup"), dict):
+            raise InvalidArgument("the saved session cannot be read by this server version")
+        self._restored = snapshot
+
+    def _load_history(self, snapshot: dict[str, object]) -> None:
+        history = snapshot.get("history")
+        assert isinstance(history, list)
+        self.history.extend(
+            Turn(role="model" if role == "model" else "user", text=str(text)) for role, text in history
+        )
+
     def close(self) -> list[Action]:
         """End the session; a running generation is cancelled."""
         actions: list[Action] = []
@@ -487,3 +634,7 @@ class Session:
 
 def _audio_tokens(seconds: float) -> int:
     return round(seconds * AUDIO_TOKENS_PER_SECOND)
+
+
+def _chat(turn: Turn) -> ChatMessage:
+    return ChatMessage(role="assistant" if turn.role == "model" else "user", content=turn.text)

@@ -8,6 +8,7 @@ with a reason naming what is wrong.
 
 from __future__ import annotations
 
+import base64
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -96,6 +97,26 @@ class ActivityDetection:
 
 
 @dataclass(frozen=True)
+class Resumption:
+    """``sessionResumption``: send handles; resume the session ``handle`` names."""
+
+    handle: str | None = None
+    transparent: bool = False
+
+
+@dataclass(frozen=True)
+class Compression:
+    """``contextWindowCompression``: a sliding window over the history.
+
+    ``None`` fields take the defaults: trigger at 80 % of the context window,
+    shrink to half the trigger.
+    """
+
+    trigger_tokens: int | None = None
+    target_tokens: int | None = None
+
+
+@dataclass(frozen=True)
 class Setup:
     """The first client message: model and session configuration.
 
@@ -118,6 +139,8 @@ class Setup:
     activity: ActivityDetection = field(default_factory=ActivityDetection)
     input_transcription: bool = False
     output_transcription: bool = False
+    resumption: Resumption | None = None
+    compression: Compression | None = None
 
 
 @dataclass(frozen=True)
@@ -259,6 +282,18 @@ def _setup(body: dict[str, Any]) -> Setup:
             interrupts=detection.get("activityHandling") != "NO_INTERRUPTION",
             all_input=detection.get("turnCoverage") == "TURN_INCLUDES_ALL_INPUT",
         ),
+        resumption=Resumption(
+            handle=body["sessionResumption"].get("handle") or None,
+            transparent=bool(body["sessionResumption"].get("transparent", False)),
+        )
+        if "sessionResumption" in body
+        else None,
+        compression=Compression(
+            trigger_tokens=body["contextWindowCompression"].get("triggerTokens"),
+            target_tokens=body["contextWindowCompression"].get("slidingWindow", {}).get("targetTokens"),
+        )
+        if "contextWindowCompression" in body
+        else None,
         input_transcription="inputAudioTranscription" in body,
         output_transcription="outputAudioTranscription" in body,
         model=model,
@@ -277,6 +312,36 @@ def _setup(body: dict[str, Any]) -> Setup:
         system_instruction=_content(instruction, default_role="system") if instruction else None,
         raw=body,
     )
+
+
+def setup_from_canonical(body: dict[str, Any]) -> Setup:
+    """A typed setup from its canonical (already normalised) form.
+
+    Raises:
+        InvalidArgument: Required fields are missing or conflict.
+    """
+    return _setup(body)
+
+
+def setup_to_json(setup: Setup) -> dict[str, Any]:
+    """The setup as JSON-ready data (bytes as base64), for saving a session."""
+    encoded: dict[str, Any] = json.loads(json.dumps(setup.raw, default=_bytes_to_base64))
+    return encoded
+
+
+def setup_from_json(data: dict[str, Any]) -> Setup:
+    """Rebuild a setup saved with :func:`setup_to_json`.
+
+    Raises:
+        InvalidArgument: The data is not a valid setup.
+    """
+    return _setup(normalize(data, spec.SETUP, "setup"))
+
+
+def _bytes_to_base64(value: object) -> str:
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    raise TypeError(f"cannot save {type(value).__name__}")
 
 
 def _blob(body: dict[str, Any]) -> Blob:

@@ -136,7 +136,7 @@ SETUP = Obj(
         "outputAudioTranscription": Obj({"languageCodes": ListOf(STR)}),
         "proactivity": Obj({"proactiveAudio": BOOL}),
     },
-    later=frozenset({"tools", "sessionResumption", "contextWindowCompression", "proactivity"}),
+    later=frozenset({"tools", "proactivity"}),
 )
 
 CLIENT_CONTENT = Obj({"turns": ListOf(CONTENT), "turnComplete": BOOL})

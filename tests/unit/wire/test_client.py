@@ -370,7 +370,6 @@ def test_two_response_modalities_are_refused(modalities: list[object]) -> None:
     ("message", "path"),
     [
         ({"setup": {"model": MODEL, "tools": [{"googleSearch": {}}]}}, "setup.tools"),
-        ({"setup": {"model": MODEL, "sessionResumption": {}}}, "setup.sessionResumption"),
         (
             {
                 "clientContent": {
