@@ -10,15 +10,19 @@ JS_STAMP := $(JS_DIR)/node_modules/.installed
 
 .PHONY: run test install lint clean system-deps
 
-# espeak-ng (Debian) speaks the languages the embedded Piper voice cannot, and the
-# tests make their speech input with it. Installed when missing and we may (root).
+# Debian packages: espeak-ng speaks the languages the embedded Piper voice cannot,
+# and the tests make their speech input with it; redis-server is the shared store
+# the scale-out tests start. Installed when missing and we may (root).
+SYSTEM_PACKAGES := espeak-ng redis-server
 system-deps:
-	@command -v espeak-ng >/dev/null 2>&1 || { \
+	@missing=""; for p in $(SYSTEM_PACKAGES); do command -v $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng >/dev/null; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 		else \
-			echo "espeak-ng is missing: install it (apt-get install espeak-ng) for non-English speech and the tests"; \
-		fi; }
+			echo "missing:$$missing — install them (apt-get install$$missing) for non-English speech and the tests"; \
+		fi; \
+	fi
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

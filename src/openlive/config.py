@@ -38,16 +38,29 @@ class EngineSpec:
     """How to build one LLM engine.
 
     Attributes:
-        type: ``llama`` (llama.cpp); later issues add more.
-        path: The model file; empty means the embedded default model.
-        contexts: Generations the engine runs at once.
-        n_ctx: Context window in tokens; 0 takes the model's own.
+        type: ``llama`` (llama.cpp, a GGUF file) or ``openai`` (any OpenAI-compatible
+            ``/v1/chat/completions`` endpoint: vLLM, llama.cpp's server, Ollama).
+        path: ``llama``: the model file; empty means the embedded default model.
+        contexts: ``llama``: generations the engine runs at once.
+        n_ctx: ``llama``: context window in tokens; 0 takes the model's own.
+        base_url: ``openai``: the API root, e.g. ``http://127.0.0.1:8000/v1``.
+        model: ``openai``: the model name the endpoint serves.
+        api_key: ``openai``: sent as a bearer token, if set.
+        context_size: ``openai``: the endpoint's context window in tokens.
+        timeout: ``openai``: seconds to wait for the endpoint.
+        max_connections: ``openai``: generations in flight at once.
     """
 
     type: str = "llama"
     path: str = ""
     contexts: int = 2
     n_ctx: int = 0
+    base_url: str = ""
+    model: str = ""
+    api_key: str = ""
+    context_size: int = 0
+    timeout: float = 60.0
+    max_connections: int = 4
 
 
 def _default_engines() -> dict[str, EngineSpec]:
@@ -165,8 +178,10 @@ class Settings:
             if engine not in self.engines:
                 raise ConfigError(f"model {name!r} names engine {engine!r}, which is not defined")
         for name, spec in self.engines.items():
-            if spec.type != "llama":
-                raise ConfigError(f"engine {name!r} has unknown type {spec.type!r}; known: llama")
+            if spec.type not in ("llama", "openai"):
+                raise ConfigError(f"engine {name!r} has unknown type {spec.type!r}; known: llama, openai")
+            if spec.type == "openai" and not (spec.base_url and spec.model and spec.context_size > 0):
+                raise ConfigError(f"engine {name!r} (openai) needs base_url, model and context_size")
         for limit in ("max_sessions", "max_message_bytes", "max_history_chars", "max_output_tokens"):
             if getattr(self, limit) <= 0:
                 raise ConfigError(f"{limit} must be positive")
@@ -238,7 +253,9 @@ def _engines(value: Any, path: Path) -> dict[str, EngineSpec]:
             raise ConfigError(f"{path}: engines.{name} takes {', '.join(sorted(known))}")
         for key, item in spec.items():
             expected = type(getattr(defaults, key))
-            if type(item) is not expected:
+            if expected is float and type(item) is int:
+                spec = {**spec, key: float(item)}
+            elif type(item) is not expected:
                 raise ConfigError(f"{path}: engines.{name}.{key}: expected {expected.__name__}, got {item!r}")
         engines[name] = EngineSpec(**spec)
     return engines

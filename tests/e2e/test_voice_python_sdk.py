@@ -43,13 +43,15 @@ WEATHER = "What is the weather like today?"
 CAT_STORY = "Please tell me a short story about a cat."
 
 # Seconds of reply audio per character of its transcript. Measured on this server
-# (Piper, 8 voices, ~250 replies of 20-3000 characters): 0.045-0.065 s/char in
-# English, 0.064 s/char for German through espeak-ng; ordinary speech is 12-16
-# characters a second (0.06-0.08 s/char). The band leaves about a factor of two on
-# each side: audio shorter than 0.025 s/char means clauses went unspoken; longer than
-# 0.15 s/char means audio was repeated or padded with long silences.
-MIN_S_PER_CHAR = 0.025
-MAX_S_PER_CHAR = 0.15
+# (8 Piper voices x 6 prompts, plus espeak-ng in German, French and Spanish):
+# 0.044-0.07 s/char for English prose, as ordinary speech (12-20 characters a
+# second); up to 0.15 s/char for replies full of digits and symbols, which are
+# spoken as words ("12 * 13 = 198"); 0.08-0.11 s/char for short espeak-ng replies,
+# whose clause pauses weigh more. Below 0.03 s/char (two thirds of the fastest
+# measured) clauses went unspoken; above 0.25 s/char (1.7 times the slowest) audio
+# is repeated or padded with long silences.
+MIN_S_PER_CHAR = 0.03
+MAX_S_PER_CHAR = 0.25
 
 
 # -- helpers -------------------------------------------------------------------------
@@ -264,8 +266,8 @@ async def test_voices_sound_different(genai_client: Any) -> None:
         typical_f0(samples(kore_pcm), OUTPUT_RATE),
         typical_f0(samples(charon_pcm), OUTPUT_RATE),
     )
-    # Kore is set 1.86 times Charon's pitch; measured 1.6-1.8 (about 110-140 Hz
-    # against 63-78 Hz). Two renderings of one voice differ by a few per cent.
+    # Kore is set 1.86 times Charon's pitch; measured about 1.8 (110-140 Hz against
+    # 63-78 Hz on three replies). Two renderings of one voice differ by a few per cent.
     assert kore_f0 > 1.35 * charon_f0 > 0, f"Kore {kore_f0:.0f} Hz, Charon {charon_f0:.0f} Hz"
 
 

@@ -29,6 +29,7 @@ from openlive.testing import FakeAsr, FakeLLM, FakeTts, FakeVad, RunningServer, 
 from .helpers import (
     MODEL,
     TIMEOUT_S,
+    Closed,
     LiveClient,
     RecordingLLM,
     check_serving,
@@ -654,7 +655,7 @@ async def test_bad_audio_input_closes_only_its_own_session(case: tuple[dict[str,
         await check_serving(srv)
 
 
-async def flood(srv: RunningServer, seconds: int, chunk_s: float = 1.0) -> Any:
+async def flood(srv: RunningServer, seconds: int, chunk_s: float = 1.0) -> Closed:
     """Send ``seconds`` of audio as fast as possible; return how the server closed."""
     async with session(srv, voice_setup()) as client:
         chunk = silence(chunk_s)

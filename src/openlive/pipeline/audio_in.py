@@ -99,18 +99,21 @@ class AudioInput:
         samples = self._resampler.process(pcm16_to_float(data))
         self.samples_in += samples.size
         if self.manual:
-            self._collect_manual(samples)
-            return []
+            return self._collect_manual(samples)
         return self._detect(samples)
 
-    def _collect_manual(self, samples: Samples) -> None:
+    def _collect_manual(self, samples: Samples) -> list[InputEvent]:
         if self._active:
             self._utterance.append(samples)
-            return
+            if sum(chunk.size for chunk in self._utterance) >= MAX_UTTERANCE_S * INPUT_RATE:
+                # Still active, but too long for one recognition: hand over what we have.
+                return [self._finish(self._utterance)]
+            return []
         # Chunks come in any size here: keep the most recent audio by duration.
         recent = np.concatenate([*self._before, samples])[-self._before_samples :]
         self._before.clear()
         self._before.append(recent)
+        return []
 
     def _detect(self, samples: Samples) -> list[InputEvent]:
         assert self._vad is not None

@@ -500,7 +500,9 @@ class Connection:
                 if utterance.audio.size < INPUT_RATE // 10:
                     continue  # under 100 ms: nothing to recognise
                 started = loop.time()
-                text = await loop.run_in_executor(self._executor, asr.transcribe, utterance.audio, "en")
+                text = await loop.run_in_executor(
+                    self._executor, asr.transcribe, utterance.audio, self._hearing_language(asr.languages)
+                )
                 log.info(
                     "heard %.2f s of speech in %.0f ms: %r",
                     utterance.duration_s,
@@ -517,6 +519,16 @@ class Connection:
             self.close(
                 CLOSE_INTERNAL, f"speech recognition failed; see the server log for session {self.session.id}"
             )
+
+    def _hearing_language(self, heard: tuple[str, ...]) -> str | None:
+        # Recognise in the session's language when the recogniser knows it; an
+        # English-only model hears English whatever the reply language is.
+        setup = self.session.setup
+        code = setup.speech.language_code if setup is not None else None
+        base = code.split("-")[0].lower() if code else "en"
+        if base in heard:
+            return base
+        return heard[0] if len(heard) == 1 else None
 
     async def _room_in_outbox(self) -> None:
         # Backpressure: a client that reads slowly slows its own generation down

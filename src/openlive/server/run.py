@@ -30,6 +30,17 @@ log = logging.getLogger(__name__)
 
 def build_engine(spec: EngineSpec) -> LLM:
     """Load one engine as its spec says (weights load once per process)."""
+    if spec.type == "openai":
+        from openlive.engines.openai_compat import OpenAICompatEngine
+
+        return OpenAICompatEngine(
+            spec.base_url,
+            spec.model,
+            spec.api_key or None,
+            context_size=spec.context_size,
+            timeout=spec.timeout,
+            max_connections=spec.max_connections,
+        )
     from openlive.engines.embedded import smollm2_path
     from openlive.engines.llama import LlamaCppEngine
 

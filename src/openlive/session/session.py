@@ -303,20 +303,21 @@ class Session:
                     "engines configured; use TEXT"
                 )
             return Voice("", "")
-        name = setup.speech.voice_name or speech.default_voice
-        if name not in speech.voices:
-            choices = f"{', '.join(speech.voices[:-1])} or {speech.voices[-1]}"
-            raise InvalidArgument(f"voiceName {name[:20]!r} is unknown; use {choices}")
+        asked = setup.speech.voice_name or speech.default_voice
+        # Voice names are matched without regard to case, as the Live API does.
+        name = next((v for v in speech.voices if v.lower() == asked.lower()), None)
+        if name is None:
+            voices = speech.voices
+            choices = voices[0] if len(voices) == 1 else f"{', '.join(voices[:-1])} or {voices[-1]}"
+            raise InvalidArgument(f"voiceName {asked[:20]!r} is unknown; use {choices}")
         language = setup.speech.language_code or speech.default_language
         if language not in LIVE_API_LANGUAGES:
             raise InvalidArgument(
-                f"setup.generationConfig.speechConfig.languageCode {language[:20]!r} is not a "
-                "supported language code (see the Live API's list, e.g. en-US, de-DE)"
+                f"languageCode {language[:20]!r} is not a supported language code (e.g. en-US, de-DE)"
             )
         if wants_audio and language not in speech.languages:
             raise InvalidArgument(
-                f"setup.generationConfig.speechConfig.languageCode {language}: this server cannot "
-                "speak it; install espeak-ng for languages other than English"
+                f"languageCode {language}: this server cannot speak it; install espeak-ng for it"
             )
         return Voice(name, language)
 

@@ -195,7 +195,6 @@ def test_voice_names_are_checked_against_the_engine_voices() -> None:
     assert error.reason.endswith("voiceName 'Kore' is unknown; use Puck or Zephyr")
 
 
-@pytest.mark.xfail(strict=True, reason="with one voice the reason reads 'use  or Puck'")
 def test_the_reason_for_a_server_with_one_voice_reads_well() -> None:
     error = refusal(SpeechCapabilities(voices=("Puck",), languages=("en-US",)), voice="Kore")
     assert error.reason.endswith("voiceName 'Kore' is unknown; use Puck")
