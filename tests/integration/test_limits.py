@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from openlive.testing import FakeLLM, running_server
 from openlive.store import SqliteStore
+from openlive.testing import FakeLLM, running_server
 
 from .helpers import live, setup_message, text_of, words
 from .resumable import (
