@@ -84,6 +84,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cert.add_argument("--data-dir", metavar="DIR", help="openlive's data directory")
     cert.add_argument("--config", metavar="FILE", help="TOML config file")
+
+    from openlive.bench.cli import add_parser as add_bench_parser
+
+    add_bench_parser(commands)
     return parser
 
 
@@ -94,6 +98,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    if args.command == "bench":
+        from openlive.bench.cli import run as run_bench
+
+        try:
+            return run_bench(args)
+        except KeyboardInterrupt:
+            return 130
     options = {k: v for k, v in vars(args).items() if k not in ("command", "config")}
     try:
         settings = load_settings(args.config, overrides=options)

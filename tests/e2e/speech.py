@@ -70,11 +70,8 @@ def speak(
     loud = np.nonzero(np.abs(samples) > 0.01)[0]
     if loud.size:
         samples = samples[loud[0] : loud[-1] + 1]
-    silence = np.zeros
-    padded = np.concatenate(
-        [silence(int(lead_s * rate), np.float32), samples, silence(int(tail_s * rate), np.float32)]
-    )
-    return float_to_pcm16(padded)
+    lead, tail = np.zeros(int(lead_s * rate), np.float32), np.zeros(int(tail_s * rate), np.float32)
+    return float_to_pcm16(np.concatenate([lead, samples, tail]))
 
 
 def silence(seconds: float, rate: int = 16_000) -> bytes:

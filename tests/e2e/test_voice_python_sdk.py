@@ -65,10 +65,11 @@ async def stream_audio(session: Any, pcm: bytes, rate: int, chunk_ms: int = 20) 
     """Send ``pcm`` in ``chunk_ms`` pieces at real-time pace, like a microphone."""
     start = time.monotonic()
     for index, chunk in enumerate(speech.chunks(pcm, rate, chunk_ms)):
-        await session.send_realtime_input(audio=audio_blob(chunk, rate))
+        # A chunk leaves once its last sample has been recorded.
         delay = start + (index + 1) * chunk_ms / 1000 - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
+        await session.send_realtime_input(audio=audio_blob(chunk, rate))
 
 
 async def collect_turn(session: Any) -> list[types.LiveServerMessage]:
@@ -217,8 +218,8 @@ async def test_audio_reply_saved_as_wav_with_its_transcription(genai_client: Any
         genai_client, audio_config(output_audio_transcription={}), "Hello? Gemini are you there?"
     )
     assert_finished_reply(messages)
-    mimes = {p.inline_data.mime_type for c in contents(messages) if c.model_turn for p in c.model_turn.parts}
-    assert mimes == {OUTPUT_MIME}
+    parts = [p for c in contents(messages) if c.model_turn for p in c.model_turn.parts or []]
+    assert parts and {p.inline_data.mime_type if p.inline_data else p.text for p in parts} == {OUTPUT_MIME}
 
     path = tmp_path / "audio.wav"
     save_wav(path, messages)
@@ -302,6 +303,10 @@ async def test_barge_in_interrupts_the_spoken_reply(genai_client: Any) -> None:
     config = audio_config(
         system_instruction="You are a storyteller. Always answer with a long story of many paragraphs.",
         max_output_tokens=1000,
+        # Deterministic: this prompt gives a story that takes about 40 s to generate,
+        # so the reply is still being generated when the user talks over it.
+        temperature=0.0,
+        seed=1,
         input_audio_transcription={},
     )
     interruption = "Stop. What time is it?"

@@ -51,7 +51,7 @@ def last_handle(messages: list[dict[str, Any]]) -> str:
     """The newest resumable handle in ``messages``."""
     handles = [u["newHandle"] for u in updates(messages) if u.get("resumable") and u.get("newHandle")]
     assert handles, f"no resumable handle in {messages}"
-    return handles[-1]
+    return str(handles[-1])
 
 
 class Resumable:

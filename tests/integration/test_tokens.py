@@ -52,7 +52,7 @@ async def post_token(
 async def mint(srv: RunningServer, **body: Any) -> str:
     response = await post_token(srv, body)
     assert response.status_code == 200, response.text
-    return response.json()["name"]
+    return str(response.json()["name"])
 
 
 def by_header(name: str) -> dict[str, Any]:
@@ -178,7 +178,7 @@ async def test_resuming_with_the_token_spends_no_use(srv: RunningServer, fake: F
 
 
 async def test_past_new_session_expire_time_only_resumption_is_allowed(srv: RunningServer) -> None:
-    new_session_until = time.time() + 1.5
+    new_session_until = time.time() + 2.0
     name = await mint(srv, uses=5, newSessionExpireTime=format_timestamp(new_session_until))
     async with resumable(srv, **by_header(name)) as conn:
         await conn.turn("before the deadline")
@@ -194,7 +194,7 @@ async def test_past_new_session_expire_time_only_resumption_is_allowed(srv: Runn
 
 
 async def test_a_session_of_a_token_ends_when_the_token_expires(srv: RunningServer) -> None:
-    name = await mint(srv, expireTime=format_timestamp(time.time() + 1.0))
+    name = await mint(srv, expireTime=format_timestamp(time.time() + 2.0))
     async with live(srv, **by_header(name)) as client:
         await client.setup(setup_message())
         closed = await client.closed()
@@ -307,3 +307,32 @@ async def test_resumption_with_a_token_needs_a_valid_handle(srv: RunningServer) 
     code, reason = await refused(srv, resumable_setup("not-a-handle"), **by_header(name))
     assert code == 1008
     assert "malformed" in reason
+
+
+async def test_the_documented_locked_token_with_session_resumption_can_resume(
+    srv: RunningServer, fake: FakeLLM
+) -> None:
+    # What google-genai sends for the documentation's example (no fieldMask: lock every set field).
+    name = await mint(
+        srv,
+        uses=1,
+        bidiGenerateContentSetup={
+            "model": MODEL,
+            "generationConfig": {"temperature": 0.7, "responseModalities": ["TEXT"]},
+            "sessionResumption": {},
+        },
+    )
+    async with resumable(srv, setup=resumable_setup(temperature=0.7), **by_header(name)) as conn:
+        await conn.turn("before the reconnect")
+        handle = conn.handle
+    await until_closed(srv)
+    async with resumable(srv, setup=resumable_setup(handle, temperature=0.7), **by_header(name)) as conn:
+        await conn.turn("after the reconnect")
+    assert ("user", "before the reconnect") in contents(last_prompt(fake))
+
+
+async def test_the_constrained_endpoint_needs_a_store(fake: FakeLLM) -> None:
+    async with running_server(fake) as srv:
+        code, reason = await refused(srv, **by_header("auth_tokens/anything"))
+    assert code == 1008
+    assert "store" in reason

@@ -304,8 +304,8 @@ class LiveClient:
         except ConnectionClosed:
             pass
         finally:
-            rcvd = self._ws.close_rcvd
-            self.close_reason = f"{rcvd.code} {rcvd.reason}" if rcvd else "connection lost"
+            code = self._ws.close_code
+            self.close_reason = f"{code} {self._ws.close_reason or ''}".strip() if code else "connection lost"
             self.closed.set()
 
     def _handle(self, at: float, message: dict[str, Any]) -> None:
@@ -393,15 +393,13 @@ class Microphone:
     def __init__(self, client: LiveClient, chunk_ms: int = 20) -> None:
         self._client = client
         self.chunk_ms = chunk_ms
-        self._chunk = RATE * chunk_ms // 1000
-        self._silence = bytes(2 * self._chunk)
         self._queue: collections.deque[Speaking] = collections.deque()
         self._task: asyncio.Task[None] | None = None
         self.late_chunks = 0
 
-    def say(self, utterance: Utterance) -> Speaking:
-        """Queue ``utterance``; it starts after whatever is being said now."""
-        speaking = Speaking(utterance, self.chunk_ms)
+    def say(self, utterance: Utterance, chunk_ms: int | None = None) -> Speaking:
+        """Queue ``utterance``, sent in ``chunk_ms`` chunks; it starts after what is being said now."""
+        speaking = Speaking(utterance, chunk_ms or self.chunk_ms)
         self._queue.append(speaking)
         return speaking
 
@@ -429,26 +427,21 @@ class Microphone:
         current: Speaking | None = None
         position = 0
         while True:
-            due += self.chunk_ms / 1000
+            if current is None and self._queue:
+                current, position = self._queue.popleft(), 0
+            step_ms = current.chunk_ms if current is not None else self.chunk_ms
+            due += step_ms / 1000
             delay = due - loop.time()
             if delay > 0:
                 await asyncio.sleep(delay)
-            elif delay < -self.chunk_ms / 1000:
+            elif delay < -step_ms / 1000:
                 self.late_chunks += 1
-            if current is None and self._queue:
-                current, position = self._queue.popleft(), 0
             if current is None:
-                try:
-                    await self._client.send_audio(self._silence)
-                except ConnectionClosed:
-                    return
+                await self._client.send_audio(bytes(2 * RATE * step_ms // 1000))
                 continue
             utterance = current.utterance
-            end = min(position + self._chunk, utterance.samples)
-            try:
-                await self._client.send_audio(utterance.pcm[2 * position : 2 * end])
-            except ConnectionClosed:
-                return
+            end = min(position + RATE * step_ms // 1000, utterance.samples)
+            await self._client.send_audio(utterance.pcm[2 * position : 2 * end])
             sent = now()
             if current.first_sent_at is None:
                 current.first_sent_at = sent

@@ -226,9 +226,12 @@ class Connection:
             try:
                 self._check_size(frame)
                 message = parse_client_message(frame)
-                if isinstance(message, Setup) and self.session.setup is None:
+                first_setup = isinstance(message, Setup) and self.session.setup is None
+                if isinstance(message, Setup) and first_setup:
                     message = await self._prepare_setup(message)
                 actions = self.session.receive(message)
+                if first_setup:
+                    self._arm_time_limits()
             except OpenliveError as error:
                 self.fail(error)
                 continue
@@ -241,7 +244,7 @@ class Connection:
             self._run(actions)
 
     async def _prepare_setup(self, setup: Setup) -> Setup:
-        """Before the first setup: apply the token, resume the session it names, arm the time limits."""
+        """Before the first setup: apply the token and resume the session it names."""
         resuming = setup.resumption is not None and bool(setup.resumption.handle)
         if self._token is not None:
             assert self._store is not None
@@ -256,8 +259,14 @@ class Connection:
             if setup.resumption.handle:
                 await self._resumer.resume(self.session, setup.resumption.handle)
                 session_id_var.set(self.session.id)
+        return setup
+
+    def _arm_time_limits(self) -> None:
+        # Decided on the session's own setup: a resumed session keeps its saved
+        # settings, whatever the new connection's setup names.
         limits = self._limits
-        compressed = setup.compression is not None
+        setup = self.session.setup
+        compressed = setup is not None and setup.compression is not None
         if limits.session_limit_s is not None and not compressed:
             self._arm_limit(
                 limits.session_limit_s, "the session time limit was reached; resume with the last handle"
@@ -266,7 +275,6 @@ class Connection:
             self._arm_limit(
                 limits.connection_limit_s, "planned connection reset; reconnect with the last handle"
             )
-        return setup
 
     def _arm_limit(self, after_s: float, reason: str) -> None:
         async def expire() -> None:

@@ -66,9 +66,10 @@ class Resumer:
         parsed = read_handle(await self._get_secret(), handle)
         record = await self._config.store.load_session(parsed.session_id, time.time())
         if record is None or parsed.version > record.version:
-            hours = self._config.handle_ttl_s / 3600
+            ttl = self._config.handle_ttl_s
+            lifetime = f"{ttl / 3600:g} h" if ttl >= 3600 else f"{ttl:g} s"
             raise PolicyViolation(
-                f"session handle is unknown or expired (handles last {hours:g} h after the session's "
+                f"session handle is unknown or expired (handles last {lifetime} after the session's "
                 "last update); start a new session"
             )
         if record.owner != self._owner:
@@ -82,7 +83,7 @@ class Resumer:
 
     async def save(
         self, session_id: str, snapshot: dict[str, object], last_consumed_index: int | None
-    ) -> msg.ServerMessage:
+    ) -> msg.ServerMessage | None:
         """Save a snapshot taken at a checkpoint; return the update that hands out its handle.
 
         Args:
@@ -90,8 +91,18 @@ class Resumer:
             snapshot: ``Session.snapshot()`` taken when the checkpoint was reached.
             last_consumed_index: For transparent resumption, the index of the last
                 client message the snapshot includes; ``None`` otherwise.
+
+        Returns:
+            The update to send, or ``None`` when the session has moved on in a newer
+            connection (then nothing is saved).
         """
         async with self._lock:
+            current = await self._config.store.load_session(session_id, time.time())
+            if current is not None and current.version > self._version:
+                # Another connection resumed this session and moved it on: this
+                # (older) connection must not overwrite its state.
+                log.info("not saving: the session moved on in another connection")
+                return None
             self._version += 1
             version = self._version
             record = SessionRecord(

@@ -25,6 +25,7 @@ DEFAULT_EXPIRE_S = 30 * 60
 DEFAULT_NEW_SESSION_EXPIRE_S = 60
 MAX_EXPIRE_S = 20 * 60 * 60
 MAX_USES = 1_000_000
+UNLIMITED_USES = -1
 
 _CREATE_FIELDS = {"uses", "expireTime", "newSessionExpireTime", "bidiGenerateContentSetup", "fieldMask"}
 
@@ -72,8 +73,8 @@ def mint(body: Any, owner: str, now: float | None = None) -> TokenRecord:
     if unknown:
         raise InvalidArgument(f"unknown field {unknown[0]!r} in the auth token request")
     uses = fields.get("uses", 1)
-    if isinstance(uses, bool) or not isinstance(uses, int) or not 0 < uses <= MAX_USES:
-        raise InvalidArgument(f"uses must be an integer from 1 to {MAX_USES}")
+    if isinstance(uses, bool) or not isinstance(uses, int) or not 0 <= uses <= MAX_USES:
+        raise InvalidArgument(f"uses must be an integer from 0 (no limit) to {MAX_USES}")
     expire = (
         parse_timestamp(fields["expireTime"], "expireTime")
         if "expireTime" in fields
@@ -100,7 +101,8 @@ def mint(body: Any, owner: str, now: float | None = None) -> TokenRecord:
     return TokenRecord(
         name=TOKEN_PREFIX + secrets.token_urlsafe(32),
         owner=owner,
-        uses_left=uses,
+        # 0 means no limit in the Live API; the stores never spend a negative count.
+        uses_left=uses if uses > 0 else UNLIMITED_USES,
         expire_time=expire,
         new_session_expire_time=new_session,
         setup=setup,
@@ -112,7 +114,7 @@ def token_json(token: TokenRecord) -> dict[str, Any]:
     """The ``AuthToken`` the SDK expects back."""
     return {
         "name": token.name,
-        "uses": token.uses_left,
+        "uses": max(token.uses_left, 0),
         "expireTime": format_timestamp(token.expire_time),
         "newSessionExpireTime": format_timestamp(token.new_session_expire_time),
     }
@@ -164,6 +166,14 @@ def apply_token(token: TokenRecord, client_setup: dict[str, Any]) -> dict[str, A
     """
     effective = copy.deepcopy(client_setup)
     token_setup = token.setup or {}
+    # The resumption handle is always the client's own: a token that locks
+    # sessionResumption (as the token docs show) locks whether it is on, not which
+    # session to resume.
+    handle = (client_setup.get("sessionResumption") or {}).get("handle")
+    if handle is not None:
+        effective["sessionResumption"].pop("handle", None)
+        client_setup = effective
+        effective = copy.deepcopy(client_setup)
     for path in locked_paths(token):
         wanted = _get(token_setup, path)
         given = _get(client_setup, path)
@@ -173,6 +183,8 @@ def apply_token(token: TokenRecord, client_setup: dict[str, Any]) -> dict[str, A
             raise PolicyViolation("setup.model is locked by the ephemeral token; use the token's model")
         _put(effective, path, wanted)
     _fill_defaults(effective, token_setup)
+    if handle is not None:
+        effective.setdefault("sessionResumption", {})["handle"] = handle
     return effective
 
 

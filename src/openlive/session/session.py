@@ -557,8 +557,11 @@ class Session:
         compression = self.setup.compression
         tokens = limits.count(self.prompt())
         if compression is not None:
-            trigger = compression.trigger_tokens or int(window * 0.8)
-            target = compression.target_tokens or trigger // 2
+            # A client tuned for a bigger window than this model's still gets
+            # compression rather than a closed session: the trigger never sits
+            # above what fits.
+            trigger = min(compression.trigger_tokens or int(window * 0.8), window - REPLY_RESERVE_TOKENS)
+            target = min(compression.target_tokens or trigger // 2, trigger)
             if tokens > trigger:
                 tokens = self._drop_oldest_turns(limits, target)
         if tokens + REPLY_RESERVE_TOKENS > window:

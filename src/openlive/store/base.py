@@ -40,7 +40,8 @@ class TokenRecord:
     Attributes:
         name: ``auth_tokens/<secret>``, what the client presents.
         owner: Fingerprint of the API key that minted it.
-        uses_left: New sessions it may still start (resuming spends none).
+        uses_left: New sessions it may still start (resuming spends none); a
+            negative count means no limit.
         expire_time: Unix time after which it is refused altogether.
         new_session_expire_time: Unix time after which it starts no new session.
         setup: The locked ``bidiGenerateContentSetup`` (canonical camelCase), if any.

@@ -176,11 +176,6 @@ def test_a_body_that_is_not_an_object_is_refused(body: Any) -> None:
         mint(body, owner=OWNER, now=NOW)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="AuthToken.uses documents 0 as 'no limit is applied', and the stores treat a negative "
-    "uses_left as unlimited, but mint() refuses uses 0 ('uses must be an integer from 1 to ...')",
-)
 def test_zero_uses_means_no_limit_as_the_api_documents() -> None:
     record = mint({"uses": 0}, owner=OWNER, now=NOW)
     # The stores' convention for an unlimited token.
@@ -353,3 +348,9 @@ def test_a_constrained_connection_needs_an_auth_tokens_name() -> None:
         require_token_name(None)
     with pytest.raises(PolicyViolation, match="auth_tokens/"):
         require_token_name("an-api-key")
+
+
+def test_locking_session_resumption_leaves_the_client_its_handle() -> None:
+    locked = token({"model": MODEL, "sessionResumption": {}})
+    effective = apply_token(locked, {"model": MODEL, "sessionResumption": {"handle": "the-handle"}})
+    assert effective["sessionResumption"] == {"handle": "the-handle"}

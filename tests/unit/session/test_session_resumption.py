@@ -308,12 +308,6 @@ def test_compression_defaults_trigger_at_80_percent_of_the_window_and_shrink_to_
     assert start.messages[-1].content == ten_words("q40-")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="with contextWindowCompression whose trigger is at or above the window minus the reply "
-    "reserve (a client tuned for Gemini's 32k window on a smaller model), _fit_context closes the "
-    "session with ContextWindowExceeded instead of compressing",
-)
 def test_compression_with_a_trigger_above_the_window_still_keeps_the_session_going() -> None:
     session = make_session(window=200)
     feed(

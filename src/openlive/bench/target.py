@@ -1,0 +1,273 @@
+"""The server under test: embedded in this process, or a running one at a URL.
+
+The embedded server is built exactly as ``openlive serve`` builds it
+(``build_models``, ``build_speech``, ``make_server``), on a free loopback port
+without TLS, and runs its own event loop in a thread so that the benchmark's
+clients are timed on another loop, as they would be in another process. Its log
+lines are captured in-process (:class:`ServerLog`) for the server-side timings,
+and its memory is this process's resident set.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openlive.bench.client import Endpoint, live_url, now
+from openlive.config import Settings, load_settings
+from openlive.engines.audio_base import SpeechEngines
+from openlive.engines.base import LLM
+from openlive.engines.registry import ModelTable
+from openlive.server.app import AppState
+from openlive.server.logs import session_id_var
+
+CONNECTION_LOGGER = "openlive.server.connection"
+
+_PATTERNS = {
+    "speech_started": re.compile(r"^speech started at (?P<at_s>[\d.]+) s"),
+    "heard": re.compile(r"^heard (?P<speech_s>[\d.]+) s of speech in (?P<asr_ms>\d+) ms"),
+    "reply_done": re.compile(
+        r"^reply done: (?P<prompt_tokens>\d+) prompt tokens, (?P<response_tokens>\d+) response tokens, "
+        r"first token (?P<first_token_ms>\d+) ms, queue wait (?P<queue_wait_ms>\d+) ms, "
+        r"(?P<audio_s>[\d.]+) s of audio"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ServerEvent:
+    """One timing line the server logged.
+
+    Attributes:
+        kind: ``speech_started``, ``heard`` or ``reply_done``.
+        at: When it was logged, on the benchmark's clock (:func:`~openlive.bench.client.now`).
+        session_id: The server's session id (``setupComplete.sessionId``).
+        values: The numbers in the line.
+    """
+
+    kind: str
+    at: float
+    session_id: str
+    values: dict[str, float]
+
+
+class ServerLog(logging.Handler):
+    """Captures the connection's timing lines ('speech started', 'heard ...', 'reply done ...')."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.INFO)
+        self._events: list[ServerEvent] = []
+        self._guard = threading.Lock()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Keep the record if it is a timing line (called in the logging task's context)."""
+        at = now()
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a bad record must not break the server
+            return
+        for kind, pattern in _PATTERNS.items():
+            match = pattern.match(message)
+            if match:
+                session = getattr(record, "session_id", None) or session_id_var.get()
+                values = {name: float(value) for name, value in match.groupdict().items()}
+                with self._guard:
+                    self._events.append(ServerEvent(kind, at, str(session), values))
+                return
+
+    def events(
+        self, session_id: str, kind: str, after: float = float("-inf"), before: float = float("inf")
+    ) -> list[ServerEvent]:
+        """The session's events of ``kind`` logged in ``(after, before]``, oldest first."""
+        with self._guard:
+            return [
+                e
+                for e in self._events
+                if e.session_id == session_id and e.kind == kind and after < e.at <= before
+            ]
+
+    def attach(self) -> None:
+        """Start capturing (the logger is set to INFO while attached)."""
+        logger = logging.getLogger(CONNECTION_LOGGER)
+        self._level = logger.level
+        if not logger.isEnabledFor(logging.INFO):
+            logger.setLevel(logging.INFO)
+        logger.addHandler(self)
+
+    def detach(self) -> None:
+        """Stop capturing and restore the logger's level."""
+        logger = logging.getLogger(CONNECTION_LOGGER)
+        logger.removeHandler(self)
+        logger.setLevel(getattr(self, "_level", logging.NOTSET))
+
+
+def rss_bytes(pid: int | str = "self") -> int | None:
+    """Resident set size of a process (``VmRSS`` in ``/proc/PID/status``), or ``None``."""
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    match = re.search(r"^VmRSS:\s+(\d+)\s+kB", text, re.MULTILINE)
+    return int(match.group(1)) * 1024 if match else None
+
+
+@dataclass
+class Target:
+    """A server to benchmark, and what the benchmark may know about it.
+
+    Attributes:
+        endpoint: Where to connect.
+        description: One line for the report.
+        log: The server's timing lines, when it runs in this process.
+        pid: The server's process id, for its memory; ``None`` if unknown.
+        models: The server's own engines when embedded (else loaded on demand).
+        speech: The server's own speech engines when embedded (else loaded on demand).
+        settings: The settings the engines are built from when they are loaded here.
+        warmed_up: Whether the in-process engines have run once already.
+    """
+
+    endpoint: Endpoint
+    description: str
+    log: ServerLog | None = None
+    pid: int | str | None = None
+    models: ModelTable | None = None
+    speech: SpeechEngines | None = None
+    settings: Settings = field(default_factory=Settings)
+    warmed_up: bool = False
+
+    @property
+    def embedded(self) -> bool:
+        """Whether the server runs in this process."""
+        return self.log is not None
+
+    def rss(self) -> int | None:
+        """The server's resident memory in bytes, if it can be read."""
+        return rss_bytes(self.pid) if self.pid is not None else None
+
+    def engines(self, model: str) -> tuple[LLM, SpeechEngines]:
+        """The language and speech engines to call directly in this process.
+
+        Embedded: the very objects the server uses. Remote: the embedded default
+        models, loaded here once (the same engines only if the server runs them too).
+        """
+        from openlive.server.run import build_models, build_speech
+
+        if self.models is None:
+            self.models = build_models(self.settings)
+        if self.speech is None:
+            self.speech = build_speech(dataclasses.replace(self.settings, voice=True))
+        assert self.speech is not None
+        return self.models.engine(self.models.resolve(model)), self.speech
+
+
+class EmbeddedServer:
+    """An openlive server on the embedded default models, in this process, on loopback.
+
+    Args:
+        settings: Base settings (default: the environment's, as ``openlive serve``
+            reads them without a config file); host, port and TLS are overridden.
+        api_key: The key clients send (any key is accepted on loopback).
+        model: The model name clients ask for.
+    """
+
+    def __init__(self, settings: Settings | None = None, api_key: str = "bench", model: str = "") -> None:
+        base = settings or load_settings(None)
+        self.settings = dataclasses.replace(base, host="127.0.0.1", port=1, tls=False, voice=True)
+        self._api_key = api_key
+        self._model = model
+        self._thread: threading.Thread | None = None
+        self._server: Any = None
+        self._state: AppState | None = None
+        self.target: Target | None = None
+
+    def start(self, timeout_s: float = 120.0) -> Target:
+        """Load the models, start serving, and return the target.
+
+        Raises:
+            RuntimeError: The server did not start.
+        """
+        from openlive.engines.registry import DOCUMENTED_MODELS
+        from openlive.server.run import build_models, build_speech, make_server
+
+        models = build_models(self.settings)
+        speech = build_speech(self.settings)
+        server, state = make_server(self.settings, models, None, speech, None)
+        server.config.port = 0
+        self._server = server
+        self._state = state
+        log = ServerLog()
+        log.attach()
+        started = threading.Event()
+        failure: list[BaseException] = []
+
+        def serve() -> None:
+            try:
+                # asyncio.run also finishes the tasks uvicorn cancels at shutdown.
+                asyncio.run(self._serve(started))
+            except BaseException as exc:  # noqa: BLE001 - reported to the caller
+                failure.append(exc)
+            finally:
+                started.set()
+
+        self._thread = threading.Thread(target=serve, name="bench-server", daemon=True)
+        self._thread.start()
+        if not started.wait(timeout_s) or failure or not server.started:
+            log.detach()
+            raise RuntimeError(f"the embedded server did not start: {failure[0] if failure else 'timeout'}")
+        port = server.servers[0].sockets[0].getsockname()[1]
+        model = self._model or DOCUMENTED_MODELS[0]
+        self.target = Target(
+            endpoint=Endpoint(live_url(f"ws://127.0.0.1:{port}"), self._api_key, model),
+            description=f"embedded server on ws://127.0.0.1:{port} (default models, no TLS)",
+            log=log,
+            pid="self",
+            models=models,
+            speech=speech,
+            settings=self.settings,
+        )
+        return self.target
+
+    async def _serve(self, started: threading.Event) -> None:
+        server = self._server
+        task = asyncio.ensure_future(server.serve())
+        while not server.started and not task.done():
+            await asyncio.sleep(0.01)
+        started.set()
+        await task
+
+    def stop(self) -> None:
+        """Stop the server and its thread; detach the log capture."""
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+        if self.target is not None and self.target.log is not None:
+            self.target.log.detach()
+        if self._state is not None and isinstance(self._state.executor, ThreadPoolExecutor):
+            self._state.executor.shutdown(wait=False, cancel_futures=True)
+
+    def __enter__(self) -> Target:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def remote_target(url: str, api_key: str, model: str, pid: int | None = None) -> Target:
+    """A server already running at ``url`` (``ws://``/``wss://``; ``SSL_CERT_FILE`` is honoured).
+
+    Args:
+        url: Base or Live endpoint URL.
+        api_key: Sent as ``x-goog-api-key``.
+        model: The model name to ask for.
+        pid: The server's process id on this machine, to read its memory.
+    """
+    endpoint = Endpoint(live_url(url), api_key, model)
+    return Target(endpoint=endpoint, description=f"server at {endpoint.url}", pid=pid)
