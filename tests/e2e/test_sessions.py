@@ -396,7 +396,7 @@ def token_client(server: LiveServer, token: types.AuthToken) -> genai.Client:
 
 @pytest.mark.filterwarnings("ignore::google.genai.errors.ExperimentalWarning")
 async def test_ephemeral_token_starts_one_session(server: LiveServer, client: genai.Client) -> None:
-    token = await client.aio.auth_tokens.create(config=token_config(uses=1, max_output_tokens=40))
+    token = await client.aio.auth_tokens.create(config=token_config(uses=1, max_output_tokens=BASE_CONFIG["max_output_tokens"]))
     assert token.name and token.name.startswith("auth_tokens/")
     browser = token_client(server, token)
 
@@ -452,7 +452,7 @@ async def test_ephemeral_token_session_resumes_without_spending_a_use(
     server: LiveServer, client: genai.Client
 ) -> None:
     """A one-use token: its session can be resumed with it, but no second session started."""
-    token = await client.aio.auth_tokens.create(config=token_config(uses=1, max_output_tokens=40))
+    token = await client.aio.auth_tokens.create(config=token_config(uses=1, max_output_tokens=BASE_CONFIG["max_output_tokens"]))
     browser = token_client(server, token)
     async with browser.aio.live.connect(model=MODEL, config=resumable(None)) as session:
         first = await turn(session, TELL)

@@ -264,7 +264,7 @@ def _add_exchange(figures: dict[str, Figure], exchange: Exchange, parts: dict[st
             figures[key].values.append(parts[key])
 
 
-async def _open_voice(target: Target, options: BenchOptions, max_tokens: int) -> LiveClient:
+async def open_voice(target: Target, options: BenchOptions, max_tokens: int) -> LiveClient:
     setup = voice_setup(
         target.endpoint.model, max_tokens, options.seed, VOICE, options.system_instruction or None
     )
@@ -279,7 +279,7 @@ async def voice(target: Target, options: BenchOptions) -> ScenarioResult:
     result = ScenarioResult("voice")
     figures = _voice_figures(result, target.embedded)
     utterances = speech.questions(options.utterances)
-    client = await _open_voice(target, options, options.reply_tokens)
+    client = await open_voice(target, options, options.reply_tokens)
     mic = Microphone(client)
     mic.start()
     try:
@@ -353,7 +353,7 @@ async def barge_in(target: Target, options: BenchOptions) -> ScenarioResult:
     mics: list[Microphone] = []
     for index, (story, interjection) in enumerate(zip(stories, interjections, strict=True)):
         chunk_ms = CHUNK_MS[index % len(CHUNK_MS)]
-        client = await _open_voice(target, options, options.story_tokens)
+        client = await open_voice(target, options, options.story_tokens)
         mic = Microphone(client, chunk_ms)
         mics.append(mic)
         mic.start()
@@ -625,9 +625,7 @@ async def idle_cost(target: Target, options: BenchOptions, count: int) -> float 
     before = target.rss()
     if before is None:
         return None
-    clients = await asyncio.gather(
-        *(_open_voice(target, options, options.reply_tokens) for _ in range(count))
-    )
+    clients = await asyncio.gather(*(open_voice(target, options, options.reply_tokens) for _ in range(count)))
     try:
         await asyncio.sleep(0.5)
         gc.collect()
@@ -668,7 +666,7 @@ async def capacity(target: Target, options: BenchOptions) -> ScenarioResult:
         gc.collect()
         before = target.rss()
         clients = await asyncio.gather(
-            *(_open_voice(target, options, options.reply_tokens) for _ in range(level))
+            *(open_voice(target, options, options.reply_tokens) for _ in range(level))
         )
         sample: dict[str, Any] = {"sessions": level, "utterances_per_session": per_session}
         sampler = RssSampler(target)

@@ -130,7 +130,8 @@ class Target:
         models: The server's own engines when embedded (else loaded on demand).
         speech: The server's own speech engines when embedded (else loaded on demand).
         settings: The settings the engines are built from when they are loaded here.
-        warmed_up: Whether the in-process engines have run once already.
+        warmed_up: Whether the server has had its warm-up exchange.
+        engines_warmed_up: Whether the engines called in this process have run once.
     """
 
     endpoint: Endpoint
@@ -141,6 +142,7 @@ class Target:
     speech: SpeechEngines | None = None
     settings: Settings = field(default_factory=Settings)
     warmed_up: bool = False
+    engines_warmed_up: bool = False
 
     @property
     def embedded(self) -> bool:

@@ -13,6 +13,7 @@ import asyncio
 import logging
 import threading
 import time
+from collections.abc import Coroutine
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Protocol
@@ -361,7 +362,9 @@ class Connection:
 
     def _start_generation(self, action: StartGeneration) -> None:
         cancel = threading.Event()
-        task = asyncio.create_task(self._generate(action, cancel), name=f"generate-{action.turn_id}")
+        task = asyncio.create_task(
+            self._guard("the model", self._generate(action, cancel)), name=f"generate-{action.turn_id}"
+        )
         self._generations[action.turn_id] = (task, cancel)
         task.add_done_callback(lambda _: self._generations.pop(action.turn_id, None))
 
@@ -380,41 +383,45 @@ class Connection:
         engine = self._models.engine(action.model)
         stats = GenerationStats()
         audio_out_s = 0.0
-        try:
-            pieces = iterate_in_thread(
-                lambda: engine.generate(action.messages, action.params, stats, cancel),
-                cancel,
-                self._executor,
+        pieces = iterate_in_thread(
+            lambda: engine.generate(action.messages, action.params, stats, cancel),
+            cancel,
+            self._executor,
+        )
+        if action.voice is None or self._speech is None:
+            async for piece in pieces:
+                await self._room_in_outbox()
+                self._run(self.session.generation_text(action.turn_id, piece))
+        else:
+            voice = action.voice
+            spoken = speak(pieces, self._speech.tts, voice.name, voice.language, cancel, self._executor)
+            async for chunk in spoken:
+                await self._room_in_outbox()
+                audio_out_s += len(chunk.pcm) / 2 / OUTPUT_RATE
+                self._run(self.session.generation_audio(action.turn_id, chunk.pcm, chunk.text))
+        if not cancel.is_set():
+            log.info(
+                "reply done: %d prompt tokens, %d response tokens, first token %.0f ms, "
+                "queue wait %.0f ms, %.1f s of audio",
+                stats.prompt_tokens,
+                stats.response_tokens,
+                1000 * (stats.first_token_s or 0.0),
+                1000 * stats.queue_wait_s,
+                audio_out_s,
             )
-            if action.voice is None or self._speech is None:
-                async for piece in pieces:
-                    await self._room_in_outbox()
-                    self._run(self.session.generation_text(action.turn_id, piece))
-            else:
-                voice = action.voice
-                spoken = speak(pieces, self._speech.tts, voice.name, voice.language, cancel, self._executor)
-                async for chunk in spoken:
-                    await self._room_in_outbox()
-                    audio_out_s += len(chunk.pcm) / 2 / OUTPUT_RATE
-                    self._run(self.session.generation_audio(action.turn_id, chunk.pcm, chunk.text))
-            if not cancel.is_set():
-                log.info(
-                    "reply done: %d prompt tokens, %d response tokens, first token %.0f ms, "
-                    "queue wait %.0f ms, %.1f s of audio",
-                    stats.prompt_tokens,
-                    stats.response_tokens,
-                    1000 * (stats.first_token_s or 0.0),
-                    1000 * stats.queue_wait_s,
-                    audio_out_s,
-                )
-                self._run(self.session.generation_done(action.turn_id, stats, audio_out_s))
+            self._run(self.session.generation_done(action.turn_id, stats, audio_out_s))
+
+    async def _guard(self, what: str, work: Coroutine[object, object, None]) -> None:
+        """Run one of the connection's tasks; its failure closes this session, nothing else."""
+        try:
+            await work
         except asyncio.CancelledError:
             raise
         except OpenliveError as error:
             self.fail(error)
         except Exception:  # noqa: BLE001 - reported to the client as 1011
-            log.exception("generation failed")
-            self.close(CLOSE_INTERNAL, f"the model failed; see the server log for session {self.session.id}")
+            log.exception("%s failed", what)
+            self.close(CLOSE_INTERNAL, f"{what} failed; see the server log for session {self.session.id}")
 
     # -- the voice path --------------------------------------------------------------
 
@@ -462,71 +469,49 @@ class Connection:
             include_all_input=activity.all_input,
         )
         self._voice_tasks = [
-            asyncio.create_task(self._audio_loop(audio_in), name=f"audio-{self.session.id}"),
-            asyncio.create_task(self._recognition_loop(), name=f"asr-{self.session.id}"),
+            asyncio.create_task(self._guard("audio input", self._audio_loop(audio_in)), name="audio"),
+            asyncio.create_task(self._guard("speech recognition", self._recognition_loop()), name="asr"),
         ]
 
     async def _audio_loop(self, audio_in: AudioInput) -> None:
         loop = asyncio.get_running_loop()
-        try:
-            while True:
-                # A pause in the stream ends an utterance in progress, as
-                # audioStreamEnd would; outside speech, just wait.
-                timeout = (
-                    self._limits.audio_idle_end_s if audio_in.in_speech and not audio_in.manual else None
-                )
-                try:
-                    item = await asyncio.wait_for(self._audio_items.get(), timeout)
-                except TimeoutError:
-                    item = EndAudioStream()
-                events = await loop.run_in_executor(self._executor, _process_audio, audio_in, item)
-                if isinstance(item, FeedAudio):
-                    self._audio_backlog_s -= len(item.data) / 2 / item.rate
-                for event in events:
-                    if isinstance(event, SpeechStarted):
-                        log.info("speech started at %.2f s", event.at_s)
-                        self._run(self.session.speech_started())
-                    else:
-                        self._utterances.put_nowait(event)
-        except asyncio.CancelledError:
-            raise
-        except OpenliveError as error:
-            self.fail(error)
-        except Exception:  # noqa: BLE001 - reported to the client as 1011
-            log.exception("audio input failed")
-            self.close(
-                CLOSE_INTERNAL, f"audio input failed; see the server log for session {self.session.id}"
-            )
+        while True:
+            # A pause in the stream ends an utterance in progress, as
+            # audioStreamEnd would; outside speech, just wait.
+            timeout = self._limits.audio_idle_end_s if audio_in.in_speech and not audio_in.manual else None
+            try:
+                item = await asyncio.wait_for(self._audio_items.get(), timeout)
+            except TimeoutError:
+                item = EndAudioStream()
+            events = await loop.run_in_executor(self._executor, _process_audio, audio_in, item)
+            if isinstance(item, FeedAudio):
+                self._audio_backlog_s -= len(item.data) / 2 / item.rate
+            for event in events:
+                if isinstance(event, SpeechStarted):
+                    log.info("speech started at %.2f s", event.at_s)
+                    self._run(self.session.speech_started())
+                else:
+                    self._utterances.put_nowait(event)
 
     async def _recognition_loop(self) -> None:
         assert self._speech is not None
         asr = self._speech.asr
         loop = asyncio.get_running_loop()
-        try:
-            while True:
-                utterance = await self._utterances.get()
-                if utterance.audio.size < INPUT_RATE // 10:
-                    continue  # under 100 ms: nothing to recognise
-                started = loop.time()
-                text = await loop.run_in_executor(
-                    self._executor, asr.transcribe, utterance.audio, self._hearing_language(asr.languages)
-                )
-                log.info(
-                    "heard %.2f s of speech in %.0f ms: %r",
-                    utterance.duration_s,
-                    1000 * (loop.time() - started),
-                    text[:80],
-                )
-                self._run(self.session.speech_transcribed(text, utterance.duration_s))
-        except asyncio.CancelledError:
-            raise
-        except OpenliveError as error:
-            self.fail(error)
-        except Exception:  # noqa: BLE001 - reported to the client as 1011
-            log.exception("speech recognition failed")
-            self.close(
-                CLOSE_INTERNAL, f"speech recognition failed; see the server log for session {self.session.id}"
+        while True:
+            utterance = await self._utterances.get()
+            if utterance.audio.size < INPUT_RATE // 10:
+                continue  # under 100 ms: nothing to recognise
+            started = loop.time()
+            text = await loop.run_in_executor(
+                self._executor, asr.transcribe, utterance.audio, self._hearing_language(asr.languages)
             )
+            log.info(
+                "heard %.2f s of speech in %.0f ms: %r",
+                utterance.duration_s,
+                1000 * (loop.time() - started),
+                text[:80],
+            )
+            self._run(self.session.speech_transcribed(text, utterance.duration_s))
 
     def _hearing_language(self, heard: tuple[str, ...]) -> str | None:
         # Recognise in the session's language when the recogniser knows it; an
