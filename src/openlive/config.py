@@ -105,6 +105,8 @@ class Settings:
         connection_limit_s: Every connection ends after this long (a planned reset;
             clients resume with their handle); 0 for never.
         go_away_notice_s: ``goAway.timeLeft`` before a time limit closes a connection.
+        audio_lead_s: How far spoken replies run ahead of real time (the client's
+            playback buffer); 0 sends audio as fast as it is made.
         log_level: ``debug``, ``info``, ``warning`` or ``error``.
         log_json: Write logs as JSON lines.
         engines: Engine name to how to build it.
@@ -132,6 +134,7 @@ class Settings:
     session_limit_s: float = 900.0
     connection_limit_s: float = 0.0
     go_away_notice_s: float = 5.0
+    audio_lead_s: float = 1.0
     log_level: str = "info"
     log_json: bool = False
     engines: dict[str, EngineSpec] = field(default_factory=_default_engines)

@@ -132,6 +132,9 @@ async def voice_server(
     llm: LLM | None = None, asr: FakeAsr | None = None, tts: FakeTts | None = None, **settings: Any
 ) -> AsyncIterator[RunningServer]:
     speech = SpeechEngines(vad=FakeVad(), asr=asr or FakeAsr(), tts=tts or FakeTts())
+    # Fake speech comes out far faster than real time; unless a test is about
+    # pacing, send it as it is made.
+    settings.setdefault("audio_lead_s", 0.0)
     async with running_server(llm or FakeLLM(), speech=speech, **settings) as srv:
         yield srv
 
@@ -750,3 +753,23 @@ async def test_realtime_text_still_works_in_a_voice_session() -> None:
     assert output_text(reply) == "echo: typed"
     assert sum(map(len, audio_chunks(reply))) == fake_tts_bytes("echo: typed")
     assert output_text(again) == "echo: and clientContent"
+
+
+# -- pacing ---------------------------------------------------------------------------------------
+
+
+async def test_a_reply_paced_at_real_time_can_still_be_interrupted_after_it_is_generated() -> None:
+    # A long spoken reply (about 6 s of fake audio) is made at once; paced at real time
+    # with a 0.5 s lead, most of it is still to be sent when the user talks over it,
+    # so the user gets `interrupted` instead of a reply that had already finished.
+    long_reply = "word " * 24
+    llm = FakeLLM(reply=lambda messages: long_reply.strip())
+    async with voice_server(llm, FakeAsr(["tell me", "stop"]), audio_lead_s=0.5) as srv:
+        async with session(srv, voice_setup()) as client:
+            await stream_audio(client, utterance(0.5))
+            first = await messages_until(client, audio_bytes_at_least(1))
+            await stream_audio(client, utterance(0.5))
+            first += await client.until_turn_complete()
+    assert "interrupted" in keys(first)
+    assert "generationComplete" not in keys(first)
+    assert sum(map(len, audio_chunks(first))) < fake_tts_bytes(long_reply.strip())

@@ -55,6 +55,22 @@ async def warm_up_server(target: Target, options: BenchOptions) -> float:
     return now() - started
 
 
+LEAK_WAIT_S = 2.0
+
+
+async def sessions_left_open(target: Target, baseline: int = 0) -> int:
+    """Sessions the server still holds once every client has closed (embedded only; else 0).
+
+    Waits up to :data:`LEAK_WAIT_S` for them to fall to ``baseline``.
+    """
+    if target.open_sessions is None:
+        return 0
+    deadline = now() + LEAK_WAIT_S
+    while target.open_sessions() > baseline and now() < deadline:
+        await asyncio.sleep(0.05)
+    return target.open_sessions()
+
+
 async def run_scenarios(target: Target, names: Sequence[str], options: BenchOptions) -> list[ScenarioResult]:
     """Run ``names`` in the order given, one after the other; return their results.
 
@@ -72,6 +88,7 @@ async def run_scenarios(target: Target, names: Sequence[str], options: BenchOpti
             seconds = await asyncio.to_thread(warm_up_engines, target, options)
             options.progress(f"  done in {seconds:.1f} s (not measured)")
         options.progress(f"== {name}")
+        open_before = target.open_sessions() if target.open_sessions is not None else 0
         started = now()
         if name == "voice":
             result = await scenarios.voice(target, options)
@@ -87,5 +104,12 @@ async def run_scenarios(target: Target, names: Sequence[str], options: BenchOpti
         else:
             raise ValueError(f"unknown scenario {name!r}; known: {', '.join(scenarios.SCENARIOS)}")
         result.elapsed_s = now() - started
+        leaked = await sessions_left_open(target, open_before) - open_before
+        if leaked > 0:
+            result.notes.append(
+                f"server: {leaked} session(s) still open {LEAK_WAIT_S:.0f} s after their clients "
+                "closed (a leak: their tasks did not end)"
+            )
+            options.progress(f"warning: {leaked} server session(s) did not end after their clients closed")
         results.append(result)
     return results

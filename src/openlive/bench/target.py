@@ -15,6 +15,7 @@ import dataclasses
 import logging
 import re
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,8 @@ from openlive.engines.registry import ModelTable
 from openlive.server.app import AppState
 from openlive.server.logs import session_id_var
 
+# The connection and the voice input log their timing lines under this logger.
+SERVER_LOGGER = "openlive.server"
 CONNECTION_LOGGER = "openlive.server.connection"
 
 _PATTERNS = {
@@ -59,7 +62,11 @@ class ServerEvent:
 
 
 class ServerLog(logging.Handler):
-    """Captures the connection's timing lines ('speech started', 'heard ...', 'reply done ...')."""
+    """Captures the server's timing lines ('speech started', 'heard ...', 'reply done ...').
+
+    Attached to the ``openlive.server`` logger, so it hears the connection and the
+    modules it hands the voice path to.
+    """
 
     def __init__(self) -> None:
         super().__init__(level=logging.INFO)
@@ -94,8 +101,8 @@ class ServerLog(logging.Handler):
             ]
 
     def attach(self) -> None:
-        """Start capturing (the logger is set to INFO while attached)."""
-        logger = logging.getLogger(CONNECTION_LOGGER)
+        """Start capturing the server's lines (its logger is set to INFO while attached)."""
+        logger = logging.getLogger(SERVER_LOGGER)
         self._level = logger.level
         if not logger.isEnabledFor(logging.INFO):
             logger.setLevel(logging.INFO)
@@ -103,7 +110,7 @@ class ServerLog(logging.Handler):
 
     def detach(self) -> None:
         """Stop capturing and restore the logger's level."""
-        logger = logging.getLogger(CONNECTION_LOGGER)
+        logger = logging.getLogger(SERVER_LOGGER)
         logger.removeHandler(self)
         logger.setLevel(getattr(self, "_level", logging.NOTSET))
 
@@ -132,6 +139,7 @@ class Target:
         settings: The settings the engines are built from when they are loaded here.
         warmed_up: Whether the server has had its warm-up exchange.
         engines_warmed_up: Whether the engines called in this process have run once.
+        open_sessions: How many sessions the server holds open (embedded only).
     """
 
     endpoint: Endpoint
@@ -143,6 +151,7 @@ class Target:
     settings: Settings = field(default_factory=Settings)
     warmed_up: bool = False
     engines_warmed_up: bool = False
+    open_sessions: Callable[[], int] | None = None
 
     @property
     def embedded(self) -> bool:
@@ -233,6 +242,7 @@ class EmbeddedServer:
             models=models,
             speech=speech,
             settings=self.settings,
+            open_sessions=lambda: len(state.connections),
         )
         return self.target
 
@@ -247,9 +257,19 @@ class EmbeddedServer:
     def stop(self) -> None:
         """Stop the server and its thread; detach the log capture."""
         if self._server is not None:
+            # No client is left to say goodbye to: skip uvicorn's graceful wait (the
+            # benchmark reports sessions the server failed to end as a leak instead).
             self._server.should_exit = True
+            self._server.force_exit = True
         if self._thread is not None:
-            self._thread.join(timeout=30)
+            # Sessions that never ended are cancelled at exit; uvicorn would print a
+            # traceback for each, and the benchmark has reported them already.
+            errors = logging.getLogger("uvicorn.error")
+            disabled, errors.disabled = errors.disabled, True
+            try:
+                self._thread.join(timeout=30)
+            finally:
+                errors.disabled = disabled
         if self.target is not None and self.target.log is not None:
             self.target.log.detach()
         if self._state is not None and isinstance(self._state.executor, ThreadPoolExecutor):

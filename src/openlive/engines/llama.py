@@ -83,6 +83,7 @@ class LlamaCppEngine:
         template = metadata.get("tokenizer.chat_template") or _FALLBACK_TEMPLATE
         self._formatter = Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)
         self._add_bos = metadata.get("tokenizer.ggml.add_bos_token", "false") == "true"
+        self.contexts = max(1, contexts)
         self.path = path
         log.info("loaded %s (context %d tokens, %d contexts)", path.name, self._context_size, contexts)
 

@@ -18,7 +18,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Protocol
 
-from openlive.engines.audio_base import INPUT_RATE, OUTPUT_RATE, SpeechEngines
+from openlive.engines.audio_base import OUTPUT_RATE, SpeechEngines
 from openlive.engines.base import GenerationStats
 from openlive.engines.registry import ModelTable
 from openlive.errors import (
@@ -31,13 +31,12 @@ from openlive.errors import (
     PolicyViolation,
     truncate_reason,
 )
-from openlive.pipeline.audio_in import AudioInput, SpeechStarted, Utterance
-from openlive.pipeline.endpointer import EndpointerConfig
 from openlive.pipeline.speech_out import speak
 from openlive.pipeline.threads import iterate_in_thread
 from openlive.server.logs import session_id_var
 from openlive.server.resumption import Resumer, ResumptionConfig
 from openlive.server.tokens import apply_token
+from openlive.server.voice_input import AudioLimits, VoiceInput
 from openlive.session import (
     Action,
     CancelGeneration,
@@ -90,6 +89,8 @@ class ConnectionLimits:
         max_audio_backlog_s: Audio waiting to be processed before the client is closed.
         audio_idle_end_s: A pause in the audio stream this long ends an utterance in
             progress, as ``audioStreamEnd`` would.
+        audio_lead_s: How far spoken replies may run ahead of real time (the
+            client's playback buffer); ``None`` sends audio as fast as it is made.
         session_limit_s: A connection of a session without context window
             compression ends after this long (``None``: no limit); the Live API's
             limit for audio sessions is 15 minutes.
@@ -104,6 +105,7 @@ class ConnectionLimits:
     max_audio_ahead_s: float = 60.0
     max_audio_backlog_s: float = 75.0
     audio_idle_end_s: float = 1.0
+    audio_lead_s: float | None = 1.0
     session_limit_s: float | None = 15 * 60
     connection_limit_s: float | None = None
     go_away_notice_s: float = 5.0
@@ -154,12 +156,7 @@ class Connection:
         self._speech = speech
         # The voice path, started by the first audio: input items in arrival order,
         # and utterances waiting for recognition.
-        self._audio_items: asyncio.Queue[FeedAudio | MarkActivity | EndAudioStream] = asyncio.Queue()
-        self._utterances: asyncio.Queue[Utterance] = asyncio.Queue()
-        self._voice_tasks: list[asyncio.Task[None]] = []
-        self._audio_backlog_s = 0.0
-        self._audio_in_s = 0.0
-        self._first_audio_at: float | None = None
+        self._voice: VoiceInput | None = None
         self._resumer = Resumer(resumption, owner) if resumption is not None else None
         self._store = resumption.store if resumption is not None else None
         self._token = token
@@ -182,11 +179,12 @@ class Connection:
                 # the queued messages and the close frame.
                 await asyncio.wait({writer}, timeout=CLOSE_FLUSH_TIMEOUT_S)
         finally:
-            for task in (reader, writer, *self._voice_tasks, *self._timers):
+            voice_tasks = self._voice.tasks if self._voice is not None else []
+            for task in (reader, writer, *voice_tasks, *self._timers):
                 task.cancel()
             self._cancel_all()
             self.session.close()
-            await asyncio.gather(reader, writer, *self._voice_tasks, *self._timers, return_exceptions=True)
+            await asyncio.gather(reader, writer, *voice_tasks, *self._timers, return_exceptions=True)
             if self._saves is not None:
                 # Let the last checkpoint reach the store: its handle may be out already.
                 await asyncio.gather(self._saves, return_exceptions=True)
@@ -249,8 +247,12 @@ class Connection:
         resuming = setup.resumption is not None and bool(setup.resumption.handle)
         if self._token is not None:
             assert self._store is not None
-            record = await self._store.use_token(self._token, time.time(), new_session=not resuming)
+            # Check the token and its locked fields first, spending nothing; only a
+            # setup that passes spends a use.
+            record = await self._store.use_token(self._token, time.time(), new_session=False)
             setup = setup_from_canonical(apply_token(record, setup.raw))
+            if not resuming:
+                record = await self._store.use_token(self._token, time.time(), new_session=True)
             self._arm_limit(
                 max(0.0, record.expire_time - time.time()), "the ephemeral token expired; mint a new one"
             )
@@ -395,8 +397,19 @@ class Connection:
         else:
             voice = action.voice
             spoken = speak(pieces, self._speech.tts, voice.name, voice.language, cancel, self._executor)
+            loop = asyncio.get_running_loop()
+            started_at: float | None = None
             async for chunk in spoken:
                 await self._room_in_outbox()
+                # Pace the audio at real time plus a lead, so that the reply is
+                # still going out while the user hears it: a barge-in then cuts
+                # what they have not heard, and the history keeps what they did.
+                lead = self._limits.audio_lead_s
+                if lead is not None and started_at is not None:
+                    ahead = audio_out_s - (loop.time() - started_at)
+                    if ahead > lead:
+                        await asyncio.sleep(ahead - lead)
+                started_at = loop.time() if started_at is None else started_at
                 audio_out_s += len(chunk.pcm) / 2 / OUTPUT_RATE
                 self._run(self.session.generation_audio(action.turn_id, chunk.pcm, chunk.text))
         if not cancel.is_set():
@@ -426,102 +439,23 @@ class Connection:
     # -- the voice path --------------------------------------------------------------
 
     def _queue_audio(self, item: FeedAudio | MarkActivity | EndAudioStream) -> None:
-        if self._speech is None:
+        if self._speech is None or self.session.setup is None:
             return  # the session refuses audio when there are no speech engines
-        if not self._voice_tasks:
-            self._start_voice_path()
-        if isinstance(item, FeedAudio):
-            seconds = len(item.data) / 2 / item.rate
-            now = asyncio.get_running_loop().time()
-            if self._first_audio_at is None:
-                self._first_audio_at = now
-            self._audio_in_s += seconds
-            self._audio_backlog_s += seconds
-            ahead = self._audio_in_s - (now - self._first_audio_at)
-            if ahead > self._limits.max_audio_ahead_s:
-                self.fail(
-                    PolicyViolation(
-                        f"audio arrives {ahead:.0f} s ahead of real time; stream it as it is recorded"
-                    )
-                )
-                return
-            if self._audio_backlog_s > self._limits.max_audio_backlog_s:
-                self.fail(
-                    PolicyViolation(
-                        f"over {self._limits.max_audio_backlog_s:.0f} s of audio is waiting to be "
-                        "processed; send it at real-time pace"
-                    )
-                )
-                return
-        self._audio_items.put_nowait(item)
-
-    def _start_voice_path(self) -> None:
-        assert self._speech is not None and self.session.setup is not None
-        activity = self.session.setup.activity
-        audio_in = AudioInput(
-            vad=None if activity.disabled else self._speech.vad.stream(),
-            config=EndpointerConfig.from_live_api(
-                activity.start_sensitivity,
-                activity.end_sensitivity,
-                activity.prefix_padding_ms,
-                activity.silence_duration_ms,
-            ),
-            include_all_input=activity.all_input,
-        )
-        self._voice_tasks = [
-            asyncio.create_task(self._guard("audio input", self._audio_loop(audio_in)), name="audio"),
-            asyncio.create_task(self._guard("speech recognition", self._recognition_loop()), name="asr"),
-        ]
-
-    async def _audio_loop(self, audio_in: AudioInput) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            # A pause in the stream ends an utterance in progress, as
-            # audioStreamEnd would; outside speech, just wait.
-            timeout = self._limits.audio_idle_end_s if audio_in.in_speech and not audio_in.manual else None
-            try:
-                item = await asyncio.wait_for(self._audio_items.get(), timeout)
-            except TimeoutError:
-                item = EndAudioStream()
-            events = await loop.run_in_executor(self._executor, _process_audio, audio_in, item)
-            if isinstance(item, FeedAudio):
-                self._audio_backlog_s -= len(item.data) / 2 / item.rate
-            for event in events:
-                if isinstance(event, SpeechStarted):
-                    log.info("speech started at %.2f s", event.at_s)
-                    self._run(self.session.speech_started())
-                else:
-                    self._utterances.put_nowait(event)
-
-    async def _recognition_loop(self) -> None:
-        assert self._speech is not None
-        asr = self._speech.asr
-        loop = asyncio.get_running_loop()
-        while True:
-            utterance = await self._utterances.get()
-            if utterance.audio.size < INPUT_RATE // 10:
-                continue  # under 100 ms: nothing to recognise
-            started = loop.time()
-            text = await loop.run_in_executor(
-                self._executor, asr.transcribe, utterance.audio, self._hearing_language(asr.languages)
+        if self._voice is None:
+            limits = self._limits
+            self._voice = VoiceInput(
+                self._speech,
+                self.session.setup,
+                AudioLimits(limits.max_audio_ahead_s, limits.max_audio_backlog_s, limits.audio_idle_end_s),
+                self._executor,
+                on_speech_started=lambda: self._run(self.session.speech_started()),
+                on_transcript=lambda text, seconds: self._run(self.session.speech_transcribed(text, seconds)),
+                guard=self._guard,
             )
-            log.info(
-                "heard %.2f s of speech in %.0f ms: %r",
-                utterance.duration_s,
-                1000 * (loop.time() - started),
-                text[:80],
-            )
-            self._run(self.session.speech_transcribed(text, utterance.duration_s))
-
-    def _hearing_language(self, heard: tuple[str, ...]) -> str | None:
-        # Recognise in the session's language when the recogniser knows it; an
-        # English-only model hears English whatever the reply language is.
-        setup = self.session.setup
-        code = setup.speech.language_code if setup is not None else None
-        base = code.split("-")[0].lower() if code else "en"
-        if base in heard:
-            return base
-        return heard[0] if len(heard) == 1 else None
+        try:
+            self._voice.put(item)
+        except OpenliveError as error:
+            self.fail(error)
 
     async def _room_in_outbox(self) -> None:
         # Backpressure: a client that reads slowly slows its own generation down
@@ -543,22 +477,6 @@ class Connection:
                     await self.transport.send(encode(message))
                 continue
             await self.transport.send(item)
-
-
-def _process_audio(
-    audio_in: AudioInput, item: FeedAudio | MarkActivity | EndAudioStream
-) -> list[SpeechStarted | Utterance]:
-    """Run one input item through the audio front end (in a worker thread)."""
-    if isinstance(item, FeedAudio):
-        return audio_in.feed(item.data, item.rate)
-    if isinstance(item, MarkActivity):
-        if item.start:
-            audio_in.activity_start()
-            return []
-        utterance = audio_in.activity_end()
-        return [utterance] if utterance is not None else []
-    utterance = audio_in.flush()
-    return [utterance] if utterance is not None else []
 
 
 __all__ = ["CLOSE_NORMAL", "Connection", "ConnectionLimits", "Transport"]

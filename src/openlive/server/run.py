@@ -79,6 +79,49 @@ def build_speech(settings: Settings) -> SpeechEngines | None:
     return SpeechEngines(vad=SileroVad(), asr=WhisperAsr(asr_dir, num_workers=2), tts=RoutingTts(engines))
 
 
+def warm_up(models: ModelTable, speech: SpeechEngines | None) -> None:
+    """Run each engine once before serving, so the first session is not the slow one.
+
+    The first call of an engine allocates its buffers and pages its weights in; a
+    user should not wait for that.
+    """
+    import threading
+    import time
+
+    import numpy as np
+
+    from openlive.engines.base import ChatMessage, GenerationStats, SamplingParams
+
+    started = time.perf_counter()
+    prompt = [ChatMessage(role="user", content="Hi")]
+    for engine in models.engines():
+        # One generation per pooled context, at once, so that each gets warmed.
+        contexts = getattr(engine, "contexts", 1)
+        workers = [
+            threading.Thread(
+                target=lambda e=engine: list(
+                    e.generate(prompt, SamplingParams(max_tokens=2), GenerationStats(), threading.Event())
+                )
+            )
+            for _ in range(contexts)
+        ]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+    if speech is not None:
+        tone = (0.2 * np.sin(np.arange(16_000, dtype=np.float32) * (2 * np.pi * 220 / 16_000))).astype(
+            np.float32
+        )
+        speech.asr.transcribe(tone, "en")
+        speech.vad.stream().speech_probabilities(tone[:512])
+        voice = speech.tts.voices[0]
+        language = "en-US" if "en-US" in speech.tts.languages else speech.tts.languages[0]
+        for _ in speech.tts.synthesize("Hello.", voice, language, threading.Event()):
+            pass
+    log.info("engines warmed up in %.1f s", time.perf_counter() - started)
+
+
 @dataclass
 class TlsFiles:
     """The certificate and key the server presents."""
@@ -149,6 +192,7 @@ def make_server(
             session_limit_s=settings.session_limit_s or None,
             connection_limit_s=settings.connection_limit_s or None,
             go_away_notice_s=settings.go_away_notice_s,
+            audio_lead_s=settings.audio_lead_s or None,
         ),
         executor=ThreadPoolExecutor(max_workers=max(4, settings.max_sessions), thread_name_prefix="engine"),
     )
@@ -177,6 +221,7 @@ def serve(settings: Settings) -> None:
     models = build_models(settings)
     speech = build_speech(settings)
     store = open_settings_store(settings)
+    warm_up(models, speech)
     server, _ = make_server(settings, models, tls, speech, store)
     scheme = "https" if tls else "http"
     host = "localhost" if settings.loopback else settings.host

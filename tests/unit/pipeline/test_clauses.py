@@ -6,7 +6,12 @@ import re
 
 import pytest
 
-from openlive.pipeline.clauses import MAX_CLAUSE_CHARS, MIN_SOFT_CLAUSE_CHARS, ClauseSplitter
+from openlive.pipeline.clauses import (
+    MAX_CLAUSE_CHARS,
+    MAX_FIRST_CLAUSE_CHARS,
+    MIN_SOFT_CLAUSE_CHARS,
+    ClauseSplitter,
+)
 
 
 def split(*pieces: str) -> list[str]:
@@ -83,9 +88,18 @@ def test_a_long_clause_without_punctuation_is_cut_at_a_space() -> None:
 
 
 def test_a_long_run_without_spaces_is_cut_at_the_limit() -> None:
-    run = "x" * (2 * MAX_CLAUSE_CHARS + 10)
+    # The first clause is cut at its own, shorter limit, so speech starts sooner.
+    run = "x" * (MAX_FIRST_CLAUSE_CHARS + MAX_CLAUSE_CHARS + 10)
     clauses = split(run)
-    assert clauses == [run[:MAX_CLAUSE_CHARS], run[MAX_CLAUSE_CHARS : 2 * MAX_CLAUSE_CHARS], run[-10:]]
+    first, rest = run[:MAX_FIRST_CLAUSE_CHARS], run[MAX_FIRST_CLAUSE_CHARS:]
+    assert clauses == [first, rest[:MAX_CLAUSE_CHARS], rest[MAX_CLAUSE_CHARS:]]
+
+
+def test_the_first_clause_is_cut_at_an_early_comma() -> None:
+    text = "Well, that is a fine question, and here is a longer answer to it. Done."
+    clauses = split(text)
+    assert clauses[0] == "Well, that is a fine question, "
+    assert "".join(clauses) == text
 
 
 @pytest.mark.parametrize("rest", ["", " ", "\n", "   \n  "])

@@ -1,0 +1,183 @@
+"""The voice input of one connection: audio frames to speech events and transcripts.
+
+Two tasks run per session once its first audio arrives: one feeds the audio
+front end (resampling, VAD, endpointing) in a worker thread, one recognises the
+utterances it completes. They report through two callbacks, so the connection
+decides what a start of speech or a transcript means (that is the session's job).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from concurrent.futures import Executor
+from dataclasses import dataclass
+
+from openlive.engines.audio_base import INPUT_RATE, SpeechEngines
+from openlive.errors import PolicyViolation
+from openlive.pipeline.audio_in import AudioInput, SpeechStarted, Utterance
+from openlive.pipeline.endpointer import EndpointerConfig
+from openlive.session import EndAudioStream, FeedAudio, MarkActivity
+from openlive.wire.client import Setup
+
+log = logging.getLogger(__name__)
+
+AudioItem = FeedAudio | MarkActivity | EndAudioStream
+Guard = Callable[[str, Coroutine[object, object, None]], Coroutine[object, object, None]]
+
+
+@dataclass(frozen=True)
+class AudioLimits:
+    """Bounds on a connection's audio input.
+
+    Attributes:
+        max_ahead_s: How far the client's audio may run ahead of real time (a file
+            sent at once is fine; an endless flood is closed).
+        max_backlog_s: Audio waiting to be processed before the client is closed.
+        idle_end_s: A pause in the audio stream this long ends an utterance in
+            progress, as ``audioStreamEnd`` would.
+    """
+
+    max_ahead_s: float = 60.0
+    max_backlog_s: float = 75.0
+    idle_end_s: float = 1.0
+
+
+class VoiceInput:
+    """The audio front end and recogniser of one session.
+
+    Args:
+        engines: The shared speech engines.
+        setup: The session's setup (activity detection settings, language).
+        limits: Bounds on the audio input.
+        executor: Where model work runs.
+        on_speech_started: Called when the user starts speaking.
+        on_transcript: Called with each utterance's text and its length in seconds.
+        guard: Runs a task so that its failure closes the session, named for the log.
+    """
+
+    def __init__(
+        self,
+        engines: SpeechEngines,
+        setup: Setup,
+        limits: AudioLimits,
+        executor: Executor | None,
+        on_speech_started: Callable[[], None],
+        on_transcript: Callable[[str, float], None],
+        guard: Guard,
+    ) -> None:
+        activity = setup.activity
+        self._audio_in = AudioInput(
+            vad=None if activity.disabled else engines.vad.stream(),
+            config=EndpointerConfig.from_live_api(
+                activity.start_sensitivity,
+                activity.end_sensitivity,
+                activity.prefix_padding_ms,
+                activity.silence_duration_ms,
+            ),
+            include_all_input=activity.all_input,
+        )
+        self._asr = engines.asr
+        self._language = _hearing_language(setup.speech.language_code, tuple(engines.asr.languages))
+        self._limits = limits
+        self._executor = executor
+        self._on_speech_started = on_speech_started
+        self._on_transcript = on_transcript
+        self._items: asyncio.Queue[AudioItem] = asyncio.Queue()
+        self._utterances: asyncio.Queue[Utterance] = asyncio.Queue()
+        self._backlog_s = 0.0
+        self._received_s = 0.0
+        self._first_audio_at: float | None = None
+        self.tasks = [
+            asyncio.create_task(guard("audio input", self._audio_loop()), name="audio"),
+            asyncio.create_task(guard("speech recognition", self._recognition_loop()), name="asr"),
+        ]
+
+    def put(self, item: AudioItem) -> None:
+        """Queue the next input item, in arrival order.
+
+        Raises:
+            PolicyViolation: The client sends audio far faster than real time, or
+                faster than it can be processed (close 1008).
+        """
+        if isinstance(item, FeedAudio):
+            seconds = len(item.data) / 2 / item.rate
+            now = asyncio.get_running_loop().time()
+            if self._first_audio_at is None:
+                self._first_audio_at = now
+            self._received_s += seconds
+            self._backlog_s += seconds
+            ahead = self._received_s - (now - self._first_audio_at)
+            if ahead > self._limits.max_ahead_s:
+                raise PolicyViolation(
+                    f"audio arrives {ahead:.0f} s ahead of real time; stream it as it is recorded"
+                )
+            if self._backlog_s > self._limits.max_backlog_s:
+                raise PolicyViolation(
+                    f"over {self._limits.max_backlog_s:.0f} s of audio is waiting to be processed; "
+                    "send it at real-time pace"
+                )
+        self._items.put_nowait(item)
+
+    async def _audio_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        audio_in = self._audio_in
+        while True:
+            # A pause in the stream ends an utterance in progress, as
+            # audioStreamEnd would; outside speech, just wait.
+            timeout = self._limits.idle_end_s if audio_in.in_speech and not audio_in.manual else None
+            try:
+                item = await asyncio.wait_for(self._items.get(), timeout)
+            except TimeoutError:
+                item = EndAudioStream()
+            events = await loop.run_in_executor(self._executor, _process_audio, audio_in, item)
+            if isinstance(item, FeedAudio):
+                self._backlog_s -= len(item.data) / 2 / item.rate
+            for event in events:
+                if isinstance(event, SpeechStarted):
+                    log.info("speech started at %.2f s", event.at_s)
+                    self._on_speech_started()
+                else:
+                    self._utterances.put_nowait(event)
+
+    async def _recognition_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            utterance = await self._utterances.get()
+            if utterance.audio.size < INPUT_RATE // 10:
+                continue  # under 100 ms: nothing to recognise
+            started = loop.time()
+            text = await loop.run_in_executor(
+                self._executor, self._asr.transcribe, utterance.audio, self._language
+            )
+            log.info(
+                "heard %.2f s of speech in %.0f ms: %r",
+                utterance.duration_s,
+                1000 * (loop.time() - started),
+                text[:80],
+            )
+            self._on_transcript(text, utterance.duration_s)
+
+
+def _hearing_language(code: str | None, heard: tuple[str, ...]) -> str | None:
+    # Recognise in the session's language when the recogniser knows it; an
+    # English-only model hears English whatever the reply language is.
+    base = code.split("-")[0].lower() if code else "en"
+    if base in heard:
+        return base
+    return heard[0] if len(heard) == 1 else None
+
+
+def _process_audio(audio_in: AudioInput, item: AudioItem) -> list[SpeechStarted | Utterance]:
+    """Run one input item through the audio front end (in a worker thread)."""
+    if isinstance(item, FeedAudio):
+        return audio_in.feed(item.data, item.rate)
+    if isinstance(item, MarkActivity):
+        if item.start:
+            audio_in.activity_start()
+            return []
+        utterance = audio_in.activity_end()
+        return [utterance] if utterance is not None else []
+    utterance = audio_in.flush()
+    return [utterance] if utterance is not None else []
