@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import ssl
@@ -19,6 +20,19 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 OPENLIVE = [sys.executable, "-m", "openlive"]
+JS_DIR = Path(__file__).parent / "js"
+
+# Environment that would send the JS SDK somewhere else (Vertex AI) or leak a real key.
+FOREIGN_ENV = (
+    "GEMINI_API_KEY",
+    "GOOGLE_API_KEY",
+    "GOOGLE_GENAI_USE_VERTEXAI",
+    "GOOGLE_CLOUD_PROJECT",
+    "GOOGLE_CLOUD_LOCATION",
+    "GOOGLE_GEMINI_BASE_URL",
+    "GOOGLE_VERTEX_BASE_URL",
+    "GOOGLE_GENAI_API_VERSION",
+)
 
 
 @dataclass
@@ -104,3 +118,23 @@ def genai_client(live_server: LiveServer, monkeypatch: pytest.MonkeyPatch):  # t
     assert live_server.cert is not None
     monkeypatch.setenv("SSL_CERT_FILE", str(live_server.cert))
     return genai.Client(api_key="GEMINI_API_KEY", http_options={"base_url": live_server.base_url})
+
+
+@pytest.fixture(scope="session")
+def node() -> str:
+    """The node executable, with @google/genai installed beside the scripts in js/."""
+    path = shutil.which("node")
+    if path is None:
+        pytest.skip("node is not on PATH; install Node.js 20+ to run the @google/genai end-to-end tests")
+    if not (JS_DIR / "node_modules" / "@google" / "genai").is_dir():
+        pytest.skip(f"{JS_DIR / 'node_modules'} is missing; run `make test`, or `npm ci` in {JS_DIR}")
+    return path
+
+
+def node_env(server: LiveServer, api_key: str, prompt: str) -> dict[str, str]:
+    """The environment for a js/ script: this machine's, less anything that points elsewhere."""
+    env = {k: v for k, v in os.environ.items() if k not in FOREIGN_ENV}
+    env.update(GEMINI_API_KEY=api_key, OPENLIVE_PROMPT=prompt, OPENLIVE_TIMEOUT_MS="120000")
+    if server.cert is not None:
+        env["NODE_EXTRA_CA_CERTS"] = str(server.cert)
+    return env

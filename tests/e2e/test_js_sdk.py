@@ -10,39 +10,23 @@ These tests run it against a TLS server (``wss://``, trusted through
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import ssl
 import subprocess
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from .conftest import LiveServer, start_server, stop_server
+from tests.e2e.conftest import JS_DIR, LiveServer, node_env, start_server, stop_server
 
 pytestmark = pytest.mark.e2e
 
-JS_DIR = Path(__file__).parent / "js"
 SCRIPT = JS_DIR / "live_text.mjs"
 MODEL = "gemini-2.0-flash-live-001"
 PROMPT = "Hello, how are you?"
 API_KEY = "openlive-e2e-js-key"
-
-# Environment that would send the SDK somewhere else (Vertex AI) or leak a real key.
-_FOREIGN_ENV = (
-    "GEMINI_API_KEY",
-    "GOOGLE_API_KEY",
-    "GOOGLE_GENAI_USE_VERTEXAI",
-    "GOOGLE_CLOUD_PROJECT",
-    "GOOGLE_CLOUD_LOCATION",
-    "GOOGLE_GEMINI_BASE_URL",
-    "GOOGLE_VERTEX_BASE_URL",
-    "GOOGLE_GENAI_API_VERSION",
-)
 
 
 @dataclass
@@ -61,17 +45,6 @@ class JsRun:
         )
 
 
-@pytest.fixture(scope="session")
-def node() -> str:
-    """The node executable, with the SDK installed beside the script."""
-    path = shutil.which("node")
-    if path is None:
-        pytest.skip("node is not on PATH; install Node.js 20+ to run the @google/genai end-to-end tests")
-    if not (JS_DIR / "node_modules" / "@google" / "genai").is_dir():
-        pytest.skip(f"{JS_DIR / 'node_modules'} is missing; run `make test`, or `npm ci` in {JS_DIR}")
-    return path
-
-
 @pytest.fixture(scope="module")
 def plain_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """A `--no-tls` server that requires an API key (the JS SDK sends it as `?key=`)."""
@@ -87,10 +60,7 @@ def run_live_text(
     api_key: str = API_KEY,
     extra_env: dict[str, str] | None = None,
 ) -> JsRun:
-    env = {k: v for k, v in os.environ.items() if k not in _FOREIGN_ENV}
-    env.update(GEMINI_API_KEY=api_key, OPENLIVE_PROMPT=PROMPT, OPENLIVE_TIMEOUT_MS="120000")
-    if server.cert is not None:
-        env["NODE_EXTRA_CA_CERTS"] = str(server.cert)
+    env = node_env(server, api_key, PROMPT)
     env.update(extra_env or {})
     result = subprocess.run(
         [node, str(SCRIPT), server.base_url, model],

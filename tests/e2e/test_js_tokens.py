@@ -11,38 +11,22 @@ both requiring an API key, with the real embedded model.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 
-from tests.e2e.conftest import LiveServer, start_server, stop_server
+from tests.e2e.conftest import JS_DIR, LiveServer, node_env, start_server, stop_server
 
 pytestmark = pytest.mark.e2e
 
-JS_DIR = Path(__file__).parent / "js"
 SCRIPT = JS_DIR / "live_token.mjs"
 MODEL = "gemini-2.0-flash-live-001"
 PROMPT = "Hello, how are you?"
 API_KEY = "openlive-e2e-js-token-key"
-
-# Environment that would send the SDK somewhere else (Vertex AI) or leak a real key.
-_FOREIGN_ENV = (
-    "GEMINI_API_KEY",
-    "GOOGLE_API_KEY",
-    "GOOGLE_GENAI_USE_VERTEXAI",
-    "GOOGLE_CLOUD_PROJECT",
-    "GOOGLE_CLOUD_LOCATION",
-    "GOOGLE_GEMINI_BASE_URL",
-    "GOOGLE_VERTEX_BASE_URL",
-    "GOOGLE_GENAI_API_VERSION",
-)
 
 
 @dataclass
@@ -61,17 +45,6 @@ class TokenRun:
         )
 
 
-@pytest.fixture(scope="module")
-def node() -> str:
-    """The node executable, with the SDK installed beside the script."""
-    path = shutil.which("node")
-    if path is None:
-        pytest.skip("node is not on PATH; install Node.js 20+ to run the @google/genai end-to-end tests")
-    if not (JS_DIR / "node_modules" / "@google" / "genai").is_dir():
-        pytest.skip(f"{JS_DIR / 'node_modules'} is missing; run `make test`, or `npm ci` in {JS_DIR}")
-    return path
-
-
 @pytest.fixture(scope="module", params=["ws", "wss"])
 def key_server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
@@ -86,10 +59,7 @@ def key_server(
 
 
 def run_live_token(node: str, server: LiveServer, api_key: str = API_KEY) -> TokenRun:
-    env = {k: v for k, v in os.environ.items() if k not in _FOREIGN_ENV}
-    env.update(GEMINI_API_KEY=api_key, OPENLIVE_PROMPT=PROMPT, OPENLIVE_TIMEOUT_MS="120000")
-    if server.cert is not None:
-        env["NODE_EXTRA_CA_CERTS"] = str(server.cert)
+    env = node_env(server, api_key, PROMPT)
     result = subprocess.run(
         [node, str(SCRIPT), server.base_url, MODEL],
         cwd=JS_DIR,
