@@ -89,13 +89,14 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
         "--json",
         default="openlive-bench.json",
         metavar="FILE",
-        help="where to write the raw samples and statistics (default openlive-bench.json)",
+        help="where to write the raw samples and statistics (default openlive-bench.json; '' for none)",
     )
     bench.add_argument(
         "--plot",
         default="openlive-bench.png",
         metavar="FILE.png",
-        help="where to draw the latency distributions (default openlive-bench.png; needs matplotlib)",
+        help="where to draw the latency distributions (default openlive-bench.png; '' for none; "
+        "needs matplotlib)",
     )
     bench.add_argument(
         "--model",
@@ -162,6 +163,7 @@ def run(args: argparse.Namespace, target: Target | None = None) -> int:
     api_key = args.api_key or os.environ.get("GEMINI_API_KEY") or os.environ.get("GOOGLE_API_KEY") or "bench"
     server: EmbeddedServer | None = None
     started = time.time()
+    load_at_start = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
     try:
         if target is None and args.server:
             target = remote_target(args.server, api_key, args.model, args.server_pid)
@@ -182,6 +184,7 @@ def run(args: argparse.Namespace, target: Target | None = None) -> int:
         "command": ["openlive", "bench", *(sys.argv[2:] if sys.argv[1:2] == ["bench"] else [])],
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
         "elapsed_s": round(time.time() - started, 1),
+        "load_average_at_start": load_at_start,
         "target": target.description,
         "embedded": target.embedded,
         "model": args.model,

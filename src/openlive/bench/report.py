@@ -162,6 +162,8 @@ def _number(value: float, unit: str) -> str:
         return f"{value:.0f}"
     if unit == "x":
         return f"{value:.2f}"
+    if unit == "MiB":
+        return f"{value:.3f}"
     return f"{value:.1f}"
 
 
@@ -273,7 +275,7 @@ def write_plot(path: str | Path, results: Sequence[ScenarioResult], title: str =
         ax.boxplot(data, positions=positions, orientation="horizontal", whis=(5, 95), showfliers=False)
         for position, values in zip(positions, data, strict=True):
             jitter = [position + 0.18 * (((i * 7919) % 13) / 12 - 0.5) for i in range(len(values))]
-            ax.scatter(values, jitter, s=8, alpha=0.5)
+            ax.scatter(values, jitter, s=8, alpha=0.5, color="C0")
         ax.set_yticks(positions, labels, fontsize=8)
         ax.invert_yaxis()
         ax.set_title(result.name, fontsize=10, loc="left")

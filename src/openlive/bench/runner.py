@@ -7,37 +7,63 @@ import threading
 from collections.abc import Sequence
 
 from openlive.bench import scenarios, speech
-from openlive.bench.client import Microphone, now
+from openlive.bench.client import LiveClient, Microphone, now, text_setup
 from openlive.bench.report import ScenarioResult
 from openlive.bench.scenarios import BenchOptions
 from openlive.bench.target import Target
 from openlive.engines.base import ChatMessage, GenerationStats, SamplingParams
 
 
-def warm_up_engines(target: Target, options: BenchOptions) -> float:
+def warm_up_engines(target: Target, options: BenchOptions, speech_too: bool) -> float:
     """Run each engine this process calls directly once, so the first measured call is warm.
 
-    Returns the seconds it took.
+    Args:
+        target: Whose engines (loaded here first for a remote server).
+        options: The sampling seed.
+        speech_too: Also the speech engines (the pipeline needs them; text does not).
+
+    Returns:
+        The seconds it took.
     """
     from openlive.audio import pcm16_to_float
 
     started = now()
-    llm, engines = target.engines(target.endpoint.model)
-    hello = speech.utterance("Hello, how are you?", lead_s=0.0, tail_s=0.0)
-    engines.asr.transcribe(pcm16_to_float(hello.pcm), "en")
+    llm = target.llm(target.endpoint.model)
     params = SamplingParams(max_tokens=8, seed=options.seed)
     "".join(llm.generate([ChatMessage("user", "Hello.")], params, GenerationStats(), threading.Event()))
-    list(engines.tts.synthesize("Hello there.", scenarios.VOICE, scenarios.LANGUAGE, threading.Event()))
-    target.engines_warmed_up = True
+    if speech_too:
+        engines = target.speech_engines()
+        hello = speech.utterance("Hello, how are you?", lead_s=0.0, tail_s=0.0)
+        engines.asr.transcribe(pcm16_to_float(hello.pcm), "en")
+        list(engines.tts.synthesize("Hello there.", scenarios.VOICE, scenarios.LANGUAGE, threading.Event()))
+        target.engines_warmed_up = True
     return now() - started
 
 
-async def warm_up_server(target: Target, options: BenchOptions) -> float:
-    """One spoken exchange through the server, not measured: the first one pays for cold caches.
+async def warm_up_server(target: Target, options: BenchOptions, spoken: bool) -> float:
+    """One exchange through the server, not measured: the first one pays for cold caches.
 
-    Returns the seconds it took.
+    Args:
+        target: The server.
+        options: Timeouts and sampling.
+        spoken: A spoken exchange (warms every engine); else a text turn.
+
+    Returns:
+        The seconds it took.
     """
     started = now()
+    if not spoken:
+        client = await LiveClient.open(
+            target.endpoint, text_setup(target.endpoint.model, 8), options.timeout_s
+        )
+        try:
+            await client.send_text("Hello.")
+            turn = await client.next_turn(options.timeout_s)
+            await client.wait(turn.done, options.timeout_s, "turnComplete")
+        finally:
+            await client.close()
+        target.warmed_up = True
+        return now() - started
     client = await scenarios.open_voice(target, options, 16)
     mic = Microphone(client)
     mic.start()
@@ -56,6 +82,9 @@ async def warm_up_server(target: Target, options: BenchOptions) -> float:
 
 
 LEAK_WAIT_S = 2.0
+
+# Scenarios that speak to the server (and need espeak-ng and its speech engines).
+SPOKEN = ("voice", "barge-in", "capacity", "pipeline")
 
 
 async def sessions_left_open(target: Target, baseline: int = 0) -> int:
@@ -79,20 +108,22 @@ async def run_scenarios(target: Target, names: Sequence[str], options: BenchOpti
     """
     results: list[ScenarioResult] = []
     if not target.warmed_up:
-        seconds = await warm_up_server(target, options)
-        options.progress(f"warmed up the server with one spoken exchange in {seconds:.1f} s (not measured)")
-    streaming: list[float] = []
+        spoken = any(name in SPOKEN for name in names)
+        seconds = await warm_up_server(target, options, spoken)
+        kind = "spoken exchange" if spoken else "text turn"
+        options.progress(f"warmed up the server with one {kind} in {seconds:.1f} s (not measured)")
+    voice_result: ScenarioResult | None = None
     for name in names:
         if name in ("text", "pipeline") and not target.engines_warmed_up:
             options.progress("loading and warming up the engines to call directly...")
-            seconds = await asyncio.to_thread(warm_up_engines, target, options)
+            seconds = await asyncio.to_thread(warm_up_engines, target, options, name == "pipeline")
             options.progress(f"  done in {seconds:.1f} s (not measured)")
         options.progress(f"== {name}")
         open_before = target.open_sessions() if target.open_sessions is not None else 0
         started = now()
         if name == "voice":
             result = await scenarios.voice(target, options)
-            streaming = result.figures[0].values
+            voice_result = result
         elif name == "barge-in":
             result = await scenarios.barge_in(target, options)
         elif name == "text":
@@ -100,7 +131,7 @@ async def run_scenarios(target: Target, names: Sequence[str], options: BenchOpti
         elif name == "capacity":
             result = await scenarios.capacity(target, options)
         elif name == "pipeline":
-            result = await scenarios.pipeline(target, options, streaming)
+            result = await scenarios.pipeline(target, options, voice_result)
         else:
             raise ValueError(f"unknown scenario {name!r}; known: {', '.join(scenarios.SCENARIOS)}")
         result.elapsed_s = now() - started

@@ -58,11 +58,11 @@ QUESTIONS = (
 
 # Prompts that get a long spoken answer, so that there is a reply to interrupt.
 STORIES = (
-    "Please tell me a long story about a dragon who lives in a castle.",
-    "Tell me everything you know about the history of the Roman Empire.",
-    "Describe in detail how to bake a loaf of bread at home.",
-    "Tell me a long story about a cat who travels around the world.",
-    "Explain how the solar system was formed, step by step.",
+    "Tell me a long story about a dragon.",
+    "Tell me about the Roman Empire.",
+    "Explain how to bake bread at home.",
+    "Tell me a long story about a cat.",
+    "Describe how the planets were formed.",
 )
 
 # What the user says to cut the reply short.

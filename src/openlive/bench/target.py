@@ -162,24 +162,33 @@ class Target:
         """The server's resident memory in bytes, if it can be read."""
         return rss_bytes(self.pid) if self.pid is not None else None
 
-    def engines(self, model: str) -> tuple[LLM, SpeechEngines]:
-        """The language and speech engines to call directly in this process.
+    def llm(self, model: str) -> LLM:
+        """The language model to call directly in this process.
 
-        Embedded: the very objects the server uses. Remote: the embedded default
-        models, loaded here once (the same engines only if the server runs them too).
+        Embedded: the very object the server uses. Remote: the embedded default
+        model, loaded here once (the same engine only if the server runs it too).
         """
-        from openlive.server.run import build_models, build_speech
+        from openlive.server.run import build_models
 
         if self.models is None:
             self.models = build_models(self.settings)
+        return self.models.engine(self.models.resolve(model))
+
+    def speech_engines(self) -> SpeechEngines:
+        """The speech engines to call directly in this process (as :meth:`llm`)."""
+        from openlive.server.run import build_speech
+
         if self.speech is None:
             self.speech = build_speech(dataclasses.replace(self.settings, voice=True))
         assert self.speech is not None
-        return self.models.engine(self.models.resolve(model)), self.speech
+        return self.speech
 
 
 class EmbeddedServer:
     """An openlive server on the embedded default models, in this process, on loopback.
+
+    Built as ``openlive serve`` builds it: ``build_models``, ``build_speech``,
+    ``warm_up``, ``make_server`` (without a session store: the benchmark resumes nothing).
 
     Args:
         settings: Base settings (default: the environment's, as ``openlive serve``
@@ -205,10 +214,11 @@ class EmbeddedServer:
             RuntimeError: The server did not start.
         """
         from openlive.engines.registry import DOCUMENTED_MODELS
-        from openlive.server.run import build_models, build_speech, make_server
+        from openlive.server.run import build_models, build_speech, make_server, warm_up
 
         models = build_models(self.settings)
         speech = build_speech(self.settings)
+        warm_up(models, speech)
         server, state = make_server(self.settings, models, None, speech, None)
         server.config.port = 0
         self._server = server
