@@ -773,3 +773,21 @@ async def test_a_reply_paced_at_real_time_can_still_be_interrupted_after_it_is_g
     assert "interrupted" in keys(first)
     assert "generationComplete" not in keys(first)
     assert sum(map(len, audio_chunks(first))) < fake_tts_bytes(long_reply.strip())
+
+
+# -- leaving mid-speech ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("runs", [5])
+async def test_a_client_leaving_mid_speech_ends_its_session(runs: int) -> None:
+    # The audio task waits for the next chunk with a timeout while the user speaks;
+    # a client that leaves then must still end its session (it once leaked).
+    async with voice_server() as srv:
+        for _ in range(runs):
+            async with session(srv, voice_setup()) as client:
+                await stream_audio(client, tone(0.6))  # speech, no trailing silence
+        for _ in range(500):
+            if not srv.state.connections:
+                break
+            await asyncio.sleep(0.01)
+        assert not srv.state.connections

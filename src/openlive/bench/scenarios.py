@@ -55,7 +55,7 @@ MIB = 1024 * 1024
 
 __all__ = ["SCENARIOS", "BenchOptions", "barge_in", "capacity", "pipeline", "text", "voice"]
 
-NOT_LOGGED_SYNTHESIS = "not logged by the server yet; the derived row below includes it"
+NOT_LOGGED_SYNTHESIS = "not logged: no 'first audio N ms' in 'reply done'; included in the row below"
 
 
 def _stderr(line: str) -> None:
@@ -182,25 +182,36 @@ def _server_parts(target: Target, client: LiveClient, exchange: Exchange) -> dic
         return {}
     assert turn.complete_at is not None and speaking.first_sent_at is not None
     parts: dict[str, float] = {}
-    heard = log.events(client.session_id, "heard", after=speaking.first_sent_at, before=turn.first_audio_at)
+    session = client.session_id
+    heard = log.events(session, "heard", after=speaking.first_sent_at, before=turn.first_audio_at)
+    ended = log.events(session, "speech_ended", after=speaking.first_sent_at, before=turn.first_audio_at)
     if heard:
         event = heard[-1]
-        parts["asr_ms"] = event.values["asr_ms"]
-        parts["heard_speech_s"] = event.values["speech_s"]
-        parts["eos_ms"] = _ms(event.at - speaking.voiced_end_at) - event.values["asr_ms"]
+        parts["asr_ms"] = event.values.get("asr_ms", 0.0)
+        parts["heard_speech_s"] = event.values.get("speech_s", 0.0)
+        asr_start = event.at - parts["asr_ms"] / 1000
+        if ended:
+            # The server says when it decided the speech had ended: detection, then
+            # the wait before recognition started.
+            parts["eos_ms"] = _ms(ended[-1].at - speaking.voiced_end_at)
+            parts["asr_wait_ms"] = _ms(asr_start - ended[-1].at)
+        else:
+            parts["eos_ms"] = _ms(asr_start - speaking.voiced_end_at)
     # 'reply done' is logged once the last audio is queued, which may be before the
     # client reads the first: the reply's line is the last one before its turnComplete.
-    done = log.events(client.session_id, "reply_done", after=speaking.voiced_end_at, before=turn.complete_at)
+    done = log.events(session, "reply_done", after=speaking.voiced_end_at, before=turn.complete_at)
     if done:
-        event = done[-1]
-        parts["first_token_ms"] = event.values["first_token_ms"]
-        parts["queue_wait_ms"] = event.values["queue_wait_ms"]
-        parts["prompt_tokens"] = event.values["prompt_tokens"]
-        parts["response_tokens"] = event.values["response_tokens"]
+        for key, value in done[-1].values.items():
+            if key != "audio_s":
+                parts[key] = value
     first_audio = exchange.first_audio_ms
     if first_audio is not None and {"eos_ms", "asr_ms", "first_token_ms"} <= parts.keys():
         parts["after_first_token_ms"] = (
-            first_audio - parts["eos_ms"] - parts["asr_ms"] - parts["first_token_ms"]
+            first_audio
+            - parts["eos_ms"]
+            - parts.get("asr_wait_ms", 0.0)
+            - parts["asr_ms"]
+            - parts["first_token_ms"]
         )
     return parts
 
@@ -238,13 +249,20 @@ def _voice_figures(result: ScenarioResult, embedded: bool) -> dict[str, Figure]:
     note = "" if embedded else "n/a: server-side timings need --embedded"
     server = "server log" if embedded else "n/a"
     figures["eos_ms"] = result.figure(
-        "  end-of-speech detection (to ASR start)", source="derived" if embedded else server, note=note
+        "  end-of-speech detection", source="derived" if embedded else server, note=note
+    )
+    figures["asr_wait_ms"] = result.figure(
+        "  wait before transcription",
+        source=server,
+        note="not logged: no 'speech ended' line; included in the row above" if embedded else note,
     )
     figures["asr_ms"] = result.figure("  transcription", source=server, note=note)
     figures["first_token_ms"] = result.figure("  first token (incl. queue wait)", source=server, note=note)
     figures["queue_wait_ms"] = result.figure("  LLM queue wait", source=server, note=note)
-    figures["synthesis"] = result.figure(
-        "  first synthesized audio", source=server, note=NOT_LOGGED_SYNTHESIS if embedded else note
+    figures["first_audio_ms"] = result.figure(
+        "  first synthesized audio (from generation start)",
+        source=server,
+        note=NOT_LOGGED_SYNTHESIS if embedded else note,
     )
     figures["after_first_token_ms"] = result.figure(
         "  first token -> first audio at client", source="derived" if embedded else server, note=note
@@ -259,9 +277,18 @@ def _add_exchange(figures: dict[str, Figure], exchange: Exchange, parts: dict[st
         figures["reply"].values.append(exchange.reply_ms)
     if exchange.turn is not None:
         figures["reply_audio"].values.append(exchange.turn.audio_s)
-    for key in ("eos_ms", "asr_ms", "first_token_ms", "queue_wait_ms", "after_first_token_ms"):
+    for key in (
+        "eos_ms",
+        "asr_wait_ms",
+        "asr_ms",
+        "first_token_ms",
+        "queue_wait_ms",
+        "first_audio_ms",
+        "after_first_token_ms",
+    ):
         if key in parts:
             figures[key].values.append(parts[key])
+            figures[key].note = ""  # the server logs it after all
 
 
 async def open_voice(target: Target, options: BenchOptions, max_tokens: int) -> LiveClient:

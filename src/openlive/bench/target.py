@@ -33,15 +33,42 @@ from openlive.server.logs import session_id_var
 SERVER_LOGGER = "openlive.server"
 CONNECTION_LOGGER = "openlive.server.connection"
 
-_PATTERNS = {
-    "speech_started": re.compile(r"^speech started at (?P<at_s>[\d.]+) s"),
-    "heard": re.compile(r"^heard (?P<speech_s>[\d.]+) s of speech in (?P<asr_ms>\d+) ms"),
-    "reply_done": re.compile(
-        r"^reply done: (?P<prompt_tokens>\d+) prompt tokens, (?P<response_tokens>\d+) response tokens, "
-        r"first token (?P<first_token_ms>\d+) ms, queue wait (?P<queue_wait_ms>\d+) ms, "
-        r"(?P<audio_s>[\d.]+) s of audio"
-    ),
+# Each timing line is recognised by how it starts; its numbers are read field by field,
+# so that a field added to a line (say "first audio N ms") is picked up, not a mismatch.
+_KINDS = {
+    "speech_started": re.compile(r"^speech started\b"),
+    "speech_ended": re.compile(r"^speech ended\b"),
+    "heard": re.compile(r"^heard\b"),
+    "reply_done": re.compile(r"^reply done\b"),
 }
+_FIELDS = {
+    "speech_started": {"at_s": r"\bat ([\d.]+) s\b"},
+    "speech_ended": {"at_s": r"\bat ([\d.]+) s\b", "speech_s": r"([\d.]+) s of speech"},
+    "heard": {"speech_s": r"([\d.]+) s of speech", "asr_ms": r"\bin (\d+) ms"},
+    "reply_done": {
+        "prompt_tokens": r"(\d+) prompt tokens",
+        "response_tokens": r"(\d+) response tokens",
+        "first_token_ms": r"first token (\d+) ms",
+        "first_audio_ms": r"first audio (\d+) ms",
+        "queue_wait_ms": r"queue wait (\d+) ms",
+        "audio_s": r"([\d.]+) s of audio",
+    },
+}
+
+
+def parse_timing_line(message: str) -> tuple[str, dict[str, float]] | None:
+    """The kind of a server timing line and the numbers it holds, or ``None`` for other lines."""
+    for kind, start in _KINDS.items():
+        if start.match(message):
+            # Only the part before the transcript (heard ...: 'text') holds numbers.
+            head = message.split(": '", 1)[0].split(': "', 1)[0]
+            values = {}
+            for name, pattern in _FIELDS[kind].items():
+                found = re.search(pattern, head)
+                if found:
+                    values[name] = float(found.group(1))
+            return kind, values
+    return None
 
 
 @dataclass(frozen=True)
@@ -49,7 +76,7 @@ class ServerEvent:
     """One timing line the server logged.
 
     Attributes:
-        kind: ``speech_started``, ``heard`` or ``reply_done``.
+        kind: ``speech_started``, ``speech_ended``, ``heard`` or ``reply_done``.
         at: When it was logged, on the benchmark's clock (:func:`~openlive.bench.client.now`).
         session_id: The server's session id (``setupComplete.sessionId``).
         values: The numbers in the line.
@@ -80,14 +107,12 @@ class ServerLog(logging.Handler):
             message = record.getMessage()
         except Exception:  # noqa: BLE001 - a bad record must not break the server
             return
-        for kind, pattern in _PATTERNS.items():
-            match = pattern.match(message)
-            if match:
-                session = getattr(record, "session_id", None) or session_id_var.get()
-                values = {name: float(value) for name, value in match.groupdict().items()}
-                with self._guard:
-                    self._events.append(ServerEvent(kind, at, str(session), values))
-                return
+        parsed = parse_timing_line(message)
+        if parsed is None:
+            return
+        session = getattr(record, "session_id", None) or session_id_var.get()
+        with self._guard:
+            self._events.append(ServerEvent(parsed[0], at, str(session), parsed[1]))
 
     def events(
         self, session_id: str, kind: str, after: float = float("-inf"), before: float = float("inf")

@@ -149,7 +149,8 @@ async def live_session(websocket: WebSocket) -> None:
         # closing in answer to it (rather than before it) lets the SDKs report the
         # close code and reason instead of a failed send.
         try:
-            await asyncio.wait_for(transport.receive(), timeout=REFUSAL_WAIT_S)
+            async with asyncio.timeout(REFUSAL_WAIT_S):
+                await transport.receive()
         except TimeoutError:
             pass
         await transport.close(error.close_code, error.close_reason())

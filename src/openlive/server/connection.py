@@ -385,6 +385,7 @@ class Connection:
         engine = self._models.engine(action.model)
         stats = GenerationStats()
         audio_out_s = 0.0
+        first_audio_s = 0.0
         pieces = iterate_in_thread(
             lambda: engine.generate(action.messages, action.params, stats, cancel),
             cancel,
@@ -399,6 +400,7 @@ class Connection:
             spoken = speak(pieces, self._speech.tts, voice.name, voice.language, cancel, self._executor)
             loop = asyncio.get_running_loop()
             started_at: float | None = None
+            generation_started = loop.time()
             async for chunk in spoken:
                 await self._room_in_outbox()
                 # Pace the audio at real time plus a lead, so that the reply is
@@ -409,16 +411,19 @@ class Connection:
                     ahead = audio_out_s - (loop.time() - started_at)
                     if ahead > lead:
                         await asyncio.sleep(ahead - lead)
-                started_at = loop.time() if started_at is None else started_at
+                if started_at is None:
+                    started_at = loop.time()
+                    first_audio_s = started_at - generation_started
                 audio_out_s += len(chunk.pcm) / 2 / OUTPUT_RATE
                 self._run(self.session.generation_audio(action.turn_id, chunk.pcm, chunk.text))
         if not cancel.is_set():
             log.info(
                 "reply done: %d prompt tokens, %d response tokens, first token %.0f ms, "
-                "queue wait %.0f ms, %.1f s of audio",
+                "first audio %.0f ms, queue wait %.0f ms, %.1f s of audio",
                 stats.prompt_tokens,
                 stats.response_tokens,
                 1000 * (stats.first_token_s or 0.0),
+                1000 * first_audio_s,
                 1000 * stats.queue_wait_s,
                 audio_out_s,
             )

@@ -127,8 +127,11 @@ class VoiceInput:
             # A pause in the stream ends an utterance in progress, as
             # audioStreamEnd would; outside speech, just wait.
             timeout = self._limits.idle_end_s if audio_in.in_speech and not audio_in.manual else None
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow the
+            # task's cancellation when the client leaves, and the session would leak.
             try:
-                item = await asyncio.wait_for(self._items.get(), timeout)
+                async with asyncio.timeout(timeout):
+                    item = await self._items.get()
             except TimeoutError:
                 item = EndAudioStream()
             events = await loop.run_in_executor(self._executor, _process_audio, audio_in, item)
@@ -139,6 +142,11 @@ class VoiceInput:
                     log.info("speech started at %.2f s", event.at_s)
                     self._on_speech_started()
                 else:
+                    log.info(
+                        "speech ended at %.2f s after %.2f s of speech",
+                        audio_in.samples_in / INPUT_RATE,
+                        event.duration_s,
+                    )
                     self._utterances.put_nowait(event)
 
     async def _recognition_loop(self) -> None:

@@ -22,7 +22,7 @@ from openlive.bench.report import (
 )
 from openlive.bench.scenarios import capacity_levels
 from openlive.bench.speech import voiced_bounds
-from openlive.bench.target import CONNECTION_LOGGER, ServerLog
+from openlive.bench.target import CONNECTION_LOGGER, ServerLog, parse_timing_line
 from openlive.cli import build_parser
 from openlive.server.logs import session_id_var
 
@@ -161,6 +161,33 @@ def test_server_log_reads_the_connection_timing_lines() -> None:
     assert done["first_token_ms"] == 95.0 and done["queue_wait_ms"] == 3.0 and done["response_tokens"] == 12
     assert len(capture.events("s1", "speech_started")) == 1
     assert capture.events("other", "heard") == []
+
+
+def test_timing_lines_are_read_field_by_field() -> None:
+    # A field added to a line is picked up; the transcript's words are not read as numbers.
+    assert parse_timing_line(
+        "reply done: 30 prompt tokens, 12 response tokens, first token 95 ms, first audio 240 ms, "
+        "queue wait 3 ms, 2.5 s of audio"
+    ) == (
+        "reply_done",
+        {
+            "prompt_tokens": 30.0,
+            "response_tokens": 12.0,
+            "first_token_ms": 95.0,
+            "first_audio_ms": 240.0,
+            "queue_wait_ms": 3.0,
+            "audio_s": 2.5,
+        },
+    )
+    assert parse_timing_line("heard 1.20 s of speech in 88 ms: 'it took 5 s of speech in 9 ms'") == (
+        "heard",
+        {"speech_s": 1.2, "asr_ms": 88.0},
+    )
+    assert parse_timing_line("speech ended at 3.10 s after 1.52 s of speech") == (
+        "speech_ended",
+        {"at_s": 3.1, "speech_s": 1.52},
+    )
+    assert parse_timing_line("session opened from 127.0.0.1 (1 open)") is None
 
 
 def test_bench_options_are_documented() -> None:
