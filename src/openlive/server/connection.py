@@ -324,7 +324,7 @@ class Connection:
         if self._resumer is None or setup is None or setup.resumption is None:
             return
         try:
-            await self._resumer.save(self.session.id, self.session.snapshot(), None)
+            await self._resumer.save(self.session.id, self.session.snapshot(), None, only_if_changed=True)
         except Exception:  # noqa: BLE001 - the client is gone; nothing to tell it
             log.exception("could not save the session at its end")
 

@@ -8,6 +8,7 @@ handle, so a handle the client holds always names state that was committed.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from dataclasses import dataclass
@@ -50,6 +51,7 @@ class Resumer:
         self._version = 0
         self._lock = asyncio.Lock()
         self._secret: bytes | None = None
+        self._saved: dict[str, object] | None = None
 
     async def _get_secret(self) -> bytes:
         if self._secret is None:
@@ -78,11 +80,22 @@ class Resumer:
             )
         session.id = parsed.session_id
         session.restore(record.snapshot)
-        self._version = record.version
+        # Claim the session: saving the next version now makes a connection that
+        # still holds it (one told to go away, say) stop saving over it.
+        self._version = record.version + 1
+        claimed = dataclasses.replace(
+            record, version=self._version, expires_at=time.time() + self._config.handle_ttl_s
+        )
+        await self._config.store.save_session(parsed.session_id, claimed)
+        self._saved = record.snapshot
         log.info("resuming session at version %d", record.version)
 
     async def save(
-        self, session_id: str, snapshot: dict[str, object], last_consumed_index: int | None
+        self,
+        session_id: str,
+        snapshot: dict[str, object],
+        last_consumed_index: int | None,
+        only_if_changed: bool = False,
     ) -> msg.ServerMessage | None:
         """Save a snapshot taken at a checkpoint; return the update that hands out its handle.
 
@@ -91,12 +104,16 @@ class Resumer:
             snapshot: ``Session.snapshot()`` taken when the checkpoint was reached.
             last_consumed_index: For transparent resumption, the index of the last
                 client message the snapshot includes; ``None`` otherwise.
+            only_if_changed: Skip the save when the snapshot is the last one saved
+                (at the session's end, right after a checkpoint).
 
         Returns:
             The update to send, or ``None`` when the session has moved on in a newer
             connection (then nothing is saved).
         """
         async with self._lock:
+            if only_if_changed and snapshot == self._saved:
+                return None
             current = await self._config.store.load_session(session_id, time.time())
             if current is not None and current.version > self._version:
                 # Another connection resumed this session and moved it on: this
@@ -112,6 +129,7 @@ class Resumer:
                 expires_at=time.time() + self._config.handle_ttl_s,
             )
             await self._config.store.save_session(session_id, record)
+            self._saved = snapshot
         handle = make_handle(await self._get_secret(), session_id, version)
         return msg.session_resumption_update(
             handle, resumable=True, last_consumed_client_message_index=last_consumed_index
