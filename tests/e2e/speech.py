@@ -8,38 +8,12 @@ per (text, voice, speed, rate, padding) for the whole test session.
 from __future__ import annotations
 
 import functools
-import shutil
-import subprocess
-import tempfile
-import wave
-from pathlib import Path
 
 import numpy as np
 
 from openlive.audio import float_to_pcm16, pcm16_to_float, resample
-
-ESPEAK = "espeak-ng"
-
-
-def available() -> bool:
-    """Whether espeak-ng is installed."""
-    return shutil.which(ESPEAK) is not None
-
-
-@functools.cache
-def _espeak_wav(text: str, voice: str, speed: int) -> tuple[bytes, int]:
-    """espeak-ng's own output: 16-bit PCM and its sample rate (22.05 kHz)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "speech.wav"
-        subprocess.run(
-            [ESPEAK, "-v", voice, "-s", str(speed), "-w", str(path), text],
-            check=True,
-            capture_output=True,
-            timeout=60,
-        )
-        with wave.open(str(path), "rb") as wav:
-            assert wav.getnchannels() == 1 and wav.getsampwidth() == 2
-            return wav.readframes(wav.getnframes()), wav.getframerate()
+from openlive.bench.speech import available as available  # re-exported for the tests
+from openlive.bench.speech import espeak_pcm
 
 
 @functools.cache
@@ -63,7 +37,7 @@ def speak(
         tail_s: Silence after it (enough for the server's end-of-speech detection
             when it is 1 s or more; 0 to end on the last spoken sample).
     """
-    pcm, source_rate = _espeak_wav(text, voice, speed)
+    pcm, source_rate = espeak_pcm(text, voice, speed)
     samples = resample(pcm16_to_float(pcm), source_rate, rate)
     # espeak-ng pads its output with a little silence of its own; trim it so that
     # lead_s and tail_s are what the caller asked for.

@@ -141,7 +141,7 @@ def available() -> bool:
 
 
 @functools.lru_cache(maxsize=256)
-def _espeak(text: str, voice: str, wpm: int) -> tuple[bytes, int]:
+def espeak_pcm(text: str, voice: str, wpm: int) -> tuple[bytes, int]:
     """espeak-ng's own output: 16-bit PCM and its sample rate."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "speech.wav"
@@ -187,7 +187,7 @@ def utterance(
     if not available():
         raise RuntimeError("espeak-ng makes the benchmark's speech: apt-get install espeak-ng")
     try:
-        pcm, source_rate = _espeak(text, voice, wpm)
+        pcm, source_rate = espeak_pcm(text, voice, wpm)
     except (OSError, subprocess.SubprocessError) as exc:
         raise RuntimeError(f"espeak-ng failed for voice {voice!r}: {exc}") from exc
     audio = resample(pcm16_to_float(pcm), source_rate, RATE)
