@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -14,6 +15,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -138,3 +140,27 @@ def node_env(server: LiveServer, api_key: str, prompt: str) -> dict[str, str]:
     if server.cert is not None:
         env["NODE_EXTRA_CA_CERTS"] = str(server.cert)
     return env
+
+
+def run_node_script(
+    node: str, script: Path, server: LiveServer, model: str, env: dict[str, str]
+) -> tuple[int, dict[str, Any], str]:
+    """Run a js/ script against ``server``; its last stdout line is a JSON summary.
+
+    Returns:
+        The exit code, the summary (or the unparsed output), and stderr.
+    """
+    result = subprocess.run(
+        [node, str(script), server.base_url, model],
+        cwd=JS_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    lines = result.stdout.strip().splitlines()
+    try:
+        summary = json.loads(lines[-1]) if lines else {}
+    except json.JSONDecodeError:
+        summary = {"unparsed stdout": result.stdout[-4000:]}
+    return result.returncode, summary, result.stderr

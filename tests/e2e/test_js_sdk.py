@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import ssl
-import subprocess
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import JS_DIR, LiveServer, node_env, start_server, stop_server
+from tests.e2e.conftest import JS_DIR, LiveServer, node_env, run_node_script, start_server, stop_server
 
 pytestmark = pytest.mark.e2e
 
@@ -62,20 +61,7 @@ def run_live_text(
 ) -> JsRun:
     env = node_env(server, api_key, PROMPT)
     env.update(extra_env or {})
-    result = subprocess.run(
-        [node, str(SCRIPT), server.base_url, model],
-        cwd=JS_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    lines = result.stdout.strip().splitlines()
-    try:
-        summary = json.loads(lines[-1]) if lines else {}
-    except json.JSONDecodeError:
-        summary = {"unparsed stdout": result.stdout[-4000:]}
-    return JsRun(result.returncode, summary, result.stderr)
+    return JsRun(*run_node_script(node, SCRIPT, server, model, env))
 
 
 def served_models(server: LiveServer) -> list[str]:

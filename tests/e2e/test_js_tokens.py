@@ -11,7 +11,6 @@ both requiring an API key, with the real embedded model.
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +18,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.e2e.conftest import JS_DIR, LiveServer, node_env, start_server, stop_server
+from tests.e2e.conftest import JS_DIR, LiveServer, node_env, run_node_script, start_server, stop_server
 
 pytestmark = pytest.mark.e2e
 
@@ -59,21 +58,7 @@ def key_server(
 
 
 def run_live_token(node: str, server: LiveServer, api_key: str = API_KEY) -> TokenRun:
-    env = node_env(server, api_key, PROMPT)
-    result = subprocess.run(
-        [node, str(SCRIPT), server.base_url, MODEL],
-        cwd=JS_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    lines = result.stdout.strip().splitlines()
-    try:
-        summary = json.loads(lines[-1]) if lines else {}
-    except json.JSONDecodeError:
-        summary = {"unparsed stdout": result.stdout[-4000:]}
-    return TokenRun(result.returncode, summary, result.stderr, server)
+    return TokenRun(*run_node_script(node, SCRIPT, server, MODEL, node_env(server, api_key, PROMPT)), server)
 
 
 def test_token_minted_by_node_opens_one_session(node: str, key_server: LiveServer) -> None:
