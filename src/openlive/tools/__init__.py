@@ -1,0 +1,1 @@
+"""Built-in tools a session can declare: code execution, search, URL context."""
