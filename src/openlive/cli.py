@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 from openlive import __version__
 from openlive.config import DEFAULT_PORT, load_settings
@@ -88,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     from openlive.bench.cli import add_parser as add_bench_parser
 
     add_bench_parser(commands)
+    _add_index_parser(commands)
     return parser
 
 
@@ -98,6 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    if args.command == "index":
+        return _run_index(args)
     if args.command == "bench":
         from openlive.bench.cli import run as run_bench
 
@@ -128,6 +133,96 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return 0
+
+
+# -- openlive index ---------------------------------------------------------------------
+
+INDEX_DESCRIPTION = """\
+Manage the local search index, the embedded back-end of the googleSearch tool:
+documents on this machine, searched by their words. Text (.txt), Markdown (.md), reStructuredText
+(.rst) and HTML (.html, .htm) files are indexed; adding a file again re-indexes it
+only if it changed, and adding a directory again drops files that are gone."""
+
+
+def _add_index_parser(commands: Any) -> None:
+    """Add the ``index`` subcommand to ``commands`` (an argparse subparsers action)."""
+    index: argparse.ArgumentParser = commands.add_parser(
+        "index",
+        help="add documents to the local search index behind the googleSearch tool",
+        description=INDEX_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    index.set_defaults(index_help=index.print_help)
+    actions = index.add_subparsers(dest="index_command", metavar="ACTION")
+    add = actions.add_parser(
+        "add",
+        help="index files and directory trees",
+        description="Index files, and every supported file under directories (hidden ones skipped).",
+    )
+    add.add_argument("paths", nargs="+", metavar="PATH", help="a file or a directory")
+    stats = actions.add_parser("stats", help="print how many documents the index holds")
+    for action in (add, stats):
+        action.add_argument(
+            "--index",
+            metavar="FILE",
+            help="the index file (default: search-index.sqlite3 in the data directory)",
+        )
+        action.add_argument("--data-dir", metavar="DIR", help="openlive's data directory")
+        action.add_argument("--config", metavar="FILE", help="TOML config file (env: OPENLIVE_CONFIG)")
+
+
+def _run_index(args: argparse.Namespace) -> int:
+    """Run ``openlive index ACTION``; errors are printed as one line, never a traceback."""
+    from openlive.errors import OpenliveError
+    from openlive.tools.search import LocalIndex
+
+    if args.index_command is None:
+        args.index_help()
+        return 2
+    try:
+        if args.index_command == "add":
+            # Check every path before touching the index, so a typo indexes nothing.
+            missing = [p for p in args.paths if not Path(p).expanduser().exists()]
+            if missing:
+                print(f"openlive: no such file or directory: {', '.join(missing)}", file=sys.stderr)
+                return 2
+        path = _index_file(args)
+        if args.index_command == "stats" and not path.exists():
+            print(f"0 documents: no index at {path} yet (openlive index add PATH makes it)")
+            return 0
+        with LocalIndex(path) as index:
+            if args.index_command == "add":
+                added = sum(index.add(p) for p in args.paths)
+                total = index.count()
+                print(f"indexed {_documents(added)} (new or changed) in {path}; it holds {_documents(total)}")
+            else:
+                print(f"{_documents(index.count())} in {path}")
+    except ConfigError as error:
+        print(f"openlive: {error.reason}", file=sys.stderr)
+        return 2
+    except OpenliveError as error:
+        print(f"openlive: {error.reason}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"openlive: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+def _index_file(args: argparse.Namespace) -> Path:
+    """``--index``, else the index in the data directory the settings resolve to."""
+    from openlive.tools.search import default_index_path
+
+    if args.index:
+        return Path(args.index).expanduser()
+    settings = load_settings(args.config, overrides={"data_dir": args.data_dir})
+    return default_index_path(settings.resolved_data_dir())
+
+
+def _documents(count: int) -> str:
+    return f"{count} document" if count == 1 else f"{count} documents"
 
 
 if __name__ == "__main__":

@@ -107,6 +107,21 @@ class Settings:
         go_away_notice_s: ``goAway.timeLeft`` before a time limit closes a connection.
         audio_lead_s: How far spoken replies run ahead of real time (the client's
             playback buffer); 0 sends audio as fast as it is made.
+        search_index: The SQLite search index ``googleSearch`` reads (filled with
+            ``openlive index add``); empty means ``search-index.sqlite3`` in ``data_dir``.
+        searxng_url: Search a self-hosted SearXNG instance (its JSON API) instead of
+            the local index.
+        code_wall_s: Wall-clock limit of one code execution.
+        code_cpu_s: CPU-time limit of one code execution.
+        code_memory_mb: Memory limit of one code execution.
+        code_output_bytes: Output kept from one code execution.
+        url_max_bytes: Largest page ``urlContext`` reads.
+        url_timeout_s: Time limit of one page fetch, redirects included.
+        url_allow_private: Let ``urlContext`` fetch loopback, private and link-local
+            addresses (off: those are refused, after redirects and DNS too).
+        url_allowed_hosts: Hosts ``urlContext`` may fetch even when private.
+        tool_response_timeout_s: How long a reply waits for the client to answer a
+            blocking function call before cancelling it.
         log_level: ``debug``, ``info``, ``warning`` or ``error``.
         log_json: Write logs as JSON lines.
         engines: Engine name to how to build it.
@@ -135,6 +150,17 @@ class Settings:
     connection_limit_s: float = 0.0
     go_away_notice_s: float = 5.0
     audio_lead_s: float = 1.0
+    search_index: str = ""
+    searxng_url: str = ""
+    code_wall_s: float = 10.0
+    code_cpu_s: float = 5.0
+    code_memory_mb: int = 256
+    code_output_bytes: int = 64 * 1024
+    url_max_bytes: int = 1_000_000
+    url_timeout_s: float = 10.0
+    url_allow_private: bool = False
+    url_allowed_hosts: list[str] = field(default_factory=list)
+    tool_response_timeout_s: float = 60.0
     log_level: str = "info"
     log_json: bool = False
     engines: dict[str, EngineSpec] = field(default_factory=_default_engines)
@@ -161,6 +187,12 @@ class Settings:
         path.mkdir(parents=True, exist_ok=True)
         return path
 
+    def search_index_path(self) -> Path:
+        """The SQLite search index ``googleSearch`` reads."""
+        if self.search_index:
+            return Path(self.search_index).expanduser()
+        return self.resolved_data_dir() / "search-index.sqlite3"
+
     def check(self) -> None:
         """Refuse settings the server must not start with.
 
@@ -185,7 +217,19 @@ class Settings:
                 raise ConfigError(f"engine {name!r} has unknown type {spec.type!r}; known: llama, openai")
             if spec.type == "openai" and not (spec.base_url and spec.model and spec.context_size > 0):
                 raise ConfigError(f"engine {name!r} (openai) needs base_url, model and context_size")
-        for limit in ("max_sessions", "max_message_bytes", "max_history_chars", "max_output_tokens"):
+        for limit in (
+            "max_sessions",
+            "max_message_bytes",
+            "max_history_chars",
+            "max_output_tokens",
+            "code_wall_s",
+            "code_cpu_s",
+            "code_memory_mb",
+            "code_output_bytes",
+            "url_max_bytes",
+            "url_timeout_s",
+            "tool_response_timeout_s",
+        ):
             if getattr(self, limit) <= 0:
                 raise ConfigError(f"{limit} must be positive")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 Role = Literal["system", "user", "assistant"]
 
@@ -25,7 +25,12 @@ class ChatMessage:
 
 @dataclass(frozen=True)
 class SamplingParams:
-    """Sampling settings; ``None`` means the engine's default."""
+    """Sampling settings; ``None`` means the engine's default.
+
+    Attributes:
+        json_schema: Constrain the reply to JSON that validates against this JSON
+            Schema (grammar-constrained decoding); ``None`` for free text.
+    """
 
     temperature: float | None = None
     top_p: float | None = None
@@ -34,6 +39,7 @@ class SamplingParams:
     seed: int | None = None
     presence_penalty: float | None = None
     frequency_penalty: float | None = None
+    json_schema: dict[str, Any] | None = None
 
 
 @dataclass

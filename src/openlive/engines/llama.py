@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import queue
@@ -22,6 +23,8 @@ DEFAULT_TEMPERATURE = 0.3
 DEFAULT_TOP_P = 0.95
 DEFAULT_TOP_K = 40
 REPEAT_PENALTY = 1.1
+# JSON-schema grammars kept for reuse (sessions declare a few functions each).
+MAX_GRAMMARS = 256
 
 _FALLBACK_TEMPLATE = (
     "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\n' + "
@@ -85,6 +88,11 @@ class LlamaCppEngine:
         self._add_bos = metadata.get("tokenizer.ggml.add_bos_token", "false") == "true"
         self.contexts = max(1, contexts)
         self.path = path
+        # Grammars by schema text: converting a schema takes time, and a grammar object
+        # is only its text (each generation builds its own sampler), so every context
+        # of the pool may share it.
+        self._grammars: dict[str, Any] = {}
+        self._grammars_lock = threading.Lock()
         log.info("loaded %s (context %d tokens, %d contexts)", path.name, self._context_size, contexts)
 
     @property
@@ -113,6 +121,31 @@ class LlamaCppEngine:
             return 0
         return len(self._tokenizer.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
+    def _grammar(self, schema: dict[str, Any] | None) -> Any:
+        """The llama.cpp grammar for replies that validate against ``schema``; ``None`` for none.
+
+        Raises:
+            EngineError: llama.cpp cannot turn the schema into a grammar.
+        """
+        if schema is None:
+            return None
+        # Not sorted: the grammar writes the properties in the schema's order.
+        key = json.dumps(schema)
+        with self._grammars_lock:
+            grammar = self._grammars.get(key)
+        if grammar is None:
+            from llama_cpp.llama_grammar import LlamaGrammar
+
+            try:
+                grammar = LlamaGrammar.from_json_schema(key, verbose=False)
+            except Exception as exc:  # the converter raises bare Exceptions and others
+                raise EngineError(f"cannot constrain the reply to the JSON schema: {exc}") from exc
+            with self._grammars_lock:
+                if len(self._grammars) >= MAX_GRAMMARS:  # bounded: drop the oldest
+                    self._grammars.pop(next(iter(self._grammars)))
+                self._grammars[key] = grammar
+        return grammar
+
     def generate(
         self,
         messages: Sequence[ChatMessage],
@@ -130,6 +163,7 @@ class LlamaCppEngine:
                 f"of {self._context_size}; start a new session"
             )
         max_tokens = min(params.max_tokens or room, room)
+        grammar = self._grammar(params.json_schema)
         started = time.perf_counter()
         llama = self._pool.get()
         stats.queue_wait_s = time.perf_counter() - started
@@ -148,6 +182,7 @@ class LlamaCppEngine:
                 seed=params.seed,
                 stop=stop,
                 stream=True,
+                grammar=grammar,
             )
             for chunk in stream:
                 if cancel.is_set():

@@ -383,7 +383,20 @@ class OpenAICompatEngine:
             "frequency_penalty": params.frequency_penalty,
         }
         body.update({key: value for key, value in optional.items() if value is not None})
+        if params.json_schema is not None:
+            body["response_format"] = self._response_format(params.json_schema)
         return body
+
+    def _response_format(self, schema: dict[str, Any]) -> dict[str, Any]:
+        """The ``response_format`` that constrains the reply to ``schema``.
+
+        OpenAI's form (``json_schema``) is what vLLM, llama-server and Ollama read;
+        llama-cpp-python's server refuses it (a validation error) and reads a ``schema`` beside
+        ``type: json_object`` instead, as llama-server also does.
+        """
+        if self._tokenizer == "llama-cpp-python":
+            return {"type": "json_object", "schema": schema}
+        return {"type": "json_schema", "json_schema": {"name": "reply", "schema": schema, "strict": True}}
 
     def _stream(self, body: dict[str, Any], usage: dict[str, int], cancel: threading.Event) -> Iterator[str]:
         """The text pieces of one streamed completion; fills ``usage`` if the server sends it."""

@@ -28,6 +28,7 @@ from openlive.server.connection import Connection, ConnectionLimits
 from openlive.server.logs import session_id_var
 from openlive.server.resumption import ResumptionConfig
 from openlive.server.tokens import mint, require_token_name, token_json
+from openlive.server.tool_runtime import ToolRuntime
 from openlive.session import ModelLimits, Session, SessionLimits, SpeechCapabilities
 from openlive.session.handles import owner_fingerprint
 
@@ -58,6 +59,7 @@ class AppState:
         executor: Where engine calls run.
         speech: The voice path's engines; ``None`` serves text only.
         resumption: Where sessions are saved for resumption; ``None`` refuses it.
+        tools: How sessions' tool steps are carried out.
     """
 
     def __init__(
@@ -70,8 +72,10 @@ class AppState:
         executor: Executor | None = None,
         speech: SpeechEngines | None = None,
         resumption: ResumptionConfig | None = None,
+        tools: ToolRuntime | None = None,
     ) -> None:
         self.models = models
+        self.tools = tools or ToolRuntime()
         self.resumption = resumption
         self.speech = speech
         self.speech_capabilities = (
@@ -165,6 +169,7 @@ async def live_session(websocket: WebSocket) -> None:
         resumption=state.resumption,
         owner=owner_fingerprint(token or presented_key(websocket.headers, websocket.query_params)),
         token=token,
+        tools=state.tools,
     )
     state.connections.add(connection)
     log.info(

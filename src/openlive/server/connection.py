@@ -36,18 +36,27 @@ from openlive.pipeline.threads import iterate_in_thread
 from openlive.server.logs import session_id_var
 from openlive.server.resumption import Resumer, ResumptionConfig
 from openlive.server.tokens import apply_token
+from openlive.server.tool_runtime import ToolRuntime
 from openlive.server.voice_input import AudioLimits, VoiceInput
 from openlive.session import (
     Action,
+    AwaitToolResponses,
     CancelGeneration,
     Checkpoint,
     EndAudioStream,
     FeedAudio,
+    FetchUrls,
     MarkActivity,
+    PlanTools,
+    RunCode,
+    RunSearch,
     Send,
     Session,
     StartGeneration,
 )
+from openlive.tools.sandbox import run_python
+from openlive.tools.search import SearchError
+from openlive.tools.urlfetch import fetch_all
 from openlive.wire import Setup, encode, parse_client_message
 from openlive.wire import server as msg
 from openlive.wire.client import setup_from_canonical
@@ -117,6 +126,14 @@ class _CloseFrame:
     reason: str
 
 
+@dataclass
+class _TurnWork:
+    """The tasks working on one reply (planning, tools, generation), cancelled together."""
+
+    cancel: threading.Event
+    tasks: set[asyncio.Task[None]]
+
+
 class Connection:
     """One client connection and its session.
 
@@ -127,6 +144,10 @@ class Connection:
         limits: Bounds on this connection.
         executor: Where engine calls run; the loop's default executor if ``None``.
         speech: The voice path's engines; ``None`` serves text only.
+        resumption: Where sessions are saved for resumption; ``None`` refuses it.
+        owner: Fingerprint of the key or token that opened the connection.
+        token: The ephemeral token the connection presented, if any.
+        tools: How tool steps are carried out.
     """
 
     def __init__(
@@ -140,6 +161,7 @@ class Connection:
         resumption: ResumptionConfig | None = None,
         owner: str = "",
         token: str | None = None,
+        tools: ToolRuntime | None = None,
     ) -> None:
         self.transport = transport
         self.session = session
@@ -152,7 +174,8 @@ class Connection:
             asyncio.Queue()
         )
         self._closing = False
-        self._generations: dict[int, tuple[asyncio.Task[None], threading.Event]] = {}
+        self._work: dict[int, _TurnWork] = {}
+        self._tools = tools or ToolRuntime()
         self._speech = speech
         # The voice path, started by the first audio: input items in arrival order,
         # and utterances waiting for recognition.
@@ -314,6 +337,16 @@ class Connection:
                 self._checkpoint(action)
             elif isinstance(action, CancelGeneration):
                 self._cancel(action.turn_id)
+            elif isinstance(action, PlanTools):
+                self._spawn(action.turn_id, "the tool planner", self._plan(action))
+            elif isinstance(action, RunCode):
+                self._spawn(action.turn_id, "code execution", self._run_code(action))
+            elif isinstance(action, RunSearch):
+                self._spawn(action.turn_id, "search", self._search(action))
+            elif isinstance(action, FetchUrls):
+                self._spawn(action.turn_id, "URL context", self._fetch(action))
+            elif isinstance(action, AwaitToolResponses):
+                self._spawn(action.turn_id, "a function call", self._expire_calls(action))
             else:
                 self._queue_audio(action)
 
@@ -363,23 +396,85 @@ class Connection:
         self._outbox.put_nowait(encode(message))
 
     def _start_generation(self, action: StartGeneration) -> None:
-        cancel = threading.Event()
-        task = asyncio.create_task(
-            self._guard("the model", self._generate(action, cancel)), name=f"generate-{action.turn_id}"
+        self._spawn(
+            action.turn_id, "the model", self._generate(action, self._turn_work(action.turn_id).cancel)
         )
-        self._generations[action.turn_id] = (task, cancel)
-        task.add_done_callback(lambda _: self._generations.pop(action.turn_id, None))
+
+    def _turn_work(self, turn_id: int) -> _TurnWork:
+        work = self._work.get(turn_id)
+        if work is None:
+            work = self._work[turn_id] = _TurnWork(threading.Event(), set())
+        return work
+
+    def _spawn(self, turn_id: int, what: str, job: Coroutine[object, object, None]) -> None:
+        """Run ``job`` as part of reply ``turn_id``: cancelled with it, its failure closing the session."""
+        work = self._turn_work(turn_id)
+        task = asyncio.create_task(self._guard(what, job), name=f"turn-{turn_id}")
+        work.tasks.add(task)
+
+        def forget(done: asyncio.Task[None]) -> None:
+            work.tasks.discard(done)
+            if not work.tasks and self._work.get(turn_id) is work:
+                del self._work[turn_id]
+
+        task.add_done_callback(forget)
 
     def _cancel(self, turn_id: int) -> None:
-        entry = self._generations.pop(turn_id, None)
-        if entry is not None:
-            task, cancel = entry
-            cancel.set()
-            task.cancel()
+        work = self._work.pop(turn_id, None)
+        if work is not None:
+            work.cancel.set()
+            for task in work.tasks:
+                task.cancel()
 
     def _cancel_all(self) -> None:
-        for turn_id in list(self._generations):
+        for turn_id in list(self._work):
             self._cancel(turn_id)
+
+    # -- tools -----------------------------------------------------------------------
+
+    async def _plan(self, action: PlanTools) -> None:
+        planner = self._tools.planner(self._models.engine(action.model))
+        cancel = self._turn_work(action.turn_id).cancel
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        steps = await loop.run_in_executor(
+            self._executor, lambda: planner.plan(action.messages, action.tools, cancel)
+        )
+        log.info(
+            "planned %d tool step(s) in %.0f ms: %s",
+            len(steps),
+            1000 * (loop.time() - started),
+            ", ".join(type(s).__name__ for s in steps) or "answer directly",
+        )
+        self._run(self.session.tools_planned(action.turn_id, steps))
+
+    async def _run_code(self, action: RunCode) -> None:
+        result = await run_python(action.code, self._tools.sandbox)
+        log.info("code execution: %s, %d characters of output", result.outcome, len(result.output))
+        self._run(self.session.code_ran(action.turn_id, action.step, result.outcome, result.output))
+
+    async def _search(self, action: RunSearch) -> None:
+        provider = await asyncio.to_thread(self._tools.search_provider)
+        results = []
+        if provider is None:
+            log.warning("googleSearch: no search provider is configured")
+        else:
+            try:
+                results = await provider.search(action.query)
+            except SearchError as error:
+                # The model answers without sources; the failure is the operator's to fix.
+                log.warning("search failed: %s", error)
+        self._run(self.session.search_done(action.turn_id, action.step, action.query, results))
+
+    async def _fetch(self, action: FetchUrls) -> None:
+        pages = await fetch_all(action.urls, self._tools.fetch)
+        for page in pages:
+            log.info("urlContext %s: %s %s", page.url, page.status, page.error)
+        self._run(self.session.pages_fetched(action.turn_id, action.step, pages))
+
+    async def _expire_calls(self, action: AwaitToolResponses) -> None:
+        await asyncio.sleep(self._tools.response_timeout_s)
+        self._run(self.session.tool_calls_expired(action.turn_id, action.ids))
 
     async def _generate(self, action: StartGeneration, cancel: threading.Event) -> None:
         engine = self._models.engine(action.model)

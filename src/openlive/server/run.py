@@ -22,6 +22,7 @@ from openlive.server.app import AppState, create_app
 from openlive.server.connection import ConnectionLimits
 from openlive.server.resumption import ResumptionConfig
 from openlive.server.tls import ensure_self_signed
+from openlive.server.tool_runtime import ToolRuntime, tool_runtime
 from openlive.session import SessionLimits
 from openlive.store import Store
 
@@ -175,9 +176,11 @@ def make_server(
     tls: TlsFiles | None,
     speech: SpeechEngines | None = None,
     store: Store | None = None,
+    tools: ToolRuntime | None = None,
 ) -> tuple[uvicorn.Server, AppState]:
     """A uvicorn server for ``settings``, not yet started."""
     state = AppState(
+        tools=tools or tool_runtime(settings),
         models=models,
         speech=speech,
         resumption=ResumptionConfig(store, settings.handle_ttl_s) if store is not None else None,

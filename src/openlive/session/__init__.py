@@ -3,13 +3,18 @@
 from openlive.session.history import History, Turn
 from openlive.session.session import (
     Action,
+    AwaitToolResponses,
     CancelGeneration,
     Checkpoint,
     EndAudioStream,
     FeedAudio,
+    FetchUrls,
     MarkActivity,
     ModelLimits,
     ModelResolver,
+    PlanTools,
+    RunCode,
+    RunSearch,
     Send,
     Session,
     SessionLimits,
@@ -21,6 +26,11 @@ from openlive.session.session import (
 
 __all__ = [
     "Action",
+    "AwaitToolResponses",
+    "FetchUrls",
+    "PlanTools",
+    "RunCode",
+    "RunSearch",
     "CancelGeneration",
     "Checkpoint",
     "EndAudioStream",

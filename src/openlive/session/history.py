@@ -9,9 +9,13 @@ from typing import Literal
 
 @dataclass(frozen=True)
 class Turn:
-    """One turn of the conversation, as the Live API names roles."""
+    """One turn of the conversation, as the Live API names roles.
 
-    role: Literal["user", "model"]
+    ``tool`` turns hold what a tool did for the model (a function's result, code
+    and its output, search results), so later replies can use it.
+    """
+
+    role: Literal["user", "model", "tool"]
     text: str
 
 

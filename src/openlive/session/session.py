@@ -21,6 +21,20 @@ from openlive.engines.audio_base import LIVE_API_LANGUAGES
 from openlive.engines.base import ChatMessage, GenerationStats, SamplingParams
 from openlive.errors import ContextWindowExceeded, InvalidArgument, NotSupportedYet
 from openlive.session.history import History, Turn
+from openlive.session.tool_turn import (
+    CancelledIds,
+    ToolTurn,
+    code_result_text,
+    function_result_text,
+    function_unanswered_text,
+    grounding_metadata,
+    page_failed_text,
+    page_text,
+    search_result_text,
+)
+from openlive.tools.planner import CodeStep, FunctionStep, SearchStep, Step
+from openlive.tools.search import SearchResult
+from openlive.tools.urlfetch import FetchedPage, find_urls
 from openlive.wire import server as msg
 from openlive.wire.client import (
     Blob,
@@ -32,6 +46,7 @@ from openlive.wire.client import (
     setup_from_json,
     setup_to_json,
 )
+from openlive.wire.tools import FunctionResponse, Tools
 
 # The Gemini API counts audio at 32 tokens a second.
 AUDIO_TOKENS_PER_SECOND = 32
@@ -123,7 +138,75 @@ class CancelGeneration:
     turn_id: int
 
 
-Action = Send | StartGeneration | CancelGeneration | FeedAudio | MarkActivity | EndAudioStream | Checkpoint
+@dataclass(frozen=True)
+class PlanTools:
+    """Ask the planner which tools the newest user turn needs; report with ``tools_planned``.
+
+    Attributes:
+        turn_id: The reply the plan is for.
+        model: The served model name.
+        messages: The prompt so far, newest user turn last.
+        tools: The tools the session declared.
+    """
+
+    turn_id: int
+    model: str
+    messages: tuple[ChatMessage, ...]
+    tools: Tools
+
+
+@dataclass(frozen=True)
+class RunCode:
+    """Run ``code`` in the sandbox; report with ``code_ran``."""
+
+    turn_id: int
+    step: int
+    code: str
+
+
+@dataclass(frozen=True)
+class RunSearch:
+    """Search for ``query``; report with ``search_done``."""
+
+    turn_id: int
+    step: int
+    query: str
+
+
+@dataclass(frozen=True)
+class FetchUrls:
+    """Fetch the pages the user named; report with ``pages_fetched``."""
+
+    turn_id: int
+    step: int
+    urls: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AwaitToolResponses:
+    """The client owes responses to these blocking calls.
+
+    Report with ``tool_calls_expired`` if they are not answered in time.
+    """
+
+    turn_id: int
+    ids: tuple[str, ...]
+
+
+Action = (
+    Send
+    | StartGeneration
+    | CancelGeneration
+    | FeedAudio
+    | MarkActivity
+    | EndAudioStream
+    | Checkpoint
+    | PlanTools
+    | RunCode
+    | RunSearch
+    | FetchUrls
+    | AwaitToolResponses
+)
 
 # Counts the tokens of a prompt for a served model, with that model's tokenizer.
 TokenCounter = Callable[[str, list[ChatMessage]], int]
@@ -182,6 +265,8 @@ class _Generation:
     turn_id: int
     audio_in_s: float = 0.0
     sent: list[str] = field(default_factory=list)
+    # The tool phase before the answer, in a session with tools.
+    tools: ToolTurn | None = None
 
 
 class Session:
@@ -227,6 +312,10 @@ class Session:
         # Index of the last client message handled (setup is 0).
         self.message_index = -1
         self.dropped_turns = 0
+        # Non-blocking calls still running on the client, id to function name; they
+        # outlive the reply that made them.
+        self._background_calls: dict[str, str] = {}
+        self._cancelled_calls = CancelledIds()
 
     @property
     def generating(self) -> bool:
@@ -256,7 +345,7 @@ class Session:
         if isinstance(message, RealtimeInput):
             return self._on_realtime_input(message)
         if isinstance(message, ToolResponse):
-            raise NotSupportedYet("toolResponse is not supported yet by this openlive server")
+            return self._on_tool_response(message)
         raise AssertionError(f"unhandled message {message!r}")
 
     def _on_setup(self, setup: Setup) -> list[Action]:
@@ -429,12 +518,25 @@ class Session:
 
     # -- generation ------------------------------------------------------------------
 
-    def _start_generation(self) -> StartGeneration:
+    def _start_generation(self) -> StartGeneration | PlanTools:
         assert self.setup is not None and self.model is not None
         self._fit_context()
         generation = _Generation(turn_id=next(self._turn_ids), audio_in_s=self._audio_in_s)
         self._audio_in_s = 0.0
         self._generation = generation
+        tools = self.setup.tools
+        # A reply to the user's own words may need tools; a reply that reports a
+        # tool's result (a non-blocking function finishing) does not.
+        if tools.any and len(self.history) and self.history[-1].role == "user":
+            generation.tools = ToolTurn()
+            return PlanTools(generation.turn_id, self.model, tuple(self.prompt()), tools)
+        return self._answer(generation)
+
+    def _answer(self, generation: _Generation) -> StartGeneration:
+        assert self.setup is not None and self.model is not None
+        if generation.tools is not None:
+            generation.tools.answering = True
+            self._fit_context()
         config = self.setup.generation_config
         return StartGeneration(
             turn_id=generation.turn_id,
@@ -453,16 +555,27 @@ class Session:
         )
 
     def prompt(self) -> list[ChatMessage]:
-        """The chat prompt for the next reply: system instruction, then the history."""
+        """The chat prompt for the next reply: system instruction, then the history.
+
+        Tool results in a row read as one user message, as chat templates have no
+        role for them that every model knows.
+        """
         messages = []
         if self.setup is not None and self.setup.system_instruction is not None:
             instruction = self.setup.system_instruction.text
             if instruction:
                 messages.append(ChatMessage(role="system", content=instruction))
-        messages += [
-            ChatMessage(role="assistant" if t.role == "model" else "user", content=t.text)
-            for t in self.history
-        ]
+        results: list[str] = []
+        for turn in self.history:
+            if turn.role == "tool":
+                results.append(turn.text)
+                continue
+            if results:
+                messages.append(_tool_message(results))
+                results = []
+            messages.append(_chat(turn))
+        if results:
+            messages.append(_tool_message(results))
         return messages
 
     def generation_text(self, turn_id: int, text: str) -> list[Action]:
@@ -506,9 +619,16 @@ class Session:
         else:
             response = {"TEXT": stats.response_tokens}
         usage = msg.UsageMetadata(prompt=prompt, response=response)
+        actions: list[Action] = []
+        tools = generation.tools
+        if tools is not None and (tools.queries or tools.sources):
+            answer = "".join(generation.sent)
+            actions.append(
+                Send(msg.grounding_metadata(grounding_metadata(tools.queries, tools.sources, answer)))
+            )
         # The resumption handle goes out inside the turn, before turnComplete, so that
         # a client reading one turn at a time gets the handle that includes it.
-        actions: list[Action] = [
+        actions += [
             Send(msg.generation_complete()),
             *self._checkpoint(),
             Send(msg.turn_complete(usage)),
@@ -525,11 +645,14 @@ class Session:
         # Whatever input was waiting for this reply to end is in the history now,
         # and the caller starts the next reply if one is wanted.
         self._reply_after_deferred = False
-        return [
-            CancelGeneration(generation.turn_id),
-            Send(msg.interrupted()),
-            Send(msg.turn_complete()),
-        ]
+        actions: list[Action] = [CancelGeneration(generation.turn_id)]
+        if generation.tools is not None and generation.tools.waiting:
+            # The reply the calls were for is gone: so are the calls.
+            ids = list(generation.tools.waiting)
+            for call_id in ids:
+                self._cancelled_calls.add(call_id)
+            actions.append(Send(msg.tool_call_cancellation(ids)))
+        return actions + [Send(msg.interrupted()), Send(msg.turn_complete())]
 
     def _finish_generation(self, generation: _Generation) -> None:
         # Only what the client was sent stays in the history.
@@ -539,6 +662,166 @@ class Session:
         self.history.extend(self._deferred)
         self._deferred.clear()
         self._generation = None
+
+    # -- tools -----------------------------------------------------------------------
+
+    def _tool_turn(self, turn_id: int) -> tuple[_Generation, ToolTurn] | None:
+        generation = self._generation
+        if generation is None or generation.turn_id != turn_id or generation.tools is None:
+            return None
+        return generation, generation.tools
+
+    def tools_planned(self, turn_id: int, steps: list[Step]) -> list[Action]:
+        """The planner chose ``steps`` for reply ``turn_id``: start them, or answer at once."""
+        current = self._tool_turn(turn_id)
+        if current is None or current[1].planned:
+            return []
+        generation, turn = current
+        assert self.setup is not None
+        tools = self.setup.tools
+        turn.planned = True
+        actions: list[Action] = []
+        calls: list[dict[str, object]] = []
+        for number, step in enumerate(steps):
+            if isinstance(step, FunctionStep):
+                declaration = tools.function(step.name)
+                if declaration is None:
+                    continue
+                call_id = f"function-call-{uuid.uuid4().hex[:20]}"
+                calls.append({"id": call_id, "name": step.name, "args": dict(step.args)})
+                if declaration.non_blocking:
+                    self._background_calls[call_id] = step.name
+                    self.history.append(
+                        Turn(
+                            role="tool", text=f"The function {step.name} was started; its result comes later."
+                        )
+                    )
+                else:
+                    turn.waiting[call_id] = step.name
+            elif isinstance(step, CodeStep) and tools.code_execution:
+                turn.running.add(number)
+                turn.code[number] = step.code
+                actions.append(Send(msg.model_turn([msg.executable_code_part(step.code)])))
+                actions.append(RunCode(turn_id, number, step.code))
+            elif isinstance(step, SearchStep) and tools.google_search:
+                turn.running.add(number)
+                turn.queries.append(step.query)
+                actions.append(RunSearch(turn_id, number, step.query))
+        if tools.url_context:
+            urls = find_urls(self._newest_user_text())
+            if urls:
+                turn.running.add(len(steps))
+                actions.append(FetchUrls(turn_id, len(steps), tuple(urls)))
+        if calls:
+            actions.append(Send(msg.tool_call(calls)))
+        if turn.waiting:
+            actions.append(AwaitToolResponses(turn_id, tuple(turn.waiting)))
+        return actions + self._answer_when_ready(generation)
+
+    def code_ran(self, turn_id: int, step: int, outcome: str, output: str) -> list[Action]:
+        """The code of ``step`` ran with ``outcome`` (``OUTCOME_OK``...) and printed ``output``."""
+        current = self._tool_turn(turn_id)
+        if current is None or step not in current[1].running:
+            return []
+        generation, turn = current
+        turn.running.discard(step)
+        self.history.append(
+            Turn(role="tool", text=code_result_text(turn.code.get(step, ""), outcome, output))
+        )
+        actions: list[Action] = [Send(msg.model_turn([msg.code_execution_result_part(outcome, output)]))]
+        return actions + self._answer_when_ready(generation)
+
+    def search_done(self, turn_id: int, step: int, query: str, results: list[SearchResult]) -> list[Action]:
+        """The search of ``step`` for ``query`` found ``results`` (empty if it failed)."""
+        current = self._tool_turn(turn_id)
+        if current is None or step not in current[1].running:
+            return []
+        generation, turn = current
+        turn.running.discard(step)
+        turn.sources.extend(results)
+        self.history.append(Turn(role="tool", text=search_result_text(query, results)))
+        return self._answer_when_ready(generation)
+
+    def pages_fetched(self, turn_id: int, step: int, pages: list[FetchedPage]) -> list[Action]:
+        """The pages the user named were fetched (or failed, each with its status)."""
+        current = self._tool_turn(turn_id)
+        if current is None or step not in current[1].running:
+            return []
+        generation, turn = current
+        turn.running.discard(step)
+        for page in pages:
+            ok = page.status == "URL_RETRIEVAL_STATUS_SUCCESS"
+            text = (
+                page_text(page.url, page.title, page.text) if ok else page_failed_text(page.url, page.error)
+            )
+            self.history.append(Turn(role="tool", text=text))
+        actions: list[Action] = [Send(msg.url_context_metadata((p.url, p.status) for p in pages))]
+        return actions + self._answer_when_ready(generation)
+
+    def tool_calls_expired(self, turn_id: int, ids: tuple[str, ...]) -> list[Action]:
+        """The client left blocking calls unanswered too long: cancel them and answer without them."""
+        current = self._tool_turn(turn_id)
+        if current is None:
+            return []
+        generation, turn = current
+        expired = [call_id for call_id in ids if call_id in turn.waiting]
+        if not expired:
+            return []
+        for call_id in expired:
+            self.history.append(Turn(role="tool", text=function_unanswered_text(turn.waiting.pop(call_id))))
+            self._cancelled_calls.add(call_id)
+        actions: list[Action] = [Send(msg.tool_call_cancellation(expired))]
+        return actions + self._answer_when_ready(generation)
+
+    def _answer_when_ready(self, generation: _Generation) -> list[Action]:
+        if generation.tools is not None and generation.tools.ready:
+            return [self._answer(generation)]
+        return []
+
+    def _newest_user_text(self) -> str:
+        return next((t.text for t in reversed(list(self.history)) if t.role == "user"), "")
+
+    def _on_tool_response(self, message: ToolResponse) -> list[Action]:
+        generation = self._generation
+        waiting = generation.tools.waiting if generation is not None and generation.tools is not None else {}
+        # Check every response before acting on any, so a bad one changes nothing.
+        for index, response in enumerate(message.function_responses):
+            path = f"toolResponse.functionResponses[{index}]"
+            name = waiting.get(response.id) or self._background_calls.get(response.id)
+            if name is None:
+                if response.id in self._cancelled_calls:
+                    continue
+                raise InvalidArgument(
+                    f"{path}.id {response.id[:60]!r} is not a pending function call; "
+                    "answer only the ids a toolCall sent, once each"
+                )
+            if response.name and response.name != name:
+                raise InvalidArgument(
+                    f"{path}.name {response.name[:60]!r} does not match the call's {name!r}"
+                )
+        actions: list[Action] = []
+        for response in message.function_responses:
+            if response.id in waiting:
+                self.history.append(
+                    Turn(role="tool", text=function_result_text(waiting[response.id], response.response))
+                )
+                if not response.will_continue:
+                    del waiting[response.id]
+            elif response.id in self._background_calls:
+                actions += self._background_result(response)
+        if generation is not None and generation is self._generation:
+            actions += self._answer_when_ready(generation)
+        return actions
+
+    def _background_result(self, response: FunctionResponse) -> list[Action]:
+        name = self._background_calls[response.id]
+        if not response.will_continue:
+            del self._background_calls[response.id]
+        turn = Turn(role="tool", text=function_result_text(name, response.response))
+        scheduling = response.scheduling or "WHEN_IDLE"
+        # SILENT: context only; WHEN_IDLE: a reply once the current one ends;
+        # INTERRUPT: a reply now, cutting the current one short.
+        return self._add_turns([turn], reply=scheduling != "SILENT", interrupt=scheduling == "INTERRUPT")
 
     # -- context window --------------------------------------------------------------
 
@@ -623,7 +906,7 @@ class Session:
         history = snapshot.get("history")
         assert isinstance(history, list)
         self.history.extend(
-            Turn(role="model" if role == "model" else "user", text=str(text)) for role, text in history
+            Turn(role=role if role in ("model", "tool") else "user", text=str(text)) for role, text in history
         )
 
     def close(self) -> list[Action]:
@@ -642,3 +925,7 @@ def _audio_tokens(seconds: float) -> int:
 
 def _chat(turn: Turn) -> ChatMessage:
     return ChatMessage(role="assistant" if turn.role == "model" else "user", content=turn.text)
+
+
+def _tool_message(results: list[str]) -> ChatMessage:
+    return ChatMessage(role="user", content="Results of the tools you used:\n\n" + "\n\n".join(results))

@@ -6,6 +6,17 @@ used by the product path: ``openlive serve`` always runs real engines.
 
 from openlive.testing.fake_llm import FakeLLM, echo_reply
 from openlive.testing.fake_speech import FakeAsr, FakeTts, FakeVad
+from openlive.testing.fake_tools import FakePlanner, FakeSearch
 from openlive.testing.server import RunningServer, running_server
 
-__all__ = ["FakeAsr", "FakeLLM", "FakeTts", "FakeVad", "RunningServer", "echo_reply", "running_server"]
+__all__ = [
+    "FakeAsr",
+    "FakeLLM",
+    "FakePlanner",
+    "FakeSearch",
+    "FakeTts",
+    "FakeVad",
+    "RunningServer",
+    "echo_reply",
+    "running_server",
+]

@@ -37,8 +37,15 @@ class FakeLLM:
         self._reply = reply
         self._token_delay_s = token_delay_s
         self._context_size = context_size
+        # Every prompt and the params that came with it (``json_schema`` included), in order.
         self.calls: list[tuple[list[ChatMessage], SamplingParams]] = []
         self._lock = threading.Lock()
+
+    @property
+    def params(self) -> list[SamplingParams]:
+        """The sampling params of every call so far, in order."""
+        with self._lock:
+            return [params for _, params in self.calls]
 
     @property
     def context_size(self) -> int:

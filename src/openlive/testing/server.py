@@ -14,6 +14,7 @@ from openlive.engines.base import LLM
 from openlive.engines.registry import DOCUMENTED_MODELS, ModelTable
 from openlive.server.app import AppState
 from openlive.server.run import TlsFiles, make_server
+from openlive.server.tool_runtime import ToolRuntime
 from openlive.store import Store
 
 
@@ -55,6 +56,7 @@ async def running_server(
     tls: TlsFiles | None = None,
     speech: SpeechEngines | None = None,
     store: Store | None = None,
+    tools: ToolRuntime | None = None,
     **overrides: object,
 ) -> AsyncIterator[RunningServer]:
     """Serve ``models`` on a free loopback port for the duration of the block.
@@ -66,13 +68,14 @@ async def running_server(
         tls: Certificate and key to serve ``wss://`` with; plain ``ws://`` if ``None``.
         speech: Engines for the voice path (e.g. the fakes); text only if ``None``.
         store: Where sessions are saved for resumption; ``None`` refuses resumption.
+        tools: How tool steps run (e.g. with a :class:`FakePlanner`); from the settings if ``None``.
         **overrides: Settings fields to change, e.g. ``api_keys=["k"]``.
     """
     table = models if isinstance(models, Mapping) else {name: models for name in DOCUMENTED_MODELS}
     settings = dataclasses.replace(settings or Settings(), host="127.0.0.1", port=1, tls=tls is not None)
     for name, value in overrides.items():
         setattr(settings, name, value)
-    server, state = make_server(settings, ModelTable(table), tls, speech, store)
+    server, state = make_server(settings, ModelTable(table), tls, speech, store, tools)
     server.config.port = 0
     task = asyncio.create_task(server.serve())
     while not server.started:

@@ -16,6 +16,7 @@ from typing import Any
 from openlive.errors import InvalidArgument
 from openlive.wire import spec
 from openlive.wire.schema import normalize
+from openlive.wire.tools import FunctionResponse, Tools, parse_function_responses, parse_tools
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,9 @@ class Setup:
         activity: Activity detection and handling of realtime audio.
         input_transcription: Send ``inputTranscription`` for the user's speech.
         output_transcription: Send ``outputTranscription`` for spoken replies.
+        resumption: Session resumption settings, if asked for.
+        compression: Context window compression, if asked for.
+        tools: The functions and built-in tools the model may use.
         raw: The whole canonical setup, for settings not typed here.
     """
 
@@ -141,6 +145,7 @@ class Setup:
     output_transcription: bool = False
     resumption: Resumption | None = None
     compression: Compression | None = None
+    tools: Tools = field(default_factory=Tools)
 
 
 @dataclass(frozen=True)
@@ -176,9 +181,9 @@ class RealtimeInput:
 
 @dataclass(frozen=True)
 class ToolResponse:
-    """Responses to function calls."""
+    """The client's responses to function calls."""
 
-    function_responses: tuple[dict[str, Any], ...]
+    function_responses: tuple[FunctionResponse, ...]
 
 
 ClientMessage = Setup | ClientContent | RealtimeInput | ToolResponse
@@ -235,7 +240,7 @@ def parse_client_message(frame: str | bytes) -> ClientMessage:
             activity_end="activityEnd" in body,
             audio_stream_end=bool(body.get("audioStreamEnd", False)),
         )
-    return ToolResponse(function_responses=tuple(body.get("functionResponses", [])))
+    return ToolResponse(function_responses=parse_function_responses(body.get("functionResponses", [])))
 
 
 class _DuplicateKey(Exception):
@@ -294,6 +299,7 @@ def _setup(body: dict[str, Any]) -> Setup:
         )
         if "contextWindowCompression" in body
         else None,
+        tools=parse_tools(body.get("tools", [])),
         input_transcription="inputAudioTranscription" in body,
         output_transcription="outputAudioTranscription" in body,
         model=model,

@@ -35,6 +35,16 @@ def inline_data_part(data: bytes, mime_type: str) -> dict[str, Any]:
     return {"inlineData": {"mimeType": mime_type, "data": base64.b64encode(data).decode("ascii")}}
 
 
+def executable_code_part(code: str) -> dict[str, Any]:
+    """An ``executableCode`` part: Python the model wrote, about to run."""
+    return {"executableCode": {"language": "PYTHON", "code": code}}
+
+
+def code_execution_result_part(outcome: str, output: str) -> dict[str, Any]:
+    """A ``codeExecutionResult`` part: how the code ran (``OUTCOME_OK``...) and what it printed."""
+    return {"codeExecutionResult": {"outcome": outcome, "output": output}}
+
+
 def model_turn(parts: Iterable[Mapping[str, Any]]) -> ServerMessage:
     """``serverContent.modelTurn`` with the given parts."""
     return {"serverContent": {"modelTurn": {"parts": [dict(p) for p in parts]}}}
@@ -78,6 +88,12 @@ def _transcription(text: str, finished: bool | None) -> dict[str, Any]:
 def grounding_metadata(metadata: Mapping[str, Any]) -> ServerMessage:
     """``serverContent.groundingMetadata``: sources behind the reply."""
     return {"serverContent": {"groundingMetadata": dict(metadata)}}
+
+
+def url_context_metadata(urls: Iterable[tuple[str, str]]) -> ServerMessage:
+    """``serverContent.urlContextMetadata``: each URL fetched and its retrieval status."""
+    entries = [{"retrievedUrl": url, "urlRetrievalStatus": status} for url, status in urls]
+    return {"serverContent": {"urlContextMetadata": {"urlMetadata": entries}}}
 
 
 def tool_call(function_calls: Iterable[Mapping[str, Any]]) -> ServerMessage:

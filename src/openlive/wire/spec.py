@@ -136,7 +136,7 @@ SETUP = Obj(
         "outputAudioTranscription": Obj({"languageCodes": ListOf(STR)}),
         "proactivity": Obj({"proactiveAudio": BOOL}),
     },
-    later=frozenset({"tools", "proactivity"}),
+    later=frozenset({"proactivity"}),
 )
 
 CLIENT_CONTENT = Obj({"turns": ListOf(CONTENT), "turnComplete": BOOL})
@@ -163,5 +163,4 @@ CLIENT_MESSAGE = Obj(
         "realtimeInput": REALTIME_INPUT,
         "toolResponse": TOOL_RESPONSE,
     },
-    later=frozenset({"toolResponse"}),
 )

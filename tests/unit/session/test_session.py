@@ -27,7 +27,7 @@ from openlive.session import (
     Turn,
 )
 from openlive.testing import FakeLLM
-from openlive.wire import ToolResponse, parse_client_message
+from openlive.wire import parse_client_message
 
 MODEL = "gemini-2.0-flash-live-001"
 TEXT_ONLY = {"responseModalities": ["TEXT"]}
@@ -427,12 +427,6 @@ def test_history_size_limit_counts_context_deferred_during_a_generation() -> Non
     feed(session, content(("user", "12345"), complete=False))
     with pytest.raises(InvalidArgument, match="would exceed 10 characters"):
         feed(session, content(("user", "12"), complete=False))
-
-
-def test_tool_response_is_not_supported_yet() -> None:
-    session = active_session()
-    with pytest.raises(NotSupportedYet, match="toolResponse is not supported yet"):
-        session.receive(ToolResponse(function_responses=({"id": "1", "name": "f", "response": {}},)))
 
 
 # -- closing ----------------------------------------------------------------------------------

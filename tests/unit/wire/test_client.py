@@ -369,7 +369,6 @@ def test_two_response_modalities_are_refused(modalities: list[object]) -> None:
 @pytest.mark.parametrize(
     ("message", "path"),
     [
-        ({"setup": {"model": MODEL, "tools": [{"googleSearch": {}}]}}, "setup.tools"),
         (
             {
                 "clientContent": {
@@ -381,10 +380,6 @@ def test_two_response_modalities_are_refused(modalities: list[object]) -> None:
         (
             {"realtimeInput": {"video": {"mimeType": "image/jpeg", "data": "AAA="}}},
             "realtimeInput.video",
-        ),
-        (
-            {"tool_response": {"function_responses": [{"id": "1", "name": "f", "response": {}}]}},
-            "toolResponse",
         ),
     ],
 )

@@ -1,0 +1,86 @@
+"""What a connection uses to carry out tool steps: the planner, the sandbox, search, fetching."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from openlive.config import Settings
+from openlive.engines.base import LLM
+from openlive.tools.planner import Planner
+from openlive.tools.sandbox import SandboxLimits
+from openlive.tools.search import SearchProvider
+from openlive.tools.urlfetch import FetchLimits
+
+
+def llm_planner(llm: LLM) -> Planner:
+    """The embedded default planner: the served model itself, constrained step by step."""
+    from openlive.tools.llm_planner import LlmPlanner
+
+    return LlmPlanner(llm)
+
+
+@dataclass
+class ToolRuntime:
+    """The server's means to run tools, shared by every session.
+
+    Args:
+        planner_for: Builds the planner for a served model's engine (once per engine).
+        search: Opens the search provider ``googleSearch`` uses, on first use.
+        sandbox: Limits of one code execution.
+        fetch: Limits and address policy of ``urlContext`` fetches.
+        response_timeout_s: How long a reply waits for a blocking function's result.
+    """
+
+    planner_for: Callable[[LLM], Planner] = llm_planner
+    search: Callable[[], SearchProvider] | None = None
+    sandbox: SandboxLimits = field(default_factory=SandboxLimits)
+    fetch: FetchLimits = field(default_factory=FetchLimits)
+    response_timeout_s: float = 60.0
+    _planners: dict[int, Planner] = field(default_factory=dict, init=False, repr=False)
+    _provider: SearchProvider | None = field(default=None, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    def planner(self, llm: LLM) -> Planner:
+        """The planner for ``llm``, built the first time it is asked for."""
+        with self._lock:
+            planner = self._planners.get(id(llm))
+            if planner is None:
+                planner = self._planners[id(llm)] = self.planner_for(llm)
+            return planner
+
+    def search_provider(self) -> SearchProvider | None:
+        """The search provider, opened the first time a session searches."""
+        with self._lock:
+            if self._provider is None and self.search is not None:
+                self._provider = self.search()
+            return self._provider
+
+
+def tool_runtime(settings: Settings) -> ToolRuntime:
+    """The tool runtime the settings describe."""
+
+    def open_search() -> SearchProvider:
+        from openlive.tools.search import LocalIndex, SearxngProvider
+
+        if settings.searxng_url:
+            return SearxngProvider(settings.searxng_url)
+        return LocalIndex(settings.search_index_path())
+
+    return ToolRuntime(
+        search=open_search,
+        sandbox=SandboxLimits(
+            wall_s=settings.code_wall_s,
+            cpu_s=settings.code_cpu_s,
+            memory_mb=settings.code_memory_mb,
+            output_bytes=settings.code_output_bytes,
+        ),
+        fetch=FetchLimits(
+            max_bytes=settings.url_max_bytes,
+            timeout_s=settings.url_timeout_s,
+            allow_private=settings.url_allow_private,
+            allowed_hosts=frozenset(settings.url_allowed_hosts),
+        ),
+        response_timeout_s=settings.tool_response_timeout_s,
+    )
