@@ -54,7 +54,7 @@ from openlive.session import (
     Session,
     StartGeneration,
 )
-from openlive.tools.sandbox import run_python
+from openlive.tools.sandbox import SandboxError, run_python
 from openlive.tools.search import SearchError
 from openlive.tools.urlfetch import fetch_all
 from openlive.wire import Setup, encode, parse_client_message
@@ -449,9 +449,16 @@ class Connection:
         self._run(self.session.tools_planned(action.turn_id, steps))
 
     async def _run_code(self, action: RunCode) -> None:
-        result = await run_python(action.code, self._tools.sandbox)
-        log.info("code execution: %s, %d characters of output", result.outcome, len(result.output))
-        self._run(self.session.code_ran(action.turn_id, action.step, result.outcome, result.output))
+        try:
+            result = await run_python(action.code, self._tools.sandbox)
+            outcome, output = result.outcome, result.output
+        except SandboxError as error:
+            # The operator's machine cannot confine code: the model hears it failed,
+            # and the session goes on.
+            log.error("code execution is unavailable: %s", error)
+            outcome, output = "OUTCOME_FAILED", "code execution is unavailable on this server"
+        log.info("code execution: %s, %d characters of output", outcome, len(output))
+        self._run(self.session.code_ran(action.turn_id, action.step, outcome, output))
 
     async def _search(self, action: RunSearch) -> None:
         provider = await asyncio.to_thread(self._tools.search_provider)

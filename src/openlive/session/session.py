@@ -928,4 +928,11 @@ def _chat(turn: Turn) -> ChatMessage:
 
 
 def _tool_message(results: list[str]) -> ChatMessage:
-    return ChatMessage(role="user", content="Results of the tools you used:\n\n" + "\n\n".join(results))
+    # Said as the user would say it: a small model follows a plain request best.
+    return ChatMessage(
+        role="user",
+        content="Results of the tools you used:\n\n"
+        + "\n\n".join(results)
+        + "\n\nUsing only these results, answer my request in one or two sentences. "
+        "If a tool failed, say so.",
+    )

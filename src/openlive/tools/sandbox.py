@@ -218,34 +218,33 @@ async def _supervise(proc: asyncio.subprocess.Process, code: str, capture: _Capt
         Whether the wall-clock limit was hit (and the process group killed).
     """
     assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
-    tasks = [
-        asyncio.create_task(_feed(proc.stdin, code)),
+    feeder = asyncio.create_task(_feed(proc.stdin, code))
+    readers = [
         asyncio.create_task(capture.pump(proc.stdout, capture.out)),
         asyncio.create_task(capture.pump(proc.stderr, capture.err)),
     ]
     deadline_hit = False
     try:
         try:
-            # In Python 3.11 wait() also waits for the pipes to close, i.e. all output is read.
             await asyncio.wait_for(proc.wait(), wall_s)
         except TimeoutError:
             deadline_hit = True
             _kill_group(proc.pid)
-            try:
-                await asyncio.wait_for(proc.wait(), _KILL_GRACE_S)
-            except TimeoutError:
-                # Only possible without a PID namespace and seccomp: a process left the
-                # group and holds a pipe. Close our ends (no public API for that).
-                log.error(
-                    "code sandbox: pipes still open %.0f s after SIGKILL; giving up on them", _KILL_GRACE_S
-                )
-                transport = getattr(proc, "_transport", None)
-                if transport is not None:
-                    transport.close()
+        # Read what is left in the pipes. That takes no time once every process of
+        # the run is gone, unless one left the group and holds a pipe: possible
+        # only without a PID namespace and seccomp.
+        _, pending = await asyncio.wait(readers, timeout=_KILL_GRACE_S)
+        if pending:
+            log.error(
+                "code sandbox: output pipes still open %.0f s after the run; closing them", _KILL_GRACE_S
+            )
+            transport = getattr(proc, "_transport", None)  # no public API to close them
+            if transport is not None:
+                transport.close()
     finally:
-        for task in tasks:
+        for task in (feeder, *readers):
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(feeder, *readers, return_exceptions=True)
     return deadline_hit
 
 

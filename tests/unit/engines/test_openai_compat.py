@@ -341,6 +341,50 @@ def test_unset_params_are_left_to_the_server() -> None:
     assert set(body) == {"model", "messages", "stream", "stream_options"}
 
 
+WEATHER_ARGS = {
+    "type": "object",
+    "properties": {"location": {"type": "string"}},
+    "required": ["location"],
+    "additionalProperties": False,
+}
+
+
+def test_json_schema_is_sent_as_openai_response_format() -> None:
+    """vLLM, llama-server and Ollama read OpenAI's json_schema form."""
+    fake = FakeServer(sse(chunk('{"location": "Paris"}', finish="stop"), DONE))
+    collect(fake.engine(), SEA, SamplingParams(json_schema=WEATHER_ARGS))
+    (body,) = fake.chat_bodies()
+    assert body["response_format"] == {
+        "type": "json_schema",
+        "json_schema": {"name": "reply", "schema": WEATHER_ARGS, "strict": True},
+    }
+
+
+def test_json_schema_for_llama_cpp_python_uses_its_json_object_form() -> None:
+    """llama-cpp-python's server refuses type json_schema; it reads a schema beside json_object."""
+    fake = FakeServer(
+        sse(chunk('{"location": "Paris"}', finish="stop"), DONE),
+        routes={"/extras/tokenize/count": lambda body: httpx.Response(200, json={"count": 1})},
+    )
+    remote = fake.engine()
+    collect(remote, SEA, SamplingParams(json_schema=WEATHER_ARGS))
+    assert remote.tokenizer == "llama-cpp-python"
+    (body,) = fake.chat_bodies()
+    assert body["response_format"] == {"type": "json_object", "schema": WEATHER_ARGS}
+
+
+def test_json_schema_constrains_the_real_servers_reply(engine: OpenAICompatEngine) -> None:
+    import jsonschema
+
+    weather = [ChatMessage("user", "What's the weather in Paris? Answer as JSON.")]
+    reply = "".join(
+        collect(engine, weather, SamplingParams(json_schema=WEATHER_ARGS, max_tokens=40, temperature=0))
+    )
+    jsonschema.validate(json.loads(reply), WEATHER_ARGS)
+    choice = "".join(collect(engine, SEA, SamplingParams(json_schema={"enum": ["yes", "no"]}, max_tokens=5)))
+    assert json.loads(choice) in ("yes", "no")
+
+
 def test_without_usage_or_tokenizer_counts_are_estimated() -> None:
     fake = FakeServer(sse(chunk("Hello"), chunk(" world, again", finish="stop"), DONE))
     remote = fake.engine()

@@ -225,6 +225,25 @@ HELDOUT_SET: list[Case] = [
 ]
 
 
+# Requests where words give little or misleading evidence: statements that name a
+# function's subject, hints that need understanding ("too bright" means off). Reported,
+# not held to a bar: they show where a 135M model and word overlap run out.
+HARD_SET: list[Case] = [
+    Case("It's too bright, the lights are hurting my eyes", "lights", ("turn_off_the_lights",)),
+    Case("I can't see anything, the lights!", "lights", ("turn_on_the_lights",)),
+    Case("Lights, I'm going to sleep", "lights", ("turn_off_the_lights",)),
+    Case("Remind me in 5 minutes", "home", ("set_timer",), {"set_timer": {"minutes": 5}}),
+    Case("The music is too loud", "home", ()),
+    Case("I love the weather today", "home", ()),
+    Case("Tell me about your favourite music", "home", ()),
+    Case("Tell me about the latest iPhone", "combined", ("search",)),
+    Case("What's the current population of Japan?", "combined", ("search",)),
+    Case("I like prime numbers", "combined", ()),
+    Case("Minutes of the meeting were sent", "everything", ()),
+    Case("What's up?", "everything", ()),
+]
+
+
 def plan_names(steps: Sequence[Step]) -> tuple[str, ...]:
     """A plan as the accuracy set writes it: function names, "code", "search"."""
     return tuple(
@@ -358,15 +377,20 @@ def test_open_and_close_are_told_apart_in_any_form() -> None:
     tools = parse_tools([{"functionDeclarations": [{"name": "openGarageDoor"}, {"name": "closeGarageDoor"}]}])
     assert plan_names(plan(FakeLLM(), "Please close the garage door", tools)) == ("closeGarageDoor",)
     assert plan_names(plan(FakeLLM(), "Could you shut the garage?", tools)) == ("closeGarageDoor",)
-    assert plan_names(plan(FakeLLM(), "I closed the garage door yesterday, so close it again", tools)) == (
-        "closeGarageDoor",
-    )
+    assert plan_names(plan(FakeLLM(), "Close the garage door, I left it open", tools)) == ("closeGarageDoor",)
     assert plan_names(plan(FakeLLM(), "Open the garage", tools)) == ("openGarageDoor",)
 
 
 def test_chit_chat_plans_nothing_and_asks_no_model() -> None:
     fake = FakeLLM()
-    for text in ("Hello, how are you?", "Tell me a joke", "Thanks!"):
+    texts = (
+        "Hello, how are you?",
+        "Tell me a joke",
+        "Thanks!",
+        "I love the weather today",
+        "The music is loud",
+    )
+    for text in texts:
         assert plan(fake, text, "everything") == []
     assert fake.calls == []
 
@@ -387,15 +411,22 @@ def test_the_model_may_choose_none() -> None:
     assert plan(scripted('"none"'), "The lights, please", "lights") == []
 
 
-def test_an_answer_outside_the_enum_falls_back_to_words() -> None:
-    # A tie with a weak lexical score: nothing is called rather than a guess.
+def test_an_answer_outside_the_enum_calls_nothing() -> None:
     assert plan(scripted('"make_coffee"'), "The lights, please", "lights") == []
 
 
-def test_without_model_choice_the_lexical_best_stands() -> None:
+def test_a_weak_best_that_is_clearly_ahead_needs_no_model() -> None:
+    fake = FakeLLM()
+    steps = plan(fake, "Tell me about the latest iPhone", "combined")
+    assert steps == [SearchStep("Tell me about the latest iPhone", "the latest iPhone")]
+    assert fake.calls == []
+
+
+def test_without_model_choice_a_tie_gets_no_tool() -> None:
     fake = FakeLLM()
     planner = LlmPlanner(fake, use_model_choice=False)
     assert planner.route("Turn on the lights", TOOLSETS["lights"]) == Route("function", "turn_on_the_lights")
+    assert planner.route("The lights, please", TOOLSETS["lights"]) == Route("none")
     assert fake.calls == []
 
 
@@ -497,10 +528,27 @@ def test_code_that_never_compiles_drops_the_step() -> None:
 
 
 def test_code_with_an_undefined_name_is_kept_only_when_nothing_better_comes() -> None:
-    fake = scripted("```python\nprint(factorial(10))\n```")
+    fake = scripted("```python\nprint(fact(10))\n```")
     (step,) = plan(fake, "Calculate the factorial of 10", "combined")
-    assert isinstance(step, CodeStep) and step.code == "print(factorial(10))"
+    assert isinstance(step, CodeStep) and step.code == "print(fact(10))"
     assert len(fake.calls) == 2
+
+
+def test_missing_standard_library_imports_are_added() -> None:
+    fake = scripted("```python\nprint(factorial(10), math.sqrt(2), date(2024, 1, 1))\n```")
+    (step,) = plan(fake, "Calculate the factorial of 10", "combined")
+    assert isinstance(step, CodeStep)
+    assert step.code == (
+        "import math\nfrom datetime import date\nfrom math import factorial\n"
+        "print(factorial(10), math.sqrt(2), date(2024, 1, 1))"
+    )
+    assert len(fake.calls) == 1
+
+
+def test_a_reply_cut_off_at_the_token_limit_loses_its_unfinished_lines() -> None:
+    fake = scripted("```python\ntotal = sum(range(10))\nprint(total)\nfor i in range(")
+    (step,) = plan(fake, "Calculate the sum of the numbers below 10", "combined")
+    assert isinstance(step, CodeStep) and step.code == "total = sum(range(10))\nprint(total)"
 
 
 def test_a_bare_last_expression_is_printed() -> None:
@@ -577,6 +625,7 @@ def test_split_tasks_keeps_the_words_of_each_task() -> None:
 def test_words_split_identifiers_and_fold_forms() -> None:
     assert words("turn_on_the_lights") == ["turn", "on", "light"]
     assert words("getWeather") == ["weather"]
+    assert words("media.play-music") == ["media", "play", "music"]
     assert words("Switching the lamps off") == ["turn", "light", "off"]
     assert words("closed") == words("closing") == words("close")
     assert words("songs") == words("music")
@@ -602,6 +651,8 @@ def test_search_query_strips_the_request(task: str, query: str) -> None:
         ("what is 3 plus 4 times 2", "3 + 4 * 2"),
         ("What's 2 to the power of 10?", "2 ** 10"),
         ("the week of Dec 5 2024", None),
+        ("What is the sum of the digits of 2**100?", None),
+        ("Calculate 12 * (3 + 4), please", "12 * (3 + 4)"),
         ("How many days between 2024-1-1 and 2024-3-15?", None),
         ("Call 555-1234", None),
     ],
@@ -638,6 +689,62 @@ def smollm2() -> Iterator[LLM]:
     yield LlamaCppEngine(path, n_ctx=2048, contexts=1)
 
 
+@pytest.mark.e2e
+def test_llama_engine_json_schema_streams_through_the_pool() -> None:
+    """SamplingParams.json_schema on LlamaCppEngine: shared grammars, several contexts, streaming, cancel."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from openlive.engines.base import GenerationStats, SamplingParams
+    from openlive.engines.embedded import smollm2_path
+    from openlive.engines.llama import LlamaCppEngine
+    from openlive.errors import EngineError
+
+    engine = LlamaCppEngine(smollm2_path(), n_ctx=1024, contexts=2)
+    weather = TOOLSETS["home"].function("get_weather")
+    timer = TOOLSETS["home"].function("set_timer")
+    assert weather is not None and timer is not None
+    jobs = [
+        ("What's the weather in Paris?", weather.parameters),
+        ("Set a timer for 10 minutes", timer.parameters),
+    ] * 3
+
+    def run(job: tuple[str, dict[str, Any]]) -> list[str]:
+        text, schema = job
+        params = SamplingParams(json_schema=schema, max_tokens=60, temperature=0.7)
+        return list(
+            engine.generate([ChatMessage("user", text)], params, GenerationStats(), threading.Event())
+        )
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(run, jobs))
+    for (_, schema), pieces in zip(jobs, results, strict=True):
+        assert len(pieces) > 1  # streamed, not returned at once
+        jsonschema.validate(json.loads("".join(pieces)), schema)
+    assert len(engine._grammars) == 2  # one grammar per schema, shared by both contexts
+
+    cancel = threading.Event()
+    stream = engine.generate(
+        [ChatMessage("user", "Write an email")],
+        SamplingParams(
+            json_schema={"type": "object", "properties": {"body": {"type": "string"}}}, max_tokens=200
+        ),
+        GenerationStats(),
+        cancel,
+    )
+    next(stream)
+    cancel.set()
+    assert len(list(stream)) <= 1
+    with pytest.raises(EngineError, match="JSON schema"):
+        list(
+            engine.generate(
+                SEA_PROMPT, SamplingParams(json_schema={"type": "nonsense"}), GenerationStats(), cancel
+            )
+        )
+
+
+SEA_PROMPT = [ChatMessage("user", "Tell me about the sea.")]
+
+
 def real_plan(llm: LLM, text: str, toolset: str) -> list[Step]:
     return LlmPlanner(llm).plan([ChatMessage("user", text)], TOOLSETS[toolset], threading.Event())
 
@@ -663,6 +770,14 @@ def test_real_model_documentation_combined_example(smollm2: LLM) -> None:
 
 
 @pytest.mark.e2e
+def test_real_model_hard_set_report(smollm2: LLM, capsys: pytest.CaptureFixture[str]) -> None:
+    result = score(LlmPlanner(smollm2), HARD_SET)
+    with capsys.disabled():
+        print("\n" + result.report("SmolLM2-135M hard set (reported only)"))
+    assert result.invalid_args == []
+
+
+@pytest.mark.e2e
 @pytest.mark.parametrize(("label", "cases"), [("accuracy set", ACCURACY_SET), ("held-out set", HELDOUT_SET)])
 def test_real_model_accuracy(
     smollm2: LLM, label: str, cases: list[Case], capsys: pytest.CaptureFixture[str]
@@ -683,6 +798,12 @@ CODE_TASKS: list[tuple[str, str]] = [
     ("How many days are there between January 1 2024 and March 15 2024?", "74"),
     ("Calculate the factorial of 10.", "3628800"),
     ("Count the prime numbers below 1000.", "168"),
+    ("What is the sum of the digits of 2**100?", "115"),
+    ("What is the 20th Fibonacci number?", "6765"),
+    ("What is the greatest common divisor of 462 and 1071?", "21"),
+    ("What is the average of 3, 8, 10 and 15?", "9"),
+    ("How many seconds are there in a week?", "604800"),
+    ("What is 17 factorial divided by 15 factorial?", "272"),
 ]
 
 
@@ -715,7 +836,7 @@ def code_report(llm: LLM, tasks: Sequence[tuple[str, str]]) -> tuple[int, int, i
         written += code is not None
         ok_run = code is not None and not re.search(r"Error|timed out", output)
         ran += ok_run
-        is_right = bool(re.search(rf"(?<!\d){answer}(?!\d)", output))
+        is_right = bool(re.search(rf"(?<![\d.]){answer}(?:\.0)?(?![\d.])", output))
         right += is_right
         verdict = "RIGHT" if is_right else "ran" if ok_run else "FAIL"
         lines.append(f"  {verdict} {ms:5.0f} ms {task!r} -> {output[:60]!r}")
