@@ -340,7 +340,7 @@ async def test_combined_tools_in_one_turn() -> None:
 async def test_tools_in_an_audio_session() -> None:
     speech = SpeechEngines(vad=FakeVad(), asr=FakeAsr(), tts=FakeTts())
     async with (
-        running_server(FakeLLM(), speech=speech, tools=runtime(lights_planner())) as srv,
+        running_server(FakeLLM(), speech=speech, tools=runtime(lights_planner()), audio_lead_s=0) as srv,
         session(srv, tools_setup([{"functionDeclarations": LIGHTS}], modality="AUDIO")) as client,
     ):
         await client.send(user("lights on"))
