@@ -450,7 +450,8 @@ class Connection:
 
     async def _run_code(self, action: RunCode) -> None:
         try:
-            result = await run_python(action.code, self._tools.sandbox)
+            async with self._tools.code_slots:
+                result = await run_python(action.code, self._tools.sandbox)
             outcome, output = result.outcome, result.output
         except SandboxError as error:
             # The operator's machine cannot confine code: the model hears it failed,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +33,8 @@ class ToolRuntime:
         sandbox: Limits of one code execution.
         fetch: Limits and address policy of ``urlContext`` fetches.
         response_timeout_s: How long a reply waits for a blocking function's result.
+        code_runs_at_once: Code executions running at once across all sessions; more
+            wait their turn, so sessions' code cannot together take the machine.
     """
 
     planner_for: Callable[[LLM], Planner] = llm_planner
@@ -38,9 +42,13 @@ class ToolRuntime:
     sandbox: SandboxLimits = field(default_factory=SandboxLimits)
     fetch: FetchLimits = field(default_factory=FetchLimits)
     response_timeout_s: float = 60.0
+    code_runs_at_once: int = max(1, os.cpu_count() or 1)
     _planners: dict[int, Planner] = field(default_factory=dict, init=False, repr=False)
     _provider: SearchProvider | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.code_slots = asyncio.Semaphore(self.code_runs_at_once)
 
     def planner(self, llm: LLM) -> Planner:
         """The planner for ``llm``, built the first time it is asked for."""

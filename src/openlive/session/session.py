@@ -888,6 +888,9 @@ class Session:
             "format": SNAPSHOT_FORMAT,
             "setup": setup_to_json(self.setup),
             "history": [[t.role, t.text] for t in self.history],
+            # Non-blocking calls still running on the client: their results are
+            # still welcome after the session resumes on another connection.
+            "background_calls": dict(self._background_calls),
         }
 
     def restore(self, snapshot: dict[str, object]) -> None:
@@ -908,6 +911,9 @@ class Session:
         self.history.extend(
             Turn(role=role if role in ("model", "tool") else "user", text=str(text)) for role, text in history
         )
+        calls = snapshot.get("background_calls", {})
+        if isinstance(calls, dict):
+            self._background_calls.update({str(k): str(v) for k, v in calls.items()})
 
     def close(self) -> list[Action]:
         """End the session; a running generation is cancelled."""

@@ -470,3 +470,14 @@ def test_tool_turns_survive_a_snapshot() -> None:
     feed(restored, {"setup": {"model": MODEL, "sessionResumption": {"handle": "h"}}})
     assert [t.role for t in restored.history] == ["user", "tool", "model"]
     assert restored.setup is not None and restored.setup.tools.functions[0].name == "turn_on_the_lights"
+
+
+def test_background_calls_survive_a_snapshot() -> None:
+    session = tool_session([{"functionDeclarations": NON_BLOCKING}], sessionResumption={})
+    turn_id, call_id = started_in_background(session)
+    session.generation_done(turn_id, GenerationStats())
+    restored = Session(ModelTable({MODEL: FakeLLM()}).resolve)
+    restored.restore(session.snapshot())
+    feed(restored, {"setup": {"model": MODEL, "sessionResumption": {"handle": "h"}}})
+    actions = respond(restored, {"id": call_id, "response": {"result": "ok"}})
+    assert '"result": "ok"' in only(actions, StartGeneration).messages[-1].content
