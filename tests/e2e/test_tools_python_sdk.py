@@ -19,6 +19,7 @@ import pytest
 from google import genai
 from google.genai import types
 
+from tests.e2e import speech
 from tests.e2e.conftest import OPENLIVE, LiveServer, start_server, stop_server
 
 MODEL = "gemini-2.0-flash-live-001"
@@ -251,3 +252,74 @@ def test_index_command_reports_what_it_added(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "1" in result.stdout
+
+
+@pytest.mark.skipif(not speech.available(), reason="espeak-ng makes the speech input; install it")
+def test_a_spoken_request_calls_the_function_and_the_answer_is_spoken(client: genai.Client) -> None:
+    async def scenario() -> tuple[list[str], str, int]:
+        config = {
+            "response_modalities": ["AUDIO"],
+            "tools": [{"function_declarations": [TURN_ON, TURN_OFF]}],
+            "input_audio_transcription": {},
+        }
+        names: list[str] = []
+        heard = ""
+        audio = 0
+        async with client.aio.live.connect(model=MODEL, config=config) as session:
+            pcm = speech.speak("Please turn on the lights.", 16_000)
+            await session.send_realtime_input(audio=types.Blob(data=pcm, mime_type="audio/pcm;rate=16000"))
+            async for chunk in session.receive():
+                if chunk.tool_call:
+                    calls = chunk.tool_call.function_calls or []
+                    names += [c.name or "" for c in calls]
+                    await session.send_tool_response(
+                        function_responses=[
+                            types.FunctionResponse(id=c.id, name=c.name, response={"result": "ok"})
+                            for c in calls
+                        ]
+                    )
+                elif chunk.server_content:
+                    if (
+                        chunk.server_content.input_transcription
+                        and chunk.server_content.input_transcription.text
+                    ):
+                        heard += chunk.server_content.input_transcription.text
+                    if chunk.data:
+                        audio += len(chunk.data)
+        return names, heard, audio
+
+    names, heard, audio = asyncio.run(asyncio.wait_for(scenario(), timeout=180))
+    assert "light" in heard.lower()
+    assert names == ["turn_on_the_lights"]
+    assert audio > 24_000
+
+
+def test_a_new_request_while_a_call_is_pending_cancels_it(client: genai.Client) -> None:
+    async def scenario() -> tuple[str, list[str], str]:
+        config = {"response_modalities": ["TEXT"], "tools": [{"function_declarations": [TURN_ON, TURN_OFF]}]}
+        async with client.aio.live.connect(model=MODEL, config=config) as session:
+            await session.send_client_content(turns={"parts": [{"text": "Turn on the lights please"}]})
+            call_id = ""
+            cancelled: list[str] = []
+            async for chunk in session.receive():
+                if chunk.tool_call:
+                    call_id = (chunk.tool_call.function_calls or [])[0].id or ""
+                    # The user moves on instead of waiting for the function.
+                    await session.send_realtime_input(text="Never mind. What is the capital of France?")
+                if chunk.tool_call_cancellation:
+                    cancelled += chunk.tool_call_cancellation.ids or []
+            # A late response is ignored; the new question gets its answer.
+            await session.send_tool_response(
+                function_responses=[
+                    types.FunctionResponse(id=call_id, name="turn_on_the_lights", response={})
+                ]
+            )
+            answer = ""
+            async for chunk in session.receive():
+                if chunk.text:
+                    answer += chunk.text
+        return call_id, cancelled, answer
+
+    call_id, cancelled, answer = asyncio.run(asyncio.wait_for(scenario(), timeout=180))
+    assert call_id and cancelled == [call_id]
+    assert answer.strip()
