@@ -243,6 +243,11 @@ def serve(settings: Settings) -> None:
     else:
         banner.append("  voice off: text sessions only")
     banner.append(f"  sessions kept in: {settings.store or settings.resolved_data_dir() / 'sessions.db'}")
+    if settings.searxng_url:
+        banner.append(f"  search (googleSearch): SearXNG at {settings.searxng_url}")
+    else:
+        index = settings.search_index_path()
+        banner.append(f"  search (googleSearch): {index} (fill it: openlive index add DIR)")
     if not settings.api_keys:
         banner.append("  no API keys configured: any key is accepted (loopback only)")
     print("\n".join(banner), file=sys.stderr, flush=True)
