@@ -358,34 +358,30 @@ def arithmetic(task: str) -> str | None:
     return None
 
 
+# Patterns that each add their weight to a route's score when the task matches them.
+_CODE_CUES = ((_CODE_VERBS, 3.0), (_HOW_MANY, 2.0), (_DATE_MATH, 3.0))
+_SEARCH_CUES = ((_SEARCH_EXPLICIT, 4.0), (_SEARCH_QUESTION, 3.0), (_SEARCH_FRESH, 1.5))
+
+
+def _cue_score(task: str, cues: tuple[tuple[re.Pattern[str], float], ...]) -> float:
+    return sum((weight for pattern, weight in cues if pattern.search(task)), 0.0)
+
+
 def code_score(task: str) -> float:
     """How strongly the task asks for a computation."""
-    score = 0.0
-    if _CODE_VERBS.search(task):
-        score += 3.0
+    score = _cue_score(task, _CODE_CUES)
     math_words = len(_MATH_WORDS.findall(task))
     score += 1.5 * min(2, math_words)
     if math_words and re.search(r"\d", task):
         score += 1.5  # a numeric question: "the square root of 1764"
     if arithmetic(task) or re.search(r"\d\s*(?:\*\*|[+*/^])\s*\d", task):
         score += 3.0
-    if _HOW_MANY.search(task):
-        score += 2.0
-    if _DATE_MATH.search(task):
-        score += 3.0
     return score
 
 
 def search_score(task: str) -> float:
     """How strongly the task asks for facts from the web."""
-    score = 0.0
-    if _SEARCH_EXPLICIT.search(task):
-        score += 4.0
-    if _SEARCH_QUESTION.search(task):
-        score += 3.0
-    if _SEARCH_FRESH.search(task):
-        score += 1.5
-    return score
+    return _cue_score(task, _SEARCH_CUES)
 
 
 @dataclass

@@ -22,11 +22,10 @@ import os
 import re
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from html import unescape
-from html.parser import HTMLParser
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol
@@ -34,6 +33,7 @@ from typing import Any, Protocol
 import httpx
 
 from openlive.errors import ConfigError, OpenliveError
+from openlive.tools.html_text import parse_html
 
 logger = logging.getLogger(__name__)
 
@@ -418,8 +418,11 @@ def _load_document(path: Path) -> _Document:
     suffix = path.suffix.lower()
     uri = path.as_uri()
     if suffix in (".html", ".htm"):
-        page = _HtmlText.parse(raw)
-        text, title = page.text(), page.title()
+        page = parse_html(raw)
+        # Each line of the page's text is a block (a paragraph, list item, cell, or a
+        # line cut by <br>): make it a paragraph, so a passage keeps it on its own line.
+        text = page.text.replace("\n", "\n\n")
+        title = page.title or page.heading or _first_line(page.text)
         uri = page.canonical or uri
     elif suffix in (".md", ".markdown"):
         text, title = _markdown_text(raw)
@@ -442,61 +445,43 @@ def passages(text: str, max_chars: int = MAX_PASSAGE_CHARS) -> list[str]:
     Consecutive paragraphs are grouped while they fit; a paragraph that is too
     long on its own is cut at sentence ends, then at spaces.
     """
-    pieces: list[str] = []
-    for paragraph in re.split(r"\n\s*\n", text):
-        flat = _collapse(paragraph)
-        if flat:
-            pieces.extend(_split_long(flat, max_chars))
-    grouped: list[str] = []
-    current = ""
-    for piece in pieces:
-        if current and len(current) + 1 + len(piece) > max_chars:
-            grouped.append(current)
-            current = piece
-        else:
-            current = f"{current}\n{piece}" if current else piece
-    if current:
-        grouped.append(current)
-    return grouped
+    flat = (_collapse(paragraph) for paragraph in re.split(r"\n\s*\n", text))
+    pieces = (piece for paragraph in flat if paragraph for piece in _split_long(paragraph, max_chars))
+    return _pack(pieces, "\n", max_chars)
 
 
 def _split_long(text: str, max_chars: int) -> list[str]:
+    """One collapsed paragraph cut at sentence ends, then at spaces, into pieces that fit."""
     if len(text) <= max_chars:
         return [text]
-    out: list[str] = []
-    current = ""
-    for sentence in re.split(r"(?<=[.!?])\s+", text):
-        for part in _split_words(sentence, max_chars):
-            if current and len(current) + 1 + len(part) > max_chars:
-                out.append(current)
-                current = part
-            else:
-                current = f"{current} {part}" if current else part
-    if current:
-        out.append(current)
-    return out
+    sentences = re.split(r"(?<=[.!?])\s+", text)
+    return _pack((part for s in sentences for part in _split_words(s, max_chars)), " ", max_chars)
 
 
 def _split_words(text: str, max_chars: int) -> list[str]:
     if len(text) <= max_chars:
         return [text]
-    out: list[str] = []
+    # A run with no spaces longer than max_chars is cut hard.
+    chunks = (word[i : i + max_chars] for word in text.split(" ") for i in range(0, len(word), max_chars))
+    return _pack(chunks, " ", max_chars)
+
+
+def _pack(pieces: Iterable[str], separator: str, max_chars: int) -> list[str]:
+    """Consecutive pieces joined by ``separator`` while the result fits in ``max_chars``.
+
+    A piece longer than ``max_chars`` stays whole, alone in its own result.
+    """
+    packed: list[str] = []
     current = ""
-    for word in text.split(" "):
-        while len(word) > max_chars:  # a run with no spaces: cut it hard
-            if current:
-                out.append(current)
-                current = ""
-            out.append(word[:max_chars])
-            word = word[max_chars:]
-        if current and len(current) + 1 + len(word) > max_chars:
-            out.append(current)
-            current = word
+    for piece in pieces:
+        if current and len(current) + len(separator) + len(piece) > max_chars:
+            packed.append(current)
+            current = piece
         else:
-            current = f"{current} {word}" if current else word
+            current = f"{current}{separator}{piece}" if current else piece
     if current:
-        out.append(current)
-    return out
+        packed.append(current)
+    return packed
 
 
 def _collapse(text: str) -> str:
@@ -590,84 +575,6 @@ def _rst_text(raw: str) -> tuple[str, str]:
     for pattern, replacement in _RST_SUBS:
         text = pattern.sub(replacement, text)
     return text, title or _first_line(text)
-
-
-class _HtmlText(HTMLParser):
-    """Readable text, title and canonical URL of an HTML page (stdlib parser, tolerant)."""
-
-    _SKIP = frozenset({"script", "style", "noscript", "template", "svg", "math", "canvas"})
-    _BLOCK = frozenset(
-        """address article aside blockquote body caption dd details dialog div dl dt fieldset
-        figcaption figure footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section
-        summary table tbody td tfoot th thead tr ul br""".split()
-    )
-    _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self._chunks: list[str] = []
-        self._skip_depth = 0
-        self._in_title = False
-        self._title: list[str] = []
-        self._heading: list[str] | None = None  # the first heading, while it is read
-        self._first_heading = ""
-        self.canonical = ""
-
-    @classmethod
-    def parse(cls, raw: str) -> _HtmlText:
-        """Parse a whole page."""
-        parser = cls()
-        parser.feed(raw)
-        parser.close()
-        return parser
-
-    def text(self) -> str:
-        """The page's text, one paragraph per block element."""
-        return "".join(self._chunks)
-
-    def title(self) -> str:
-        """``<title>``, else the first heading, else the first line of text."""
-        return _collapse("".join(self._title)) or self._first_heading or _first_line(self.text())
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        """Track skipped regions, the title, headings and block boundaries."""
-        if tag in self._SKIP:
-            self._skip_depth += 1
-        elif tag == "title":
-            self._in_title = True
-        elif tag == "link":
-            self._link(dict(attrs))
-        elif tag in self._HEADINGS and not self._first_heading and self._heading is None:
-            self._heading = []
-        if tag in self._BLOCK:
-            self._chunks.append("\n\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        """Close what :meth:`handle_starttag` opened."""
-        if tag in self._SKIP:
-            self._skip_depth = max(0, self._skip_depth - 1)
-        elif tag == "title":
-            self._in_title = False
-        elif tag in self._HEADINGS and self._heading is not None:
-            self._first_heading = _collapse("".join(self._heading))
-            self._heading = None
-        if tag in self._BLOCK:
-            self._chunks.append("\n\n")
-
-    def handle_data(self, data: str) -> None:
-        """Keep text outside scripts and styles."""
-        if self._in_title:
-            self._title.append(data)
-        elif not self._skip_depth:
-            self._chunks.append(data)
-            if self._heading is not None:
-                self._heading.append(data)
-
-    def _link(self, attrs: dict[str, str | None]) -> None:
-        rel = (attrs.get("rel") or "").lower().split()
-        href = (attrs.get("href") or "").strip()
-        if "canonical" in rel and href.startswith(("http://", "https://")):
-            self.canonical = href
 
 
 # -- SearXNG -------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from openlive.tools.html_text import html_to_text
+from openlive.tools.html_text import HtmlPage, html_to_text, parse_html
 from openlive.tools.urlfetch import (
     ERROR,
     SUCCESS,
@@ -613,3 +613,13 @@ def test_html_to_text_keeps_pre_and_drops_hidden_elements() -> None:
     )
     assert title == "T"
     assert text == "a\n\ndef f():\n    return 1\n\nb\nc"
+
+
+def test_parse_html_reads_first_heading_and_canonical_url() -> None:
+    page = parse_html(
+        '<head><link rel="Canonical" href=" https://example.org/a "><link rel="canonical" href="/rel">'
+        "</head><h1><img></h1><h2>Real  <b>heading</b></h2><h3>Later</h3><script>x</script>"
+    )
+    assert page == HtmlPage(
+        title="", text="Real heading\n\nLater", heading="Real heading", canonical="https://example.org/a"
+    )
