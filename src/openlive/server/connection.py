@@ -338,7 +338,8 @@ class Connection:
             elif isinstance(action, CancelGeneration):
                 self._cancel(action.turn_id)
             elif isinstance(action, PlanTools):
-                self._spawn(action.turn_id, "the tool planner", self._plan(action))
+                cancel = self._turn_work(action.turn_id).cancel
+                self._spawn(action.turn_id, "the tool planner", self._plan(action, cancel))
             elif isinstance(action, RunCode):
                 self._spawn(action.turn_id, "code execution", self._run_code(action))
             elif isinstance(action, RunSearch):
@@ -432,9 +433,8 @@ class Connection:
 
     # -- tools -----------------------------------------------------------------------
 
-    async def _plan(self, action: PlanTools) -> None:
+    async def _plan(self, action: PlanTools, cancel: threading.Event) -> None:
         planner = self._tools.planner(self._models.engine(action.model))
-        cancel = self._turn_work(action.turn_id).cancel
         loop = asyncio.get_running_loop()
         started = loop.time()
         steps = await loop.run_in_executor(
