@@ -799,12 +799,18 @@ class Session:
                 raise InvalidArgument(
                     f"{path}.name {response.name[:60]!r} does not match the call's {name!r}"
                 )
+        results = [
+            Turn(role="tool", text=function_result_text(waiting[r.id], r.response))
+            for r in message.function_responses
+            if r.id in waiting
+        ]
+        # Results count against the history's bound like any input (a client could
+        # otherwise stream endless partial results with willContinue).
+        self._check_room(results)
         actions: list[Action] = []
+        self.history.extend(results)
         for response in message.function_responses:
             if response.id in waiting:
-                self.history.append(
-                    Turn(role="tool", text=function_result_text(waiting[response.id], response.response))
-                )
                 if not response.will_continue:
                     del waiting[response.id]
             elif response.id in self._background_calls:

@@ -20,6 +20,7 @@ from openlive.session import (
     RunSearch,
     Send,
     Session,
+    SessionLimits,
     StartGeneration,
 )
 from openlive.testing import FakeLLM
@@ -481,3 +482,23 @@ def test_background_calls_survive_a_snapshot() -> None:
     feed(restored, {"setup": {"model": MODEL, "sessionResumption": {"handle": "h"}}})
     actions = respond(restored, {"id": call_id, "response": {"result": "ok"}})
     assert '"result": "ok"' in only(actions, StartGeneration).messages[-1].content
+
+
+def test_function_results_count_against_the_history_bound() -> None:
+    session = Session(ModelTable({MODEL: FakeLLM()}).resolve, limits=SessionLimits(max_history_chars=400))
+    feed(
+        session,
+        {
+            "setup": {
+                "model": MODEL,
+                "generationConfig": {"responseModalities": ["TEXT"]},
+                "tools": [{"functionDeclarations": LIGHTS}],
+            }
+        },
+    )
+    _, calls, _ = planned_lights(session)
+    partial = {"id": calls[0]["id"], "response": {"chunk": "x" * 100}, "willContinue": True}
+    respond(session, partial)
+    with pytest.raises(InvalidArgument, match="would exceed 400 characters"):
+        for _ in range(10):
+            respond(session, partial)
