@@ -11,7 +11,7 @@ During the silence before the end of speech is committed, a :class:`SpeechPaused
 carries the utterance as it would be if it ended there, so that recognition can
 start early; :class:`SpeechResumed` says the user went on and that work is void.
 If no :class:`SpeechResumed` comes before the :class:`Utterance`, the utterance
-holds the same speech as the pause's audio (with more trailing silence).
+holds the same speech as the pause's audio, and is as long.
 """
 
 from __future__ import annotations
@@ -164,8 +164,14 @@ class AudioInput:
                 events.append(SpeechStarted(at_s=decision.frame * self._frame / INPUT_RATE))
             elif event is Event.SPEECH_PAUSED:
                 assert decision is not None
+                # The utterance as it will be if it ends here: the tail not heard yet
+                # is silence, so it is zeros, and the length is the utterance's.
                 frames = self._trimmed(decision.frame)
-                events.append(SpeechPaused(audio=np.concatenate(frames).astype(np.float32, copy=False)))
+                missing = self._tail_frames - (self._endpointer.frames_seen - decision.frame)
+                tail = np.zeros(max(0, missing) * self._frame, np.float32)
+                events.append(
+                    SpeechPaused(audio=np.concatenate([*frames, tail]).astype(np.float32, copy=False))
+                )
             elif event is Event.SPEECH_RESUMED:
                 events.append(SpeechResumed())
             elif event is Event.SPEECH_ENDED:
