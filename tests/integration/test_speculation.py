@@ -1,6 +1,6 @@
 """Replies started during the user's trailing silence, on a loopback server with fake engines.
 
-When the user pauses (96 ms of silence by default), the speech so far is recognised and
+When the user pauses (64 ms of silence by default), the speech so far is recognised and
 the reply it would get is started at once; the end of the turn is committed 300 ms into
 the silence. The audio here is sent in two steps: the speech and a short silence (a
 pause, no end), then the rest of the silence (the end), or more speech. Between the two,
@@ -31,7 +31,7 @@ from .test_voice import (
     voice_setup,
 )
 
-PAUSE_S = 0.15  # past the pause (96 ms), short of the end (300 ms)
+PAUSE_S = 0.15  # past the pause (64 ms), short of the end (300 ms)
 END_S = 0.6  # the rest of the silence: the end of the turn
 
 

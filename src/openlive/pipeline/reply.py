@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from openlive.engines.audio_base import TTS
 from openlive.engines.base import LLM, ChatMessage, GenerationStats, SamplingParams
-from openlive.pipeline.speech_out import SpokenChunk, speak
+from openlive.pipeline.speech_out import PIECES_AHEAD, SpokenChunk, speak
 from openlive.pipeline.threads import iterate_in_thread
 
 # What a reply may hold unread: 16 pieces of text, or 16 audio chunks of up to
@@ -83,7 +83,10 @@ class Reply:
         self._finished = False
         stats, cancel_event = self.stats, self.cancel
         pieces = iterate_in_thread(
-            lambda: llm.generate(messages, params, stats, cancel_event), cancel_event, executor
+            lambda: llm.generate(messages, params, stats, cancel_event),
+            cancel_event,
+            executor,
+            max_ahead=PIECES_AHEAD if speech is not None else BUFFER_ITEMS,
         )
         source: AsyncIterator[str] | AsyncIterator[SpokenChunk] = (
             pieces

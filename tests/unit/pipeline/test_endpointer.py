@@ -30,7 +30,7 @@ def test_unset_fields_take_the_high_sensitivity_defaults() -> None:
     assert config == EndpointerConfig.from_live_api("START_SENSITIVITY_HIGH", "END_SENSITIVITY_HIGH")
     assert config == EndpointerConfig()
     assert (config.start_threshold, config.end_threshold) == (0.5, 0.35)
-    assert (config.start_ms, config.silence_ms, config.pause_ms) == (64, 300, 96)
+    assert (config.start_ms, config.silence_ms, config.pause_ms) == (64, 300, 64)
 
 
 def test_low_start_sensitivity_needs_stronger_and_longer_evidence() -> None:
@@ -122,7 +122,7 @@ def test_end_needs_silence_ms_of_silence(silence_ms: int) -> None:
 
 
 def test_speech_during_the_silence_restarts_the_count() -> None:
-    endpointer = Endpointer(EndpointerConfig(start_ms=32, silence_ms=96))  # three frames
+    endpointer = Endpointer(EndpointerConfig(start_ms=32, silence_ms=96, pause_ms=None))  # three frames
     push_all(endpointer, [1.0])
     assert push_all(endpointer, [0.0, 0.0, 1.0, 0.0, 0.0]) == []
     assert endpointer.silent_frames == 2
