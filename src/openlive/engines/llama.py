@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -14,6 +15,7 @@ import numpy as np
 
 from openlive.engines.base import ChatMessage, GenerationStats, SamplingParams
 from openlive.errors import ConfigError, ContextWindowExceeded, EngineError
+from openlive.priority import PRIORITY
 
 log = logging.getLogger(__name__)
 
@@ -161,9 +163,17 @@ class LlamaCppEngine:
         llama = self._pool.get(tokens)
         stats.queue_wait_s = time.perf_counter() - started
         cached = cached_prefix(llama, tokens)
-        _set_threads(llama, self._start_threads)
+        # Every core for the prompt and the first tokens, unless other work that a
+        # user waits for runs too: threads that outnumber the cores spin while they
+        # wait for each other, and both go many times slower.
+        alone = self._pool.busy == 1 and PRIORITY.urgent_now == 0
+        _set_threads(llama, self._start_threads if alone else (1, 1))
         pieces: list[str] = []
         stream = None
+        # The first tokens are urgent (someone waits for the reply to start); the
+        # rest is ahead of its reader or listener, and steps aside for urgent work.
+        urgent = contextlib.ExitStack()
+        urgent.enter_context(PRIORITY.urgent())
         try:
             stream = llama.create_completion(
                 prompt=tokens,
@@ -193,11 +203,15 @@ class LlamaCppEngine:
                         )
                     pieces.append(text)
                     if len(pieces) == START_TOKENS:
-                        _set_threads(llama, self._threads)
+                        _set_threads(llama, self._threads if alone else (1, 1))
+                        urgent.close()
                     yield text
+                    if len(pieces) >= START_TOKENS:
+                        PRIORITY.step_aside()
         except (RuntimeError, ValueError) as exc:
             raise EngineError(f"the language model failed: {exc}") from exc
         finally:
+            urgent.close()
             if stream is not None:
                 stream.close()
             self._pool.put(llama)
@@ -215,6 +229,7 @@ class ContextPool:
     def __init__(self, contexts: Sequence[Any]) -> None:
         self._free = list(contexts)
         self._ready = threading.Condition()
+        self.busy = 0  # contexts in use
 
     def get(self, tokens: Sequence[int]) -> Any:
         """Wait for a free context: of several, the one that has the most of ``tokens`` cached."""
@@ -222,12 +237,14 @@ class ContextPool:
             while not self._free:
                 self._ready.wait()
             best = max(range(len(self._free)), key=lambda i: cached_prefix(self._free[i], tokens))
+            self.busy += 1
             return self._free.pop(best)
 
     def put(self, context: Any) -> None:
         """Give a context back."""
         with self._ready:
             self._free.append(context)
+            self.busy -= 1
             self._ready.notify()
 
 

@@ -16,14 +16,15 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from openlive.audio import float_to_pcm16
-from openlive.engines.audio_base import OUTPUT_RATE, TTS
+from openlive.engines.audio_base import OUTPUT_RATE, TTS, Samples
 from openlive.pipeline.clauses import ClauseSplitter
 from openlive.pipeline.threads import iterate_in_thread
+from openlive.priority import PRIORITY
 
 log = logging.getLogger(__name__)
 
@@ -106,8 +107,9 @@ async def speak(
                 raise clause
             assert isinstance(clause, str)
             text: str | None = clause
+            urgent = not first_spoken.is_set()
             audio = iterate_in_thread(
-                lambda c=clause: tts.synthesize(c.strip(), voice, language, cancel),  # type: ignore[misc]
+                lambda c=clause, u=urgent: _synthesize(tts, c.strip(), voice, language, cancel, u),  # type: ignore[misc]
                 cancel,
                 executor,
             )
@@ -128,3 +130,15 @@ async def speak(
         gatherer.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await gatherer
+
+
+def _synthesize(
+    tts: TTS, text: str, voice: str, language: str, cancel: threading.Event, urgent: bool
+) -> Iterator[Samples]:
+    """Synthesise one clause (in a worker thread): the first is urgent, the others step aside."""
+    if urgent:
+        with PRIORITY.urgent():
+            yield from tts.synthesize(text, voice, language, cancel)
+        return
+    PRIORITY.step_aside()
+    yield from tts.synthesize(text, voice, language, cancel)

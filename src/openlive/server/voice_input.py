@@ -21,7 +21,7 @@ from collections.abc import Callable, Coroutine
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
-from openlive.engines.audio_base import INPUT_RATE, SpeechEngines
+from openlive.engines.audio_base import INPUT_RATE, Samples, SpeechEngines
 from openlive.errors import PolicyViolation
 from openlive.pipeline.audio_in import (
     AudioInput,
@@ -32,6 +32,7 @@ from openlive.pipeline.audio_in import (
     Utterance,
 )
 from openlive.pipeline.endpointer import EndpointerConfig
+from openlive.priority import PRIORITY
 from openlive.session import EndAudioStream, FeedAudio, MarkActivity
 from openlive.wire.client import Setup
 
@@ -205,7 +206,7 @@ class VoiceInput:
     async def _recognise_early(self, pause: SpeechPaused) -> str:
         loop = asyncio.get_running_loop()
         started = loop.time()
-        text = await loop.run_in_executor(self._executor, self._asr.transcribe, pause.audio, self._language)
+        text = await loop.run_in_executor(self._executor, self._transcribe, pause.audio)
         log.info(
             "recognised the pause's %.2f s of speech in %.0f ms: %r",
             pause.duration_s,
@@ -215,6 +216,11 @@ class VoiceInput:
         if self._early is asyncio.current_task() and self._on_tentative is not None:
             self._on_tentative(text, pause.duration_s)
         return text
+
+    def _transcribe(self, audio: Samples) -> str:
+        # The user is waiting: recognition goes before work that is ahead of them.
+        with PRIORITY.urgent():
+            return self._asr.transcribe(audio, self._language)
 
     async def _recognition_loop(self) -> None:
         loop = asyncio.get_running_loop()
@@ -233,9 +239,7 @@ class VoiceInput:
                     text[:80],
                 )
             else:
-                text = await loop.run_in_executor(
-                    self._executor, self._asr.transcribe, utterance.audio, self._language
-                )
+                text = await loop.run_in_executor(self._executor, self._transcribe, utterance.audio)
                 log.info(
                     "heard %.2f s of speech in %.0f ms: %r",
                     utterance.duration_s,

@@ -52,10 +52,13 @@ def test_a_conversation_gets_back_the_context_that_holds_its_history() -> None:
     pool = ContextPool([other, mine, empty])
     taken = pool.get([1, 2, 3, 4, 5, 6, 7, 8])
     assert taken is mine
+    assert pool.busy == 1
     # The next best is taken next.
     assert pool.get([1, 2, 3]) is other
     pool.put(mine)
+    assert pool.busy == 1
     assert pool.get([5, 5]) in (mine, empty)
+    assert pool.busy == 2
 
 
 def test_get_waits_for_a_context_to_come_back() -> None:
