@@ -42,15 +42,23 @@ class Priority:
     @contextlib.contextmanager
     def urgent(self) -> Iterator[None]:
         """Mark the work inside the block as urgent."""
-        with self._idle:
-            self._urgent += 1
+        held = self.hold()
         try:
             yield
         finally:
-            with self._idle:
-                self._urgent -= 1
-                if self._urgent == 0:
-                    self._idle.notify_all()
+            held.release()
+
+    def hold(self) -> Urgent:
+        """Mark work as urgent from now until :meth:`Urgent.release` (for work that spans a generator)."""
+        with self._idle:
+            self._urgent += 1
+        return Urgent(self)
+
+    def _release(self) -> None:
+        with self._idle:
+            self._urgent -= 1
+            if self._urgent == 0:
+                self._idle.notify_all()
 
     def step_aside(self) -> bool:
         """Before a step of work ahead: wait while urgent work runs (at most ``max_wait_s``).
@@ -60,6 +68,19 @@ class Priority:
         """
         with self._idle:
             return self._idle.wait_for(lambda: self._urgent == 0, timeout=self._max_wait_s)
+
+
+class Urgent:
+    """Urgent work in progress, until released (releasing twice is harmless)."""
+
+    def __init__(self, priority: Priority) -> None:
+        self._priority: Priority | None = priority
+
+    def release(self) -> None:
+        """The urgent part of the work is over."""
+        if self._priority is not None:
+            self._priority._release()
+            self._priority = None
 
 
 PRIORITY = Priority()

@@ -49,3 +49,14 @@ def test_urgent_blocks_nest_and_end_on_errors() -> None:
     except ValueError:
         pass
     assert priority.urgent_now == 0
+
+
+def test_a_hold_is_urgent_until_released_once() -> None:
+    priority = Priority(max_wait_s=0.01)
+    held = priority.hold()
+    assert priority.urgent_now == 1
+    assert priority.step_aside() is False
+    held.release()
+    held.release()
+    assert priority.urgent_now == 0
+    assert priority.step_aside() is True

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import threading
@@ -25,6 +24,13 @@ DEFAULT_TEMPERATURE = 0.3
 DEFAULT_TOP_P = 0.95
 DEFAULT_TOP_K = 40
 REPEAT_PENALTY = 1.1
+
+_FALLBACK_TEMPLATE = (
+    "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\n' + "
+    "message['content'] + '<|im_end|>' + '\n' }}{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}"
+)
+
 # Threads per generated token. Prompts are evaluated on every core (a batch keeps
 # them busy), but one token at a time gains little from a second thread while it
 # takes the core that speech synthesis and recognition need meanwhile: llama.cpp's
@@ -35,12 +41,6 @@ DECODE_THREADS = 1
 # Except for the first few, which start the reply and its speech: those run on
 # every core, when nothing else is being synthesized yet.
 START_TOKENS = 6
-
-_FALLBACK_TEMPLATE = (
-    "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\n' + "
-    "message['content'] + '<|im_end|>' + '\n' }}{% endfor %}"
-    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}"
-)
 
 
 class LlamaCppEngine:
@@ -172,8 +172,7 @@ class LlamaCppEngine:
         stream = None
         # The first tokens are urgent (someone waits for the reply to start); the
         # rest is ahead of its reader or listener, and steps aside for urgent work.
-        urgent = contextlib.ExitStack()
-        urgent.enter_context(PRIORITY.urgent())
+        urgent = PRIORITY.hold()
         try:
             stream = llama.create_completion(
                 prompt=tokens,
@@ -204,14 +203,14 @@ class LlamaCppEngine:
                     pieces.append(text)
                     if len(pieces) == START_TOKENS:
                         _set_threads(llama, self._threads if alone else (1, 1))
-                        urgent.close()
+                        urgent.release()
                     yield text
                     if len(pieces) >= START_TOKENS:
                         PRIORITY.step_aside()
         except (RuntimeError, ValueError) as exc:
             raise EngineError(f"the language model failed: {exc}") from exc
         finally:
-            urgent.close()
+            urgent.release()
             if stream is not None:
                 stream.close()
             self._pool.put(llama)

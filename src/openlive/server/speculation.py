@@ -48,29 +48,16 @@ def start_reply(
 
 
 class Speculation:
-    """At most one reply running ahead of its turn, and the turn that claimed it.
-
-    Attributes:
-        started: Replies started ahead so far.
-        used: Of those, the ones a turn took.
-    """
+    """At most one reply running ahead of its turn, and the turn that claimed it."""
 
     def __init__(self) -> None:
         self._pending: tuple[StartGeneration, Reply] | None = None
         self._claimed: tuple[int, Reply] | None = None
-        self.started = 0
-        self.used = 0
-
-    @property
-    def pending(self) -> bool:
-        """Whether a reply is running ahead, unclaimed."""
-        return self._pending is not None
 
     def start(self, request: StartGeneration, reply: Reply) -> None:
         """Hold ``reply``, started for ``request`` (its ``turn_id`` is not the turn's)."""
         self.drop()
         self._pending = (request, reply)
-        self.started += 1
 
     def drop(self) -> None:
         """The user went on: stop the reply running ahead, unread."""
@@ -90,13 +77,9 @@ class Speculation:
         request, reply = self._pending
         self._pending = None
         for action in actions:
-            if (
-                isinstance(action, StartGeneration)
-                and dataclasses.replace(request, turn_id=action.turn_id) == action
-            ):
+            if isinstance(action, StartGeneration) and _same_reply(request, action):
                 self._release_claimed()
                 self._claimed = (action.turn_id, reply)
-                self.used += 1
                 return
         reply.stop()
         log.info("reply ahead dropped: the turn asked for another")
