@@ -47,6 +47,7 @@ from openlive.bench.report import Figure, ScenarioResult, percentile
 from openlive.bench.target import Target
 from openlive.engines.audio_base import INPUT_RATE, SpeechEngines
 from openlive.engines.base import LLM, ChatMessage, GenerationStats, SamplingParams
+from openlive.pipeline.endpointer import EndpointerConfig
 
 # Chunk lengths the microphones use in turn, as browsers and SDK samples do.
 CHUNK_MS = (20, 30, 40)
@@ -821,7 +822,6 @@ def _cascade(
     """
     from openlive.pipeline.audio_in import AudioInput
     from openlive.pipeline.audio_in import Utterance as HeardUtterance
-    from openlive.pipeline.endpointer import EndpointerConfig
 
     # End of speech, decided by the same VAD and thresholds as a session's defaults.
     front = AudioInput(vad=engines.vad.stream(), config=EndpointerConfig.from_live_api())
@@ -918,7 +918,8 @@ async def pipeline(
     """
     result = ScenarioResult("pipeline")
     first = result.figure("cascade: end of speech -> first audio", source="in-process")
-    endpoint = result.figure("  endpointing (same VAD, 500 ms silence)", source="in-process")
+    silence_ms = EndpointerConfig.from_live_api().silence_ms
+    endpoint = result.figure(f"  endpointing (same VAD, {silence_ms} ms silence)", source="in-process")
     asr = result.figure("  transcription (whole utterance)", source="in-process")
     llm_figure = result.figure("  reply (whole, LLM)", source="in-process")
     tts = result.figure("  synthesis (whole reply)", source="in-process")
