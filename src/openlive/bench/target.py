@@ -37,12 +37,16 @@ CONNECTION_LOGGER = "openlive.server.connection"
 # so that a field added to a line (say "first audio N ms") is picked up, not a mismatch.
 _KINDS = {
     "speech_started": re.compile(r"^speech started\b"),
+    "speech_paused": re.compile(r"^speech paused\b"),
+    "early_asr": re.compile(r"^recognised the pause's\b"),
     "speech_ended": re.compile(r"^speech ended\b"),
     "heard": re.compile(r"^heard\b"),
     "reply_done": re.compile(r"^reply done\b"),
 }
 _FIELDS = {
     "speech_started": {"at_s": r"\bat ([\d.]+) s\b"},
+    "speech_paused": {"at_s": r"\bat ([\d.]+) s\b"},
+    "early_asr": {"speech_s": r"([\d.]+) s of speech", "asr_ms": r"\bin (\d+) ms"},
     "speech_ended": {"at_s": r"\bat ([\d.]+) s\b", "speech_s": r"([\d.]+) s of speech"},
     "heard": {"speech_s": r"([\d.]+) s of speech", "asr_ms": r"\bin (\d+) ms"},
     "reply_done": {
@@ -52,6 +56,7 @@ _FIELDS = {
         "first_audio_ms": r"first audio (\d+) ms",
         "queue_wait_ms": r"queue wait (\d+) ms",
         "audio_s": r"([\d.]+) s of audio",
+        "ahead_ms": r"started (\d+) ms ahead",
     },
 }
 
@@ -76,7 +81,8 @@ class ServerEvent:
     """One timing line the server logged.
 
     Attributes:
-        kind: ``speech_started``, ``speech_ended``, ``heard`` or ``reply_done``.
+        kind: ``speech_started``, ``speech_paused``, ``early_asr`` (recognition
+            during a pause), ``speech_ended``, ``heard`` or ``reply_done``.
         at: When it was logged, on the benchmark's clock (:func:`~openlive.bench.client.now`).
         session_id: The server's session id (``setupComplete.sessionId``).
         values: The numbers in the line.

@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 import logging
 import os
-import queue
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from openlive.engines.base import ChatMessage, GenerationStats, SamplingParams
 from openlive.errors import ConfigError, ContextWindowExceeded, EngineError
+from openlive.priority import PRIORITY
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,17 @@ _FALLBACK_TEMPLATE = (
     "{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}"
 )
 
+# Threads per generated token. Prompts are evaluated on every core (a batch keeps
+# them busy), but one token at a time gains little from a second thread while it
+# takes the core that speech synthesis and recognition need meanwhile: llama.cpp's
+# threads spin while they wait for each other, so two of them beside Piper slow
+# both down. Measured on 2 cores: 60 tokens/s on one thread, 100 on two alone,
+# and the first clause's synthesis 170 ms instead of 210 ms beside the generation.
+DECODE_THREADS = 1
+# Except for the first few, which start the reply and its speech: those run on
+# every core, when nothing else is being synthesized yet.
+START_TOKENS = 6
+
 
 class LlamaCppEngine:
     """A GGUF model served by llama.cpp.
@@ -41,11 +54,22 @@ class LlamaCppEngine:
     weights' pages are shared between them). A generation waits for a free
     context; the wait is reported in ``GenerationStats.queue_wait_s``.
 
+    Each context keeps the tokens it last evaluated in its KV cache, and llama.cpp
+    evaluates only the part of a new prompt after the longest prefix the cache
+    shares with it. A conversation's next prompt extends its previous one, so a
+    generation takes the free context whose cache shares the longest prefix with
+    its prompt: the next turn then costs only its new tokens, not the whole history.
+
     Args:
         model_path: The GGUF file.
         n_ctx: Context window per context; 0 takes the model's own.
         contexts: How many generations may run at once.
-        n_threads: CPU threads per generation; defaults to the number of cores.
+        n_threads: CPU threads per generated token; defaults to ``DECODE_THREADS``
+            (at most the number of cores).
+        n_threads_batch: CPU threads for the prompt; defaults to the number of cores.
+        n_threads_start: CPU threads for the first ``START_TOKENS`` generated tokens
+            (the first words, which a spoken reply waits for); defaults to the
+            number of cores.
     """
 
     def __init__(
@@ -54,6 +78,8 @@ class LlamaCppEngine:
         n_ctx: int = 0,
         contexts: int = 2,
         n_threads: int | None = None,
+        n_threads_batch: int | None = None,
+        n_threads_start: int | None = None,
     ) -> None:
         try:
             from llama_cpp import Llama
@@ -63,21 +89,24 @@ class LlamaCppEngine:
         path = Path(model_path)
         if not path.is_file():
             raise ConfigError(f"GGUF model file not found: {path}")
-        threads = n_threads or os.cpu_count() or 1
-        self._pool: queue.Queue[Any] = queue.Queue()
-        first = None
-        for _ in range(max(1, contexts)):
-            llama = Llama(
+        cores = os.cpu_count() or 1
+        threads = n_threads or min(DECODE_THREADS, cores)
+        batch_threads = n_threads_batch or cores
+        self._threads = (threads, batch_threads)
+        self._start_threads = (n_threads_start or cores, batch_threads)
+        llamas = [
+            Llama(
                 model_path=str(path),
                 n_ctx=n_ctx,
                 n_threads=threads,
-                n_threads_batch=threads,
+                n_threads_batch=batch_threads,
                 use_mmap=True,
                 verbose=False,
             )
-            first = first or llama
-            self._pool.put(llama)
-        assert first is not None
+            for _ in range(max(1, contexts))
+        ]
+        self._pool = ContextPool(llamas)
+        first = llamas[0]
         self._tokenizer = first
         self._context_size = first.n_ctx()
         metadata = first.metadata
@@ -165,10 +194,19 @@ class LlamaCppEngine:
         max_tokens = min(params.max_tokens or room, room)
         grammar = self._grammar(params.json_schema)
         started = time.perf_counter()
-        llama = self._pool.get()
+        llama = self._pool.get(tokens)
         stats.queue_wait_s = time.perf_counter() - started
+        cached = cached_prefix(llama, tokens)
+        # Every core for the prompt and the first tokens, unless other work that a
+        # user waits for runs too: threads that outnumber the cores spin while they
+        # wait for each other, and both go many times slower.
+        alone = self._pool.busy == 1 and PRIORITY.urgent_now == 0
+        _set_threads(llama, self._start_threads if alone else (1, 1))
         pieces: list[str] = []
         stream = None
+        # The first tokens are urgent (someone waits for the reply to start); the
+        # rest is ahead of its reader or listener, and steps aside for urgent work.
+        urgent = PRIORITY.hold()
         try:
             stream = llama.create_completion(
                 prompt=tokens,
@@ -191,12 +229,69 @@ class LlamaCppEngine:
                 if text:
                     if stats.first_token_s is None:
                         stats.first_token_s = time.perf_counter() - started
+                        log.debug(
+                            "prompt of %d tokens (%d cached): first token in %.0f ms",
+                            len(tokens),
+                            cached,
+                            1000 * stats.first_token_s,
+                        )
                     pieces.append(text)
+                    if len(pieces) == START_TOKENS:
+                        _set_threads(llama, self._threads if alone else (1, 1))
+                        urgent.release()
                     yield text
+                    if len(pieces) >= START_TOKENS:
+                        PRIORITY.step_aside()
         except (RuntimeError, ValueError) as exc:
             raise EngineError(f"the language model failed: {exc}") from exc
         finally:
+            urgent.release()
             if stream is not None:
                 stream.close()
             self._pool.put(llama)
             stats.response_tokens = self.count_text_tokens("".join(pieces))
+
+
+class ContextPool:
+    """Free llama.cpp contexts; a generation takes the one with the most of its prompt cached.
+
+    Args:
+        contexts: The contexts (anything with ``input_ids`` and ``n_tokens``, as
+            ``llama_cpp.Llama`` has: the tokens its KV cache holds).
+    """
+
+    def __init__(self, contexts: Sequence[Any]) -> None:
+        self._free = list(contexts)
+        self._ready = threading.Condition()
+        self.busy = 0  # contexts in use
+
+    def get(self, tokens: Sequence[int]) -> Any:
+        """Wait for a free context: of several, the one that has the most of ``tokens`` cached."""
+        with self._ready:
+            while not self._free:
+                self._ready.wait()
+            best = max(range(len(self._free)), key=lambda i: cached_prefix(self._free[i], tokens))
+            self.busy += 1
+            return self._free.pop(best)
+
+    def put(self, context: Any) -> None:
+        """Give a context back."""
+        with self._ready:
+            self._free.append(context)
+            self.busy -= 1
+            self._ready.notify()
+
+
+def cached_prefix(context: Any, tokens: Sequence[int]) -> int:
+    """How many leading ``tokens`` the context's KV cache already holds."""
+    cached = np.asarray(context.input_ids[: context.n_tokens])
+    wanted = np.asarray(tokens[: cached.size], dtype=cached.dtype)
+    differ = np.flatnonzero(cached[: wanted.size] != wanted)
+    return int(differ[0]) if differ.size else int(wanted.size)
+
+
+def _set_threads(llama: Any, threads: tuple[int, int]) -> None:
+    """Set the threads per generated token and per prompt batch of a context, between two tokens."""
+    context = getattr(llama, "_ctx", None)
+    if context is not None and hasattr(context, "set_n_threads"):
+        context.set_n_threads(*threads)

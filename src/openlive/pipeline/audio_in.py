@@ -6,6 +6,12 @@ It resamples any input rate to 16 kHz, scores frames with the VAD, decides start
 and end of speech with the :class:`~openlive.pipeline.endpointer.Endpointer`, and
 collects the utterance audio. With automatic detection disabled, the client's
 ``activityStart``/``activityEnd`` mark the utterance instead.
+
+During the silence before the end of speech is committed, a :class:`SpeechPaused`
+carries the utterance as it would be if it ended there, so that recognition can
+start early; :class:`SpeechResumed` says the user went on and that work is void.
+If no :class:`SpeechResumed` comes before the :class:`Utterance`, the utterance
+holds the same speech as the pause's audio, and is as long.
 """
 
 from __future__ import annotations
@@ -35,6 +41,23 @@ class SpeechStarted:
 
 
 @dataclass(frozen=True)
+class SpeechPaused:
+    """The user paused: the utterance so far, as it would be if it ended here."""
+
+    audio: Samples
+
+    @property
+    def duration_s(self) -> float:
+        """Length of the audio."""
+        return self.audio.size / INPUT_RATE
+
+
+@dataclass(frozen=True)
+class SpeechResumed:
+    """The user went on speaking after a :class:`SpeechPaused`."""
+
+
+@dataclass(frozen=True)
 class Utterance:
     """What the user said, as 16 kHz audio, ready for recognition."""
 
@@ -46,7 +69,7 @@ class Utterance:
         return self.audio.size / INPUT_RATE
 
 
-InputEvent = SpeechStarted | Utterance
+InputEvent = SpeechStarted | SpeechPaused | SpeechResumed | Utterance
 
 
 class AudioInput:
@@ -127,25 +150,42 @@ class AudioInput:
         for index, probability in enumerate(probabilities):
             frame = audio[index * self._frame : (index + 1) * self._frame]
             decision = self._endpointer.push(float(probability))
-            if self._endpointer.in_speech or (decision and decision.event is Event.SPEECH_ENDED):
+            event = decision.event if decision is not None else None
+            if self._endpointer.in_speech or event is Event.SPEECH_ENDED:
                 self._utterance.append(frame)
             else:
                 self._before.append(frame)
-            if decision is None:
-                if len(self._utterance) >= self._max_frames:
-                    events.append(self._cut())
-                continue
-            if decision.event is Event.SPEECH_STARTED:
+            if event is Event.SPEECH_STARTED:
+                assert decision is not None
                 # The frames that committed the start, and the preroll before them,
                 # were kept in `_before`; the utterance starts with them.
                 self._utterance = [*self._before, *self._utterance]
                 self._before.clear()
                 events.append(SpeechStarted(at_s=decision.frame * self._frame / INPUT_RATE))
-            else:
-                silent = self._endpointer.frames_seen - decision.frame
-                keep = max(0, len(self._utterance) - silent + self._tail_frames)
-                events.append(self._finish(self._utterance[:keep]))
+            elif event is Event.SPEECH_PAUSED:
+                assert decision is not None
+                # The utterance as it will be if it ends here: the tail not heard yet
+                # is silence, so it is zeros, and the length is the utterance's.
+                frames = self._trimmed(decision.frame)
+                missing = self._tail_frames - (self._endpointer.frames_seen - decision.frame)
+                tail = np.zeros(max(0, missing) * self._frame, np.float32)
+                events.append(
+                    SpeechPaused(audio=np.concatenate([*frames, tail]).astype(np.float32, copy=False))
+                )
+            elif event is Event.SPEECH_RESUMED:
+                events.append(SpeechResumed())
+            elif event is Event.SPEECH_ENDED:
+                assert decision is not None
+                events.append(self._finish(self._trimmed(decision.frame)))
+            elif len(self._utterance) >= self._max_frames:
+                events.append(self._cut())
         return events
+
+    def _trimmed(self, first_silent: int) -> list[Samples]:
+        # The utterance's frames up to the silence that ends it, and a little of it.
+        silent = self._endpointer.frames_seen - first_silent
+        keep = max(0, len(self._utterance) - silent + self._tail_frames)
+        return self._utterance[:keep]
 
     def _cut(self) -> Utterance:
         # Too long for one recognition: hand over what we have and start afresh.

@@ -8,6 +8,20 @@ The Live API's ``automaticActivityDetection`` settings map onto four numbers:
 - ``endOfSpeechSensitivity``: how unlikely a frame must be speech to count as silence
   (HIGH ends sooner than LOW);
 - ``silenceDurationMs``: how much silence must follow before the end is committed.
+
+Before the end is committed, a shorter silence (``pause_ms``) reports a *pause*:
+the user may have finished, so work on the reply can start (recognition, the
+model, the first clause's speech) and be kept if the end is committed, or thrown
+away if the speech resumes first (reported as *resumed*).
+
+The default silence is 300 ms for ``END_SENSITIVITY_HIGH`` (the Live API's
+default sensitivity; its default duration is not documented). A short rule is
+what makes a turn feel answered at once: the reply cannot start before the end is
+committed, and with the work done during the pause, the rule is most of what the
+user waits. 300 ms is longer than the gaps between words; a user who pauses
+longer mid-sentence gets the usual barge-in when they go on (the reply stops, and
+the next one answers both parts), and a client can set ``silenceDurationMs``, or
+``END_SENSITIVITY_LOW`` for 800 ms, for a slower speaker.
 """
 
 from __future__ import annotations
@@ -16,6 +30,14 @@ import enum
 from dataclasses import dataclass
 
 FRAME_MS = 32  # Silero's window: 512 samples at 16 kHz
+DEFAULT_SILENCE_MS = 300
+LOW_SENSITIVITY_SILENCE_MS = 800
+# Silence after which a pause is reported: two frames. Silero's probability falls
+# a frame or two after the voice stops, so the pause is reported about 100 ms
+# after the last voiced sample, and recognition, the first token and the first
+# clause's speech are under way well before the end is committed. The price is
+# some recognitions of pauses the user talks over, on a core that is idle then.
+DEFAULT_PAUSE_MS = 64
 
 
 @dataclass(frozen=True)
@@ -27,12 +49,15 @@ class EndpointerConfig:
         end_threshold: Speech probability below which a frame is silence.
         start_ms: Speech needed before start-of-speech is committed.
         silence_ms: Silence needed before end-of-speech is committed.
+        pause_ms: Silence after which a pause is reported, before the end is
+            committed; ``None`` (or not less than ``silence_ms``) reports none.
     """
 
     start_threshold: float = 0.5
     end_threshold: float = 0.35
     start_ms: int = 64
-    silence_ms: int = 500
+    silence_ms: int = DEFAULT_SILENCE_MS
+    pause_ms: int | None = DEFAULT_PAUSE_MS
 
     @classmethod
     def from_live_api(
@@ -52,7 +77,11 @@ class EndpointerConfig:
             start_threshold=0.7 if low_start else 0.5,
             end_threshold=0.2 if low_end else 0.35,
             start_ms=prefix_padding_ms if prefix_padding_ms is not None else (160 if low_start else 64),
-            silence_ms=silence_duration_ms if silence_duration_ms is not None else (800 if low_end else 500),
+            silence_ms=(
+                silence_duration_ms
+                if silence_duration_ms is not None
+                else (LOW_SENSITIVITY_SILENCE_MS if low_end else DEFAULT_SILENCE_MS)
+            ),
         )
 
 
@@ -60,6 +89,8 @@ class Event(enum.Enum):
     """What the endpointer decided about a frame."""
 
     SPEECH_STARTED = "speech_started"
+    SPEECH_PAUSED = "speech_paused"
+    SPEECH_RESUMED = "speech_resumed"
     SPEECH_ENDED = "speech_ended"
 
 
@@ -70,7 +101,8 @@ class Decision:
     Attributes:
         event: Start or end of speech.
         frame: For a start, the first speech frame of the run that committed it;
-            for an end, the first silent frame after the speech.
+            for a pause or an end, the first silent frame after the speech; for a
+            resumption, the frame whose speech ended the pause.
     """
 
     event: Event
@@ -89,6 +121,9 @@ class Endpointer:
         self.config = config
         self._start_frames = max(1, -(-config.start_ms // frame_ms))
         self._silence_frames = max(1, -(-config.silence_ms // frame_ms))
+        pause = max(1, -(-config.pause_ms // frame_ms)) if config.pause_ms is not None else None
+        # A pause is only worth reporting if the end is not committed at the same frame.
+        self._pause_frames = pause if pause is not None and pause < self._silence_frames else None
         self.in_speech = False
         self._frame = 0
         self._run_start = -1  # first frame of the current run of speech (or silence)
@@ -98,6 +133,11 @@ class Endpointer:
     def frames_seen(self) -> int:
         """Frames pushed so far."""
         return self._frame
+
+    @property
+    def paused(self) -> bool:
+        """Whether a pause was reported and the speech has not resumed since."""
+        return self.in_speech and self._pause_frames is not None and self._run >= self._pause_frames
 
     @property
     def silent_frames(self) -> int:
@@ -128,8 +168,13 @@ class Endpointer:
                 self.in_speech = False
                 self._run = 0
                 return Decision(Event.SPEECH_ENDED, self._run_start)
+            if self._run == self._pause_frames:
+                return Decision(Event.SPEECH_PAUSED, self._run_start)
         else:
+            paused = self.paused
             self._run = 0
+            if paused:
+                return Decision(Event.SPEECH_RESUMED, frame)
         return None
 
     def reset(self) -> None:

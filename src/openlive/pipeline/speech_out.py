@@ -3,22 +3,34 @@
 Two stages run at once: one gathers the language model's pieces into clauses
 (the model keeps generating in its own thread meanwhile), the other synthesises
 each clause in a worker thread as soon as it is complete. The first audio leaves
-when the first clause is spoken, not when the reply is done.
+when the first clause is spoken, not when the reply is done. While the first
+clause is being synthesised the model waits (if its pieces come through a bridge
+that holds only a few, see :data:`PIECES_AHEAD`): that clause is what the user
+waits for, and the model is far ahead of the speech anyway.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import threading
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from openlive.audio import float_to_pcm16
-from openlive.engines.audio_base import OUTPUT_RATE, TTS
+from openlive.engines.audio_base import OUTPUT_RATE, TTS, Samples
 from openlive.pipeline.clauses import ClauseSplitter
 from openlive.pipeline.threads import iterate_in_thread
+from openlive.priority import PRIORITY
+
+log = logging.getLogger(__name__)
+
+# Pieces of the model's text a spoken reply lets the model run ahead of the clause
+# splitter: few, so that the model pauses while the first clause is synthesised.
+PIECES_AHEAD = 2
 
 # Largest audio message: 200 ms of 16-bit PCM at 24 kHz. Smaller messages let an
 # interruption stop the audio sooner; larger ones cost fewer frames.
@@ -60,13 +72,24 @@ async def speak(
         executor: Where synthesis runs.
     """
     clauses: asyncio.Queue[object] = asyncio.Queue()
+    started = time.perf_counter()
+    first_spoken = asyncio.Event()
 
     async def gather_clauses() -> None:
         splitter = ClauseSplitter()
+        first = True
         try:
             async for piece in pieces:
                 for clause in splitter.push(piece):
                     clauses.put_nowait(clause)
+                    if first:
+                        first = False
+                        elapsed = 1000 * (time.perf_counter() - started)
+                        log.debug("first clause after %.0f ms: %r", elapsed, clause)
+                        # The user waits for the first clause's audio: while it is being
+                        # synthesised, the model (which is far ahead of speech) waits,
+                        # so that the two do not share the CPU.
+                        await first_spoken.wait()
             for clause in splitter.flush():
                 clauses.put_nowait(clause)
         except Exception as exc:  # noqa: BLE001 - re-raised by the consumer
@@ -84,16 +107,21 @@ async def speak(
                 raise clause
             assert isinstance(clause, str)
             text: str | None = clause
+            urgent = not first_spoken.is_set()
             audio = iterate_in_thread(
-                lambda c=clause: tts.synthesize(c.strip(), voice, language, cancel),  # type: ignore[misc]
+                lambda c=clause, u=urgent: _synthesize(tts, c.strip(), voice, language, cancel, u),  # type: ignore[misc]
                 cancel,
                 executor,
             )
             async for samples in audio:
+                if not first_spoken.is_set():
+                    log.debug("first audio after %.0f ms", 1000 * (time.perf_counter() - started))
+                    first_spoken.set()
                 pcm = float_to_pcm16(samples)
                 for start in range(0, len(pcm), MAX_CHUNK_BYTES):
                     yield SpokenChunk(pcm=pcm[start : start + MAX_CHUNK_BYTES], text=text)
                     text = None
+            first_spoken.set()
             if text is not None and not cancel.is_set():
                 # The synthesiser made no sound for this clause (punctuation only):
                 # its text still belongs to the reply.
@@ -102,3 +130,15 @@ async def speak(
         gatherer.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await gatherer
+
+
+def _synthesize(
+    tts: TTS, text: str, voice: str, language: str, cancel: threading.Event, urgent: bool
+) -> Iterator[Samples]:
+    """Synthesise one clause (in a worker thread): the first is urgent, the others step aside."""
+    if urgent:
+        with PRIORITY.urgent():
+            yield from tts.synthesize(text, voice, language, cancel)
+        return
+    PRIORITY.step_aside()
+    yield from tts.synthesize(text, voice, language, cancel)

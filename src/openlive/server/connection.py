@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from openlive.engines.audio_base import OUTPUT_RATE, SpeechEngines
-from openlive.engines.base import GenerationStats
 from openlive.engines.registry import ModelTable
 from openlive.errors import (
     CLOSE_GOING_AWAY,
@@ -31,10 +30,10 @@ from openlive.errors import (
     PolicyViolation,
     truncate_reason,
 )
-from openlive.pipeline.speech_out import speak
-from openlive.pipeline.threads import iterate_in_thread
+from openlive.pipeline.reply import Reply
 from openlive.server.logs import session_id_var
 from openlive.server.resumption import Resumer, ResumptionConfig
+from openlive.server.speculation import Speculation, start_reply
 from openlive.server.tokens import apply_token
 from openlive.server.tool_runtime import ToolRuntime
 from openlive.server.voice_input import AudioLimits, VoiceInput
@@ -180,6 +179,8 @@ class Connection:
         # The voice path, started by the first audio: input items in arrival order,
         # and utterances waiting for recognition.
         self._voice: VoiceInput | None = None
+        # A reply started during the user's trailing silence, until the turn takes it.
+        self._ahead = Speculation()
         self._resumer = Resumer(resumption, owner) if resumption is not None else None
         self._store = resumption.store if resumption is not None else None
         self._token = token
@@ -206,6 +207,7 @@ class Connection:
             for task in (reader, writer, *voice_tasks, *self._timers):
                 task.cancel()
             self._cancel_all()
+            self._ahead.close()
             self.session.close()
             await asyncio.gather(reader, writer, *voice_tasks, *self._timers, return_exceptions=True)
             if self._saves is not None:
@@ -485,26 +487,28 @@ class Connection:
         self._run(self.session.tool_calls_expired(action.turn_id, action.ids))
 
     async def _generate(self, action: StartGeneration, cancel: threading.Event) -> None:
-        engine = self._models.engine(action.model)
-        stats = GenerationStats()
+        # The reply started ahead of this turn, if the turn claimed one; else a new one.
+        reply = self._ahead.take(action.turn_id) or start_reply(
+            action, self._models, self._speech, self._executor, cancel
+        )
+        try:
+            await self._send_reply(action, reply, cancel)
+        finally:
+            reply.stop()
+
+    async def _send_reply(self, action: StartGeneration, reply: Reply, cancel: threading.Event) -> None:
+        stats = reply.stats
         audio_out_s = 0.0
         first_audio_s = 0.0
-        pieces = iterate_in_thread(
-            lambda: engine.generate(action.messages, action.params, stats, cancel),
-            cancel,
-            self._executor,
-        )
-        if action.voice is None or self._speech is None:
-            async for piece in pieces:
+        loop = asyncio.get_running_loop()
+        generation_started = loop.time()
+        if not reply.spoken:
+            async for piece in reply.text():
                 await self._room_in_outbox()
                 self._run(self.session.generation_text(action.turn_id, piece))
         else:
-            voice = action.voice
-            spoken = speak(pieces, self._speech.tts, voice.name, voice.language, cancel, self._executor)
-            loop = asyncio.get_running_loop()
             started_at: float | None = None
-            generation_started = loop.time()
-            async for chunk in spoken:
+            async for chunk in reply.speech():
                 await self._room_in_outbox()
                 # Pace the audio at real time plus a lead, so that the reply is
                 # still going out while the user hears it: a barge-in then cuts
@@ -516,19 +520,20 @@ class Connection:
                         await asyncio.sleep(ahead - lead)
                 if started_at is None:
                     started_at = loop.time()
-                    first_audio_s = started_at - generation_started
+                    first_audio_s = started_at - reply.started_at
                 audio_out_s += len(chunk.pcm) / 2 / OUTPUT_RATE
                 self._run(self.session.generation_audio(action.turn_id, chunk.pcm, chunk.text))
         if not cancel.is_set():
             log.info(
                 "reply done: %d prompt tokens, %d response tokens, first token %.0f ms, "
-                "first audio %.0f ms, queue wait %.0f ms, %.1f s of audio",
+                "first audio %.0f ms, queue wait %.0f ms, %.1f s of audio, started %.0f ms ahead",
                 stats.prompt_tokens,
                 stats.response_tokens,
                 1000 * (stats.first_token_s or 0.0),
                 1000 * first_audio_s,
                 1000 * stats.queue_wait_s,
                 audio_out_s,
+                1000 * (generation_started - reply.started_at),
             )
             self._run(self.session.generation_done(action.turn_id, stats, audio_out_s))
 
@@ -557,13 +562,28 @@ class Connection:
                 AudioLimits(limits.max_audio_ahead_s, limits.max_audio_backlog_s, limits.audio_idle_end_s),
                 self._executor,
                 on_speech_started=lambda: self._run(self.session.speech_started()),
-                on_transcript=lambda text, seconds: self._run(self.session.speech_transcribed(text, seconds)),
+                on_transcript=self._transcribed,
                 guard=self._guard,
+                on_tentative=self._reply_ahead,
+                on_resumed=self._ahead.drop,
             )
         try:
             self._voice.put(item)
         except OpenliveError as error:
             self.fail(error)
+
+    def _transcribed(self, text: str, seconds: float) -> None:
+        actions = self.session.speech_transcribed(text, seconds)
+        self._ahead.claim(actions)  # the reply started ahead, if the turn asks for the same
+        self._run(actions)
+
+    def _reply_ahead(self, text: str, seconds: float) -> None:
+        """Start the reply a tentative transcript would get; it is held until the turn claims it."""
+        request = None if self._closing else self.session.preview_reply(text, seconds)
+        if request is None:
+            self._ahead.drop()
+            return
+        self._ahead.start(request, start_reply(request, self._models, self._speech, self._executor))
 
     async def _room_in_outbox(self) -> None:
         # Backpressure: a client that reads slowly slows its own generation down

@@ -2,8 +2,15 @@
 
 Two tasks run per session once its first audio arrives: one feeds the audio
 front end (resampling, VAD, endpointing) in a worker thread, one recognises the
-utterances it completes. They report through two callbacks, so the connection
+utterances it completes. They report through callbacks, so the connection
 decides what a start of speech or a transcript means (that is the session's job).
+
+Recognition starts early, when the user pauses: the utterance so far is
+transcribed while the endpointer waits for the rest of the silence. That text is
+offered as a *tentative* transcript (the connection may start the reply with it),
+and if the end of speech is committed with no speech in between, it is the
+utterance's transcript, without a second recognition. If the user goes on, the
+early work is void and the connection hears so.
 """
 
 from __future__ import annotations
@@ -14,10 +21,18 @@ from collections.abc import Callable, Coroutine
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
-from openlive.engines.audio_base import INPUT_RATE, SpeechEngines
+from openlive.engines.audio_base import INPUT_RATE, Samples, SpeechEngines
 from openlive.errors import PolicyViolation
-from openlive.pipeline.audio_in import AudioInput, SpeechStarted, Utterance
+from openlive.pipeline.audio_in import (
+    AudioInput,
+    InputEvent,
+    SpeechPaused,
+    SpeechResumed,
+    SpeechStarted,
+    Utterance,
+)
 from openlive.pipeline.endpointer import EndpointerConfig
+from openlive.priority import PRIORITY
 from openlive.session import EndAudioStream, FeedAudio, MarkActivity
 from openlive.wire.client import Setup
 
@@ -55,6 +70,10 @@ class VoiceInput:
         on_speech_started: Called when the user starts speaking.
         on_transcript: Called with each utterance's text and its length in seconds.
         guard: Runs a task so that its failure closes the session, named for the log.
+        on_tentative: Called with the text of the speech so far and its length,
+            when the user pauses and it is recognised before the end is committed.
+        on_resumed: Called when the user goes on after such a pause: the
+            tentative transcript does not stand.
     """
 
     def __init__(
@@ -66,6 +85,8 @@ class VoiceInput:
         on_speech_started: Callable[[], None],
         on_transcript: Callable[[str, float], None],
         guard: Guard,
+        on_tentative: Callable[[str, float], None] | None = None,
+        on_resumed: Callable[[], None] | None = None,
     ) -> None:
         activity = setup.activity
         self._audio_in = AudioInput(
@@ -84,8 +105,14 @@ class VoiceInput:
         self._executor = executor
         self._on_speech_started = on_speech_started
         self._on_transcript = on_transcript
+        self._on_tentative = on_tentative
+        self._on_resumed = on_resumed
         self._items: asyncio.Queue[AudioItem] = asyncio.Queue()
-        self._utterances: asyncio.Queue[Utterance] = asyncio.Queue()
+        # Each utterance, with the early recognition of the same speech if there was one.
+        self._utterances: asyncio.Queue[tuple[Utterance, asyncio.Task[str] | None]] = asyncio.Queue()
+        # The early recognition of the current pause, while it stands.
+        self._early: asyncio.Task[str] | None = None
+        self._early_tasks: set[asyncio.Task[str]] = set()
         self._backlog_s = 0.0
         self._received_s = 0.0
         self._first_audio_at: float | None = None
@@ -121,6 +148,13 @@ class VoiceInput:
         self._items.put_nowait(item)
 
     async def _audio_loop(self) -> None:
+        try:
+            await self._feed_audio()
+        finally:
+            for task in self._early_tasks:
+                task.cancel()
+
+    async def _feed_audio(self) -> None:
         loop = asyncio.get_running_loop()
         audio_in = self._audio_in
         while True:
@@ -141,30 +175,77 @@ class VoiceInput:
                 if isinstance(event, SpeechStarted):
                     log.info("speech started at %.2f s", event.at_s)
                     self._on_speech_started()
+                elif isinstance(event, SpeechPaused):
+                    log.info("speech paused at %.2f s", audio_in.samples_in / INPUT_RATE)
+                    self._start_early(event)
+                elif isinstance(event, SpeechResumed):
+                    self._early = None
+                    if self._on_resumed is not None:
+                        self._on_resumed()
                 else:
                     log.info(
                         "speech ended at %.2f s after %.2f s of speech",
                         audio_in.samples_in / INPUT_RATE,
                         event.duration_s,
                     )
-                    self._utterances.put_nowait(event)
+                    self._utterances.put_nowait((event, self._early))
+                    self._early = None
+
+    def _start_early(self, pause: SpeechPaused) -> None:
+        """Recognise the speech so far while the endpointer waits for the rest of the silence."""
+        if pause.audio.size < INPUT_RATE // 10:
+            self._early = None
+            return
+        task = asyncio.create_task(self._recognise_early(pause), name="asr-early")
+        self._early = task
+        self._early_tasks.add(task)
+        task.add_done_callback(self._early_tasks.discard)
+        # A pause the user talks over is never awaited: its failure is not news.
+        task.add_done_callback(lambda done: done.cancelled() or done.exception())
+
+    async def _recognise_early(self, pause: SpeechPaused) -> str:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        text = await loop.run_in_executor(self._executor, self._transcribe, pause.audio)
+        log.info(
+            "recognised the pause's %.2f s of speech in %.0f ms: %r",
+            pause.duration_s,
+            1000 * (loop.time() - started),
+            text[:80],
+        )
+        if self._early is asyncio.current_task() and self._on_tentative is not None:
+            self._on_tentative(text, pause.duration_s)
+        return text
+
+    def _transcribe(self, audio: Samples) -> str:
+        # The user is waiting: recognition goes before work that is ahead of them.
+        with PRIORITY.urgent():
+            return self._asr.transcribe(audio, self._language)
 
     async def _recognition_loop(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
-            utterance = await self._utterances.get()
+            utterance, early = await self._utterances.get()
             if utterance.audio.size < INPUT_RATE // 10:
                 continue  # under 100 ms: nothing to recognise
             started = loop.time()
-            text = await loop.run_in_executor(
-                self._executor, self._asr.transcribe, utterance.audio, self._language
-            )
-            log.info(
-                "heard %.2f s of speech in %.0f ms: %r",
-                utterance.duration_s,
-                1000 * (loop.time() - started),
-                text[:80],
-            )
+            if early is not None:
+                # Recognised during the pause, and the user said nothing since.
+                text = await early
+                log.info(
+                    "heard %.2f s of speech in %.0f ms (recognised during the pause): %r",
+                    utterance.duration_s,
+                    1000 * (loop.time() - started),
+                    text[:80],
+                )
+            else:
+                text = await loop.run_in_executor(self._executor, self._transcribe, utterance.audio)
+                log.info(
+                    "heard %.2f s of speech in %.0f ms: %r",
+                    utterance.duration_s,
+                    1000 * (loop.time() - started),
+                    text[:80],
+                )
             self._on_transcript(text, utterance.duration_s)
 
 
@@ -177,7 +258,7 @@ def _hearing_language(code: str | None, heard: tuple[str, ...]) -> str | None:
     return heard[0] if len(heard) == 1 else None
 
 
-def _process_audio(audio_in: AudioInput, item: AudioItem) -> list[SpeechStarted | Utterance]:
+def _process_audio(audio_in: AudioInput, item: AudioItem) -> list[InputEvent]:
     """Run one input item through the audio front end (in a worker thread)."""
     if isinstance(item, FeedAudio):
         return audio_in.feed(item.data, item.rate)

@@ -9,6 +9,7 @@ and reading what comes out.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import enum
 import itertools
@@ -486,6 +487,27 @@ class Session:
             turn = Turn(role="user", text=text)
             actions += self._add_turns([turn], reply=True, interrupt=self.setup.activity.interrupts)
         return actions
+
+    def preview_reply(self, text: str, audio_s: float) -> StartGeneration | None:
+        """The reply ``speech_transcribed(text, audio_s)`` would start now; the session is left as it is.
+
+        The connection starts that reply ahead of the turn, while the end of the
+        user's speech is not yet committed, and keeps it only if the turn, once
+        committed, starts the same reply (all but the ``turn_id``). ``None`` when
+        the transcript would start no reply now (nothing heard, a reply playing).
+        """
+        if self.state is not State.ACTIVE or self._generation is not None:
+            return None
+        trial = copy.copy(self)
+        trial.history = History()
+        trial.history.extend(self.history)
+        trial._deferred = list(self._deferred)
+        trial._turn_ids = itertools.count(0)
+        try:
+            actions = trial.speech_transcribed(text, audio_s)
+        except InvalidArgument:  # too long for the history or the window: the turn will say so
+            return None
+        return next((a for a in actions if isinstance(a, StartGeneration)), None)
 
     # -- turns -----------------------------------------------------------------------
 

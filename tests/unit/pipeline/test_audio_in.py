@@ -16,6 +16,8 @@ from openlive.pipeline.audio_in import (
     TAIL_MS,
     AudioInput,
     InputEvent,
+    SpeechPaused,
+    SpeechResumed,
     SpeechStarted,
     Utterance,
 )
@@ -79,9 +81,16 @@ def test_a_burst_gives_one_speech_start_then_one_utterance(rate: int, sizes: tup
     stream = silence(1.0, rate) + tone(1.0, rate) + silence(1.5, rate)
     events = feed_in_chunks(audio_in, stream, rate, sizes)
 
-    assert [type(e) for e in events] == [SpeechStarted, Utterance]
-    started, utterance = events
+    # A pause is reported before the end is committed.
+    assert [type(e) for e in events] == [SpeechStarted, SpeechPaused, Utterance]
+    started, paused, utterance = events
     assert isinstance(started, SpeechStarted) and isinstance(utterance, Utterance)
+    assert isinstance(paused, SpeechPaused)
+    # The pause's audio is the utterance, with the silence not heard yet as zeros.
+    assert paused.audio.size == utterance.audio.size
+    heard = np.flatnonzero(paused.audio != utterance.audio)
+    assert heard.size == 0 or not paused.audio[heard[0] :].any()
+    assert loud_seconds(Utterance(paused.audio)) == loud_seconds(utterance)
     assert abs(started.at_s - 1.0) <= 2 * FRAME_S
     assert min_duration(1.0) <= utterance.duration_s <= max_duration(1.0)
     assert abs(loud_seconds(utterance) - 1.0) <= 2 * FRAME_S
@@ -97,11 +106,11 @@ def test_two_bursts_far_apart_are_two_utterances() -> None:
     audio_in = auto()
     stream = silence(0.5) + tone(0.5) + silence(1.5) + tone(0.8) + silence(1.0)
     events = feed_in_chunks(audio_in, stream, INPUT_RATE)
-    assert [type(e) for e in events] == [SpeechStarted, Utterance, SpeechStarted, Utterance]
-    assert isinstance(events[1], Utterance) and isinstance(events[3], Utterance)
-    assert abs(loud_seconds(events[1]) - 0.5) <= 2 * FRAME_S
-    assert abs(loud_seconds(events[3]) - 0.8) <= 2 * FRAME_S
-    assert isinstance(events[2], SpeechStarted) and abs(events[2].at_s - 2.5) <= 2 * FRAME_S
+    assert [type(e) for e in events] == [SpeechStarted, SpeechPaused, Utterance] * 2
+    assert isinstance(events[2], Utterance) and isinstance(events[5], Utterance)
+    assert abs(loud_seconds(events[2]) - 0.5) <= 2 * FRAME_S
+    assert abs(loud_seconds(events[5]) - 0.8) <= 2 * FRAME_S
+    assert isinstance(events[3], SpeechStarted) and abs(events[3].at_s - 2.5) <= 2 * FRAME_S
 
 
 def test_quiet_audio_is_never_speech() -> None:
@@ -117,16 +126,30 @@ def test_a_burst_shorter_than_the_start_duration_is_not_speech() -> None:
     assert events == []
     # The same burst with the default start duration is speech.
     events = feed_in_chunks(auto(), silence(0.5) + tone(0.15) + silence(1.0), INPUT_RATE)
-    assert [type(e) for e in events] == [SpeechStarted, Utterance]
+    assert [type(e) for e in events] == [SpeechStarted, SpeechPaused, Utterance]
 
 
 def test_a_gap_shorter_than_the_silence_duration_keeps_one_utterance() -> None:
     config = EndpointerConfig(silence_ms=600)
     stream = silence(0.5) + tone(0.4) + silence(0.3) + tone(0.4) + silence(1.0)
     events = feed_in_chunks(auto(config), stream, INPUT_RATE)
+    # The gap is a pause, and the speech resumes after it.
+    assert [type(e) for e in events] == [SpeechStarted, SpeechPaused, SpeechResumed, SpeechPaused, Utterance]
+    assert isinstance(events[1], SpeechPaused) and isinstance(events[-1], Utterance)
+    assert abs(loud_seconds(Utterance(events[1].audio)) - 0.4) <= 2 * FRAME_S
+    assert min_duration(1.1) <= events[-1].duration_s <= max_duration(1.1, config)
+
+
+def test_a_gap_shorter_than_the_pause_is_no_pause() -> None:
+    stream = silence(0.5) + tone(0.4) + silence(0.05) + tone(0.4) + silence(1.0)
+    events = feed_in_chunks(auto(), stream, INPUT_RATE)
+    assert [type(e) for e in events] == [SpeechStarted, SpeechPaused, Utterance]
+
+
+def test_without_a_pause_duration_no_pause_is_reported() -> None:
+    stream = silence(0.5) + tone(0.4) + silence(0.3) + tone(0.4) + silence(1.0)
+    events = feed_in_chunks(auto(EndpointerConfig(silence_ms=600, pause_ms=None)), stream, INPUT_RATE)
     assert [type(e) for e in events] == [SpeechStarted, Utterance]
-    assert isinstance(events[1], Utterance)
-    assert min_duration(1.1) <= events[1].duration_s <= max_duration(1.1, config)
 
 
 def test_utterances_without_all_input_start_at_the_preroll() -> None:
@@ -138,8 +161,8 @@ def test_utterances_without_all_input_start_at_the_preroll() -> None:
 def test_turn_includes_all_input_keeps_the_audio_before_the_speech() -> None:
     audio_in = auto(include_all_input=True)
     events = feed_in_chunks(audio_in, silence(2.0) + tone(0.5) + silence(1.0), INPUT_RATE)
-    assert [type(e) for e in events] == [SpeechStarted, Utterance]
-    utterance = events[1]
+    assert [type(e) for e in events] == [SpeechStarted, SpeechPaused, Utterance]
+    utterance = events[2]
     assert isinstance(utterance, Utterance)
     # All 2 s before the speech, the speech, and the tail.
     assert 2.5 + TAIL_MS / 1000 - 2 * FRAME_S <= utterance.duration_s <= 2.5 + TAIL_MS / 1000 + 2 * FRAME_S
@@ -235,7 +258,17 @@ def test_flush_mid_speech_returns_the_utterance(rate: int) -> None:
     assert audio_in.flush() is None
     # After the flush, the stream can go on: new speech is a new utterance.
     events = feed_in_chunks(audio_in, silence(0.5, rate) + tone(0.5, rate) + silence(1.0, rate), rate)
-    assert [type(e) for e in events] == [SpeechStarted, Utterance]
+    assert [type(e) for e in events] == [SpeechStarted, SpeechPaused, Utterance]
+
+
+def test_flush_during_a_pause_returns_the_utterance() -> None:
+    audio_in = auto()
+    events = feed_in_chunks(audio_in, silence(0.5) + tone(1.0) + silence(0.15), INPUT_RATE)
+    assert [type(e) for e in events] == [SpeechStarted, SpeechPaused]
+    utterance = audio_in.flush()
+    assert utterance is not None
+    assert abs(loud_seconds(utterance) - 1.0) <= 2 * FRAME_S
+    assert not audio_in.in_speech
 
 
 def test_flush_outside_speech_returns_none() -> None:

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from openlive.pipeline.clauses import (
+    FIRST_CLAUSE_WORDS,
     MAX_CLAUSE_CHARS,
     MAX_FIRST_CLAUSE_CHARS,
     MIN_SOFT_CLAUSE_CHARS,
@@ -88,18 +89,44 @@ def test_a_long_clause_without_punctuation_is_cut_at_a_space() -> None:
 
 
 def test_a_long_run_without_spaces_is_cut_at_the_limit() -> None:
-    # The first clause is cut at its own, shorter limit, so speech starts sooner.
-    run = "x" * (MAX_FIRST_CLAUSE_CHARS + MAX_CLAUSE_CHARS + 10)
+    # The first two clauses are cut at their own, shorter limit, so speech starts sooner.
+    run = "x" * (2 * MAX_FIRST_CLAUSE_CHARS + MAX_CLAUSE_CHARS + 10)
     clauses = split(run)
-    first, rest = run[:MAX_FIRST_CLAUSE_CHARS], run[MAX_FIRST_CLAUSE_CHARS:]
-    assert clauses == [first, rest[:MAX_CLAUSE_CHARS], rest[MAX_CLAUSE_CHARS:]]
+    first, second = run[:MAX_FIRST_CLAUSE_CHARS], run[MAX_FIRST_CLAUSE_CHARS : 2 * MAX_FIRST_CLAUSE_CHARS]
+    rest = run[2 * MAX_FIRST_CLAUSE_CHARS :]
+    assert clauses == [first, second, rest[:MAX_CLAUSE_CHARS], rest[MAX_CLAUSE_CHARS:]]
 
 
-def test_the_first_clause_is_cut_at_an_early_comma() -> None:
+def test_the_first_clause_is_its_first_words() -> None:
     text = "Well, that is a fine question, and here is a longer answer to it. Done."
     clauses = split(text)
-    assert clauses[0] == "Well, that is a fine question, "
+    assert FIRST_CLAUSE_WORDS == 4
+    assert clauses[0] == "Well, that is a "
+    # The second is cut early too: at a comma from a few characters on.
+    assert clauses[1] == "fine question, "
+    assert clauses[2] == "and here is a longer answer to it. "
     assert "".join(clauses) == text
+
+
+def test_the_first_words_are_handed_out_once_the_last_one_is_complete() -> None:
+    splitter = ClauseSplitter()
+    assert splitter.push("The capital of Fr") == []
+    assert splitter.push("ance") == []  # "France" may go on: "Frances"
+    assert splitter.push(" is") == ["The capital of France "]
+    assert splitter.push(" Paris.") == []
+    assert splitter.flush() == ["is Paris."]
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("Yes. The capital of France is Paris.", "Yes. "),
+        ("Sure thing, the capital is Paris.", "Sure thing, "),
+        ("  Hello there my good friend.", "  Hello there my good "),
+    ],
+)
+def test_punctuation_ends_the_first_clause_before_its_words_run_out(text: str, first: str) -> None:
+    assert split(text)[0] == first
 
 
 @pytest.mark.parametrize("rest", ["", " ", "\n", "   \n  "])

@@ -30,7 +30,7 @@ def test_unset_fields_take_the_high_sensitivity_defaults() -> None:
     assert config == EndpointerConfig.from_live_api("START_SENSITIVITY_HIGH", "END_SENSITIVITY_HIGH")
     assert config == EndpointerConfig()
     assert (config.start_threshold, config.end_threshold) == (0.5, 0.35)
-    assert (config.start_ms, config.silence_ms) == (64, 500)
+    assert (config.start_ms, config.silence_ms, config.pause_ms) == (64, 300, 64)
 
 
 def test_low_start_sensitivity_needs_stronger_and_longer_evidence() -> None:
@@ -108,7 +108,7 @@ def test_frame_duration_is_configurable() -> None:
 
 @pytest.mark.parametrize("silence_ms", [32, 100, 500, 800])
 def test_end_needs_silence_ms_of_silence(silence_ms: int) -> None:
-    endpointer = Endpointer(EndpointerConfig(start_ms=32, silence_ms=silence_ms))
+    endpointer = Endpointer(EndpointerConfig(start_ms=32, silence_ms=silence_ms, pause_ms=None))
     assert push_all(endpointer, [1.0] * 10) == [Decision(Event.SPEECH_STARTED, 0)]
     needed = frames(silence_ms)
     assert push_all(endpointer, [0.0] * (needed - 1)) == []
@@ -122,7 +122,7 @@ def test_end_needs_silence_ms_of_silence(silence_ms: int) -> None:
 
 
 def test_speech_during_the_silence_restarts_the_count() -> None:
-    endpointer = Endpointer(EndpointerConfig(start_ms=32, silence_ms=96))  # three frames
+    endpointer = Endpointer(EndpointerConfig(start_ms=32, silence_ms=96, pause_ms=None))  # three frames
     push_all(endpointer, [1.0])
     assert push_all(endpointer, [0.0, 0.0, 1.0, 0.0, 0.0]) == []
     assert endpointer.silent_frames == 2
@@ -145,6 +145,44 @@ def test_speech_after_an_end_starts_a_new_utterance() -> None:
         Decision(Event.SPEECH_STARTED, 5),
         Decision(Event.SPEECH_ENDED, 7),
     ]
+
+
+# -- pauses ------------------------------------------------------------------------------------
+
+
+def test_a_pause_is_reported_before_the_end() -> None:
+    endpointer = Endpointer(EndpointerConfig(start_ms=32, silence_ms=320, pause_ms=96))
+    assert push_all(endpointer, [1.0] * 10) == [Decision(Event.SPEECH_STARTED, 0)]
+    assert push_all(endpointer, [0.0, 0.0]) == []
+    assert not endpointer.paused
+    # Dated, like the end, to the first silent frame.
+    assert endpointer.push(0.0) == Decision(Event.SPEECH_PAUSED, 10)
+    assert endpointer.paused and endpointer.in_speech
+    assert push_all(endpointer, [0.0] * 6) == []
+    assert endpointer.push(0.0) == Decision(Event.SPEECH_ENDED, 10)
+    assert not endpointer.paused
+
+
+def test_speech_after_a_pause_resumes_it() -> None:
+    endpointer = Endpointer(EndpointerConfig(start_ms=32, silence_ms=320, pause_ms=64))
+    push_all(endpointer, [1.0])
+    assert push_all(endpointer, [0.0, 0.0]) == [Decision(Event.SPEECH_PAUSED, 1)]
+    # Between the thresholds is not silence: it resumes too.
+    assert endpointer.push(0.4) == Decision(Event.SPEECH_RESUMED, 3)
+    assert not endpointer.paused
+    # A dip shorter than the pause reports nothing.
+    assert push_all(endpointer, [0.0, 1.0, 0.0, 1.0]) == []
+    assert push_all(endpointer, [0.0] * 10) == [
+        Decision(Event.SPEECH_PAUSED, 8),
+        Decision(Event.SPEECH_ENDED, 8),
+    ]
+
+
+@pytest.mark.parametrize("pause_ms", [None, 320, 500])
+def test_no_pause_when_it_would_not_come_before_the_end(pause_ms: int | None) -> None:
+    endpointer = Endpointer(EndpointerConfig(start_ms=32, silence_ms=320, pause_ms=pause_ms))
+    push_all(endpointer, [1.0])
+    assert push_all(endpointer, [0.0] * 10) == [Decision(Event.SPEECH_ENDED, 1)]
 
 
 # -- hysteresis ---------------------------------------------------------------------------------

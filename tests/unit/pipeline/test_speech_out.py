@@ -190,4 +190,24 @@ async def test_cancel_yields_no_text_of_clauses_not_spoken() -> None:
             if len(chunks) == 1:
                 cancel.set()
     texts = [c.text for c in chunks if c.text is not None]
-    assert texts == ["Sentence number 0 is here. "]
+    assert texts == ["Sentence number 0 is "]  # the first clause: its first words
+
+
+async def test_the_model_waits_while_the_first_clause_is_synthesised() -> None:
+    pulled = 0
+
+    async def counted(text: str) -> AsyncIterator[str]:
+        nonlocal pulled
+        async for piece in stream_words(text):
+            pulled += 1
+            yield piece
+            await asyncio.sleep(0)  # a model's pieces come one at a time
+
+    seen: list[int] = []
+    tts = FakeTts(on_piece=lambda word: seen.append(pulled))
+    text = "One two three four five six seven eight nine ten."
+    chunks = await collect(speak(counted(text), tts, "Puck", "en-US", threading.Event()))
+    # The first clause ("One two three four ") is complete once " five" is in; while
+    # its first word is synthesised, not one piece more is taken.
+    assert seen[0] == 5
+    assert "".join(c.text for c in chunks if c.text) == text

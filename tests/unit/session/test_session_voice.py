@@ -603,3 +603,60 @@ def test_close_cancels_a_spoken_reply() -> None:
     generation = only_generation(session.speech_transcribed("hi", 1.0))
     assert session.close() == [CancelGeneration(generation.turn_id)]
     assert session.generation_audio(generation.turn_id, PCM, "late") == []
+
+
+# -- previewing the reply to a tentative transcript ---------------------------------------------
+
+
+def test_preview_reply_is_the_reply_the_transcript_starts_and_changes_nothing() -> None:
+    session = make_session()
+    feed(session, setup_message(input_transcription=True))
+    turn = {"role": "user", "parts": [{"text": "hi"}]}
+    feed(session, {"client_content": {"turns": [turn], "turn_complete": True}})
+    session.generation_text(1, "hello")
+    assert session.generation_done(1, GenerationStats())
+    assert not session.generating
+    history = list(session.history)
+    assert len(history) == 2
+
+    preview = session.preview_reply("what time is it", 1.5)
+    assert preview is not None
+    # The session is as it was: same history, nothing generating, turn ids not used up.
+    assert list(session.history) == history
+    assert not session.generating
+    actions = session.speech_transcribed("what time is it", 1.5)
+    started = [a for a in actions if isinstance(a, StartGeneration)]
+    assert len(started) == 1
+    assert started[0].turn_id == 2
+    assert preview == StartGeneration(
+        turn_id=preview.turn_id,
+        model=started[0].model,
+        messages=started[0].messages,
+        params=started[0].params,
+        voice=started[0].voice,
+    )
+    assert preview.turn_id != started[0].turn_id
+    assert started[0].messages[-1] == ChatMessage("user", "what time is it")
+
+
+@pytest.mark.parametrize("text", ["", "   "])
+def test_preview_reply_of_nothing_heard_is_none(text: str) -> None:
+    session = make_session()
+    feed(session, setup_message())
+    assert session.preview_reply(text, 1.0) is None
+
+
+def test_preview_reply_is_none_while_a_reply_is_being_made() -> None:
+    session = make_session()
+    feed(session, setup_message(handling="NO_INTERRUPTION"))
+    session.speech_transcribed("first", 1.0)
+    assert session.generating
+    assert session.preview_reply("second", 1.0) is None
+
+
+def test_preview_reply_is_none_before_setup_and_after_close() -> None:
+    session = make_session()
+    assert session.preview_reply("hello", 1.0) is None
+    feed(session, setup_message())
+    session.close()
+    assert session.preview_reply("hello", 1.0) is None
