@@ -142,9 +142,23 @@ def node_env(server: LiveServer, api_key: str, prompt: str) -> dict[str, str]:
     return env
 
 
-def run_node_script(
-    node: str, script: Path, server: LiveServer, model: str, env: dict[str, str]
-) -> tuple[int, dict[str, Any], str]:
+@dataclass
+class NodeRun:
+    """One run of a js/ script; as a string, everything needed to see why it failed."""
+
+    returncode: int
+    summary: dict[str, Any]
+    stderr: str
+    server: LiveServer
+
+    def __str__(self) -> str:
+        return (
+            f"node exited {self.returncode}\nsummary: {json.dumps(self.summary, indent=1)}\n"
+            f"stderr:\n{self.stderr[-4000:]}\nserver log (tail):\n{self.server.log()[-4000:]}"
+        )
+
+
+def run_node_script(node: str, script: Path, server: LiveServer, model: str, env: dict[str, str]) -> NodeRun:
     """Run a js/ script against ``server``; its last stdout line is a JSON summary.
 
     Returns:
@@ -163,4 +177,4 @@ def run_node_script(
         summary = json.loads(lines[-1]) if lines else {}
     except json.JSONDecodeError:
         summary = {"unparsed stdout": result.stdout[-4000:]}
-    return result.returncode, summary, result.stderr
+    return NodeRun(result.returncode, summary, result.stderr, server)

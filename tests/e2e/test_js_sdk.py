@@ -13,12 +13,18 @@ import json
 import ssl
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import JS_DIR, LiveServer, node_env, run_node_script, start_server, stop_server
+from tests.e2e.conftest import (
+    JS_DIR,
+    LiveServer,
+    NodeRun,
+    node_env,
+    run_node_script,
+    start_server,
+    stop_server,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -26,22 +32,6 @@ SCRIPT = JS_DIR / "live_text.mjs"
 MODEL = "gemini-2.0-flash-live-001"
 PROMPT = "Hello, how are you?"
 API_KEY = "openlive-e2e-js-key"
-
-
-@dataclass
-class JsRun:
-    """One run of `live_text.mjs`."""
-
-    returncode: int
-    summary: dict[str, Any]
-    stderr: str
-
-    def describe(self, server: LiveServer) -> str:
-        log = server.log()[-4000:]
-        return (
-            f"node exited {self.returncode}\nsummary: {json.dumps(self.summary, indent=1)}\n"
-            f"stderr:\n{self.stderr[-4000:]}\nserver log (tail):\n{log}"
-        )
 
 
 @pytest.fixture(scope="module")
@@ -58,10 +48,10 @@ def run_live_text(
     model: str = MODEL,
     api_key: str = API_KEY,
     extra_env: dict[str, str] | None = None,
-) -> JsRun:
+) -> NodeRun:
     env = node_env(server, api_key, PROMPT)
     env.update(extra_env or {})
-    return JsRun(*run_node_script(node, SCRIPT, server, model, env))
+    return run_node_script(node, SCRIPT, server, model, env)
 
 
 def served_models(server: LiveServer) -> list[str]:
@@ -70,45 +60,45 @@ def served_models(server: LiveServer) -> list[str]:
         return list(json.load(response)["models"])
 
 
-def check_text_turn(run: JsRun, server: LiveServer, scheme: str, api_version: str = "v1beta") -> None:
+def check_text_turn(run: NodeRun, server: LiveServer, scheme: str, api_version: str = "v1beta") -> None:
     """What a successful documented text turn looks like from the JS SDK's side."""
-    assert run.returncode == 0, run.describe(server)
+    assert run.returncode == 0, run
     s = run.summary
 
     # The SDK maps http->ws and https->wss, and its URL has a double slash.
     assert s["url"] == (
         f"{scheme}://localhost:{server.port}//ws/google.ai.generativelanguage.{api_version}"
         f".GenerativeService.BidiGenerateContent?key={API_KEY}"
-    ), run.describe(server)
+    ), run
 
     # What the SDK sent: setup first, then the turn.
     setup = s["sent"][0]["setup"]
-    assert setup["model"] == f"models/{MODEL}", run.describe(server)
-    assert setup["generationConfig"]["responseModalities"] == ["TEXT"], run.describe(server)
+    assert setup["model"] == f"models/{MODEL}", run
+    assert setup["generationConfig"]["responseModalities"] == ["TEXT"], run
     assert s["sent"][1] == {
         "clientContent": {"turns": [{"role": "user", "parts": [{"text": PROMPT}]}], "turnComplete": True}
-    }, run.describe(server)
+    }, run
 
-    assert isinstance(s["setupComplete"], dict), run.describe(server)
-    assert s["text"].strip(), run.describe(server)
+    assert isinstance(s["setupComplete"], dict), run
+    assert s["text"].strip(), run
 
     events = s["events"]
-    assert events[0] == "setupComplete", run.describe(server)
-    assert s["generationComplete"] and s["turnComplete"], run.describe(server)
-    assert events.count("turnComplete") == 1 and events[-1] == "turnComplete", run.describe(server)
-    assert events.count("generationComplete") == 1, run.describe(server)
-    assert "modelTurn" in events[: events.index("generationComplete")], run.describe(server)
-    assert events.index("generationComplete") < events.index("turnComplete"), run.describe(server)
-    assert "interrupted" not in events, run.describe(server)
+    assert events[0] == "setupComplete", run
+    assert s["generationComplete"] and s["turnComplete"], run
+    assert events.count("turnComplete") == 1 and events[-1] == "turnComplete", run
+    assert events.count("generationComplete") == 1, run
+    assert "modelTurn" in events[: events.index("generationComplete")], run
+    assert events.index("generationComplete") < events.index("turnComplete"), run
+    assert "interrupted" not in events, run
 
     usage = s["usageMetadata"]
-    assert usage is not None, run.describe(server)
-    assert usage["promptTokenCount"] > 0, run.describe(server)
-    assert usage["responseTokenCount"] > 0, run.describe(server)
+    assert usage is not None, run
+    assert usage["promptTokenCount"] > 0, run
+    assert usage["responseTokenCount"] > 0, run
     assert usage["totalTokenCount"] == usage["promptTokenCount"] + usage["responseTokenCount"]
 
     # session.close() sends a close frame without a status code: a clean 1005.
-    assert s["closeRequested"] and s["close"]["wasClean"], run.describe(server)
+    assert s["closeRequested"] and s["close"]["wasClean"], run
 
 
 def test_text_turn_over_tls(node: str, live_server: LiveServer) -> None:
@@ -136,8 +126,8 @@ def test_unknown_model_closes_1008_listing_served_models(node: str, live_server:
     run = run_live_text(node, live_server, model="gemini-9-not-a-model")
     s = run.summary
     # connect() never resolves (no setupComplete); the script reports the close instead.
-    assert run.returncode == 2, run.describe(live_server)
-    assert s["opened"] and s["setupComplete"] is None, run.describe(live_server)
+    assert run.returncode == 2, run
+    assert s["opened"] and s["setupComplete"] is None, run
     assert s["sent"] == [
         {
             "setup": {
@@ -145,8 +135,8 @@ def test_unknown_model_closes_1008_listing_served_models(node: str, live_server:
                 "generationConfig": {"responseModalities": ["TEXT"]},
             }
         }
-    ], run.describe(live_server)
-    assert s["close"]["code"] == 1008, run.describe(live_server)
+    ], run
+    assert s["close"]["code"] == 1008, run
     reason = s["close"]["reason"]
     assert "gemini-9-not-a-model" in reason, reason
     served = served_models(live_server)
@@ -160,7 +150,7 @@ def test_wrong_api_key_closes_1008(node: str, plain_server: LiveServer) -> None:
     """A key the server does not accept, sent as the SDK sends it (`?key=`), is refused."""
     run = run_live_text(node, plain_server, api_key="not-the-key")
     s = run.summary
-    assert run.returncode == 2, run.describe(plain_server)
-    assert s["close"]["code"] == 1008, run.describe(plain_server)
-    assert "API key not valid" in s["close"]["reason"], run.describe(plain_server)
-    assert s["setupComplete"] is None, run.describe(plain_server)
+    assert run.returncode == 2, run
+    assert s["close"]["code"] == 1008, run
+    assert "API key not valid" in s["close"]["reason"], run
+    assert s["setupComplete"] is None, run

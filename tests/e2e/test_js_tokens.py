@@ -10,15 +10,20 @@ both requiring an API key, with the real embedded model.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
 from urllib.parse import quote
 
 import pytest
 
-from tests.e2e.conftest import JS_DIR, LiveServer, node_env, run_node_script, start_server, stop_server
+from tests.e2e.conftest import (
+    JS_DIR,
+    LiveServer,
+    NodeRun,
+    node_env,
+    run_node_script,
+    start_server,
+    stop_server,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -26,22 +31,6 @@ SCRIPT = JS_DIR / "live_token.mjs"
 MODEL = "gemini-2.0-flash-live-001"
 PROMPT = "Hello, how are you?"
 API_KEY = "openlive-e2e-js-token-key"
-
-
-@dataclass
-class TokenRun:
-    """One run of `live_token.mjs`."""
-
-    returncode: int
-    summary: dict[str, Any]
-    stderr: str
-    server: LiveServer
-
-    def __str__(self) -> str:
-        return (
-            f"node exited {self.returncode}\nsummary: {json.dumps(self.summary, indent=1)}\n"
-            f"stderr:\n{self.stderr[-4000:]}\nserver log (tail):\n{self.server.log()[-4000:]}"
-        )
 
 
 @pytest.fixture(scope="module", params=["ws", "wss"])
@@ -57,8 +46,8 @@ def key_server(
     stop_server(server)
 
 
-def run_live_token(node: str, server: LiveServer, api_key: str = API_KEY) -> TokenRun:
-    return TokenRun(*run_node_script(node, SCRIPT, server, MODEL, node_env(server, api_key, PROMPT)), server)
+def run_live_token(node: str, server: LiveServer, api_key: str = API_KEY) -> NodeRun:
+    return run_node_script(node, SCRIPT, server, MODEL, node_env(server, api_key, PROMPT))
 
 
 def test_token_minted_by_node_opens_one_session(node: str, key_server: LiveServer) -> None:

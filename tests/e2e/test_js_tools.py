@@ -11,13 +11,11 @@ once with the documentation's plain (blocking) declarations and once with a
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import JS_DIR, LiveServer, node_env, run_node_script
+from tests.e2e.conftest import JS_DIR, LiveServer, NodeRun, node_env, run_node_script
 
 pytestmark = pytest.mark.e2e
 
@@ -27,74 +25,58 @@ PROMPT = "Turn on the lights please"
 API_KEY = "openlive-e2e-js-key"
 
 
-@dataclass
-class JsRun:
-    """One run of `live_tools.mjs`."""
-
-    returncode: int
-    summary: dict[str, Any]
-    stderr: str
-
-    def describe(self, server: LiveServer) -> str:
-        log = server.log()[-4000:]
-        return (
-            f"node exited {self.returncode}\nsummary: {json.dumps(self.summary, indent=1)}\n"
-            f"stderr:\n{self.stderr[-4000:]}\nserver log (tail):\n{log}"
-        )
-
-
-def run_live_tools(node: str, server: LiveServer, extra_env: dict[str, str] | None = None) -> JsRun:
+def run_live_tools(node: str, server: LiveServer, extra_env: dict[str, str] | None = None) -> NodeRun:
     env = node_env(server, API_KEY, PROMPT)
     env.update(extra_env or {})
-    return JsRun(*run_node_script(node, SCRIPT, server, MODEL, env))
+    return run_node_script(node, SCRIPT, server, MODEL, env)
 
 
-def check_single_call(run: JsRun, server: LiveServer) -> dict[str, Any]:
+def check_single_call(run: NodeRun) -> dict[str, Any]:
     """Exactly one call, to turn_on_the_lights, with an id and no arguments; answered once."""
-    assert run.returncode == 0, run.describe(server)
+    assert run.returncode == 0, run
     s = run.summary
-    assert isinstance(s["setupComplete"], dict), run.describe(server)
-    assert [c["name"] for c in s["calls"]] == ["turn_on_the_lights"], run.describe(server)
+    assert isinstance(s["setupComplete"], dict), run
+    assert [c["name"] for c in s["calls"]] == ["turn_on_the_lights"], run
     (call,) = s["calls"]
-    assert isinstance(call["id"], str) and call["id"], run.describe(server)
-    assert call.get("args") in (None, {}), run.describe(server)
-    assert [r["id"] for r in s["responses"]] == [call["id"]], run.describe(server)
-    assert s["closeRequested"] and s["close"]["wasClean"], run.describe(server)
+    assert isinstance(call["id"], str) and call["id"], run
+    assert call.get("args") in (None, {}), run
+    assert [r["id"] for r in s["responses"]] == [call["id"]], run
+    assert s["closeRequested"] and s["close"]["wasClean"], run
     return call
 
 
-def sent_messages(run: JsRun, key: str) -> list[dict[str, Any]]:
+def sent_messages(run: NodeRun, key: str) -> list[dict[str, Any]]:
     return [frame[key] for frame in run.summary["sent"] if key in frame]
 
 
 def test_function_call_answered_then_model_replies(node: str, live_server: LiveServer) -> None:
     """The documentation's example: a blocking call, its response, and the answer in the same turn."""
     run = run_live_tools(node, live_server)
-    call = check_single_call(run, live_server)
+    call = check_single_call(run)
     s = run.summary
 
     # What the SDK put on the wire: the declarations in setup, then the turn, then the response.
     (setup,) = sent_messages(run, "setup")
-    assert setup["model"] == f"models/{MODEL}", run.describe(live_server)
-    assert setup["generationConfig"]["responseModalities"] == ["TEXT"], run.describe(live_server)
+    assert setup["model"] == f"models/{MODEL}", run
+    assert setup["generationConfig"]["responseModalities"] == ["TEXT"], run
     assert setup["tools"] == [
         {"functionDeclarations": [{"name": "turn_on_the_lights"}, {"name": "turn_off_the_lights"}]}
-    ], run.describe(live_server)
+    ], run
     assert sent_messages(run, "clientContent") == [
         {"turns": [{"role": "user", "parts": [{"text": PROMPT}]}], "turnComplete": True}
-    ], run.describe(live_server)
+    ], run
     answered = {"id": call["id"], "name": "turn_on_the_lights", "response": {"result": "ok"}}
     tool_responses = sent_messages(run, "toolResponse")
-    assert tool_responses == [{"functionResponses": [answered]}], run.describe(live_server)
+    assert tool_responses == [{"functionResponses": [answered]}], run
 
     # The model waited for the result: the call and the answer share one turn.
-    assert call["turn"] == 0 and s["responses"][0]["turn"] == 0, run.describe(live_server)
+    assert call["turn"] == 0 and s["responses"][0]["turn"] == 0, run
     (turn,) = s["turns"]
-    assert turn["complete"] and turn["calls"] == ["turn_on_the_lights"], run.describe(live_server)
-    assert turn["events"][-1] == "turnComplete", run.describe(live_server)
-    assert "interrupted" not in turn["events"], run.describe(live_server)
-    assert s["text"].strip(), "the model answered after the function's result\n" + run.describe(live_server)
-    assert s["events"].index("toolCall") < s["events"].index("modelTurn"), run.describe(live_server)
+    assert turn["complete"] and turn["calls"] == ["turn_on_the_lights"], run
+    assert turn["events"][-1] == "turnComplete", run
+    assert "interrupted" not in turn["events"], run
+    assert s["text"].strip(), "the model answered after the function's result\n" + run
+    assert s["events"].index("toolCall") < s["events"].index("modelTurn"), run
 
 
 @pytest.mark.parametrize("scheduling_in", ["response", "field"])
@@ -110,7 +92,7 @@ def test_non_blocking_call_with_interrupt_reports_in_a_later_turn(
     run = run_live_tools(
         node, live_server, {"OPENLIVE_BEHAVIOR": "non_blocking", "OPENLIVE_SCHEDULING_IN": scheduling_in}
     )
-    call = check_single_call(run, live_server)
+    call = check_single_call(run)
     s = run.summary
 
     (setup,) = sent_messages(run, "setup")
@@ -121,22 +103,22 @@ def test_non_blocking_call_with_interrupt_reports_in_a_later_turn(
                 {"name": "turn_off_the_lights"},
             ]
         }
-    ], run.describe(live_server)
+    ], run
     (tool_response,) = sent_messages(run, "toolResponse")
     (response,) = tool_response["functionResponses"]
     assert response["id"] == call["id"] and response["name"] == "turn_on_the_lights"
     if scheduling_in == "response":
-        assert response["response"] == {"result": "ok", "scheduling": "INTERRUPT"}, run.describe(live_server)
+        assert response["response"] == {"result": "ok", "scheduling": "INTERRUPT"}, run
     else:
-        assert response["response"] == {"result": "ok"}, run.describe(live_server)
-        assert response["scheduling"] == "INTERRUPT", run.describe(live_server)
+        assert response["response"] == {"result": "ok"}, run
+        assert response["scheduling"] == "INTERRUPT", run
 
     # The call came in the first turn; the report is a turn of its own after it.
     turns = s["turns"]
-    assert call["turn"] == 0, run.describe(live_server)
-    assert len(turns) == 2 and all(t["complete"] for t in turns), run.describe(live_server)
-    assert turns[0]["calls"] == ["turn_on_the_lights"], run.describe(live_server)
+    assert call["turn"] == 0, run
+    assert len(turns) == 2 and all(t["complete"] for t in turns), run
+    assert turns[0]["calls"] == ["turn_on_the_lights"], run
     report = turns[-1]
-    assert report["calls"] == [] and report["events"][-1] == "turnComplete", run.describe(live_server)
-    assert "interrupted" not in report["events"], run.describe(live_server)
-    assert report["text"].strip(), "the model reported the function's result\n" + run.describe(live_server)
+    assert report["calls"] == [] and report["events"][-1] == "turnComplete", run
+    assert "interrupted" not in report["events"], run
+    assert report["text"].strip(), "the model reported the function's result\n" + run
