@@ -22,7 +22,7 @@
 // setupComplete; 1 otherwise; 3 on timeout.
 
 import { GoogleGenAI, Modality } from "@google/genai";
-import { WebSocket } from "ws";
+import { printAndExit, recordSends } from "./common.mjs";
 
 const baseUrl = process.argv[2] ?? process.env.OPENLIVE_BASE_URL;
 const model = process.argv[3] ?? process.env.OPENLIVE_MODEL ?? "gemini-2.0-flash-live-001";
@@ -63,23 +63,10 @@ globalThis.fetch = async function recordingFetch(input, init) {
 
 // Record what the SDK sends over the WebSocket; the SDK uses this same `ws` module.
 let current = null;
-const originalSend = WebSocket.prototype.send;
-WebSocket.prototype.send = function recordingSend(data, ...rest) {
-  if (current) {
-    current.url ??= this.url;
-    try {
-      current.sent.push(JSON.parse(typeof data === "string" ? data : Buffer.from(data).toString("utf8")));
-    } catch {
-      current.sent.push({ unparsed: String(data) });
-    }
-  }
-  return originalSend.call(this, data, ...rest);
-};
+recordSends(() => current);
 
 function finish(exitCode) {
-  process.stdout.write(JSON.stringify(summary) + "\n");
-  process.exitCode = exitCode;
-  setTimeout(() => process.exit(exitCode), 50).unref();
+  printAndExit(summary, exitCode);
 }
 
 // One session with the token: connect, optionally send one turn, close.

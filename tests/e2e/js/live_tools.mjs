@@ -33,7 +33,7 @@
 // 3 on timeout.
 
 import { Behavior, FunctionResponseScheduling, GoogleGenAI, Modality } from "@google/genai";
-import { WebSocket } from "ws";
+import { printAndExit, recordSends } from "./common.mjs";
 
 const baseUrl = process.argv[2] ?? process.env.OPENLIVE_BASE_URL;
 const model = process.argv[3] ?? process.env.OPENLIVE_MODEL ?? "gemini-2.0-flash-live-001";
@@ -82,24 +82,12 @@ const summary = {
   error: null,
 };
 
-// Record what the SDK puts on the wire. The SDK uses this same `ws` module.
-const originalSend = WebSocket.prototype.send;
-WebSocket.prototype.send = function recordingSend(data, ...rest) {
-  summary.url ??= this.url;
-  try {
-    summary.sent.push(JSON.parse(typeof data === "string" ? data : Buffer.from(data).toString("utf8")));
-  } catch {
-    summary.sent.push({ unparsed: String(data) });
-  }
-  return originalSend.call(this, data, ...rest);
-};
+recordSends(() => summary);
 
 function finish(exitCode) {
   // A turn still open when we stop is reported too, marked incomplete.
   if (current.events.length || current.text) summary.turns.push({ ...current, complete: false });
-  process.stdout.write(JSON.stringify(summary) + "\n");
-  process.exitCode = exitCode;
-  setTimeout(() => process.exit(exitCode), 50).unref();
+  printAndExit(summary, exitCode);
 }
 
 let resolveDone;
