@@ -42,11 +42,13 @@ _SAME_NAME = (
 # Fields that only order or illustrate; they do not constrain values.
 _IGNORED = ("propertyOrdering", "example")
 
-EMPTY_OBJECT_SCHEMA: dict[str, Any] = {"type": "object", "properties": {}, "additionalProperties": False}
-
 
 def _empty_object_schema() -> dict[str, Any]:
+    # A fresh dict each time: declarations must not share (and so alter) one schema.
     return {"type": "object", "properties": {}, "additionalProperties": False}
+
+
+EMPTY_OBJECT_SCHEMA: dict[str, Any] = _empty_object_schema()
 
 
 def _camel(key: str) -> str:
