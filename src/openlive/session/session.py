@@ -26,6 +26,7 @@ from openlive.session.tool_turn import (
     CancelledIds,
     ToolTurn,
     code_result_text,
+    function_cancelled_text,
     function_result_text,
     function_unanswered_text,
     grounding_metadata,
@@ -317,6 +318,9 @@ class Session:
         # outlive the reply that made them.
         self._background_calls: dict[str, str] = {}
         self._cancelled_calls = CancelledIds()
+        # historyConfig.initialHistoryInClientContent: clientContent seeds the
+        # history, without a reply, until one says turnComplete.
+        self._seeding = False
 
     @property
     def generating(self) -> bool:
@@ -381,6 +385,9 @@ class Session:
         if self._restored is not None:
             self._load_history(self._restored)
             self._restored = None
+        else:
+            # A resumed session has its history already; only a new one is seeded.
+            self._seeding = setup.initial_history
         return actions + self._checkpoint()
 
     def _check_speech(self, setup: Setup) -> Voice:
@@ -420,10 +427,19 @@ class Session:
                 )
             if turn.text:
                 turns.append(Turn(role="user" if turn.role == "user" else "model", text=turn.text))
+        if self._seeding:
+            # The initial history: kept, never answered; it may end with the model's turn.
+            self._check_room(turns)
+            self.history.extend(turns)
+            self._seeding = not content.turn_complete
+            return []
         return self._add_turns(turns, reply=content.turn_complete)
 
     def _on_realtime_input(self, realtime: RealtimeInput) -> list[Action]:
         assert self.setup is not None
+        # The realtime conversation has begun: the initial history is over, even if
+        # the client had none to send and so never said turnComplete.
+        self._seeding = False
         activity = self.setup.activity
         actions: list[Action] = []
         if (realtime.activity_start or realtime.activity_end) and not activity.disabled:
@@ -511,7 +527,9 @@ class Session:
 
     # -- turns -----------------------------------------------------------------------
 
-    def _add_turns(self, turns: list[Turn], reply: bool, interrupt: bool = True) -> list[Action]:
+    def _add_turns(
+        self, turns: list[Turn], reply: bool, interrupt: bool = True, by_user: bool = True
+    ) -> list[Action]:
         self._check_room(turns)
         actions: list[Action] = []
         if self._generation is not None:
@@ -522,7 +540,7 @@ class Session:
                 self._reply_after_deferred |= reply
                 return []
             # New input that asks for a reply supersedes the one being generated.
-            actions += self._interrupt()
+            actions += self._interrupt(by_user)
         self.history.extend(turns)
         if reply and len(self.history):
             actions.append(self._start_generation())
@@ -660,7 +678,15 @@ class Session:
             actions.append(self._start_generation())
         return actions
 
-    def _interrupt(self) -> list[Action]:
+    def _interrupt(self, by_user: bool = True) -> list[Action]:
+        """Cut the current reply short.
+
+        Args:
+            by_user: The user interrupted (speech, or new input asking for a reply).
+                The Live API then discards every pending function call, non-blocking
+                ones included; a non-blocking call's own ``INTERRUPT`` result does
+                not cancel the other calls still running.
+        """
         generation = self._generation
         assert generation is not None
         self._finish_generation(generation)
@@ -668,9 +694,14 @@ class Session:
         # and the caller starts the next reply if one is wanted.
         self._reply_after_deferred = False
         actions: list[Action] = [CancelGeneration(generation.turn_id)]
-        if generation.tools is not None and generation.tools.waiting:
-            # The reply the calls were for is gone: so are the calls.
-            ids = list(generation.tools.waiting)
+        # The reply the blocking calls were for is gone: so are the calls.
+        ids = list(generation.tools.waiting) if generation.tools is not None else []
+        if by_user and self._background_calls:
+            for call_id, name in self._background_calls.items():
+                ids.append(call_id)
+                self.history.append(Turn(role="tool", text=function_cancelled_text(name)))
+            self._background_calls.clear()
+        if ids:
             for call_id in ids:
                 self._cancelled_calls.add(call_id)
             actions.append(Send(msg.tool_call_cancellation(ids)))
@@ -849,7 +880,9 @@ class Session:
         scheduling = response.scheduling or "WHEN_IDLE"
         # SILENT: context only; WHEN_IDLE: a reply once the current one ends;
         # INTERRUPT: a reply now, cutting the current one short.
-        return self._add_turns([turn], reply=scheduling != "SILENT", interrupt=scheduling == "INTERRUPT")
+        return self._add_turns(
+            [turn], reply=scheduling != "SILENT", interrupt=scheduling == "INTERRUPT", by_user=False
+        )
 
     # -- context window --------------------------------------------------------------
 

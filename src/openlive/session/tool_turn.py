@@ -83,6 +83,11 @@ def function_unanswered_text(name: str) -> str:
     return f"The function {name} did not answer in time; it may not have run."
 
 
+def function_cancelled_text(name: str) -> str:
+    """How a non-blocking function cancelled by an interruption reads in the model's prompt."""
+    return f"The function {name} was cancelled when the user interrupted; its result will not come."
+
+
 def code_result_text(code: str, outcome: str, output: str) -> str:
     """How code and its result read in the model's prompt."""
     verdict = {

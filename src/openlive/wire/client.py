@@ -132,6 +132,9 @@ class Setup:
         resumption: Session resumption settings, if asked for.
         compression: Context window compression, if asked for.
         tools: The functions and built-in tools the model may use.
+        initial_history: ``historyConfig.initialHistoryInClientContent``: the first
+            ``clientContent`` messages, up to one with ``turnComplete``, seed the
+            history and ask for no reply.
         raw: The whole canonical setup, for settings not typed here.
     """
 
@@ -146,6 +149,7 @@ class Setup:
     resumption: Resumption | None = None
     compression: Compression | None = None
     tools: Tools = field(default_factory=Tools)
+    initial_history: bool = False
 
 
 @dataclass(frozen=True)
@@ -273,11 +277,14 @@ def _setup(body: dict[str, Any]) -> Setup:
     speech = config.get("speechConfig", {})
     detection = body.get("realtimeInputConfig", {})
     automatic = detection.get("automaticActivityDetection", {})
+    voice = speech.get("voiceConfig", {})
     return Setup(
         speech=SpeechConfig(
-            voice_name=speech.get("voiceConfig", {}).get("prebuiltVoiceConfig", {}).get("voiceName"),
+            # ``voice`` is the newer SDKs' plain speaker name.
+            voice_name=voice.get("prebuiltVoiceConfig", {}).get("voiceName") or voice.get("voice"),
             language_code=speech.get("languageCode"),
         ),
+        initial_history=bool(body.get("historyConfig", {}).get("initialHistoryInClientContent", False)),
         activity=ActivityDetection(
             disabled=bool(automatic.get("disabled", False)),
             start_sensitivity=automatic.get("startOfSpeechSensitivity"),

@@ -1,8 +1,13 @@
 """The Live API's client messages, written in the schema language of ``schema.py``.
 
-Field lists follow the BidiGenerateContent reference. Fields in an ``Obj``'s
-``later`` set are parsed but refused as 'not supported yet' until the issue that
-implements them lands; remove a name from ``later`` when its feature is served.
+Field lists follow the BidiGenerateContent reference and what the official SDKs
+send (google-genai 3.6's and @google/genai 2.32's live converters: every field of
+``LiveConnectConfig`` they put into ``setup``). Fields in an ``Obj``'s ``later`` set
+are parsed but refused as 'not supported yet' until the issue that implements them
+lands; remove a name from ``later`` when its feature is served. Fields that tune
+what a hosted model does and have no meaning for an open model on one machine
+(safety settings, labels, routing, log probabilities...) are accepted and have no
+effect; README.md lists them. Any other field is refused as unknown.
 """
 
 from __future__ import annotations
@@ -59,11 +64,31 @@ PART = Obj(
 
 CONTENT = Obj({"role": STR, "parts": ListOf(PART)})
 
+VOICE_CONFIG = Obj(
+    {"prebuiltVoiceConfig": Obj({"voiceName": STR}), "voice": STR, "replicatedVoiceConfig": ANY},
+    later=frozenset({"replicatedVoiceConfig"}),
+)
+
 SPEECH_CONFIG = Obj(
     {
-        "voiceConfig": Obj({"prebuiltVoiceConfig": Obj({"voiceName": STR})}),
+        "voiceConfig": VOICE_CONFIG,
         "languageCode": STR,
         "multiSpeakerVoiceConfig": ANY,
+    }
+)
+
+# Options of a hosted recogniser; the transcript is Whisper's whatever they say.
+AUDIO_TRANSCRIPTION_CONFIG = Obj(
+    {
+        "languageCodes": ListOf(STR),
+        "languageAuto": ANY,
+        "languageHints": Obj({"languageCodes": ListOf(STR)}),
+        "customVocabulary": ListOf(STR),
+        "adaptationPhrases": ListOf(STR),
+        "wordTimestamp": BOOL,
+        "diarization": BOOL,
+        "mode": STR,
+        "sourceText": STR,
     }
 )
 
@@ -80,9 +105,25 @@ GENERATION_CONFIG = Obj(
         "responseModalities": ListOf(MODALITY),
         "speechConfig": SPEECH_CONFIG,
         "mediaResolution": MEDIA_RESOLUTION,
-        "thinkingConfig": Obj({"includeThoughts": BOOL, "thinkingBudget": INT}),
+        "thinkingConfig": Obj({"includeThoughts": BOOL, "thinkingBudget": INT, "thinkingLevel": STR}),
         "enableAffectiveDialog": BOOL,
+        # Accepted, no effect: output shaping and routing of the hosted service.
+        "stopSequences": ListOf(STR),
+        "responseMimeType": STR,
+        "responseSchema": ANY,
+        "responseJsonSchema": ANY,
+        "responseLogprobs": BOOL,
+        "logprobs": INT,
+        "audioTimestamp": BOOL,
+        "routingConfig": ANY,
+        "modelSelectionConfig": ANY,
+        "enableEnhancedCivicAnswers": BOOL,
+        "audioTranscriptionConfig": AUDIO_TRANSCRIPTION_CONFIG,
+        # Not served: translated speech, and output formats other than 24 kHz PCM.
+        "translationConfig": Obj({"targetLanguageCode": STR, "echoTargetLanguage": BOOL}),
+        "responseFormat": ANY,
     },
+    later=frozenset({"translationConfig", "responseFormat"}),
 )
 
 FUNCTION_DECLARATION = Obj(
@@ -104,7 +145,28 @@ TOOL = Obj(
         "googleSearch": ANY,
         "googleSearchRetrieval": ANY,
         "urlContext": ANY,
-    }
+        # Tools of the hosted service that have no counterpart here.
+        "retrieval": ANY,
+        "googleMaps": ANY,
+        "computerUse": ANY,
+        "fileSearch": ANY,
+        "enterpriseWebSearch": ANY,
+        "mcpServers": ANY,
+        "exaAiSearch": ANY,
+        "parallelAiSearch": ANY,
+    },
+    later=frozenset(
+        {
+            "retrieval",
+            "googleMaps",
+            "computerUse",
+            "fileSearch",
+            "enterpriseWebSearch",
+            "mcpServers",
+            "exaAiSearch",
+            "parallelAiSearch",
+        }
+    ),
 )
 
 REALTIME_INPUT_CONFIG = Obj(
@@ -120,6 +182,7 @@ REALTIME_INPUT_CONFIG = Obj(
         ),
         "activityHandling": ACTIVITY_HANDLING,
         "turnCoverage": TURN_COVERAGE,
+        "interimTranscriptTimestampEnabled": BOOL,
     }
 )
 
@@ -132,11 +195,21 @@ SETUP = Obj(
         "realtimeInputConfig": REALTIME_INPUT_CONFIG,
         "sessionResumption": Obj({"handle": STR, "transparent": BOOL}),
         "contextWindowCompression": Obj({"slidingWindow": Obj({"targetTokens": INT}), "triggerTokens": INT}),
-        "inputAudioTranscription": Obj({"languageCodes": ListOf(STR)}),
-        "outputAudioTranscription": Obj({"languageCodes": ListOf(STR)}),
-        "proactivity": Obj({"proactiveAudio": BOOL}),
+        "inputAudioTranscription": AUDIO_TRANSCRIPTION_CONFIG,
+        "outputAudioTranscription": AUDIO_TRANSCRIPTION_CONFIG,
+        # The model may ignore input it need not answer; answering all of it is allowed.
+        "proactivity": Obj({"proactiveAudio": BOOL, "proactiveVideo": BOOL}),
+        # pipecat always sends it: the first clientContent messages, up to the one
+        # with turnComplete, seed the history without a reply.
+        "historyConfig": Obj({"initialHistoryInClientContent": BOOL}),
+        # Accepted, no effect: there is no safety classifier, and labels are billing metadata.
+        "safetySettings": ListOf(Obj({"category": STR, "method": STR, "threshold": STR})),
+        "labels": ANY,
+        # Not served: avatar video, and the client's own VAD signal (Vertex AI only).
+        "avatarConfig": ANY,
+        "explicitVadSignal": BOOL,
     },
-    later=frozenset({"proactivity"}),
+    later=frozenset({"avatarConfig", "explicitVadSignal"}),
 )
 
 CLIENT_CONTENT = Obj({"turns": ListOf(CONTENT), "turnComplete": BOOL})

@@ -299,17 +299,58 @@ def test_non_blocking_result_when_idle_and_idle_replies_now_without_planning() -
     assert not any(isinstance(a, PlanTools) for a in actions)
 
 
-def test_a_barge_in_does_not_cancel_background_calls() -> None:
+def test_a_barge_in_cancels_pending_background_calls() -> None:
+    # The Live API discards any pending function call when the user interrupts,
+    # non-blocking ones included.
+    session = tool_session([{"functionDeclarations": NON_BLOCKING}])
+    turn_id, call_id = started_in_background(session)
+    session.generation_text(turn_id, "Turning")
+    actions = session.speech_started()
+    messages = sent(actions)
+    assert {"toolCallCancellation": {"ids": [call_id]}} in messages
+    assert messages.index({"toolCallCancellation": {"ids": [call_id]}}) < messages.index(
+        {"serverContent": {"interrupted": True}}
+    )
+    assert "was cancelled" in session.history[-1].text
+    # A late result is ignored: no reply, no history, no error.
+    history = list(session.history)
+    assert respond(session, {"id": call_id, "response": {"result": "ok"}, "scheduling": "INTERRUPT"}) == []
+    assert list(session.history) == history
+
+
+def test_new_input_that_interrupts_cancels_background_calls_too() -> None:
     session = tool_session([{"functionDeclarations": NON_BLOCKING}])
     _, call_id = started_in_background(session)
     actions = ask(session, "stop")
+    assert {"toolCallCancellation": {"ids": [call_id]}} in sent(actions)
+    assert only(actions, PlanTools)
+    assert respond(session, {"id": call_id, "response": {"result": "ok"}}) == []
+
+
+def test_background_calls_survive_when_nothing_is_interrupted() -> None:
+    session = tool_session([{"functionDeclarations": NON_BLOCKING}])
+    turn_id, call_id = started_in_background(session)
+    session.generation_done(turn_id, GenerationStats())
+    # Speech with no reply playing interrupts nothing, so the call runs on.
+    assert session.speech_started() == []
+    actions = respond(session, {"id": call_id, "response": {"result": "ok"}})
+    assert only(actions, StartGeneration)
+
+
+def test_an_interrupt_result_does_not_cancel_the_other_background_calls() -> None:
+    session = tool_session([{"functionDeclarations": NON_BLOCKING}])
+    first_turn, first = started_in_background(session)
+    session.generation_done(first_turn, GenerationStats())
+    second_turn, second = started_in_background(session)
+    session.generation_text(second_turn, "Turning")
+    actions = respond(session, {"id": first, "response": {"result": "ok"}, "scheduling": "INTERRUPT"})
+    assert CancelGeneration(second_turn) in actions
     assert not [m for m in sent(actions) if "toolCallCancellation" in m]
-    plan = only(actions, PlanTools)
-    # Its result still counts: it joins the history once the current reply ends.
-    assert respond(session, {"id": call_id, "response": {"result": "ok"}, "scheduling": "SILENT"}) == []
-    only(session.tools_planned(plan.turn_id, []), StartGeneration)
-    session.generation_done(plan.turn_id, GenerationStats())
-    assert '"result": "ok"' in session.history[-1].text
+    # The other call is still pending: its result is taken.
+    follow_up = only(actions, StartGeneration)
+    assert respond(session, {"id": second, "response": {"result": "done"}, "scheduling": "SILENT"}) == []
+    session.generation_done(follow_up.turn_id, GenerationStats())
+    assert '"result": "done"' in session.history[-1].text
 
 
 def test_a_second_response_to_an_answered_call_is_refused() -> None:

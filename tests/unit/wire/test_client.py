@@ -397,3 +397,119 @@ def test_every_refusal_reason_fits_a_close_frame() -> None:
     error = refusal(json.dumps({"setup": {"model": MODEL, "generationConfig": {long_name: 1}}}))
     assert len(error.close_reason().encode("utf-8")) <= 123
     assert error.close_reason().startswith("unknown field setup.generationConfig.xxx")
+
+
+# -- every setup field the official SDKs send -----------------------------------------
+
+# What google-genai 3.6 and @google/genai 2.32 put into setup for a LiveConnectConfig
+# with every field set (their live converters), in the Python SDK's snake_case.
+EVERY_SDK_FIELD = {
+    "model": MODEL,
+    "generation_config": {
+        "response_modalities": ["AUDIO"],
+        "temperature": 0.7,
+        "top_p": 0.9,
+        "top_k": 3.0,
+        "max_output_tokens": 100,
+        "media_resolution": "MEDIA_RESOLUTION_LOW",
+        "seed": 7,
+        "speech_config": {
+            "voice_config": {"prebuilt_voice_config": {"voice_name": "Kore"}},
+            "language_code": "en-US",
+        },
+        "thinking_config": {"include_thoughts": False, "thinking_budget": 0, "thinking_level": "LOW"},
+        "enable_affective_dialog": True,
+        "stop_sequences": ["END"],
+        "response_mime_type": "text/plain",
+        "response_logprobs": False,
+        "logprobs": 0,
+        "audio_timestamp": False,
+        "routing_config": {"auto_mode": {"model_routing_preference": "BALANCED"}},
+        "model_selection_config": {"feature_selection_preference": "BALANCED"},
+        "enable_enhanced_civic_answers": False,
+        "audio_transcription_config": {"language_codes": ["en-US"]},
+        "candidate_count": 1,
+        "presence_penalty": 0.0,
+        "frequency_penalty": 0.0,
+    },
+    "system_instruction": {"parts": [{"text": "Be brief."}], "role": "user"},
+    "tools": [{"function_declarations": [{"name": "f", "behavior": "NON_BLOCKING"}]}],
+    "session_resumption": {"transparent": True},
+    "input_audio_transcription": {"language_codes": ["en-US"], "language_hints": {"language_codes": ["en"]}},
+    "output_audio_transcription": {},
+    "realtime_input_config": {
+        "automatic_activity_detection": {"disabled": False, "silence_duration_ms": 500},
+        "activity_handling": "START_OF_ACTIVITY_INTERRUPTS",
+        "turn_coverage": "TURN_INCLUDES_ONLY_ACTIVITY",
+        "interim_transcript_timestamp_enabled": False,
+    },
+    "context_window_compression": {"trigger_tokens": 1000, "sliding_window": {"target_tokens": 500}},
+    "proactivity": {"proactive_audio": True},
+    "history_config": {"initial_history_in_client_content": True},
+    "safety_settings": [{"category": "HARM_CATEGORY_HARASSMENT", "threshold": "BLOCK_NONE"}],
+    "labels": {"team": "voice"},
+}
+
+
+def test_every_setup_field_the_sdks_send_is_accepted() -> None:
+    setup = parse_client_message(json.dumps({"setup": EVERY_SDK_FIELD}))
+    assert isinstance(setup, Setup)
+    assert setup.initial_history is True
+    assert setup.speech.voice_name == "Kore"
+    assert setup.generation_config.response_modalities == ("AUDIO",)
+    assert setup.activity.silence_duration_ms == 500
+    assert setup.raw["historyConfig"] == {"initialHistoryInClientContent": True}
+
+
+def test_the_plain_voice_field_names_the_voice() -> None:
+    setup = parse_client_message(
+        json.dumps(
+            {
+                "setup": {
+                    "model": MODEL,
+                    "generationConfig": {"speechConfig": {"voiceConfig": {"voice": "Puck"}}},
+                }
+            }
+        )
+    )
+    assert isinstance(setup, Setup)
+    assert setup.speech.voice_name == "Puck"
+
+
+@pytest.mark.parametrize(
+    ("setup", "path"),
+    [
+        ({"avatarConfig": {"avatarName": "x"}}, "setup.avatarConfig"),
+        ({"explicitVadSignal": True}, "setup.explicitVadSignal"),
+        (
+            {"generationConfig": {"translationConfig": {"targetLanguageCode": "de"}}},
+            "setup.generationConfig.translationConfig",
+        ),
+        ({"tools": [{"googleMaps": {}}]}, "setup.tools[0].googleMaps"),
+        (
+            {"generationConfig": {"speechConfig": {"voiceConfig": {"replicatedVoiceConfig": {}}}}},
+            "setup.generationConfig.speechConfig.voiceConfig.replicatedVoiceConfig",
+        ),
+    ],
+)
+def test_sdk_fields_with_no_counterpart_here_are_refused_as_not_supported_yet(
+    setup: dict[str, Any], path: str
+) -> None:
+    error = refusal(json.dumps({"setup": {"model": MODEL, **setup}}))
+    assert isinstance(error, NotSupportedYet)
+    assert error.reason == f"{path} is not supported yet by this openlive server"
+
+
+@pytest.mark.parametrize(
+    ("setup", "path"),
+    [
+        ({"historyConfig": {"initialHistoryInClientContent": True, "extra": 1}}, "setup.historyConfig.extra"),
+        ({"histroyConfig": {}}, "setup.histroyConfig"),
+        ({"safetySettings": [{"category": "x", "level": 1}]}, "setup.safetySettings[0].level"),
+        ({"proactivity": {"proactiveText": True}}, "setup.proactivity.proactiveText"),
+    ],
+)
+def test_fields_outside_the_sdks_list_are_still_unknown(setup: dict[str, Any], path: str) -> None:
+    error = refusal(json.dumps({"setup": {"model": MODEL, **setup}}))
+    assert not isinstance(error, NotSupportedYet)
+    assert error.reason == f"unknown field {path}"

@@ -1,0 +1,66 @@
+"""``historyConfig.initialHistoryInClientContent``: the first clientContent seeds the history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from openlive.errors import InvalidArgument
+from openlive.session import SessionLimits, StartGeneration
+from tests.unit.session.test_session import active_session, ask, content, feed
+
+SEEDED = {"historyConfig": {"initialHistoryInClientContent": True}}
+
+
+def test_initial_history_seeds_the_session_without_a_reply() -> None:
+    session = active_session(**SEEDED)
+    # It may end with the model's turn, and spread over several messages.
+    assert feed(session, content(("user", "My name is Ada."), complete=False)) == []
+    assert feed(session, content(("model", "Nice to meet you, Ada."), complete=True)) == []
+    assert [(t.role, t.text) for t in session.history] == [
+        ("user", "My name is Ada."),
+        ("model", "Nice to meet you, Ada."),
+    ]
+    assert not session.generating
+    # After turnComplete, clientContent asks for replies as usual, with the seed in the prompt.
+    generation = ask(session, "What is my name?")
+    assert [m.content for m in generation.messages] == [
+        "My name is Ada.",
+        "Nice to meet you, Ada.",
+        "What is my name?",
+    ]
+
+
+def test_a_seed_ending_with_the_users_turn_gets_no_reply_either() -> None:
+    session = active_session(**SEEDED)
+    assert feed(session, content(("user", "Hello?"), complete=True)) == []
+    assert not session.generating
+
+
+def test_realtime_input_ends_the_seeding_even_without_turn_complete() -> None:
+    # A client with no history to send starts the conversation at once.
+    session = active_session(**SEEDED)
+    actions = feed(session, {"realtimeInput": {"text": "Hi there"}})
+    assert any(isinstance(a, StartGeneration) for a in actions)
+
+
+def test_without_history_config_the_first_complete_turn_is_answered() -> None:
+    for setup in ({}, {"historyConfig": {"initialHistoryInClientContent": False}}, {"historyConfig": {}}):
+        session = active_session(**setup)
+        ask(session, "Hello?")
+
+
+def test_the_seed_counts_against_the_history_bound() -> None:
+    session = active_session(limits=SessionLimits(max_history_chars=20), **SEEDED)
+    with pytest.raises(InvalidArgument, match="history would exceed 20 characters"):
+        feed(session, content(("user", "x" * 50), complete=True))
+
+
+@pytest.mark.parametrize(
+    "config",
+    [{"initialHistoryInClientContent": "yes"}, {"initialHistoryInClientContent": 1}, [], {"x": True}],
+)
+def test_a_malformed_history_config_is_refused(config: Any) -> None:
+    with pytest.raises(InvalidArgument, match="historyConfig"):
+        active_session(historyConfig=config)
