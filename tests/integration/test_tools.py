@@ -383,3 +383,45 @@ async def test_bad_declarations_are_refused_at_setup(tools: list[dict[str, Any]]
         assert closed.code == CLOSE_INVALID_ARGUMENT
         assert reason in closed.reason
         await check_serving(srv)
+
+
+@pytest.mark.parametrize(
+    "barge_in",
+    [{"realtimeInput": {"activityStart": {}}}, {"realtimeInput": {"text": "stop, never mind"}}],
+    ids=["activity_start", "new_text"],
+)
+async def test_barge_in_cancels_a_pending_non_blocking_call(barge_in: dict[str, Any]) -> None:
+    declarations = [{"name": "turn_on_the_lights", "behavior": "NON_BLOCKING"}]
+    setup = tools_setup([{"functionDeclarations": declarations}])
+    setup["setup"]["realtimeInputConfig"] = {"automaticActivityDetection": {"disabled": True}}
+    async with (
+        running_server(FakeLLM(token_delay_s=0.05), tools=runtime(lights_planner())) as srv,
+        session(srv, setup) as client,
+    ):
+        await client.send(user("lights please"))
+        (call,) = (await read_until(client, "toolCall"))[-1]["toolCall"]["functionCalls"]
+        # The model answers while the function runs; the user talks over it.
+        await read_until(client, "serverContent")
+        await client.send(barge_in)
+        interrupted = await client.until_turn_complete()
+        assert {"toolCallCancellation": {"ids": [call["id"]]}} in interrupted
+        cancellation = interrupted.index({"toolCallCancellation": {"ids": [call["id"]]}})
+        assert any(server_content(m).get("interrupted") for m in interrupted[cancellation:])
+        if "text" in barge_in["realtimeInput"]:
+            await client.until_turn_complete()
+        else:
+            await client.send({"realtimeInput": {"activityEnd": {}}})
+        # The late result is ignored: no reply to it, no close.
+        await client.send(
+            {
+                "toolResponse": {
+                    "functionResponses": [
+                        {"id": call["id"], "response": {"result": "ok"}, "scheduling": "INTERRUPT"}
+                    ]
+                }
+            }
+        )
+        with pytest.raises(TimeoutError):
+            await client.recv(0.5)
+        again = await client.turn("still there?")
+    assert text_of(again).startswith("echo: ")
