@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openlive.engines.registry import DOCUMENTED_MODELS
+from openlive.engines.registry import DEFAULT_MODELS
 from openlive.errors import ConfigError
 
 ENV_PREFIX = "OPENLIVE_"
@@ -68,7 +68,7 @@ def _default_engines() -> dict[str, EngineSpec]:
 
 
 def _default_models() -> dict[str, str]:
-    return {name: EMBEDDED_ENGINE for name in DOCUMENTED_MODELS}
+    return {name: EMBEDDED_ENGINE for name in DEFAULT_MODELS}
 
 
 @dataclass

@@ -97,3 +97,54 @@ async def test_models_route_lists_served_models(srv: RunningServer, version: str
     assert [m["name"] for m in models] == [f"models/{name}" for name in sorted(DOCUMENTED_MODELS)]
     assert all(m["supportedGenerationMethods"] == ["bidiGenerateContent"] for m in models)
     assert {m["displayName"] for m in models} == set(DOCUMENTED_MODELS)
+    # The fake engine's window (4096) is below the documented ones, so it is the limit.
+    assert {m["inputTokenLimit"] for m in models} == {FakeLLM().context_size}
+    assert all(0 < m["outputTokenLimit"] <= m["inputTokenLimit"] for m in models)
+
+
+@pytest.mark.parametrize("name", ["gemini-2.0-flash-live-001", "models/gemini-2.0-flash-live-001"])
+async def test_one_model_answers_like_the_live_api(srv: RunningServer, name: str) -> None:
+    async with httpx.AsyncClient(base_url=srv.http_base, timeout=TIMEOUT_S) as http:
+        response = await http.get(f"/v1beta/models/{name.removeprefix('models/')}")
+    assert response.status_code == 200
+    model = response.json()
+    assert model["name"] == "models/gemini-2.0-flash-live-001"
+    assert model["version"] == "001"
+    assert model["supportedGenerationMethods"] == ["bidiGenerateContent"]
+    assert model["inputTokenLimit"] == FakeLLM().context_size
+    assert model["outputTokenLimit"] == min(8192, FakeLLM().context_size)
+
+
+async def test_an_unknown_model_is_404_naming_the_served_ones(srv: RunningServer) -> None:
+    async with httpx.AsyncClient(base_url=srv.http_base, timeout=TIMEOUT_S) as http:
+        response = await http.get("/v1beta/models/gemini-9-ultra")
+        wrong_version = await http.get("/v9/models/gemini-2.0-flash-live-001")
+    assert response.status_code == 404
+    error = response.json()["error"]
+    assert error["status"] == "NOT_FOUND"
+    assert "gemini-9-ultra" in error["message"] and "gemini-2.0-flash-live-001" in error["message"]
+    assert wrong_version.status_code == 404
+
+
+async def test_a_name_served_through_a_pattern_is_found_and_opens_a_session() -> None:
+    async with running_server({"gemini-2.0-flash-live-001": FakeLLM(), "gemini-3*": FakeLLM()}) as srv:
+        async with httpx.AsyncClient(base_url=srv.http_base, timeout=TIMEOUT_S) as http:
+            found = await http.get("/v1beta/models/gemini-3.9-live")
+            listed = await http.get("/v1beta/models")
+        async with session(srv, setup_message(model="models/gemini-3.9-live")) as client:
+            assert text_of(await client.turn("hi")) == "echo: hi"
+    assert found.status_code == 200 and found.json()["name"] == "models/gemini-3.9-live"
+    assert [m["name"] for m in listed.json()["models"]] == ["models/gemini-2.0-flash-live-001"]
+
+
+async def test_models_routes_need_a_valid_key_when_keys_are_set() -> None:
+    async with running_server(FakeLLM(), api_keys=["right"]) as srv:
+        async with httpx.AsyncClient(base_url=srv.http_base, timeout=TIMEOUT_S) as http:
+            wrong = await http.get(
+                "/v1beta/models/gemini-2.0-flash-live-001", headers={"x-goog-api-key": "no"}
+            )
+            right = await http.get(
+                "/v1beta/models/gemini-2.0-flash-live-001", headers={"x-goog-api-key": "right"}
+            )
+    assert wrong.status_code == 403
+    assert right.status_code == 200

@@ -146,3 +146,21 @@ async def test_sdk_with_a_wrong_key_gets_an_api_error(
             pass
     assert failure.value.code == 1008
     assert "API key not valid" in str(failure.value)
+
+
+async def test_sdk_models_get_and_list_give_token_limits(client: genai.Client) -> None:
+    model = await client.aio.models.get(model=MODEL_NAME)
+    assert model.name == f"models/{MODEL_NAME}"
+    assert model.input_token_limit == FakeLLM().context_size
+    assert model.output_token_limit and 0 < model.output_token_limit <= model.input_token_limit
+    assert model.supported_actions == ["bidiGenerateContent"]
+    listed = [m async for m in await client.aio.models.list()]
+    assert f"models/{MODEL_NAME}" in [m.name for m in listed]
+    assert all(m.input_token_limit for m in listed)
+
+
+async def test_sdk_models_get_of_an_unknown_model_is_a_404_naming_served_ones(client: genai.Client) -> None:
+    with pytest.raises(errors.ClientError) as failure:
+        await client.aio.models.get(model="gemini-9-ultra")
+    assert failure.value.code == 404
+    assert MODEL_NAME in str(failure.value)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from openlive.config import DEFAULT_PORT, EMBEDDED_ENGINE, EngineSpec, Settings, load_settings
-from openlive.engines.registry import DOCUMENTED_MODELS
+from openlive.engines.registry import DEFAULT_MODELS
 from openlive.errors import ConfigError
 
 WriteConfig = Callable[[str], Path]
@@ -31,7 +31,7 @@ def test_defaults() -> None:
     assert settings.api_keys == []
     assert settings.log_level == "info" and settings.log_json is False
     assert settings.engines == {EMBEDDED_ENGINE: EngineSpec()}
-    assert settings.models == {name: EMBEDDED_ENGINE for name in DOCUMENTED_MODELS}
+    assert settings.models == {name: EMBEDDED_ENGINE for name in DEFAULT_MODELS}
     assert settings.loopback
     settings.check()
 
@@ -74,7 +74,7 @@ def test_toml_file(write_config: WriteConfig) -> None:
         "big": EngineSpec(type="llama", path="/models/big.gguf", contexts=4),
     }
     assert settings.models["my-model"] == "big"
-    assert settings.models[DOCUMENTED_MODELS[0]] == EMBEDDED_ENGINE
+    assert settings.models[DEFAULT_MODELS[0]] == EMBEDDED_ENGINE
     settings.check()
 
 

@@ -26,6 +26,7 @@ from openlive.errors import OpenliveError, PolicyViolation, ServerBusy
 from openlive.server.auth import check_api_key, presented_key, presented_token
 from openlive.server.connection import Connection, ConnectionLimits
 from openlive.server.logs import session_id_var
+from openlive.server.models_api import API_VERSIONS, get_model, list_models
 from openlive.server.resumption import ResumptionConfig
 from openlive.server.tokens import mint, require_token_name, token_json
 from openlive.server.tool_runtime import ToolRuntime
@@ -34,7 +35,6 @@ from openlive.session.handles import owner_fingerprint
 
 log = logging.getLogger(__name__)
 
-API_VERSIONS = ("v1", "v1beta", "v1alpha")
 LIVE_METHOD = "BidiGenerateContent"
 CONSTRAINED_METHOD = "BidiGenerateContentConstrained"
 MAX_TOKEN_REQUEST_BYTES = 256 * 1024
@@ -225,29 +225,6 @@ async def health(request: Request) -> JSONResponse:
     )
 
 
-async def list_models(request: Request) -> JSONResponse:
-    """``GET /{version}/models``: the served model names, as the Gemini API lists them."""
-    state: AppState = request.app.state.openlive
-    if request.path_params["version"] not in API_VERSIONS:
-        return JSONResponse({"error": {"code": 404, "message": "unknown API version"}}, status_code=404)
-    try:
-        check_api_key(presented_key(request.headers, request.query_params), state.api_keys)
-    except PolicyViolation as error:
-        return JSONResponse({"error": {"code": 403, "message": error.reason}}, status_code=403)
-    return JSONResponse(
-        {
-            "models": [
-                {
-                    "name": f"models/{name}",
-                    "displayName": name,
-                    "supportedGenerationMethods": ["bidiGenerateContent"],
-                }
-                for name in state.models.names
-            ]
-        }
-    )
-
-
 async def create_auth_token(request: Request) -> JSONResponse:
     """``POST /{version}/auth_tokens``: mint an ephemeral token (API key required)."""
     state: AppState = request.app.state.openlive
@@ -301,6 +278,7 @@ def create_app(state: AppState) -> CollapseLeadingSlashes:
             WebSocketRoute(LIVE_PATH, live_session),
             Route("/health", health),
             Route("/{version}/models", list_models),
+            Route("/{version}/models/{name}", get_model),
             Route("/{version}/auth_tokens", create_auth_token, methods=["POST"]),
         ]
     )

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from openlive.audio import pcm_rate
 from openlive.engines.audio_base import LIVE_API_LANGUAGES
 from openlive.engines.base import ChatMessage, GenerationStats, SamplingParams
+from openlive.engines.registry import honours_history_config
 from openlive.errors import ContextWindowExceeded, InvalidArgument, NotSupportedYet
 from openlive.session.history import History, Turn
 from openlive.session.tool_turn import (
@@ -387,7 +388,7 @@ class Session:
             self._restored = None
         else:
             # A resumed session has its history already; only a new one is seeded.
-            self._seeding = setup.initial_history
+            self._seeding = setup.initial_history and honours_history_config(self.model)
         return actions + self._checkpoint()
 
     def _check_speech(self, setup: Setup) -> Voice:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from openlive.engines.registry import (
-    DOCUMENTED_MODELS,
+    DEFAULT_MODELS,
     ModelTable,
     canonical_model_name,
+    honours_history_config,
     unknown_model_reason,
 )
 from openlive.errors import CLOSE_POLICY, MAX_REASON_BYTES, PolicyViolation
@@ -48,19 +49,74 @@ def test_unknown_model_is_a_policy_violation_listing_served_names() -> None:
     with pytest.raises(PolicyViolation) as error:
         table.resolve("models/gamma")
     assert error.value.close_code == CLOSE_POLICY
-    assert error.value.reason == "model 'models/gamma' is not served here; served: alpha, beta"
+    assert error.value.reason == "model 'models/gamma' is not served; try alpha, beta"
 
 
-def test_unknown_model_reason_with_the_documented_models_fits_a_close_frame() -> None:
-    table = ModelTable(dict.fromkeys(DOCUMENTED_MODELS, FakeLLM()))
+@pytest.mark.parametrize(
+    "asked", ["models/gemini-3.0-ultra-live", "gemini-2.5-flash-native-audio-preview-13-2025"]
+)
+def test_unknown_model_reason_with_the_default_models_lists_whole_names(asked: str) -> None:
+    table = ModelTable(dict.fromkeys(DEFAULT_MODELS, FakeLLM()))
     with pytest.raises(PolicyViolation) as error:
-        table.resolve("models/gemini-3.0-ultra-live")
+        table.resolve(asked)
     reason = error.value.reason
     assert len(reason.encode("utf-8")) <= MAX_REASON_BYTES
-    assert reason.startswith("model 'models/gemini-3.0-ultra-live' is not served here; served: ")
-    # As many names as fit, then a pointer to the full list.
-    assert sorted(DOCUMENTED_MODELS)[0] in reason
-    assert reason.endswith(" (all: GET /v1beta/models)")
+    listed, more = reason.split("; try ")[1].split(" (+")
+    names = listed.split(", ")
+    # Whole served names only, never one cut short, and how many more there are.
+    assert names and set(names) <= set(DEFAULT_MODELS)
+    assert more == f"{len(DEFAULT_MODELS) - len(names)} more: GET /v1beta/models)"
+
+
+def test_the_most_similar_names_come_first() -> None:
+    table = ModelTable(dict.fromkeys(DEFAULT_MODELS, FakeLLM()))
+    with pytest.raises(PolicyViolation) as error:
+        table.resolve("gemini-2.5-flash-native-audio-preview-13-2025")
+    assert "try gemini-2.5-flash-native-audio-preview-12-2025" in error.value.reason
+
+
+def test_patterns_serve_any_matching_name_in_config_order() -> None:
+    first, second, exact = FakeLLM(), FakeLLM(), FakeLLM()
+    table = ModelTable({"gemini-3*": first, "*": second, "gemini-2.0-flash-live-001": exact})
+    assert table.resolve("models/gemini-3.9-live") == "gemini-3.9-live"
+    assert table.engine("gemini-3.9-live") is first
+    assert table.entry("gemini-3.9-live") == "gemini-3*"
+    assert table.engine(table.resolve("my-model")) is second
+    assert table.entry("my-model") == "*"
+    # An exact name wins over any pattern.
+    assert table.engine(table.resolve("gemini-2.0-flash-live-001")) is exact
+    assert table.names == ["gemini-2.0-flash-live-001"]
+    assert table.patterns == ["gemini-3*", "*"]
+    assert sorted(map(id, table.engines())) == sorted(map(id, [first, second, exact]))
+
+
+@pytest.mark.parametrize("name", ["", "x" * 97, "bad name", "../etc", "模型", "-leading-dash"])
+def test_a_pattern_serves_only_plain_names(name: str) -> None:
+    table = ModelTable({"*": FakeLLM()})
+    with pytest.raises(PolicyViolation, match="is not served; try \\*"):
+        table.resolve(name)
+
+
+def test_a_pattern_that_matches_nothing_is_listed_in_the_reason() -> None:
+    table = ModelTable({"gemini-*": FakeLLM()})
+    with pytest.raises(PolicyViolation) as error:
+        table.resolve("gpt-4o-realtime")
+    assert error.value.reason == "model 'gpt-4o-realtime' is not served; try gemini-*"
+
+
+@pytest.mark.parametrize(
+    ("name", "honoured"),
+    [
+        ("gemini-3.8-live", True),
+        ("gemini-3.1-flash-live-preview", True),
+        ("my-model", True),
+        ("gemini-2.0-flash-live-001", False),
+        ("gemini-live-2.5-flash-preview", False),
+        ("gemini-2.5-flash-native-audio-preview-12-2025", False),
+    ],
+)
+def test_history_config_is_honoured_from_gemini_3_on(name: str, honoured: bool) -> None:
+    assert honours_history_config(name) is honoured
 
 
 @pytest.mark.parametrize(
@@ -78,4 +134,4 @@ def test_unknown_model_reason_always_fits_in_123_bytes(name: str, served_count: 
 
 def test_unknown_model_reason_lists_every_name_that_fits() -> None:
     served = ["a", "b", "c"]
-    assert unknown_model_reason("x", served) == "model 'x' is not served here; served: a, b, c"
+    assert unknown_model_reason("x", served) == "model 'x' is not served; try a, b, c"

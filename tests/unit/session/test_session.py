@@ -144,7 +144,7 @@ def test_unknown_model_is_a_policy_violation_listing_served_models() -> None:
     with pytest.raises(PolicyViolation) as error:
         feed(session, {"setup": {"model": "models/gpt-5", "generationConfig": TEXT_ONLY}})
     assert error.value.close_code == CLOSE_POLICY
-    assert "'models/gpt-5' is not served here" in error.value.reason
+    assert "'models/gpt-5' is not served" in error.value.reason
     assert MODEL in error.value.reason and "other-model" in error.value.reason
     assert session.state is State.AWAITING_SETUP
 

@@ -6,11 +6,22 @@ from typing import Any
 
 import pytest
 
+from openlive.engines.registry import ModelTable
 from openlive.errors import InvalidArgument
-from openlive.session import SessionLimits, StartGeneration
-from tests.unit.session.test_session import active_session, ask, content, feed
+from openlive.session import Session, SessionLimits, StartGeneration, State
+from openlive.testing import FakeLLM
+from tests.unit.session.test_session import TEXT_ONLY, ask, content, feed
 
 SEEDED = {"historyConfig": {"initialHistoryInClientContent": True}}
+GEMINI_3 = "gemini-3.8-live"
+
+
+def active_session(limits: SessionLimits | None = None, model: str = GEMINI_3, **setup: Any) -> Session:
+    table = ModelTable(dict.fromkeys([GEMINI_3, "gemini-2.5-flash-native-audio-preview-12-2025"], FakeLLM()))
+    session = Session(table.resolve, limits=limits)
+    feed(session, {"setup": {"model": f"models/{model}", "generationConfig": TEXT_ONLY, **setup}})
+    assert session.state is State.ACTIVE
+    return session
 
 
 def test_initial_history_seeds_the_session_without_a_reply() -> None:
@@ -64,3 +75,11 @@ def test_the_seed_counts_against_the_history_bound() -> None:
 def test_a_malformed_history_config_is_refused(config: Any) -> None:
     with pytest.raises(InvalidArgument, match="historyConfig"):
         active_session(historyConfig=config)
+
+
+def test_gemini_2_models_answer_a_seed_with_turn_complete_as_they_do_on_the_live_api() -> None:
+    # pipecat sends historyConfig to every model, and for 2.x models sends its
+    # opening context with turnComplete to get the first reply.
+    session = active_session(model="gemini-2.5-flash-native-audio-preview-12-2025", **SEEDED)
+    actions = feed(session, content(("user", "Say hello."), complete=True))
+    assert any(isinstance(a, StartGeneration) for a in actions)
