@@ -7,8 +7,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 JS_DIR := tests/e2e/js
 JS_STAMP := $(JS_DIR)/node_modules/.installed
+# pipecat and LiveKit Agents, run stock against openlive by tests/e2e/test_frameworks.py;
+# their own virtualenv, as their pins (google-genai<3, protobuf<7) conflict with ours.
+FW_VENV := .venv-frameworks
+FW_REQUIREMENTS := tests/e2e/frameworks/requirements.txt
+FW_STAMP := $(FW_VENV)/.installed
 
-.PHONY: run test install lint clean system-deps
+.PHONY: run test install lint clean system-deps frameworks-venv
 
 # Debian packages: espeak-ng speaks the languages the embedded Piper voice cannot,
 # and the tests make their speech input with it; redis-server is the shared store
@@ -39,13 +44,21 @@ $(JS_STAMP): $(JS_DIR)/package.json $(JS_DIR)/package-lock.json
 	cd $(JS_DIR) && npm ci --no-audit --no-fund --loglevel=error
 	touch $(JS_STAMP)
 
+$(FW_STAMP): $(FW_REQUIREMENTS)
+	$(PYTHON) -m venv $(FW_VENV)
+	$(FW_VENV)/bin/pip install --quiet --upgrade pip
+	$(FW_VENV)/bin/pip install --quiet -r $(FW_REQUIREMENTS)
+	touch $(FW_STAMP)
+
+frameworks-venv: $(FW_STAMP)
+
 lint: install
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
 
-test: install system-deps $(JS_STAMP) lint
+test: install system-deps $(JS_STAMP) $(FW_STAMP) lint
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) $(JS_DIR)/node_modules
+	rm -rf $(VENV) $(FW_VENV) $(JS_DIR)/node_modules
