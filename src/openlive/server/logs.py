@@ -41,6 +41,8 @@ _SECRET_HEADER = re.compile(
     r"[^\s'\",}]+"
 )
 _TOKEN_NAME = re.compile(r"(auth_tokens/)[A-Za-z0-9_\-]{4,}")
+# A password in a URL's user part (``redis://:pw@host``, ``http://user:pw@host``).
+_URL_PASSWORD = re.compile(r"(://[^/\s@:]*:)[^/\s@]+@")
 # C0 and C1 controls (tab included), the Unicode line and paragraph separators, and
 # lone surrogates (which a strict UTF-8 log file could not even write).
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
@@ -50,6 +52,7 @@ def redact(text: str) -> str:
     """``text`` with every credential it holds replaced by ``<redacted>``."""
     text = _SECRET_QUERY.sub(lambda m: m.group(1) + REDACTED, text)
     text = _SECRET_HEADER.sub(lambda m: m.group(1) + REDACTED, text)
+    text = _URL_PASSWORD.sub(lambda m: m.group(1) + REDACTED + "@", text)
     return _TOKEN_NAME.sub(lambda m: m.group(1) + REDACTED, text)
 
 

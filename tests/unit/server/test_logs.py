@@ -27,6 +27,8 @@ from openlive.server.logs import escape_controls, log_handler, redact
         ("[(b'authorization', b'Token auth_tokens/tok-in-header-1')]", "tok-in-header-1"),
         ("Authorization: Bearer bearer-secret-99", "bearer-secret-99"),
         ("token auth_tokens/Zm9vYmFyYmF6cXV4 expired", "Zm9vYmFyYmF6cXV4"),
+        ("store redis://:redis-pass-1@10.0.0.2:6379/0", "redis-pass-1"),
+        ("LLM server http://user:llm-pass-2@vllm:8000/v1", "llm-pass-2"),
     ],
 )
 def test_credentials_are_masked(text: str, secret: str) -> None:
