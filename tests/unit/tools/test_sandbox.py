@@ -575,3 +575,24 @@ async def test_code_runs_as_nobody_when_the_server_is_root() -> None:
         pytest.skip("the server is not root here")
     result = await run("import os; print(os.getuid(), os.getgid(), os.getgroups())")
     assert result == CodeResult("OUTCOME_OK", "65534 65534 []\n")
+
+
+async def test_processes_are_capped_even_when_the_server_is_root() -> None:
+    # Without seccomp, fork works; the process limit must still hold (as root it would not).
+    code = """
+import os, time
+children = 0
+try:
+    for _ in range(300):
+        if os.fork() == 0:
+            time.sleep(2)
+            os._exit(0)
+        children += 1
+except OSError as error:
+    print("refused:", error.strerror)
+print("children", children)
+"""
+    result = await run(code, "namespaces_only")
+    assert result.outcome == "OUTCOME_OK", result.output
+    assert "refused: Resource temporarily unavailable" in result.output
+    assert int(result.output.split()[-1]) < sandbox.child.MAX_PROCESSES
