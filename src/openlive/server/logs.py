@@ -101,7 +101,7 @@ class JsonFormatter(logging.Formatter):
         }
         entry.update(
             {
-                k: redact(str(v))
+                k: redact(v) if isinstance(v, str) else v
                 for k, v in vars(record).items()
                 if k not in self._STANDARD and k != "exc_text"
             }
