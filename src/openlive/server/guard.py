@@ -157,7 +157,10 @@ class AddressSlots:
 # What a 1011 reason may not show a client: URLs, host:port and IP addresses, paths.
 _URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S*[^\s.,;:!?)\]'\"]", re.IGNORECASE)
 _ADDRESS = re.compile(
-    r"\[?[0-9a-f]*:[0-9a-f:]+\]?(?::\d+)?|\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b|\b[\w.-]+:\d{2,5}\b"
+    r"(?<![\w.:-])\[?(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}\]?(?::\d+)?"  # IPv6: two colons at least
+    r"|\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b"  # IPv4, maybe with a port
+    r"|\b[\w.-]+:\d{2,5}\b",  # name:port
+    re.IGNORECASE,
 )
 _PATH = re.compile(r"(?<![\w.])/(?:[\w.@+-]+/)*[\w.@+-]+")
 
@@ -208,8 +211,8 @@ class GuardedTransport:
             if self._closed:
                 return None
             if done:
-                frame = self._pending.result()
-                self._pending = None
+                pending, self._pending = self._pending, None
+                frame = pending.result()
                 self._received_any = True
                 self._last_activity = self._loop.time()
                 return frame
@@ -271,6 +274,11 @@ class GuardedTransport:
             return False
         notice = self._limits.go_away_notice_s
         log.info("session idle for %g s; sending goAway", idle)
-        await self._inner.send(encode(msg.go_away(notice)))
         self._close_at = now + notice
+        try:
+            await self._inner.send(encode(msg.go_away(notice)))
+        except Exception:  # noqa: BLE001 - the client is gone; the connection ends here
+            self._closed = True
+            self.abandon()
+            return True
         return False

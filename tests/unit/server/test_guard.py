@@ -36,6 +36,11 @@ def test_1011_reasons_keep_what_failed() -> None:
     )
 
 
+def test_words_with_colons_are_not_taken_for_addresses() -> None:
+    reason = "the model failed: state:deadbeef at step a:b"
+    assert public_reason(1011, reason) == reason
+
+
 def test_other_codes_are_left_alone() -> None:
     reason = "setup.model 'http://x/y' is not served here"
     assert public_reason(1007, reason) == reason
