@@ -65,7 +65,7 @@ def head_deadline_protocol(base: type[asyncio.Protocol], timeout_s: float) -> ty
             # `cycle` is uvicorn's current request; after an upgrade the transport
             # belongs to the WebSocket protocol, whose own deadlines apply.
             if getattr(self, "cycle", None) is None and transport.get_protocol() is self:
-                log.info("no HTTP request within %g s of connecting; closing the socket", timeout_s)
+                log.debug("no HTTP request within %g s of connecting; closing the socket", timeout_s)
                 if isinstance(transport, asyncio.Transport):
                     transport.abort()
                 else:
