@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse
 from openlive.engines.registry import ModelTable, canonical_model_name
 from openlive.errors import PolicyViolation
 from openlive.server.auth import check_api_key, presented_key
+from openlive.server.origin import check_origin
 
 # The Live API's documented reply limit; a smaller context window lowers it.
 LIVE_OUTPUT_TOKEN_LIMIT = 8192
@@ -44,9 +45,12 @@ def model_resource(models: ModelTable, name: str) -> dict[str, Any]:
 def _refusal(request: Request) -> JSONResponse | None:
     if request.path_params["version"] not in API_VERSIONS:
         return _error(404, "NOT_FOUND", "unknown API version; use v1, v1beta or v1alpha")
-    keys: list[str] = request.app.state.openlive.api_keys
+    state = request.app.state.openlive
     try:
-        check_api_key(presented_key(request.headers, request.query_params), keys)
+        # A browser page from a foreign origin is refused as on every route (server.origin).
+        secure = request.url.scheme == "https"
+        check_origin(request.headers, state.allowed_origins, bool(state.api_keys), secure)
+        check_api_key(presented_key(request.headers, request.query_params), state.api_keys)
     except PolicyViolation as error:
         return _error(403, "PERMISSION_DENIED", error.reason)
     return None
