@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from openlive import __version__
-from openlive.config import DEFAULT_PORT, load_settings
+from openlive.config import load_settings, scalar_settings
 from openlive.errors import ConfigError
 
 DESCRIPTION = """\
@@ -36,48 +36,12 @@ def build_parser() -> argparse.ArgumentParser:
         "serve",
         help="run the server on the embedded default models",
         description="Run the Live API server in the foreground. Ctrl-C sends open sessions "
-        "a goAway and closes them before exiting.",
+        "a goAway and closes them before exiting. Every option below is also a config file "
+        "setting (its name with underscores) and an environment variable (OPENLIVE_ and the "
+        "name in capitals). Engines and the model table are set in the config file only.",
     )
     serve.add_argument("--config", metavar="FILE", help="TOML config file (env: OPENLIVE_CONFIG)")
-    serve.add_argument("--host", help="address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, help=f"port to bind (default {DEFAULT_PORT})")
-    serve.add_argument(
-        "--no-tls",
-        dest="tls",
-        action="store_false",
-        default=None,
-        help="serve plain ws:// and http:// (the Python SDK needs TLS; Node and browsers do not)",
-    )
-    serve.add_argument(
-        "--cert-file", metavar="PEM", help="TLS certificate (default: self-signed for localhost)"
-    )
-    serve.add_argument("--key-file", metavar="PEM", help="TLS private key for --cert-file")
-    serve.add_argument("--data-dir", metavar="DIR", help="where openlive keeps its files (certificate...)")
-    serve.add_argument(
-        "--api-key",
-        dest="api_keys",
-        action="append",
-        metavar="KEY",
-        help="accept this API key (repeatable); with none, any key is accepted on loopback only",
-    )
-    serve.add_argument("--max-sessions", type=int, help="sessions served at once (default 64)")
-    serve.add_argument("--max-message-bytes", type=int, help="largest client message (default 8 MiB)")
-    serve.add_argument(
-        "--max-output-tokens", type=int, help="reply length cap when clients set none (default 1024)"
-    )
-    serve.add_argument(
-        "--no-voice",
-        dest="voice",
-        action="store_false",
-        default=None,
-        help="don't load the speech engines (VAD, ASR, TTS): text sessions only, faster start",
-    )
-    serve.add_argument("--asr-model", metavar="DIR", help="faster-whisper model directory (default: tiny.en)")
-    serve.add_argument("--tts-voice", metavar="ONNX", help="Piper voice file (default: en_US-joe-medium)")
-    serve.add_argument(
-        "--log-level", choices=["debug", "info", "warning", "error"], help="log level (default info)"
-    )
-    serve.add_argument("--log-json", action="store_true", default=None, help="write logs as JSON lines")
+    _add_setting_flags(serve)
 
     cert = commands.add_parser(
         "cert",
@@ -94,6 +58,75 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Flags kept from before the help was generated from the settings.
+_FLAG_ALIASES = {"api_keys": ["--api-key"]}
+_METAVARS = {
+    "host": "ADDRESS",
+    "cert_file": "PEM",
+    "key_file": "PEM",
+    "data_dir": "DIR",
+    "asr_model": "DIR",
+    "tts_voice": "ONNX",
+    "store": "PATH|URL",
+    "search_index": "FILE",
+    "searxng_url": "URL",
+    "log_level": "LEVEL",
+}
+_CHOICES = {"log_level": ["debug", "info", "warning", "error"]}
+
+
+def _add_setting_flags(serve: argparse.ArgumentParser) -> None:
+    """One flag per scalar setting, its help from the setting's documentation in ``Settings``."""
+    for name, (kind, default, doc) in scalar_settings().items():
+        flag = "--" + name.replace("_", "-")
+        env = f"OPENLIVE_{name.upper()}"
+        if kind is bool:
+            shown = "on" if default else "off"
+            serve.add_argument(
+                flag,
+                dest=name,
+                action=argparse.BooleanOptionalAction,
+                default=None,
+                help=f"{doc} (default {shown}; env {env})",
+            )
+        elif kind is list:
+            serve.add_argument(
+                flag,
+                *_FLAG_ALIASES.get(name, []),
+                dest=name,
+                action="append",
+                metavar="VALUE",
+                help=f"{doc} (repeatable, or comma-separated; env {env}=a,b)",
+            )
+        else:
+            shown = f"{default!r}" if default != "" else "none"
+            serve.add_argument(
+                flag,
+                dest=name,
+                type=kind,
+                metavar=_METAVARS.get(name, _metavar(name, kind)),
+                choices=_CHOICES.get(name),
+                help=f"{doc} (default {shown}; env {env})",
+            )
+
+
+def _metavar(name: str, kind: type) -> str:
+    if name.endswith("_s"):
+        return "SECONDS"
+    return "N" if kind in (int, float) else "VALUE"
+
+
+def _setting_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings given as flags; list flags may repeat and hold commas."""
+    overrides: dict[str, Any] = {}
+    for name, (kind, _default, _doc) in scalar_settings().items():
+        value = getattr(args, name, None)
+        if value is not None and kind is list:
+            value = [item.strip() for raw in value for item in raw.split(",") if item.strip()]
+        overrides[name] = value
+    return overrides
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``openlive`` command."""
     parser = build_parser()
@@ -108,9 +141,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         try:
             return run_bench(args)
+        except ConfigError as error:
+            print(f"openlive: {error.reason}", file=sys.stderr)
+            return 2
         except KeyboardInterrupt:
             return 130
-    options = {k: v for k, v in vars(args).items() if k not in ("command", "config")}
+    options = _setting_overrides(args) if args.command == "serve" else {"data_dir": args.data_dir}
     try:
         settings = load_settings(args.config, overrides=options)
         if args.command == "cert":
@@ -130,6 +166,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(f"openlive: {error.reason}", file=sys.stderr)
         return 2
+    except OSError as error:
+        # A file the server needs at start (certificate, store) could not be made.
+        print(f"openlive: {error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     return 0

@@ -203,7 +203,18 @@ class Settings:
             import platformdirs
 
             path = Path(platformdirs.user_data_dir("openlive", appauthor=False))
-        path.mkdir(parents=True, exist_ok=True)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise ConfigError(
+                f"cannot use {path} as the data directory: {error.strerror or error}; "
+                "choose a writable one with --data-dir (or OPENLIVE_DATA_DIR)"
+            ) from None
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise ConfigError(
+                f"the data directory {path} is not writable; "
+                "choose a writable one with --data-dir (or OPENLIVE_DATA_DIR)"
+            )
         return path
 
     def search_index_path(self) -> Path:
@@ -260,6 +271,42 @@ class Settings:
 
 
 _SCALARS = {f.name: f for f in dataclasses.fields(Settings) if f.name not in ("engines", "models")}
+
+
+def scalar_settings() -> dict[str, tuple[type, Any, str]]:
+    """Each scalar setting: its type, its default and its documentation, in declaration order.
+
+    ``openlive serve --help`` is made from this, so a new setting documented in
+    :class:`Settings` shows up there without more work.
+    """
+    docs = _attribute_docs(Settings.__doc__ or "")
+    defaults = Settings()
+    return {
+        name: (type(getattr(defaults, name)), getattr(defaults, name), docs.get(name, ""))
+        for name in _SCALARS
+    }
+
+
+def _attribute_docs(docstring: str) -> dict[str, str]:
+    """The ``Attributes:`` section of a Google-style docstring, name to one-line text."""
+    docs: dict[str, str] = {}
+    current = None
+    in_section = False
+    for line in docstring.splitlines():
+        stripped = line.strip()
+        if stripped == "Attributes:":
+            in_section = True
+            continue
+        if not in_section or not stripped:
+            continue
+        indent = len(line) - len(line.lstrip())
+        name, colon, text = stripped.partition(": ")
+        if colon and name.isidentifier() and indent <= 8:
+            current = name
+            docs[name] = text
+        elif current is not None:
+            docs[current] += " " + stripped
+    return {name: text.replace("``", "") for name, text in docs.items()}
 
 
 def load_settings(

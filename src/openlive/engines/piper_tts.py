@@ -102,7 +102,9 @@ class PiperTts:
         try:
             from piper import PiperVoice
         except ImportError as exc:  # pragma: no cover - depends on the install
-            raise ConfigError("piper-tts is not installed; install openlive[embedded]") from exc
+            from openlive.engines.embedded import INSTALL_EMBEDDED
+
+            raise ConfigError(f"piper-tts is not installed; {INSTALL_EMBEDDED}") from exc
         if model_path is None:
             from openlive.engines.embedded import joe_voice_path
 

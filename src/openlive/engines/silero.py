@@ -48,7 +48,9 @@ class SileroVad:
         try:
             import onnxruntime
         except ImportError as exc:  # pragma: no cover - depends on the install
-            raise ConfigError("onnxruntime is not installed; install openlive[embedded]") from exc
+            from openlive.engines.embedded import INSTALL_EMBEDDED
+
+            raise ConfigError(f"onnxruntime is not installed; {INSTALL_EMBEDDED}") from exc
         if model_path is None:
             from openlive.engines.embedded import silero_vad_path
 

@@ -123,7 +123,9 @@ class WhisperAsr:
             from faster_whisper.tokenizer import Tokenizer
             from faster_whisper.transcribe import get_suppressed_tokens
         except ImportError as exc:  # pragma: no cover - depends on the install
-            raise ConfigError("faster-whisper is not installed; install openlive[embedded]") from exc
+            from openlive.engines.embedded import INSTALL_EMBEDDED
+
+            raise ConfigError(f"faster-whisper is not installed; {INSTALL_EMBEDDED}") from exc
         path = Path(model_dir)
         if not (path / "model.bin").is_file():
             raise ConfigError(f"no CTranslate2 Whisper model in {path} (model.bin is missing)")

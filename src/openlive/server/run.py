@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import socket
 import sys
@@ -19,6 +20,7 @@ from openlive.config import EngineSpec, Settings
 from openlive.engines.audio_base import TTS, SpeechEngines
 from openlive.engines.base import LLM
 from openlive.engines.registry import ModelTable
+from openlive.errors import ConfigError
 from openlive.server.app import AppState, create_app
 from openlive.server.connection import ConnectionLimits
 from openlive.server.guard import GuardLimits, head_deadline_protocol, tls_handshake_timeout
@@ -152,10 +154,14 @@ class _Server(uvicorn.Server):
         self._state = state
         self._grace_s = grace_s
         self._handshake_s = handshake_s
+        # Called once the server accepts connections (the "serving" banner).
+        self.on_started: Callable[[], None] | None = None
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         with tls_handshake_timeout(asyncio.get_running_loop(), self._handshake_s):
             await super().startup(sockets)
+        if self.started and self.on_started is not None:
+            self.on_started()
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         super().handle_exit(sig, frame)
@@ -233,9 +239,33 @@ def make_server(
     return _Server(config, state, settings.shutdown_grace_s, settings.handshake_timeout_s), state
 
 
+def bind_listener(host: str, port: int) -> socket.socket:
+    """The listening socket, bound before the models load, so a taken port fails at once.
+
+    Raises:
+        ConfigError: The address is in use or may not be bound, with what to do.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        if error.errno == errno.EADDRINUSE:
+            raise ConfigError(
+                f"port {port} on {host} is already in use (another openlive?); "
+                "stop that server or choose another port with --port"
+            ) from None
+        raise ConfigError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+    sock.set_inheritable(True)
+    return sock
+
+
 def serve(settings: Settings) -> None:
     """Run the server in the foreground until interrupted."""
     settings.check()
+    listener = bind_listener(settings.host, settings.port)
     tls = tls_files(settings)
     models = build_models(settings)
     speech = build_speech(settings)
@@ -266,5 +296,6 @@ def serve(settings: Settings) -> None:
         banner.append(f"  search (googleSearch): {index} (fill it: openlive index add DIR)")
     if not settings.api_keys:
         banner.append("  no API keys configured: any key is accepted (loopback only)")
-    print("\n".join(banner), file=sys.stderr, flush=True)
-    asyncio.run(server.serve())
+    assert isinstance(server, _Server)
+    server.on_started = lambda: print("\n".join(banner), file=sys.stderr, flush=True)
+    asyncio.run(server.serve(sockets=[listener]))
