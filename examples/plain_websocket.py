@@ -2,6 +2,10 @@
 
 export SSL_CERT_FILE=$(openlive cert)      # trust the server's self-signed certificate
 python examples/plain_websocket.py "Hello, how are you?"
+
+The server is at OPENLIVE_BASE_URL (default https://localhost:8443; http:// for a
+server started with --no-tls); the key is GEMINI_API_KEY (any key is accepted by a
+server with no keys configured).
 """
 
 from __future__ import annotations
@@ -14,7 +18,10 @@ import sys
 
 from websockets.asyncio.client import connect
 
-BASE = os.environ.get("OPENLIVE_URL", "wss://localhost:8443")
+# The same address the SDK examples use; the WebSocket scheme follows from it.
+BASE_URL = os.environ.get("OPENLIVE_BASE_URL", "https://localhost:8443")
+BASE = BASE_URL.replace("https://", "wss://", 1).replace("http://", "ws://", 1)
+API_KEY = os.environ.get("GEMINI_API_KEY", "any-key-on-loopback")
 PATH = "/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent"
 
 
@@ -23,7 +30,7 @@ async def main(prompt: str) -> None:
     context = (
         ssl.create_default_context(cafile=os.environ.get("SSL_CERT_FILE")) if BASE.startswith("wss") else None
     )
-    async with connect(BASE + PATH, ssl=context, additional_headers={"x-goog-api-key": "any"}) as ws:
+    async with connect(BASE + PATH, ssl=context, additional_headers={"x-goog-api-key": API_KEY}) as ws:
         setup = {
             "model": "models/gemini-2.0-flash-live-001",
             "generationConfig": {"responseModalities": ["TEXT"]},

@@ -5,8 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import wave
 from pathlib import Path
 
+import pytest
+
+from tests.e2e import speech
 from tests.e2e.conftest import LiveServer
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -17,7 +21,6 @@ def run_example(name: str, live_server: LiveServer, *args: str) -> subprocess.Co
         **os.environ,
         "SSL_CERT_FILE": str(live_server.cert),
         "OPENLIVE_BASE_URL": live_server.base_url,
-        "OPENLIVE_URL": live_server.base_url.replace("https://", "wss://"),
     }
     return subprocess.run(
         [sys.executable, str(EXAMPLES / name), *args],
@@ -41,3 +44,17 @@ def test_python_sdk_example(live_server: LiveServer) -> None:
     result = run_example("python_text.py", live_server)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip()
+
+
+@pytest.mark.skipif(not speech.available(), reason="espeak-ng makes the question; install it")
+def test_voice_example_with_wav_files(live_server: LiveServer, tmp_path: Path) -> None:
+    question, reply = tmp_path / "question.wav", tmp_path / "reply.wav"
+    # As the README says: espeak-ng -w question.wav "..."
+    subprocess.run(["espeak-ng", "-w", str(question), "What is the capital of France?"], check=True)
+    result = run_example("python_voice.py", live_server, str(question), str(reply))
+    assert result.returncode == 0, result.stderr
+    assert "you: " in result.stdout and "capital" in result.stdout.lower()
+    assert "openlive: " in result.stdout
+    with wave.open(str(reply)) as wav:
+        assert wav.getframerate() == 24_000 and wav.getsampwidth() == 2
+        assert wav.getnframes() > 24_000 // 2, "less than half a second of reply"

