@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import httpx
 import pytest
 from websockets.asyncio.client import connect
@@ -148,3 +150,21 @@ async def test_models_routes_need_a_valid_key_when_keys_are_set() -> None:
             )
     assert wrong.status_code == 403
     assert right.status_code == 200
+
+
+async def test_health_is_degraded_while_an_openai_compatible_endpoint_is_unreachable() -> None:
+    from openlive.engines.openai_compat import OpenAICompatEngine
+
+    with socket.socket() as closed:  # a port nobody listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    remote = OpenAICompatEngine(f"http://127.0.0.1:{port}/v1", "m", context_size=4096)
+    async with running_server({"gemini-2.0-flash-live-001": FakeLLM(), "remote-model": remote}) as srv:
+        async with httpx.AsyncClient(base_url=srv.http_base, timeout=TIMEOUT_S) as http:
+            response = await http.get("/health")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "degraded"
+    (down,) = [e for e in body["engines"] if not e["ready"]]
+    assert down["models"] == ["remote-model"] and "unreachable" in down["reason"]
+    assert all(e["ready"] for e in body["engines"] if e is not down)

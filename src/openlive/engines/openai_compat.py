@@ -160,6 +160,19 @@ class OpenAICompatEngine:
         """Close the HTTP client; the engine is unusable afterwards."""
         self._client.close()
 
+    def probe(self, timeout_s: float) -> str | None:
+        """Whether the endpoint answers now: ``None`` if it does, else why not (blocking; run off-loop).
+
+        Asks ``GET {base_url}/models``, which every OpenAI-compatible server has.
+        """
+        try:
+            response = self._client.get(f"{self.base_url}/models", timeout=timeout_s)
+        except httpx.HTTPError as exc:
+            return f"{self.base_url} is unreachable: {type(exc).__name__}"
+        if response.status_code >= 400:
+            return f"{self.base_url}/models answered HTTP {response.status_code}"
+        return None
+
     # -- token counts ----------------------------------------------------------------
 
     def count_prompt_tokens(self, messages: Sequence[ChatMessage]) -> int:

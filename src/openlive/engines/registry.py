@@ -139,6 +139,10 @@ class ModelTable:
         """The context window sessions get: the documented one, or the engine's if smaller."""
         return min(documented_context_tokens(served_name), self.engine(served_name).context_size)
 
+    def entries(self) -> list[tuple[str, LLM]]:
+        """Each configured name, then each pattern, with its engine."""
+        return [*sorted(self._models.items()), *self._patterns]
+
     def engines(self) -> Iterable[LLM]:
         """Each distinct engine once."""
         seen: dict[int, LLM] = {}

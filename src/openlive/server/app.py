@@ -26,6 +26,7 @@ from openlive.errors import OpenliveError, PolicyViolation, ServerBusy
 from openlive.server.auth import check_api_key, presented_key, presented_token
 from openlive.server.connection import Connection, ConnectionLimits
 from openlive.server.guard import AddressSlots, GuardedTransport, GuardLimits
+from openlive.server.health import EngineHealth, overall_status
 from openlive.server.logs import session_id_var
 from openlive.server.models_api import API_VERSIONS, get_model, list_models
 from openlive.server.origin import check_origin
@@ -97,6 +98,7 @@ class AppState:
         self.session_limits = session_limits or SessionLimits()
         self.connection_limits = connection_limits or ConnectionLimits()
         self.executor = executor
+        self.health = EngineHealth(models, executor)
         self.connections: set[Connection] = set()
         self.draining = False
 
@@ -242,17 +244,21 @@ def _admit(websocket: WebSocket, state: AppState) -> str | None:
 
 
 async def health(request: Request) -> JSONResponse:
-    """Liveness and a little state, for load balancers and people."""
+    """Liveness, each engine's readiness and a little state, for load balancers and people."""
     state: AppState = request.app.state.openlive
+    engines = await state.health.statuses()
+    status, code = overall_status(engines, state.draining)
     return JSONResponse(
         {
-            "status": "draining" if state.draining else "ok",
+            "status": status,
             "version": __version__,
             "sessions": len(state.connections),
             "maxSessions": state.max_sessions,
             "models": state.models.names,
+            "engines": [engine.as_json() for engine in engines],
+            "speech": "ready" if state.speech is not None else "off",
         },
-        status_code=503 if state.draining else 200,
+        status_code=code,
     )
 
 
