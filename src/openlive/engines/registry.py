@@ -162,9 +162,9 @@ class ModelTable:
 def unknown_model_reason(name: str, served: list[str], patterns: list[str] | None = None) -> str:
     """A close reason naming served models, whole names only, as many as fit in a close frame.
 
-    The names most like the one asked for come first; the reason says how many
-    more there are and where they are all listed. The name asked for is echoed
-    when it leaves room for at least one served name.
+    The names most like the one asked for come first, then the documented ones;
+    the reason says how many more there are and where they are all listed. The
+    name asked for is echoed when it leaves room for at least one served name.
     """
     canonical = canonical_model_name(name)[:100]  # bounds the likeness work
     offered = [*(patterns or []), *_by_likeness(canonical, served)]
@@ -187,10 +187,13 @@ def _short(name: str) -> str:
 
 
 def _by_likeness(name: str, served: list[str]) -> list[str]:
+    """The names most like ``name`` first (a typo's fix), then the documented ones, then the rest."""
     if not served:
         return []
-    close = difflib.get_close_matches(name, served, n=len(served), cutoff=0.5)
-    return close + [model for model in served if model not in close]
+    close = difflib.get_close_matches(name, served, n=2, cutoff=0.75)
+    documented = [model for model in DOCUMENTED_MODELS if model in served]
+    ordered = [*close, *documented, *served]
+    return list(dict.fromkeys(ordered))
 
 
 def _listing(head: str, listed: list[str], total: int) -> str:
