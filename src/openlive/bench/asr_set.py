@@ -129,7 +129,8 @@ EN_SENTENCES: tuple[tuple[str, str], ...] = (
     ),
     (
         "question",
-        "Could you tell me a good recipe for a vegetarian lasagna that doesn't take more than an hour to make?",
+        "Could you tell me a good recipe for a vegetarian lasagna that doesn't take more than an hour "
+        "to make?",
     ),
 )
 
@@ -196,7 +197,9 @@ class SpokenItem:
         return "piper" if self.voice.startswith(PIPER_PREFIX) else "espeak-ng"
 
 
-def _rotate(language: str, sentences: tuple[tuple[str, str], ...], voices: tuple[str, ...]) -> list[SpokenItem]:
+def _rotate(
+    language: str, sentences: tuple[tuple[str, str], ...], voices: tuple[str, ...]
+) -> list[SpokenItem]:
     return [
         SpokenItem(language, kind, text, voices[index % len(voices)], SPEEDS[index % len(SPEEDS)])
         for index, (kind, text) in enumerate(sentences)

@@ -61,13 +61,14 @@ def build_speech(settings: Settings) -> SpeechEngines | None:
     """Load the voice path's engines once, or ``None`` when voice is off."""
     if not settings.voice:
         return None
-    from openlive.engines.embedded import joe_voice_path, whisper_tiny_en_dir
+    from openlive.engines.embedded import joe_voice_path
     from openlive.engines.piper_tts import PiperTts
     from openlive.engines.silero import SileroVad
     from openlive.engines.speech import RoutingTts
     from openlive.engines.whisper import WhisperAsr
+    from openlive.engines.whisper_models import whisper_model_dir
 
-    asr_dir = Path(settings.asr_model).expanduser() if settings.asr_model else whisper_tiny_en_dir()
+    asr_dir = whisper_model_dir(settings.asr_model, settings.resolved_data_dir())
     voice = Path(settings.tts_voice).expanduser() if settings.tts_voice else joe_voice_path()
     engines: list[TTS] = [PiperTts(voice)]
     if settings.espeak:
