@@ -163,7 +163,9 @@ class WhisperAsr:
         # Whisper reads a prompt as the previous window's text, and only its last
         # half context: faster-whisper keeps the same number of tokens.
         prompt_ids = (
-            self._hf_tokenizer.encode(" " + initial_prompt.strip()).ids if initial_prompt.strip() else []
+            self._hf_tokenizer.encode(" " + initial_prompt.strip(), add_special_tokens=False).ids
+            if initial_prompt.strip()
+            else []
         )
         self._previous = (
             [int(tokenizer.sot_prev), *prompt_ids[-(MAX_LENGTH // 2 - 1) :]] if prompt_ids else []
