@@ -29,9 +29,12 @@ from openlive.audio import pcm16_to_float, resample
 from openlive.bench.asr_set import ESPEAK_WPM, PIPER_LENGTH, PIPER_PREFIX, SETS, SpokenItem, speech_set
 from openlive.bench.wer import normalise, word_error_rate, word_errors
 from openlive.engines.audio_base import INPUT_RATE, LIVE_API_LANGUAGES, Heard, Samples
+from openlive.engines.whisper import DEFAULT_BEAM_SIZE, DEFAULT_MIN_WINDOW_S
 
-DEFAULT_CONFIGS = ("tiny.en:window=8", "tiny.en:window=30", "base:window=8", "base:window=30")
-"""What ``openlive bench asr`` compares when given no ``--config``."""
+DEFAULT_CONFIGS = ("tiny.en", "tiny.en:window=8:beam=1", "tiny.en:window=30", "base", "base:detect=1")
+"""What ``openlive bench asr`` compares when given no ``--config``: the server's default
+(tiny.en, 12 s window, beam 4), the setting before the bench (8 s, greedy), Whisper's own
+30 s window, and the multilingual base model told and detecting the language."""
 
 LEAD_S = 0.2
 TAIL_S = 0.3
@@ -49,8 +52,8 @@ in words or digits).
 
 A configuration is MODEL[:key=value...]. MODEL is a packaged model (tiny.en, base)
 or a faster-whisper model directory. Keys:
-  window=S   shortest encoder window in seconds (today's server: 8; 30 = Whisper's own)
-  beam=N     beam width (1: greedy, the server's default)
+  window=S   shortest encoder window in seconds (default 12; 30 = Whisper's own)
+  beam=N     beam width (default 4; 1: greedy)
   prompt=T   initial prompt (Whisper's initial_prompt), e.g. prompt=Hello, how are you?
   detect=1   detect the language (native-audio sessions without a languageCode)
   workers=N  model replicas, as the server's (default 2; cores / workers threads each)
@@ -73,8 +76,8 @@ class AsrConfig:
 
     spec: str
     model: str
-    window_s: float = 8.0
-    beam: int = 1
+    window_s: float = DEFAULT_MIN_WINDOW_S
+    beam: int = DEFAULT_BEAM_SIZE
     prompt: str = ""
     detect: bool = False
     workers: int = 2
