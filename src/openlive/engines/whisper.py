@@ -88,7 +88,7 @@ MAX_LENGTH = 448
 
 
 class WhisperAsr:
-    """Whisper speech recognition (faster-whisper / CTranslate2), greedy and short-windowed.
+    """Whisper speech recognition (faster-whisper / CTranslate2) on short windows.
 
     Safe to call from several threads at once without a lock: the CTranslate2
     model queues concurrent calls onto ``num_workers`` model replicas that share
