@@ -132,15 +132,69 @@ CASES: list[tuple[str, str, str]] = [
     ("abbreviation", "Martin Luther King Jr.", "Martin Luther King Junior"),
 ]
 
+# Written after the first version of the rules, to check them on text they were not made
+# for: 38 of these 42 were right at once (the autolink, "a * b", "1990s", "a 5 km run" were
+# not); the rules were then fixed for them.
+HELD_OUT_CASES: list[tuple[str, str, str]] = [
+    ("markup", "### Step 2: Mix the dough", "Step two: Mix the dough"),
+    ("markup", "+ Oranges", "Oranges"),
+    ("markup", "   - nested item", "nested item"),
+    ("markup", "**Pros:** cheap, fast", "Pros: cheap, fast"),
+    ("markup", "Try `pip install numpy` first", "Try pip install numpy first"),
+    ("markup", "See <https://python.org>", "See python dot org"),
+    ("markup", "I love it! ❤️", "I love it!"),
+    ("markup", "| Name | Age |\n", "Name, Age"),
+    ("markup", "Use *only* this", "Use only this"),
+    ("markup", "## 🍎 Apples", "Apples"),
+    ("markup", "1. **Bananas** - rich in potassium", "Bananas rich in potassium"),
+    ("markup", "a * b", "a times b"),
+    ("number", "It weighs 1.5 tons", "It weighs one point five tons"),
+    ("number", "over 10,000 users", "over ten thousand users"),
+    ("number", "$20 or $30", "twenty dollars or thirty dollars"),
+    ("number", "$3.5 billion", "three point five billion dollars"),
+    ("number", "in the 1990s", "in the nineteen nineties"),
+    ("number", "a 3rd option", "a third option"),
+    ("number", "up 12.5%", "up twelve point five percent"),
+    ("number", "Chapter 11", "Chapter eleven"),
+    ("number", "between 3 and 5", "between three and five"),
+    ("number", "2,500 years ago", "two thousand five hundred years ago"),
+    ("number", "it's -10 outside", "it's minus ten outside"),
+    ("number", "about 7.5 million people", "about seven point five million people"),
+    ("unit", "a 5 km run", "a five kilometer run"),
+    ("unit", "25 °C", "twenty-five degrees Celsius"),
+    ("unit", "1.5 L", "one point five liters"),
+    ("unit", "8 oz", "eight ounces"),
+    ("unit", "120 km/h", "one hundred twenty kilometers per hour"),
+    ("unit", "512 MB", "five hundred twelve megabytes"),
+    ("time", "at 12:30 pm", "at twelve thirty p m"),
+    ("time", "by 6:15", "by six fifteen"),
+    ("time", "from 9am to 5pm", "from nine a m to five p m"),
+    ("date", "on July 4th, 1776", "on July fourth, seventeen seventy-six"),
+    ("date", "Dec. 25", "December twenty-fifth"),
+    ("date", "2023-12-31", "December thirty-first, twenty twenty-three"),
+    ("date", "the 5th of May", "the fifth of May"),
+    ("abbreviation", "Ms. Taylor", "Miz Taylor"),
+    ("abbreviation", "Dr. Who vs. the Daleks", "Doctor Who versus the Daleks"),
+    ("abbreviation", "fruits (e.g., apples)", "fruits (for example, apples)"),
+    ("abbreviation", "salt, pepper, etc. are fine", "salt, pepper, et cetera are fine"),
+    ("abbreviation", "Mt. Everest", "Mount Everest"),
+]
+
 
 def words(text: str) -> list[str]:
     """The spoken words, without case, punctuation or hyphens."""
     return re.findall(r"[a-z0-9']+", text.lower().replace("-", " "))
 
 
-@pytest.mark.parametrize(("category", "written", "spoken"), CASES, ids=[f"{c}:{w}" for c, w, _ in CASES])
+@pytest.mark.parametrize(
+    ("category", "written", "spoken"),
+    CASES + HELD_OUT_CASES,
+    ids=[f"{c}:{w}" for c, w, _ in CASES + HELD_OUT_CASES],
+)
 def test_speakable(category: str, written: str, spoken: str) -> None:
-    assert words(speakable(written)) == words(spoken)
+    said = speakable(written)
+    assert words(said) == words(spoken)
+    assert not _MARKUP.search(said)
 
 
 def test_the_set_is_broad() -> None:
