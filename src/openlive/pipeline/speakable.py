@@ -45,6 +45,8 @@ def cardinal(n: int) -> str:
 
 def ordinal(n: int) -> str:
     """``23`` as ``twenty-third``."""
+    if n >= 10**15:
+        return cardinal(n)
     return _us(num2words(n, lang="en", to="ordinal"))
 
 
@@ -60,7 +62,10 @@ def number(text: str) -> str:
     if text.startswith(("-", "−")):
         sign, text = "minus ", text[1:]
     whole, _, fraction = text.partition(".")
-    words = cardinal(int(whole or "0"))
+    if len(whole) > 15:  # an identifier more than a quantity: read digit by digit
+        words = " ".join(_DIGITS[int(d)] for d in whole)
+    else:
+        words = cardinal(int(whole or "0"))
     if fraction:
         words += " point " + " ".join(_DIGITS[int(d)] for d in fraction)
     return sign + words
@@ -78,12 +83,13 @@ _LONE_ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s*$")
 _HTML_BREAK = re.compile(r"<br\s*/?>", re.I)
 _AUTOLINK = re.compile(r"<((?:https?://|www\.)[^<>\s]+)>", re.I)
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>]{0,200}>")
-_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)?")
-_LINK = re.compile(r"\[([^\]]*)\]\([^)\s]*\)?")
-_REF_LINK = re.compile(r"\[([^\]]*)\]\[[^\]]*\]")
-_LINK_TAIL = re.compile(r"\]\([^)\s]*\)?")
+# Every repeated part is bounded, so that no text costs more than linear time to read.
+_IMAGE = re.compile(r"!\[[^\]]{0,300}\]\([^)]{0,500}\)?")
+_LINK = re.compile(r"\[([^\]]{0,300})\]\([^)\s]{0,500}\)?")
+_REF_LINK = re.compile(r"\[([^\]]{0,300})\]\[[^\]]{0,50}\]")
+_LINK_TAIL = re.compile(r"\]\([^)\s]{0,500}\)?")
 _URL = re.compile(r"\b(?:https?://|www\.)([^\s/?#)\]]+)[^\s)\]]*", re.I)
-_CODE = re.compile(r"`+([^`]*)`+")
+_CODE = re.compile(r"`{1,3}([^`]{0,300})`{1,3}")
 _MATH_TIMES = re.compile(r"(\d)\s*[*×]\s*(?=\d)|(\w) [*×] (?=\w)")
 _UNDERSCORE_IN_WORD = re.compile(r"(?<=[A-Za-z0-9])_+(?=[A-Za-z0-9])")
 _SHARP = re.compile(r"\b([A-G])#(?!\w)")
@@ -175,11 +181,13 @@ _CLOCK = re.compile(r"\b(\d{1,2}):(\d{2})\b(?!:)")
 _CURRENCY = {"$": ("dollar", "dollars", "cent", "cents"), "€": ("euro", "euros", "cent", "cents"),
              "£": ("pound", "pounds", "penny", "pence"), "¥": ("yen", "yen", "", "")}  # fmt: skip
 _SCALE = r"(?:thousand|million|billion|trillion)"
-_MONEY = re.compile(rf"([$€£¥])\s?(\d[\d,]*(?:\.\d+)?)(?:\s+({_SCALE})\b)?")
-_PERCENT = re.compile(r"(-?\d[\d,]*(?:\.\d+)?)\s?%")
-_ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")
+# A written number: digits with thousands commas, and decimals.
+_NUM = r"\d[\d,]{0,24}(?:\.\d{1,12})?"
+_MONEY = re.compile(rf"([$€£¥])\s?({_NUM})(?:\s+({_SCALE})\b)?")
+_PERCENT = re.compile(rf"(?<![\d,.])(-?{_NUM})\s?%")
+_ORDINAL = re.compile(r"\b(\d{1,15})(?:st|nd|rd|th)\b")
 _FRACTION = re.compile(r"(?<![\d/])(\d{1,3})/(\d{1,3})(?![\d/])")
-_RANGE = re.compile(r"(?<![\d.\-])(\d[\d,]*(?:\.\d+)?)\s?[-–]\s?(\d[\d,]*(?:\.\d+)?)(?![\d-])")
+_RANGE = re.compile(rf"(?<![\d.,\-])({_NUM})\s?[-–]\s?({_NUM})(?![\d-])")
 _DECADE = re.compile(r"\b(1[1-9]|20)(\d)0s\b")
 _CONTEXT_YEAR = re.compile(
     r"\b(in|since|by|until|till|from|of|year|during|before|after|around|circa|early|late|mid|to|and)"
@@ -245,7 +253,7 @@ _UNITS: dict[str, tuple[str, str]] = {
     "h": ("hour", "hours"),
 }
 _UNIT = re.compile(
-    r"(?:\b([Aa]n?) )?(?<![\w.])(-?\d[\d,]*(?:\.\d+)?)\s?("
+    rf"(?:\b([Aa]n?) )?(?<![\w.,])(-?{_NUM})\s?("
     + "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
     + r")(?![\w/°])"
 )

@@ -312,3 +312,16 @@ def test_no_markup_is_ever_spoken(seed: int) -> None:
     for piece in spoken_stream(text, chunks):
         assert not _MARKUP.search(piece), (text, piece)
     assert not _MARKUP.search(speakable(text)), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1" * 5000, "1," * 3000, "[" * 5000, "*" * 5000, "](" * 3000, "$" + "1" * 3000, "1" * 3000 + "st",
+     "1" * 3000 + " km", "12/12/" + "1" * 3000, "`" * 3000, "![" * 3000, "Dr. " * 2000, "\n```\n" * 500],
+    ids=lambda t: repr(t[:8]),
+)  # fmt: skip
+def test_odd_text_is_read_without_error_or_markup(text: str) -> None:
+    # Long runs of digits are read digit by digit; no pattern has an unbounded repeat.
+    said = speakable(text)
+    assert not _MARKUP.search(said)
+    assert len(said) < 20 * len(text)
