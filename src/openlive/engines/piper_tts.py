@@ -106,8 +106,10 @@ class PiperTts:
 
             raise ConfigError(f"piper-tts is not installed; {INSTALL_EMBEDDED}") from exc
         if model_path is None:
-            from openlive.engines.embedded import joe_voice_path
+            from openlive.engines.assets import verify_package_models
+            from openlive.engines.embedded import JOE_PACKAGE, JOE_VOICE_FILES, joe_voice_path
 
+            verify_package_models(JOE_PACKAGE, JOE_VOICE_FILES)
             model_path = joe_voice_path()
         path = Path(model_path)
         config = Path(config_path) if config_path is not None else Path(f"{path}.json")
