@@ -9,8 +9,8 @@ voice in (:mod:`~openlive.pipeline.voice_input`) → turn taking
   did not end the turn) and :class:`FinalTranscript` (the turn's words);
   the audio front end's :class:`SpeechPaused` and :class:`SpeechEnded` stay
   inside it.
-- turn taking turns them into session events and replies started ahead; an
-  :class:`Interruption` stops the reply being sent.
+- turn taking turns them into session events and replies started ahead; a
+  barge-in is the session's ``CancelGeneration``, which stops the reply's tasks.
 - the responder makes :data:`ReplyChunk` values: text pieces or spoken chunks.
 """
 
@@ -39,13 +39,6 @@ class FinalTranscript:
     speech_s: float
 
 
-@dataclass(frozen=True)
-class Interruption:
-    """The reply of ``turn_id`` is cut short; what it still holds is dropped."""
-
-    turn_id: int
-
-
 # What voice in tells turn taking.
 VoiceEvent = SpeechStarted | TentativeTranscript | SpeechResumed | FinalTranscript
 
@@ -54,7 +47,6 @@ ReplyChunk = str | SpokenChunk
 
 __all__ = [
     "FinalTranscript",
-    "Interruption",
     "ReplyChunk",
     "SpeechEnded",
     "SpeechPaused",

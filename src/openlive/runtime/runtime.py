@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from concurrent.futures import Executor
 from typing import Any
 
@@ -65,6 +65,8 @@ from openlive.wire import Setup
 from openlive.wire import server as msg
 
 log = logging.getLogger(__name__)
+
+ToolAction = PlanTools | RunCode | RunSearch | FetchUrls | AwaitToolResponses
 
 
 class SessionRuntime:
@@ -178,7 +180,7 @@ class SessionRuntime:
     def _cancel_event(self, action: PlanTools | StartGeneration) -> threading.Event:
         return self.turns.cancel_event(action.turn_id)
 
-    def _spawn(self, action: Any, what: str, job: Any) -> None:
+    def _spawn(self, action: ToolAction, what: str, job: Coroutine[object, object, None]) -> None:
         self.turns.spawn(action.turn_id, what, job)
 
     def _start_generation(self, action: StartGeneration) -> None:
