@@ -23,14 +23,15 @@ from openlive import __version__
 from openlive.engines.audio_base import SpeechEngines
 from openlive.engines.registry import ModelTable
 from openlive.errors import OpenliveError, PolicyViolation, ServerBusy
+from openlive.runtime.accounting import TokenAccounts
+from openlive.runtime.resumption import ResumptionConfig
+from openlive.runtime.tools import ToolRuntime
 from openlive.server.auth import check_api_key, presented_key, presented_token
 from openlive.server.connection import Connection, ConnectionLimits
 from openlive.server.guard import AddressSlots, GuardedTransport, GuardLimits
 from openlive.server.logs import session_id_var
 from openlive.server.origin import check_origin
-from openlive.server.resumption import ResumptionConfig
 from openlive.server.tokens import mint, require_token_name, token_json
-from openlive.server.tool_runtime import ToolRuntime
 from openlive.session import ModelLimits, Session, SessionLimits, SpeechCapabilities
 from openlive.session.handles import owner_fingerprint
 
@@ -98,6 +99,8 @@ class AppState:
         self.connection_limits = connection_limits or ConnectionLimits()
         self.executor = executor
         self.connections: set[Connection] = set()
+        # Token counts the sessions use on the event loop: local only (see openlive.runtime.accounting).
+        self.accounts = TokenAccounts()
         self.draining = False
 
     def model_limits(self, served_name: str) -> ModelLimits:
@@ -105,7 +108,7 @@ class AppState:
         engine = self.models.engine(served_name)
         return ModelLimits(
             context_tokens=self.models.context_tokens(served_name),
-            count=engine.count_prompt_tokens,
+            count=self.accounts.counter(engine),
         )
 
     async def drain(self, grace_s: float) -> None:
@@ -198,6 +201,7 @@ async def _serve(websocket: WebSocket, state: AppState, transport: GuardedTransp
         owner=owner_fingerprint(token or presented_key(websocket.headers, websocket.query_params)),
         token=token,
         tools=state.tools,
+        accounts=state.accounts,
     )
     state.connections.add(connection)
     log.info(
