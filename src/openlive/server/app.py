@@ -253,8 +253,8 @@ async def create_auth_token(request: Request) -> JSONResponse:
     state: AppState = request.app.state.openlive
     if request.path_params["version"] not in API_VERSIONS:
         return _error(404, "NOT_FOUND", "unknown API version")
-    key = presented_key(request.headers, request.query_params)
     try:
+        key = presented_key(request.headers, request.query_params)
         check_api_key(key, state.api_keys)
     except PolicyViolation as error:
         return _error(403, "PERMISSION_DENIED", error.reason)
