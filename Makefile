@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 JS_DIR := tests/e2e/js
 JS_STAMP := $(JS_DIR)/node_modules/.installed
 
-.PHONY: run test install lint clean system-deps
+.PHONY: run test fuzz install lint clean system-deps
 
 # Debian packages: espeak-ng speaks the languages the embedded Piper voice cannot,
 # and the tests make their speech input with it; redis-server is the shared store
@@ -56,6 +56,11 @@ lint: install
 
 test: install system-deps $(JS_STAMP) lint
 	$(BIN)/pytest
+
+# The long fuzz run: 100,000 generated client messages over the wire parser and
+# the session core (tens of minutes); make test runs the same properties briefly.
+fuzz: install
+	$(BIN)/pytest tests/fuzz -q --timeout=0 --fuzz-examples=100000
 
 clean:
 	rm -rf $(VENV) $(JS_DIR)/node_modules

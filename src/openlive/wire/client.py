@@ -206,6 +206,15 @@ def parse_client_message(frame: str | bytes) -> ClientMessage:
     value = decode_frame(frame)
     if not isinstance(value, dict):
         raise InvalidArgument("message must be a JSON object")
+    try:
+        return _parse(value)
+    except RecursionError:
+        # decode_frame bounds nesting well inside the stack; this is the backstop
+        # for checks that recurse several frames per level (JSON Schema, for one).
+        raise InvalidArgument("message is nested too deeply to check; flatten it") from None
+
+
+def _parse(value: dict[str, Any]) -> ClientMessage:
     message = normalize(value, spec.CLIENT_MESSAGE, "")
     if len(message) != 1:
         names = ", ".join(sorted(message)) or "nothing"

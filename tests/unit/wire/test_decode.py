@@ -192,3 +192,15 @@ def test_check_json_refuses_deep_values_without_recursing() -> None:
         value = [value]
     with pytest.raises(InvalidArgument, match="nested more than"):
         check_json(value, "body")
+
+
+def test_a_schema_that_recurses_past_the_stack_is_a_client_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    # JSON Schema checks take several frames per level; if one ever runs out of
+    # stack, the client hears 1007, not 1011.
+    import openlive.wire.client as client
+
+    def recurse(value: object) -> object:
+        raise RecursionError
+
+    monkeypatch.setattr(client, "_parse", recurse)
+    assert refused('{"setup": {}}') == "message is nested too deeply to check; flatten it"
