@@ -107,7 +107,11 @@ CASES: dict[str, tuple[str, bool, str]] = {
         False,
         "setup.generationConfig.maxOutputTokens must be from 1 to",
     ),
-    "top-p-far-below-zero": (setup_frame('"topP": -1e308'), False, "setup.generationConfig.topP must be from 0 to 1"),
+    "top-p-far-below-zero": (
+        setup_frame('"topP": -1e308'),
+        False,
+        "setup.generationConfig.topP must be from 0 to 1",
+    ),
     "huge-temperature": (
         setup_frame('"temperature": 1e308'),
         False,
