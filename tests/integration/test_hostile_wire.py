@@ -278,3 +278,25 @@ async def test_setup_json_round_trips_through_the_socket(srv: RunningServer) -> 
     message = setup_message(temperature=2, topP=0, topK="40", maxOutputTokens="64", seed=-(2**31))
     async with session(srv, message) as client:
         assert await client.turn(json.dumps({"ok": 1}))
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        (b"[" * 200_000, "nested more than 100 levels deep"),
+        (b'{"uses": NaN}', "uses is NaN"),
+        (b'{"bidiGenerateContentSetup": {"model": "\\udfff"}}', "lone UTF-16 surrogate"),
+    ],
+    ids=["deep", "nan", "surrogate"],
+)
+async def test_hostile_token_requests_are_refused_with_400(tmp_path: Path, body: bytes, words: str) -> None:
+    store = SqliteStore(tmp_path / "sessions.db")
+    try:
+        async with running_server(FakeLLM(), store=store) as srv:
+            async with httpx.AsyncClient(base_url=srv.http_base, timeout=TIMEOUT_S) as http:
+                response = await http.post("/v1alpha/auth_tokens", content=body)
+            assert response.status_code == 400, response.text
+            assert words in response.json()["error"]["message"]
+            await health_ok(srv)
+    finally:
+        await store.close()
