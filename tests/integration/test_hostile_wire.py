@@ -47,7 +47,7 @@ CASES: dict[str, tuple[str, bool, str]] = {
     "long-integer-literal": (
         setup_frame('"topK": ' + "9" * 5000),
         False,
-        "setup.generationConfig.topK is a number over 400 characters long",
+        "message holds an integer of more than 400 digits",
     ),
     # Finding 3: lone surrogates anywhere.
     "surrogate-in-text": (

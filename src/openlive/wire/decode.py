@@ -6,8 +6,10 @@ sees it, so the rest of openlive can rely on what comes out:
 - no lone UTF-16 surrogate in any string or field name (they cannot be encoded
   as UTF-8, so they would fail later in a model, a store or a close frame),
 - no NaN or Infinity (``json.loads`` accepts them; JSON and protobuf do not),
-  and no number literal longer than :data:`MAX_NUMBER_CHARS` characters, so
-  converting any number costs microseconds,
+  nor a number beyond a double (``1e999`` decodes as infinity), nor an integer
+  of more than :data:`MAX_NUMBER_DIGITS` digits (Python itself refuses to
+  convert literals over 4,300 digits, which bounds what converting one costs;
+  numbers sent as strings are bounded in ``schema.py``),
 - no nesting deeper than :data:`MAX_DEPTH` (protobuf's own parse limit), so code
   that walks a value recursively cannot run out of stack,
 - no field named twice in one object.
@@ -15,9 +17,10 @@ sees it, so the rest of openlive can rely on what comes out:
 Each refusal is an :class:`~openlive.errors.InvalidArgument` (close 1007) whose
 reason names the offending field's path as the client spelled it.
 
-The checks cost next to nothing on ordinary frames: number literals are checked
-by the parser's hooks as they are read, and the walk over the whole value runs
-only when a cheap look at the raw text says it could find something.
+The checks cost a small multiple of ``json.loads``'s own time on any frame, and
+next to nothing on frames of few values (audio, text): one iterative walk over
+the decoded value in which a container costs a push, an ASCII string or a plain
+number a type check, and a non-ASCII string one C-speed regex search.
 """
 
 from __future__ import annotations
@@ -31,55 +34,25 @@ from openlive.errors import InvalidArgument
 
 # Protobuf refuses messages nested deeper than 100 levels; so does the Live API.
 MAX_DEPTH = 100
-# The longest number literal accepted. A double needs at most ~25 significant
-# characters; 400 leaves room for integers as long as the largest double (309
-# digits) while keeping int() and float() on any literal in the microseconds.
-MAX_NUMBER_CHARS = 400
-_MAX_INT_BITS = int(MAX_NUMBER_CHARS * math.log2(10))
+# The longest integer accepted: room for one as large as the largest double
+# (309 digits), as free-form fields hold doubles in protobuf.
+MAX_NUMBER_DIGITS = 400
+_INT_LIMIT = 10**MAX_NUMBER_DIGITS
+_INT_LIMIT_BITS = _INT_LIMIT.bit_length()
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-# A \u escape of a surrogate: a valid pair is fine, a lone one is not; seeing
-# either means the decoded value must be searched for lone ones.
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
 class _BadNumber:
-    """Stands in for a refused number literal until its path is known."""
+    """Stands in for NaN or Infinity until the walk finds the field it is in."""
 
     def __init__(self, text: str, problem: str) -> None:
         self.text = text
         self.problem = problem
 
 
-class _Decoding:
-    """Per-frame parser hooks.
-
-    They note bad literals instead of raising, so the reason can name the field
-    the literal was found in.
-    """
-
-    def __init__(self) -> None:
-        self.bad_numbers = False
-
-    def number(self, text: str, convert: type[int] | type[float]) -> Any:
-        if len(text) > MAX_NUMBER_CHARS:
-            self.bad_numbers = True
-            return _BadNumber(text, f"is a number over {MAX_NUMBER_CHARS} characters long")
-        value = convert(text)
-        if isinstance(value, float) and not math.isfinite(value):
-            self.bad_numbers = True
-            return _BadNumber(text, "is a number too large for a double; send finite numbers")
-        return value
-
-    def parse_int(self, text: str) -> Any:
-        return self.number(text, int)
-
-    def parse_float(self, text: str) -> Any:
-        return self.number(text, float)
-
-    def parse_constant(self, text: str) -> Any:
-        self.bad_numbers = True
-        return _BadNumber(text, f"is {text}, which is not JSON; send finite numbers")
+def _parse_constant(text: str) -> Any:
+    return _BadNumber(text, f"is {text}, which is not JSON; send finite numbers")
 
 
 class _DuplicateKey(Exception):
@@ -115,32 +88,25 @@ def decode_frame(frame: str | bytes | bytearray | memoryview) -> Any:
             frame = bytes(frame).decode("utf-8")
         except UnicodeDecodeError:
             raise InvalidArgument("binary frame is not UTF-8 JSON") from None
-    elif not frame.isascii() and _SURROGATE.search(frame):
-        # A text frame read off a socket is valid UTF-8 and cannot hold one; a str
-        # handed in by other code can.
-        raise InvalidArgument("message holds a lone UTF-16 surrogate; send valid Unicode text")
-    hooks = _Decoding()
     try:
         value = json.loads(
             frame,
             object_pairs_hook=_refuse_duplicate_keys,
-            parse_int=hooks.parse_int,
-            parse_float=hooks.parse_float,
-            parse_constant=hooks.parse_constant,
+            parse_constant=_parse_constant,
         )
     except _DuplicateKey as duplicate:
         raise InvalidArgument(f"field {show_name(duplicate.key)} is given twice in one object") from None
     except RecursionError:
         # The C parser gives up near the interpreter's recursion limit, far past MAX_DEPTH.
         raise InvalidArgument(f"message is nested more than {MAX_DEPTH} levels deep") from None
-    except ValueError:
+    except ValueError as error:
+        if "integer string conversion" in str(error):
+            # Python itself refuses integer literals over 4,300 digits.
+            raise InvalidArgument(
+                f"message holds an integer of more than {MAX_NUMBER_DIGITS} digits"
+            ) from None
         raise InvalidArgument("message is not valid JSON") from None
-    if (
-        hooks.bad_numbers
-        or (len(frame) > 2 * MAX_DEPTH and frame.count("[") + frame.count("{") > MAX_DEPTH)
-        or ("\\u" in frame and _SURROGATE_ESCAPE.search(frame) is not None)
-    ):
-        check_json(value)
+    check_json(value)
     return value
 
 
@@ -156,43 +122,50 @@ def check_json(value: Any, path: str = "") -> None:
     Raises:
         InvalidArgument: The first problem found, naming its path.
     """
-    # Paths are built only for the reason: each entry keeps (parent entry, key).
-    stack: list[tuple[Any, int, tuple[Any, str | int] | None]] = [(value, 0, None)]
 
-    def _render(where: tuple[Any, str | int] | None) -> str:
-        return render_path(where, path)
+    # One tight loop, as a message may hold hundreds of thousands of values: only
+    # non-empty containers go on the stack, and each path is built only for a
+    # reason, from (parent entry, key) links.
+    def refuse(where: tuple[Any, str | int] | None, problem: str) -> InvalidArgument:
+        return InvalidArgument(f"{render_path(where, path)} {problem}")
 
+    stack: list[tuple[Any, int, tuple[Any, str | int] | None]] = [([value], -1, None)]
     while stack:
-        item, depth, where = stack.pop()
-        if isinstance(item, str):
-            if not item.isascii() and _SURROGATE.search(item):
+        container, depth, parent = stack.pop()
+        depth += 1
+        is_dict = type(container) is dict
+        for key, child in container.items() if is_dict else enumerate(container):
+            if isinstance(key, str) and not key.isascii() and _SURROGATE.search(key):
                 raise InvalidArgument(
-                    f"{_render(where)} holds a lone UTF-16 surrogate; send valid Unicode text"
+                    f"a field name in {render_path(parent, path)} holds a lone UTF-16 surrogate; "
+                    "send valid Unicode text"
                 )
-        elif isinstance(item, _BadNumber):
-            raise InvalidArgument(f"{_render(where)} {item.problem}")
-        elif isinstance(item, int):
-            # Only values decoded without decode_frame's hooks can hold one this long.
-            if item.bit_length() > _MAX_INT_BITS:
-                raise InvalidArgument(f"{_render(where)} is a number over {MAX_NUMBER_CHARS} characters long")
-        elif isinstance(item, float):
-            if not math.isfinite(item):
-                raise InvalidArgument(f"{_render(where)} is {item}, which is not JSON; send finite numbers")
-        elif isinstance(item, dict) or isinstance(item, list):
-            if depth >= MAX_DEPTH:
-                raise InvalidArgument(
-                    f"message is nested more than {MAX_DEPTH} levels deep (at {_render(where)})"
-                )
-            if isinstance(item, dict):
-                for key, child in item.items():
-                    if isinstance(key, str) and not key.isascii() and _SURROGATE.search(key):
-                        raise InvalidArgument(
-                            f"a field name in {_render(where)} holds a lone UTF-16 surrogate; "
-                            "send valid Unicode text"
-                        )
-                    stack.append((child, depth + 1, (where, key)))
-            else:
-                stack.extend((child, depth + 1, (where, i)) for i, child in enumerate(item))
+            # The wrapper list around the root adds no level to the path.
+            where = (parent, key) if depth else None
+            kind = type(child)
+            if kind is str:
+                if child.isascii() or not _SURROGATE.search(child):
+                    continue
+                raise refuse(where, "holds a lone UTF-16 surrogate; send valid Unicode text")
+            if kind is dict or kind is list:
+                if depth >= MAX_DEPTH:
+                    raise InvalidArgument(
+                        f"message is nested more than {MAX_DEPTH} levels deep (at {render_path(where, path)})"
+                    )
+                if child:
+                    stack.append((child, depth, where))
+            elif kind is float:
+                # False for NaN too; a literal like 1e999 is decoded as infinity.
+                if not -math.inf < child < math.inf:
+                    raise refuse(
+                        where,
+                        "is not a finite number (NaN, Infinity or beyond a double); send finite numbers",
+                    )
+            elif kind is int:
+                if child.bit_length() >= _INT_LIMIT_BITS and abs(child) >= _INT_LIMIT:
+                    raise refuse(where, f"is an integer of more than {MAX_NUMBER_DIGITS} digits")
+            elif kind is _BadNumber:
+                raise refuse(where, child.problem)
 
 
 def show_name(name: object) -> str:

@@ -9,7 +9,13 @@ import pytest
 
 from openlive.errors import CLOSE_INVALID_ARGUMENT, InvalidArgument
 from openlive.wire import parse_client_message
-from openlive.wire.decode import MAX_DEPTH, MAX_NUMBER_CHARS, check_json, decode_frame, show_name
+from openlive.wire.decode import (
+    MAX_DEPTH,
+    MAX_NUMBER_DIGITS,
+    check_json,
+    decode_frame,
+    show_name,
+)
 
 MODEL = "models/gemini-2.0-flash-live-001"
 
@@ -89,10 +95,10 @@ def test_non_finite_numbers_in_typed_fields_are_refused(literal: str) -> None:
 
 
 def test_a_number_literal_over_the_limit_is_refused_quickly() -> None:
-    digits = "9" * (MAX_NUMBER_CHARS + 1)
+    digits = "9" * (MAX_NUMBER_DIGITS + 1)
     start = time.perf_counter()
     reason = refused(setup_with("seed", digits))
-    assert reason == f"setup.generationConfig.seed is a number over {MAX_NUMBER_CHARS} characters long"
+    assert reason == f"setup.generationConfig.seed is an integer of more than {MAX_NUMBER_DIGITS} digits"
     # Python's own int() refuses literals over 4300 digits with a ValueError; ours is clear.
     assert "not valid JSON" not in refused('{"realtimeInput": {"text": "x", "y": ' + "9" * 5000 + "}}")
     assert time.perf_counter() - start < 5  # a sanity bound only; speed is measured by the bench
@@ -174,9 +180,15 @@ def test_show_name(name: str, shown: str) -> None:
 @pytest.mark.parametrize(
     ("value", "reason"),
     [
-        ({"a": float("nan")}, "a is nan, which is not JSON; send finite numbers"),
-        ({"a": [1, float("-inf")]}, "a[1] is -inf, which is not JSON; send finite numbers"),
-        ({"a": 10**500}, f"a is a number over {MAX_NUMBER_CHARS} characters long"),
+        (
+            {"a": float("nan")},
+            "a is not a finite number (NaN, Infinity or beyond a double); send finite numbers",
+        ),
+        (
+            {"a": [1, float("-inf")]},
+            "a[1] is not a finite number (NaN, Infinity or beyond a double); send finite numbers",
+        ),
+        ({"a": 10**500}, f"a is an integer of more than {MAX_NUMBER_DIGITS} digits"),
         ({"a": {"b": "\udfff"}}, "a.b holds a lone UTF-16 surrogate; send valid Unicode text"),
     ],
 )
@@ -204,3 +216,12 @@ def test_a_schema_that_recurses_past_the_stack_is_a_client_error(monkeypatch: py
 
     monkeypatch.setattr(client, "_parse", recurse)
     assert refused('{"setup": {}}') == "message is nested too deeply to check; flatten it"
+
+
+# -- nesting seen through text -------------------------------------------------------------
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting() -> None:
+    text = '[{\\"' * 5000
+    message = parse_client_message('{"realtimeInput": {"text": "' + text + '"}}')
+    assert message.text == text.replace("\\", "")  # type: ignore[union-attr]
