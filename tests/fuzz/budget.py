@@ -4,7 +4,7 @@ from __future__ import annotations
 
 # Examples over all properties in the default run (part of make test): under ~30 s
 # together on a loaded 2-core machine.
-DEFAULT_TOTAL = 600
+DEFAULT_TOTAL = 400
 
 # A session example feeds up to five frames through the parser and the session,
 # so it gets fewer examples than the parser alone.
