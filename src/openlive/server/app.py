@@ -7,7 +7,6 @@ handing frames to :class:`~openlive.server.connection.Connection`.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from concurrent.futures import Executor
@@ -34,6 +33,7 @@ from openlive.server.origin import check_origin
 from openlive.server.tokens import mint, require_token_name, token_json
 from openlive.session import ModelLimits, Session, SessionLimits, SpeechCapabilities
 from openlive.session.handles import owner_fingerprint
+from openlive.wire.decode import decode_frame
 
 log = logging.getLogger(__name__)
 
@@ -289,9 +289,9 @@ async def create_auth_token(request: Request) -> JSONResponse:
     state: AppState = request.app.state.openlive
     if request.path_params["version"] not in API_VERSIONS:
         return _error(404, "NOT_FOUND", "unknown API version")
-    key = presented_key(request.headers, request.query_params)
     try:
         _check_page(request, state)
+        key = presented_key(request.headers, request.query_params)
         check_api_key(key, state.api_keys)
     except PolicyViolation as error:
         return _error(403, "PERMISSION_DENIED", error.reason)
@@ -301,9 +301,8 @@ async def create_auth_token(request: Request) -> JSONResponse:
     if len(body) > MAX_TOKEN_REQUEST_BYTES:
         return _error(400, "INVALID_ARGUMENT", "the request body is too large")
     try:
-        token = mint(json.loads(body or b"{}"), owner=owner_fingerprint(key))
-    except ValueError:
-        return _error(400, "INVALID_ARGUMENT", "the request body is not valid JSON")
+        # Decoded as a Live frame is: NaN, lone surrogates and deep nesting are refused.
+        token = mint(decode_frame(body or b"{}"), owner=owner_fingerprint(key))
     except OpenliveError as error:
         return _error(400, "INVALID_ARGUMENT", error.reason)
     await state.resumption.store.put_token(token)
