@@ -45,17 +45,19 @@ def describe(record: Record) -> str:
                 f"{record.audio_s:.1f} s of audio, started {record.ahead_ms:.0f} ms ahead"
             )
         case SessionClosed():
-            return f"closing with {record.code}: {record.reason}"
+            return f"server closing the session with {record.code}: {record.reason}"
 
 
 def log_record(record: Record) -> None:
     """Log ``record`` at INFO; its fields go along as extras (fields of ``--log-json`` lines)."""
-    if not log.isEnabledFor(logging.INFO):
+    # An internal failure (1011) is an error for the operator to look at.
+    level = logging.ERROR if isinstance(record, SessionClosed) and record.code == 1011 else logging.INFO
+    if not log.isEnabledFor(level):
         return
     fields = dataclasses.asdict(record)
     # The session id is the log's own field; the others are the record's.
     extra = {"session_id": fields.pop("session_id"), "metric": type(record).__name__, **fields}
-    log.info("%s", describe(record), extra=extra)
+    log.log(level, "%s", describe(record), extra=extra)
 
 
 def log_metrics(bus: MetricsBus = METRICS) -> Callable[[], None]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
@@ -32,6 +32,8 @@ from openlive.server.health import EngineHealth, overall_status
 from openlive.server.logs import session_id_var
 from openlive.server.models_api import API_VERSIONS, get_model, list_models
 from openlive.server.origin import check_origin
+from openlive.server.prometheus import CONTENT_TYPE as PROMETHEUS_CONTENT_TYPE
+from openlive.server.prometheus import PrometheusMetrics
 from openlive.server.tokens import mint, require_token_name, token_json
 from openlive.session import ModelLimits, Session, SessionLimits, SpeechCapabilities
 from openlive.session.handles import owner_fingerprint
@@ -100,10 +102,18 @@ class AppState:
         self.connection_limits = connection_limits or ConnectionLimits()
         self.executor = executor
         self.health = EngineHealth(models, executor)
+        # Fed by the metrics bus while the server runs (the server attaches it).
+        self.prometheus = PrometheusMetrics(self._open_session_models)
         self.connections: set[Connection] = set()
         # Token counts the sessions use on the event loop: local only (see openlive.runtime.accounting).
         self.accounts = TokenAccounts()
         self.draining = False
+
+    def _open_session_models(self) -> list[str | None]:
+        # The config entry serving each session (a name, or the pattern that matched
+        # it), so that labels stay as few as the config's lines.
+        models = [connection.session.model for connection in list(self.connections)]
+        return [self.models.entry(model) if model else None for model in models]
 
     def model_limits(self, served_name: str) -> ModelLimits:
         """The context window and tokenizer a session's prompt is checked against."""
@@ -266,6 +276,12 @@ async def health(request: Request) -> JSONResponse:
     )
 
 
+async def metrics(request: Request) -> Response:
+    """``GET /metrics``: the Prometheus text format (see ``server.prometheus``)."""
+    state: AppState = request.app.state.openlive
+    return Response(state.prometheus.exposition(), media_type=PROMETHEUS_CONTENT_TYPE)
+
+
 async def create_auth_token(request: Request) -> JSONResponse:
     """``POST /{version}/auth_tokens``: mint an ephemeral token (API key required)."""
     state: AppState = request.app.state.openlive
@@ -323,6 +339,7 @@ def create_app(state: AppState) -> CollapseLeadingSlashes:
         routes=[
             WebSocketRoute(LIVE_PATH, live_session),
             Route("/health", health),
+            Route("/metrics", metrics),
             Route("/{version}/models", list_models),
             Route("/{version}/models/{name}", get_model),
             Route("/{version}/auth_tokens", create_auth_token, methods=["POST"]),

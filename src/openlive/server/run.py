@@ -163,6 +163,8 @@ class _Server(uvicorn.Server):
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         with tls_handshake_timeout(asyncio.get_running_loop(), self._handshake_s):
             await super().startup(sockets)
+        if self.started:
+            self._state.prometheus.attach()
         if self.started and self.on_started is not None:
             self.on_started()
 
@@ -177,6 +179,7 @@ class _Server(uvicorn.Server):
             server.close()
         await self._state.drain(self._grace_s)
         await super().shutdown(sockets)
+        self._state.prometheus.detach()
 
 
 def open_settings_store(settings: Settings) -> Store:
