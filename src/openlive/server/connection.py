@@ -30,7 +30,9 @@ from openlive.errors import (
     PolicyViolation,
     truncate_reason,
 )
+from openlive.pipeline.backchannel import BargeInConfig
 from openlive.pipeline.reply import Reply
+from openlive.server.barge_in import BargeInGuard
 from openlive.server.logs import session_id_var
 from openlive.server.resumption import Resumer, ResumptionConfig
 from openlive.server.speculation import Speculation, start_reply
@@ -105,6 +107,9 @@ class ConnectionLimits:
         connection_limit_s: Every connection ends after this long, compression or
             not (a planned reset; clients resume with their handle). ``None``: never.
         go_away_notice_s: ``goAway.timeLeft`` before a limit closes the connection.
+        backchannels: Speech heard while a reply plays holds the reply until it is
+            judged: a backchannel or noise lets it go on (see
+            :mod:`openlive.server.barge_in`); off: any speech interrupts at once.
     """
 
     max_message_bytes: int = 8 * 1024 * 1024
@@ -117,6 +122,7 @@ class ConnectionLimits:
     session_limit_s: float | None = 15 * 60
     connection_limit_s: float | None = None
     go_away_notice_s: float = 5.0
+    backchannels: bool = True
 
 
 @dataclass(frozen=True)
@@ -179,6 +185,8 @@ class Connection:
         # The voice path, started by the first audio: input items in arrival order,
         # and utterances waiting for recognition.
         self._voice: VoiceInput | None = None
+        # Speech heard while a reply plays: the reply is held until it is heard.
+        self._barge: BargeInGuard | None = None
         # A reply started during the user's trailing silence, until the turn takes it.
         self._ahead = Speculation()
         self._resumer = Resumer(resumption, owner) if resumption is not None else None
@@ -206,6 +214,8 @@ class Connection:
             voice_tasks = self._voice.tasks if self._voice is not None else []
             for task in (reader, writer, *voice_tasks, *self._timers):
                 task.cancel()
+            if self._barge is not None:
+                self._barge.close()
             self._cancel_all()
             self._ahead.close()
             self.session.close()
@@ -505,11 +515,18 @@ class Connection:
         if not reply.spoken:
             async for piece in reply.text():
                 await self._room_in_outbox()
+                await self._held()
                 self._run(self.session.generation_text(action.turn_id, piece))
         else:
             started_at: float | None = None
             async for chunk in reply.speech():
                 await self._room_in_outbox()
+                if self._barge is not None and self._barge.holding:
+                    held = loop.time()
+                    await self._held()
+                    if started_at is not None:
+                        # The client played on while the reply was held: the pacing resumes from now.
+                        started_at += loop.time() - held
                 # Pace the audio at real time plus a lead, so that the reply is
                 # still going out while the user hears it: a barge-in then cuts
                 # what they have not heard, and the history keeps what they did.
@@ -556,23 +573,66 @@ class Connection:
             return  # the session refuses audio when there are no speech engines
         if self._voice is None:
             limits = self._limits
+            setup = self.session.setup
+            barge_in = BargeInConfig()
+            guard = BargeInGuard(
+                barge_in,
+                setup.speech.language_code,
+                recognise=lambda audio: self._voice.recognise(audio) if self._voice else _nothing(),
+                interrupt=lambda: self._run(self.session.speech_started()),
+            )
+            self._barge = guard if limits.backchannels else None
             self._voice = VoiceInput(
                 self._speech,
-                self.session.setup,
+                setup,
                 AudioLimits(limits.max_audio_ahead_s, limits.max_audio_backlog_s, limits.audio_idle_end_s),
                 self._executor,
-                on_speech_started=lambda: self._run(self.session.speech_started()),
+                on_speech_started=self._speech_started,
                 on_transcript=self._transcribed,
                 guard=self._guard,
-                on_tentative=self._reply_ahead,
-                on_resumed=self._ahead.drop,
+                on_tentative=self._tentative,
+                on_resumed=self._resumed,
+                on_speech_lasted=guard.lasted if limits.backchannels else None,
+                barge_in=barge_in,
             )
         try:
             self._voice.put(item)
         except OpenliveError as error:
             self.fail(error)
 
+    def _speech_started(self) -> None:
+        setup = self.session.setup
+        if (
+            self._barge is not None
+            and setup is not None
+            and setup.activity.interrupts
+            and self.session.generating
+        ):
+            # Maybe only "mhm": hold the reply until the speech is heard.
+            self._barge.started()
+            return
+        self._run(self.session.speech_started())
+
+    def _tentative(self, text: str, seconds: float) -> None:
+        if self._barge is not None:
+            self._barge.paused(text)
+        self._reply_ahead(text, seconds)
+
+    def _resumed(self) -> None:
+        if self._barge is not None:
+            self._barge.resumed()
+        self._ahead.drop()
+
+    async def _held(self) -> None:
+        # While speech heard during the reply is being judged, nothing more goes out.
+        if self._barge is not None:
+            await self._barge.wait_open()
+
     def _transcribed(self, text: str, seconds: float) -> None:
+        if self._barge is not None and self._barge.transcribed(text):
+            # A backchannel or noise: the reply goes on; it is no turn.
+            self._run(self.session.backchannel_heard(text, seconds))
+            return
         actions = self.session.speech_transcribed(text, seconds)
         self._ahead.claim(actions)  # the reply started ahead, if the turn asks for the same
         self._run(actions)
@@ -605,6 +665,10 @@ class Connection:
                     await self.transport.send(encode(message))
                 continue
             await self.transport.send(item)
+
+
+async def _nothing() -> str:
+    return ""
 
 
 __all__ = ["CLOSE_NORMAL", "Connection", "ConnectionLimits", "Transport"]

@@ -11,27 +11,36 @@ offered as a *tentative* transcript (the connection may start the reply with it)
 and if the end of speech is committed with no speech in between, it is the
 utterance's transcript, without a second recognition. If the user goes on, the
 early work is void and the connection hears so.
+
+With a turn model, each pause is also scored by it (in a worker thread, beside
+the early recognition), and the two together settle how much silence this pause
+needs before the end of speech is committed (:mod:`openlive.pipeline.turn_end`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Callable, Coroutine
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from typing import Any
 
 from openlive.engines.audio_base import INPUT_RATE, Samples, SpeechEngines
 from openlive.errors import PolicyViolation
 from openlive.pipeline.audio_in import (
     AudioInput,
     InputEvent,
+    SpeechLasted,
     SpeechPaused,
     SpeechResumed,
     SpeechStarted,
     Utterance,
 )
+from openlive.pipeline.backchannel import BargeInConfig
 from openlive.pipeline.endpointer import EndpointerConfig
+from openlive.pipeline.turn_end import TurnPolicy, uses_turn_model
 from openlive.priority import PRIORITY
 from openlive.session import EndAudioStream, FeedAudio, MarkActivity
 from openlive.wire.client import Setup
@@ -74,6 +83,10 @@ class VoiceInput:
             when the user pauses and it is recognised before the end is committed.
         on_resumed: Called when the user goes on after such a pause: the
             tentative transcript does not stand.
+        on_speech_lasted: Called with the duration and audio of the speech so far
+            when it reaches each of ``barge_in``'s marks (for barge-in decisions).
+        turn_policy: How the turn model's verdict sets the silence that ends a turn.
+        barge_in: The marks at which ``on_speech_lasted`` is called.
     """
 
     def __init__(
@@ -87,18 +100,34 @@ class VoiceInput:
         guard: Guard,
         on_tentative: Callable[[str, float], None] | None = None,
         on_resumed: Callable[[], None] | None = None,
+        on_speech_lasted: Callable[[int, Samples], None] | None = None,
+        turn_policy: TurnPolicy | None = None,
+        barge_in: BargeInConfig | None = None,
     ) -> None:
         activity = setup.activity
+        config = EndpointerConfig.from_live_api(
+            activity.start_sensitivity,
+            activity.end_sensitivity,
+            activity.prefix_padding_ms,
+            activity.silence_duration_ms,
+        )
+        self._turn_policy = turn_policy or TurnPolicy()
+        self._turn = engines.turn
+        if self._turn is not None and not uses_turn_model(
+            activity.end_sensitivity, activity.silence_duration_ms
+        ):
+            self._turn = None  # the client's own silence rule stands
+        if self._turn is not None:
+            config = dataclasses.replace(config, turn_wait_ms=self._turn_policy.incomplete_ms)
+        marks = barge_in or BargeInConfig()
         self._audio_in = AudioInput(
             vad=None if activity.disabled else engines.vad.stream(),
-            config=EndpointerConfig.from_live_api(
-                activity.start_sensitivity,
-                activity.end_sensitivity,
-                activity.prefix_padding_ms,
-                activity.silence_duration_ms,
-            ),
+            config=config,
             include_all_input=activity.all_input,
+            marks_ms=(marks.probe_ms, marks.max_backchannel_ms) if on_speech_lasted is not None else (),
         )
+        self._language_code = setup.speech.language_code
+        self._on_speech_lasted = on_speech_lasted
         self._asr = engines.asr
         self._language = _hearing_language(setup.speech.language_code, tuple(engines.asr.languages))
         self._limits = limits
@@ -112,7 +141,7 @@ class VoiceInput:
         self._utterances: asyncio.Queue[tuple[Utterance, asyncio.Task[str] | None]] = asyncio.Queue()
         # The early recognition of the current pause, while it stands.
         self._early: asyncio.Task[str] | None = None
-        self._early_tasks: set[asyncio.Task[str]] = set()
+        self._early_tasks: set[asyncio.Task[Any]] = set()
         self._backlog_s = 0.0
         self._received_s = 0.0
         self._first_audio_at: float | None = None
@@ -178,6 +207,11 @@ class VoiceInput:
                 elif isinstance(event, SpeechPaused):
                     log.info("speech paused at %.2f s", audio_in.samples_in / INPUT_RATE)
                     self._start_early(event)
+                    if self._turn is not None:
+                        self._spawn_side(self._settle_turn(event, self._early), "turn")
+                elif isinstance(event, SpeechLasted):
+                    if self._on_speech_lasted is not None:
+                        self._on_speech_lasted(event.ms, event.audio)
                 elif isinstance(event, SpeechResumed):
                     self._early = None
                     if self._on_resumed is not None:
@@ -190,6 +224,54 @@ class VoiceInput:
                     )
                     self._utterances.put_nowait((event, self._early))
                     self._early = None
+
+    def _spawn_side(self, job: Coroutine[object, object, object], name: str) -> None:
+        # Work for a pause: cancelled with the session, its failure not the session's.
+        task = asyncio.create_task(job, name=name)
+        self._early_tasks.add(task)
+        task.add_done_callback(self._early_tasks.discard)
+        task.add_done_callback(lambda done: done.cancelled() or done.exception())
+
+    async def _settle_turn(self, pause: SpeechPaused, early: asyncio.Task[str] | None) -> None:
+        """Score the pause with the turn model and, with its transcript, settle the silence it needs."""
+        assert self._turn is not None
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        turn = self._turn
+        try:
+            probability: float | None = await loop.run_in_executor(
+                self._executor, _urgent, turn.probability, pause.audio
+            )
+        except Exception:  # noqa: BLE001 - a failed model leaves the longer silence in place
+            log.exception("the turn model failed")
+            probability = None
+        text = None
+        if (
+            early is not None
+            and probability is not None
+            and probability >= self._turn_policy.complete_threshold
+        ):
+            try:
+                text = await early
+            except Exception:  # noqa: BLE001 - the recognition's failure is reported where it is awaited
+                text = None
+        silence = self._turn_policy.silence_ms(probability, text, self._language_code)
+        settled = self._audio_in.settle(pause.pause, silence)
+        log.info(
+            "turn model: %s finished after %.0f ms%s: end after %d ms of silence%s",
+            "n/a" if probability is None else f"{probability:.2f}",
+            1000 * (loop.time() - started),
+            ""
+            if text is None
+            else f" (words: {'finished' if silence == self._turn_policy.complete_ms else 'open'})",
+            silence,
+            "" if settled else " (too late: the speech went on)",
+        )
+
+    async def recognise(self, audio: Samples) -> str:
+        """Recognise ``audio`` now, ahead of other work (a partial transcript for a barge-in)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._transcribe, audio)
 
     def _start_early(self, pause: SpeechPaused) -> None:
         """Recognise the speech so far while the endpointer waits for the rest of the silence."""
@@ -256,6 +338,12 @@ def _hearing_language(code: str | None, heard: tuple[str, ...]) -> str | None:
     if base in heard:
         return base
     return heard[0] if len(heard) == 1 else None
+
+
+def _urgent(work: Callable[[Samples], float], audio: Samples) -> float:
+    # The user is waiting for the turn to end: this goes before work ahead of them.
+    with PRIORITY.urgent():
+        return work(audio)
 
 
 def _process_audio(audio_in: AudioInput, item: AudioItem) -> list[InputEvent]:
