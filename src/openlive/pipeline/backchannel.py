@@ -26,10 +26,11 @@ DEFAULT_MAX_BACKCHANNEL_MS = 600
 DEFAULT_PROBE_MS = 250
 
 # Backchannels by language (the first part of the BCP-47 code), as recognisers
-# write them. Multi-word entries are matched as whole phrases.
+# write them (Whisper writes a hummed "mm-hmm" as "Mmhm.", "Mm-mm." or "Uh-uh.").
+# Multi-word entries are matched as whole phrases.
 BACKCHANNELS: dict[str, frozenset[str]] = {
     "en": frozenset(
-        """mhm mm mmm mm-hmm mmhmm mhmm hmm hm uh-huh uh huh uhhuh aha ah oh ooh wow yeah yea yes yep yup
+        """mhm mmhm mm mmm mm-hmm mmhmm mhmm mm-mm uh-uh hmm hm uh-huh uh huh uhhuh aha ah oh ooh wow yeah yea yes yep yup
         ya okay ok k right alright sure true cool nice great exactly indeed totally definitely gotcha
         interesting really uh um""".split()
     )
