@@ -31,8 +31,8 @@ DEFAULT_PROBE_MS = 250
 BACKCHANNELS: dict[str, frozenset[str]] = {
     "en": frozenset(
         """mhm mmhm mm mmm mm-hmm mmhmm mhmm mm-mm uh-uh hmm hm uh-huh uh huh uhhuh aha ah oh ooh wow
-        yeah yea yes yep yup ya okay ok k right alright sure true cool nice great exactly indeed totally definitely gotcha
-        interesting really uh um""".split()
+        yeah yea yes yep yup ya okay ok k right alright sure true cool nice great exactly indeed
+        totally definitely gotcha interesting really uh um""".split()
     )
     | frozenset(
         {
