@@ -141,6 +141,8 @@ class VoiceInput:
         self._utterances: asyncio.Queue[tuple[Utterance, asyncio.Task[str] | None]] = asyncio.Queue()
         # The early recognition of the current pause, while it stands.
         self._early: asyncio.Task[str] | None = None
+        # The turn model's verdict on the current pause, while it stands.
+        self._settling: asyncio.Task[None] | None = None
         self._early_tasks: set[asyncio.Task[Any]] = set()
         self._backlog_s = 0.0
         self._received_s = 0.0
@@ -208,12 +210,17 @@ class VoiceInput:
                     log.info("speech paused at %.2f s", audio_in.samples_in / INPUT_RATE)
                     self._start_early(event)
                     if self._turn is not None:
-                        self._spawn_side(self._settle_turn(event, self._early), "turn")
+                        self._settling = self._spawn_side(self._settle_turn(event, self._early), "turn")
                 elif isinstance(event, SpeechLasted):
                     if self._on_speech_lasted is not None:
                         self._on_speech_lasted(event.ms, event.audio)
                 elif isinstance(event, SpeechResumed):
-                    self._early = None
+                    # The user went on: the pause's work is void. Work not started yet
+                    # never runs, so a halting speaker does not queue up recognitions.
+                    for stale in (self._early, self._settling):
+                        if stale is not None:
+                            stale.cancel()
+                    self._early = self._settling = None
                     if self._on_resumed is not None:
                         self._on_resumed()
                 else:
@@ -223,14 +230,15 @@ class VoiceInput:
                         event.duration_s,
                     )
                     self._utterances.put_nowait((event, self._early))
-                    self._early = None
+                    self._early = self._settling = None
 
-    def _spawn_side(self, job: Coroutine[object, object, object], name: str) -> None:
+    def _spawn_side(self, job: Coroutine[object, object, None], name: str) -> asyncio.Task[None]:
         # Work for a pause: cancelled with the session, its failure not the session's.
         task = asyncio.create_task(job, name=name)
         self._early_tasks.add(task)
         task.add_done_callback(self._early_tasks.discard)
         task.add_done_callback(lambda done: done.cancelled() or done.exception())
+        return task
 
     async def _settle_turn(self, pause: SpeechPaused, early: asyncio.Task[str] | None) -> None:
         """Score the pause with the turn model and, with its transcript, settle the silence it needs."""
@@ -252,7 +260,7 @@ class VoiceInput:
             and probability >= self._turn_policy.complete_threshold
         ):
             try:
-                text = await early
+                text = await asyncio.shield(early)
             except Exception:  # noqa: BLE001 - the recognition's failure is reported where it is awaited
                 text = None
         silence = self._turn_policy.silence_ms(probability, text, self._language_code)
