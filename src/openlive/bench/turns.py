@@ -21,6 +21,7 @@ and *after* (the turn model, and backchannels heard before interrupting).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,7 +35,7 @@ from openlive.bench.speech import Utterance
 from openlive.bench.target import Target
 
 LISTEN_S = 1.0  # the user listens this long to the reply before the backchannel or noise
-WATCH_S = 2.0  # how long after it the reply is watched for `interrupted` and more audio
+WATCH_S = 6.0  # how long after it the reply is watched for `interrupted` and more audio
 QUESTION_TOKENS = 24
 
 
@@ -230,7 +231,11 @@ async def _during_reply(
         speaking = mic.say(utterance)
         await client.wait(speaking.finished, utterance.duration_s + options.timeout_s, "the input to go out")
         assert speaking.voiced_start_at is not None and speaking.voiced_end_at is not None
-        await asyncio.sleep(max(0.0, speaking.voiced_end_at + WATCH_S - now()))
+        # Until the reply ends (interrupted or not) or has been watched long enough.
+        remaining = speaking.voiced_end_at + WATCH_S - now()
+        if remaining > 0:
+            with contextlib.suppress(BenchError):
+                await client.wait(turn.done, remaining, "the reply to end")
         interrupted = turn.interrupted_at is not None
         sample["interrupted"] = interrupted
         if interrupted:
@@ -239,8 +244,9 @@ async def _during_reply(
             late, _ = client.audio_between(turn.interrupted_at, speaking.voiced_end_at)
             sample["audio_after_interrupted_ms"] = round(1000 * late / 2 / OUTPUT_RATE, 1)
         else:
-            went_on, _ = client.audio_between(speaking.voiced_end_at + 0.3, speaking.voiced_end_at + WATCH_S)
-            sample["reply_went_on"] = went_on > 0 or turn.done.is_set()
+            # Reply audio after the input: the reply went on (held meanwhile, if it was heard).
+            went_on, _ = client.audio_between(speaking.voiced_end_at, speaking.voiced_end_at + WATCH_S)
+            sample["reply_went_on"] = went_on > 0 or turn.generation_complete_at is not None
     except BenchError as error:
         sample["error"] = str(error)
     finally:

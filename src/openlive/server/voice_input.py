@@ -273,7 +273,7 @@ class VoiceInput:
             if text is None
             else f" (words: {'finished' if silence == self._turn_policy.complete_ms else 'open'})",
             silence,
-            "" if settled else " (too late: the speech went on)",
+            "" if settled else " (too late: the speech went on or ended)",
         )
 
     async def recognise(self, audio: Samples) -> str:
