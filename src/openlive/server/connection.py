@@ -18,7 +18,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Protocol
 
-from openlive.engines.audio_base import OUTPUT_RATE, SpeechEngines
+from openlive.engines.audio_base import OUTPUT_RATE, Samples, SpeechEngines
 from openlive.engines.registry import ModelTable
 from openlive.errors import (
     CLOSE_GOING_AWAY,
@@ -349,6 +349,8 @@ class Connection:
                 self._checkpoint(action)
             elif isinstance(action, CancelGeneration):
                 self._cancel(action.turn_id)
+                if self._barge is not None:
+                    self._barge.reply_over()  # a held reply is gone: the next one is not held
             elif isinstance(action, PlanTools):
                 cancel = self._turn_work(action.turn_id).cancel
                 self._spawn(action.turn_id, "the tool planner", self._plan(action, cancel))
@@ -578,7 +580,7 @@ class Connection:
             guard = BargeInGuard(
                 barge_in,
                 setup.speech.language_code,
-                recognise=lambda audio: self._voice.recognise(audio) if self._voice else _nothing(),
+                recognise=self._recognise,
                 interrupt=lambda: self._run(self.session.speech_started()),
             )
             self._barge = guard if limits.backchannels else None
@@ -623,6 +625,10 @@ class Connection:
             self._barge.resumed()
         self._ahead.drop()
 
+    async def _recognise(self, audio: Samples) -> str:
+        assert self._voice is not None  # the guard hears speech only through the voice input
+        return await self._voice.recognise(audio)
+
     async def _held(self) -> None:
         # While speech heard during the reply is being judged, nothing more goes out.
         if self._barge is not None:
@@ -665,10 +671,6 @@ class Connection:
                     await self.transport.send(encode(message))
                 continue
             await self.transport.send(item)
-
-
-async def _nothing() -> str:
-    return ""
 
 
 __all__ = ["CLOSE_NORMAL", "Connection", "ConnectionLimits", "Transport"]
