@@ -13,6 +13,7 @@ from pathlib import Path
 from types import FrameType
 
 import uvicorn
+from uvicorn.protocols.http.auto import AutoHTTPProtocol
 
 from openlive.config import EngineSpec, Settings
 from openlive.engines.audio_base import TTS, SpeechEngines, TurnDetector
@@ -21,6 +22,7 @@ from openlive.engines.registry import ModelTable
 from openlive.errors import ConfigError
 from openlive.server.app import AppState, create_app
 from openlive.server.connection import ConnectionLimits
+from openlive.server.guard import GuardLimits, head_deadline_protocol, tls_handshake_timeout
 from openlive.server.resumption import ResumptionConfig
 from openlive.server.tls import ensure_self_signed
 from openlive.server.tool_runtime import ToolRuntime, tool_runtime
@@ -62,15 +64,18 @@ def build_speech(settings: Settings) -> SpeechEngines | None:
     """Load the voice path's engines once, or ``None`` when voice is off."""
     if not settings.voice:
         return None
-    from openlive.engines.embedded import joe_voice_path, whisper_tiny_en_dir
+    from openlive.engines.embedded import whisper_tiny_en_dir
     from openlive.engines.piper_tts import PiperTts
     from openlive.engines.silero import SileroVad
     from openlive.engines.speech import RoutingTts
+    from openlive.engines.voice_cast import packaged_cast
     from openlive.engines.whisper import WhisperAsr
 
     asr_dir = Path(settings.asr_model).expanduser() if settings.asr_model else whisper_tiny_en_dir()
-    voice = Path(settings.tts_voice).expanduser() if settings.tts_voice else joe_voice_path()
-    engines: list[TTS] = [PiperTts(voice)]
+    # A Piper voice of one's own speaks every name; the embedded cast gives the women's
+    # names a woman's voice and the men's a man's.
+    own = Path(settings.tts_voice).expanduser() if settings.tts_voice else None
+    engines: list[TTS] = [PiperTts(own) if own else packaged_cast()]
     if settings.espeak:
         from openlive.engines.espeak_tts import EspeakTts
 
@@ -166,10 +171,15 @@ def tls_files(settings: Settings) -> TlsFiles | None:
 class _Server(uvicorn.Server):
     """uvicorn, but open sessions get a goAway and a close before connections drop."""
 
-    def __init__(self, config: uvicorn.Config, state: AppState, grace_s: float) -> None:
+    def __init__(self, config: uvicorn.Config, state: AppState, grace_s: float, handshake_s: float) -> None:
         super().__init__(config)
         self._state = state
         self._grace_s = grace_s
+        self._handshake_s = handshake_s
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        with tls_handshake_timeout(asyncio.get_running_loop(), self._handshake_s):
+            await super().startup(sockets)
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         super().handle_exit(sig, frame)
@@ -206,7 +216,15 @@ def make_server(
         speech=speech,
         resumption=ResumptionConfig(store, settings.handle_ttl_s) if store is not None else None,
         api_keys=settings.api_keys,
+        allowed_origins=settings.allowed_origins,
         max_sessions=settings.max_sessions,
+        guard_limits=GuardLimits(
+            handshake_timeout_s=settings.handshake_timeout_s,
+            setup_timeout_s=settings.setup_timeout_s,
+            idle_timeout_s=settings.idle_timeout_s or None,
+            go_away_notice_s=settings.go_away_notice_s,
+            max_connections_per_address=settings.max_connections_per_address,
+        ),
         session_limits=SessionLimits(
             max_history_chars=settings.max_history_chars,
             max_output_tokens=settings.max_output_tokens,
@@ -222,6 +240,7 @@ def make_server(
     )
     config = uvicorn.Config(
         create_app(state),
+        http=head_deadline_protocol(AutoHTTPProtocol, settings.handshake_timeout_s),
         host=settings.host,
         port=settings.port,
         ssl_certfile=str(tls.cert) if tls else None,
@@ -235,7 +254,7 @@ def make_server(
         lifespan="off",
         timeout_graceful_shutdown=int(settings.shutdown_grace_s) + 5,
     )
-    return _Server(config, state, settings.shutdown_grace_s), state
+    return _Server(config, state, settings.shutdown_grace_s, settings.handshake_timeout_s), state
 
 
 def serve(settings: Settings) -> None:
