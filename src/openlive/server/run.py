@@ -98,10 +98,12 @@ def _turn_model(settings: Settings) -> TurnDetector | None:
     from openlive.engines.smart_turn import SmartTurn
 
     try:
-        return SmartTurn()
+        model = SmartTurn()
     except ConfigError as error:
         log.warning("turns end on silence alone: %s", error)
         return None
+    log.info("turns end when the smart-turn v3.2 model and the words say so (%s)", model.path.name)
+    return model
 
 
 def warm_up(models: ModelTable, speech: SpeechEngines | None) -> None:
