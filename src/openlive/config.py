@@ -102,7 +102,8 @@ class Settings:
         max_output_tokens: A reply's length cap when the client names none.
         shutdown_grace_s: ``timeLeft`` announced in ``goAway`` on shutdown.
         voice: Load the speech engines (VAD, ASR, TTS); off serves text only.
-        asr_model: A faster-whisper model directory; empty means the embedded tiny.en.
+        asr_model: A packaged Whisper model (``tiny.en``, ``base``) or a faster-whisper
+            model directory; empty means the default (``engines.whisper_models``).
         tts_voice: A Piper voice (``.onnx``, its ``.onnx.json`` beside it); empty means
             the embedded en_US-joe-medium.
         espeak: Speak languages the Piper voice cannot with espeak-ng, if installed.

@@ -41,6 +41,9 @@ JSON messages the official SDKs send. Scenarios (all by default, in this order):
             interrupts), interjections (time to `interrupted`); with the embedded
             server, before (silence alone) and after (turn model) side by side
 
+`openlive bench asr` (options: openlive bench asr --help) measures the speech
+recognisers instead: word error rate and recognition time on a speech set.
+
 Prints progress while it runs and a table at the end (median, 95th percentile,
 worst and count of each figure), writes the raw samples as JSON and draws the
 latency distributions as a PNG. Benchmarks report numbers; they assert nothing."""

@@ -616,10 +616,10 @@ class Connection:
             return
         self._run(self.session.speech_started())
 
-    def _tentative(self, text: str, seconds: float) -> None:
+    def _tentative(self, text: str, seconds: float, language: str) -> None:
         if self._barge is not None:
             self._barge.paused(text)
-        self._reply_ahead(text, seconds)
+        self._reply_ahead(text, seconds, language)
 
     def _resumed(self) -> None:
         if self._barge is not None:
@@ -635,18 +635,18 @@ class Connection:
         if self._barge is not None:
             await self._barge.wait_open()
 
-    def _transcribed(self, text: str, seconds: float) -> None:
+    def _transcribed(self, text: str, seconds: float, language: str) -> None:
         if self._barge is not None and self._barge.transcribed(text):
             # A backchannel or noise: the reply goes on; it is no turn.
             self._run(self.session.backchannel_heard(text, seconds))
             return
-        actions = self.session.speech_transcribed(text, seconds)
+        actions = self.session.speech_transcribed(text, seconds, language)
         self._ahead.claim(actions)  # the reply started ahead, if the turn asks for the same
         self._run(actions)
 
-    def _reply_ahead(self, text: str, seconds: float) -> None:
+    def _reply_ahead(self, text: str, seconds: float, language: str) -> None:
         """Start the reply a tentative transcript would get; it is held until the turn claims it."""
-        request = None if self._closing else self.session.preview_reply(text, seconds)
+        request = None if self._closing else self.session.preview_reply(text, seconds, language)
         if request is None:
             self._ahead.drop()
             return
