@@ -8,9 +8,9 @@ recognition if the speech runs past the probe mark, and the recognition at its p
 from __future__ import annotations
 
 from openlive.engines.base import ChatMessage
-from openlive.testing import FakeAsr
+from openlive.testing import FakeAsr, FakeLLM
 
-from .helpers import RecordingLLM, session, wait_for_condition
+from .helpers import session, wait_for_condition
 from .test_voice import (
     FIRST_PIECES_BYTES,
     STORY,
@@ -34,7 +34,7 @@ from .test_voice import (
 
 
 async def test_a_backchannel_during_a_reply_neither_interrupts_nor_starts_a_turn() -> None:
-    llm = RecordingLLM()
+    llm = FakeLLM()
     tts = GatedTts(free=3)
     # 150 ms of "mhm": shorter than the probe mark, so only its pause is recognised.
     async with voice_server(llm, FakeAsr([STORY, "Mhm."]), tts) as srv:
@@ -65,7 +65,7 @@ async def test_a_backchannel_during_a_reply_neither_interrupts_nor_starts_a_turn
 
 
 async def test_noise_during_a_reply_does_not_interrupt_it() -> None:
-    llm = RecordingLLM()
+    llm = FakeLLM()
     tts = GatedTts(free=3)
     asr = FakeAsr([STORY, ""])
     async with voice_server(llm, asr, tts) as srv:
@@ -84,7 +84,7 @@ async def test_noise_during_a_reply_does_not_interrupt_it() -> None:
 
 
 async def test_words_that_are_no_backchannel_interrupt_at_the_partial_recognition() -> None:
-    llm = RecordingLLM()
+    llm = FakeLLM()
     tts = GatedTts(free=3)
     asr = FakeAsr([STORY, "Stop, wait", "Stop, wait."])
     async with voice_server(llm, asr, tts) as srv:
@@ -105,7 +105,7 @@ async def test_words_that_are_no_backchannel_interrupt_at_the_partial_recognitio
 
 
 async def test_long_speech_interrupts_even_if_it_starts_like_a_backchannel() -> None:
-    llm = RecordingLLM()
+    llm = FakeLLM()
     tts = GatedTts(free=3)
     asr = FakeAsr([STORY, "Yeah", "Yeah, so what about the other one?"])
     async with voice_server(llm, asr, tts) as srv:
@@ -121,7 +121,7 @@ async def test_long_speech_interrupts_even_if_it_starts_like_a_backchannel() -> 
 
 
 async def test_a_backchannel_word_with_no_reply_playing_is_an_ordinary_turn() -> None:
-    llm = RecordingLLM()
+    llm = FakeLLM()
     async with voice_server(llm, FakeAsr(["Okay."])) as srv:
         async with session(srv, voice_setup()) as client:
             await stream_audio(client, utterance(0.5))
@@ -131,7 +131,7 @@ async def test_a_backchannel_word_with_no_reply_playing_is_an_ordinary_turn() ->
 
 
 async def test_without_backchannels_any_speech_interrupts_at_once() -> None:
-    llm = RecordingLLM()
+    llm = FakeLLM()
     tts = GatedTts(free=3)
     async with voice_server(llm, FakeAsr([STORY, "Mhm."]), tts) as srv:
         set_limits(srv, backchannels=False)

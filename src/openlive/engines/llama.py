@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from openlive.engines.base import ChatMessage, GenerationStats, SamplingParams
+from openlive.engines.base import ChatMessage, GenerationStats, LLMCapabilities, SamplingParams
 from openlive.errors import ConfigError, ContextWindowExceeded, EngineError
 from openlive.priority import PRIORITY
 
@@ -128,6 +128,9 @@ class LlamaCppEngine:
     def context_size(self) -> int:
         """The context window of each llama.cpp context."""
         return self._context_size
+
+    # The tokenizer runs in this process: a prompt is counted without I/O.
+    capabilities = LLMCapabilities(local_tokenizer=True)
 
     def _prompt(self, messages: Sequence[ChatMessage]) -> tuple[list[int], list[str]]:
         chat: list[Any] = [{"role": m.role, "content": m.content} for m in messages]

@@ -7,7 +7,7 @@ import asyncio
 import numpy as np
 
 from openlive.pipeline.backchannel import BargeInConfig
-from openlive.server.barge_in import BargeInGuard
+from openlive.pipeline.barge_in import BargeInGuard
 
 CONFIG = BargeInConfig(max_backchannel_ms=600, probe_ms=250)
 AUDIO = np.zeros(8000, np.float32)

@@ -1,8 +1,8 @@
 """Speech heard while a reply plays: hold the reply, decide, then interrupt it or let it go on.
 
-When the user starts speaking during a reply, the connection does not interrupt
-at once: it stops sending the reply (the client still plays the second or so it
-has; nothing is flushed) and a :class:`~openlive.pipeline.backchannel.BargeIn`
+When the user starts speaking during a reply, turn taking does not interrupt at
+once: the paced reply stops going out (the client still plays the second or so
+it has; nothing is flushed) and a :class:`~openlive.pipeline.backchannel.BargeIn`
 decides from what follows: how long the speech runs, a partial recognition of
 its first part, and the recognition of the whole of it.
 
