@@ -72,6 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="don't load the speech engines (VAD, ASR, TTS): text sessions only, faster start",
     )
+    serve.add_argument(
+        "--llm",
+        metavar="NAME",
+        help="packaged language model: smollm2 (default), qwen-0.5b (openlive[qwen]), "
+        "qwen-1.5b (openlive[qwen15])",
+    )
     serve.add_argument("--asr-model", metavar="DIR", help="faster-whisper model directory (default: tiny.en)")
     serve.add_argument("--tts-voice", metavar="ONNX", help="Piper voice file (default: en_US-joe-medium)")
     serve.add_argument(

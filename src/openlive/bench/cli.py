@@ -10,7 +10,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from openlive.bench import SCENARIOS
+from openlive.bench import ON_REQUEST, SCENARIOS
 
 if TYPE_CHECKING:
     from openlive.bench.report import ScenarioResult
@@ -36,6 +36,14 @@ JSON messages the official SDKs send. Scenarios (all by default, in this order):
   pipeline  the voice utterances through a plain sequential cascade of the same
             engines (whole transcript, whole reply, whole synthesis): the baseline
 
+Run only when named:
+
+  quality   a question set with answer keys (facts, arithmetic, instructions,
+            memory, "I don't know"), one text session each, scored; then 30
+            different questions in one session: do the replies collapse?
+  tools     a request set over eight functions, code and search, through each
+            tool planner the engine can use: function choice right, arguments
+
 Prints progress while it runs and a table at the end (median, 95th percentile,
 worst and count of each figure), writes the raw samples as JSON and draws the
 latency distributions as a PNG. Benchmarks report numbers; they assert nothing."""
@@ -55,7 +63,7 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
         "scenarios",
         nargs="*",
         metavar="SCENARIO",
-        help=f"scenarios to run: {', '.join(SCENARIOS)} (default: all)",
+        help=f"scenarios to run: {', '.join(SCENARIOS + ON_REQUEST)} (default: {', '.join(SCENARIOS)})",
     )
     where = bench.add_mutually_exclusive_group()
     where.add_argument(
@@ -132,9 +140,9 @@ def check_args(args: argparse.Namespace) -> list[str]:
         ValueError: An unknown scenario or a count below 1.
     """
     names = list(dict.fromkeys(args.scenarios)) or list(SCENARIOS)
-    unknown = [name for name in names if name not in SCENARIOS]
+    unknown = [name for name in names if name not in SCENARIOS + ON_REQUEST]
     if unknown:
-        raise ValueError(f"unknown scenario {unknown[0]!r}; choose from {', '.join(SCENARIOS)}")
+        raise ValueError(f"unknown scenario {unknown[0]!r}; choose from {', '.join(SCENARIOS + ON_REQUEST)}")
     if args.utterances < 1 or args.sessions < 1:
         raise ValueError("--utterances and --sessions must be at least 1")
     if args.server_pid is not None and not args.server:

@@ -6,7 +6,7 @@ import asyncio
 import threading
 from collections.abc import Sequence
 
-from openlive.bench import scenarios, speech
+from openlive.bench import ON_REQUEST, scenarios, speech
 from openlive.bench.client import LiveClient, Microphone, now, text_setup
 from openlive.bench.report import ScenarioResult
 from openlive.bench.scenarios import BenchOptions
@@ -132,6 +132,11 @@ async def run_scenarios(target: Target, names: Sequence[str], options: BenchOpti
             result = await scenarios.capacity(target, options)
         elif name == "pipeline":
             result = await scenarios.pipeline(target, options, voice_result)
+        elif name in ON_REQUEST:
+            from openlive.bench import quality
+
+            run = quality.quality if name == "quality" else quality.tool_choice
+            result = await run(target, options)
         else:
             raise ValueError(f"unknown scenario {name!r}; known: {', '.join(scenarios.SCENARIOS)}")
         result.elapsed_s = now() - started

@@ -21,6 +21,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from openlive import __version__
 from openlive.engines.audio_base import SpeechEngines
+from openlive.engines.profile import profile_of
 from openlive.engines.registry import ModelTable
 from openlive.errors import OpenliveError, PolicyViolation, ServerBusy
 from openlive.server.auth import check_api_key, presented_key, presented_token
@@ -97,6 +98,7 @@ class AppState:
         return ModelLimits(
             context_tokens=self.models.context_tokens(served_name),
             count=engine.count_prompt_tokens,
+            profile=profile_of(engine),
         )
 
     async def drain(self, grace_s: float) -> None:

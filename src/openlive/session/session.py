@@ -20,8 +20,10 @@ from dataclasses import dataclass, field
 from openlive.audio import pcm_rate
 from openlive.engines.audio_base import LIVE_API_LANGUAGES
 from openlive.engines.base import ChatMessage, GenerationStats, SamplingParams
+from openlive.engines.profile import CAPABLE, ModelProfile
 from openlive.errors import ContextWindowExceeded, InvalidArgument, NotSupportedYet
 from openlive.session.history import History, Turn
+from openlive.session.prompts import shape_prompt, tool_results_request
 from openlive.session.tool_turn import (
     CancelledIds,
     ToolTurn,
@@ -238,10 +240,12 @@ class ModelLimits:
     Attributes:
         context_tokens: The context window, prompt and reply together.
         count: Counts a prompt's tokens with the model's own tokenizer.
+        profile: How to prompt the model (tier, history it keeps).
     """
 
     context_tokens: int
     count: Callable[[list[ChatMessage]], int]
+    profile: ModelProfile = CAPABLE
 
 
 @dataclass(frozen=True)
@@ -577,28 +581,34 @@ class Session:
         )
 
     def prompt(self) -> list[ChatMessage]:
-        """The chat prompt for the next reply: system instruction, then the history.
+        """The chat prompt for the next reply: system message, then the history the model's tier keeps.
 
         Tool results in a row read as one user message, as chat templates have no
-        role for them that every model knows.
+        role for them that every model knows. See :mod:`openlive.session.prompts`
+        for the system message and what a tiny model is spared.
         """
-        messages = []
-        if self.setup is not None and self.setup.system_instruction is not None:
-            instruction = self.setup.system_instruction.text
-            if instruction:
-                messages.append(ChatMessage(role="system", content=instruction))
+        profile = self._profile()
+        messages: list[ChatMessage] = []
         results: list[str] = []
         for turn in self.history:
             if turn.role == "tool":
                 results.append(turn.text)
                 continue
             if results:
-                messages.append(_tool_message(results))
+                messages.append(_tool_message(results, profile))
                 results = []
             messages.append(_chat(turn))
         if results:
-            messages.append(_tool_message(results))
-        return messages
+            messages.append(_tool_message(results, profile))
+        instruction = None
+        if self.setup is not None and self.setup.system_instruction is not None:
+            instruction = self.setup.system_instruction.text
+        return shape_prompt(instruction, messages, profile, spoken=self.voice is not None)
+
+    def _profile(self) -> ModelProfile:
+        if self._model_limits is None or self.model is None:
+            return CAPABLE
+        return self._model_limits(self.model).profile
 
     def generation_text(self, turn_id: int, text: str) -> list[Action]:
         """The generation of ``turn_id`` produced ``text``; stale turns are ignored."""
@@ -961,12 +971,12 @@ def _chat(turn: Turn) -> ChatMessage:
     return ChatMessage(role="assistant" if turn.role == "model" else "user", content=turn.text)
 
 
-def _tool_message(results: list[str]) -> ChatMessage:
+def _tool_message(results: list[str], profile: ModelProfile) -> ChatMessage:
     # Said as the user would say it: a small model follows a plain request best.
     return ChatMessage(
         role="user",
         content="Results of the tools you used:\n\n"
         + "\n\n".join(results)
-        + "\n\nUsing only these results, answer my request in one or two sentences. "
-        "If a tool failed, say so.",
+        + "\n\n"
+        + tool_results_request(profile),
     )
