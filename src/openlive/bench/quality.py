@@ -88,6 +88,7 @@ def normalise(text: str) -> str:
     """Lowercase, markup and thousands separators gone, number words as digits, apostrophes straight."""
     text = text.lower().replace("\u2019", "'").replace("*", "").replace("`", "")
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
+    text = re.sub(r"(?<=\d)\.0+\b", "", text)  # 100.0 is 100
     text = _NUMBER_WORD.sub(
         lambda m: _words_to_number(m.group(0)) + (" " if m.group(0)[-1].isspace() else ""), text
     )

@@ -107,7 +107,8 @@ async def run_scenarios(target: Target, names: Sequence[str], options: BenchOpti
     text and pipeline scenarios run once before them; neither is measured.
     """
     results: list[ScenarioResult] = []
-    if not target.warmed_up:
+    # Quality and tool choice time nothing, so they need no warm-up.
+    if not target.warmed_up and not all(name in ON_REQUEST for name in names):
         spoken = any(name in SPOKEN for name in names)
         seconds = await warm_up_server(target, options, spoken)
         kind = "spoken exchange" if spoken else "text turn"

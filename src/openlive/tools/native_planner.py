@@ -52,6 +52,22 @@ SEARCH_FUNCTION = ToolSpec(
 )
 
 
+# Said once beside the functions: when a call is worth making. A policy, not a list
+# of phrasings: the model still decides for each request.
+GUIDANCE = (
+    "You may call the functions below. Call one only when the request needs it: to act for the user, "
+    "to compute something exactly, or to look up something you do not know for certain. For greetings, "
+    "thanks, chat, opinions, jokes and writing, answer in words and call nothing."
+)
+
+
+def with_guidance(messages: Sequence[ChatMessage]) -> list[ChatMessage]:
+    """``messages`` with :data:`GUIDANCE` added to the system message (or as one)."""
+    if messages and messages[0].role == "system":
+        return [ChatMessage("system", f"{messages[0].content}\n\n{GUIDANCE}"), *messages[1:]]
+    return [ChatMessage("system", GUIDANCE), *messages]
+
+
 class NativePlanner:
     """Plans a turn by asking the model which tools to call.
 
@@ -67,7 +83,7 @@ class NativePlanner:
         specs = tool_specs(tools)
         if not specs:
             return []
-        calls = self._llm.call_tools(messages, specs, cancel)
+        calls = self._llm.call_tools(with_guidance(messages), specs, cancel)
         task = next((m.content for m in reversed(messages) if m.role == "user"), "")
         steps = steps_from_calls(calls, tools, task)
         log.info(

@@ -24,6 +24,7 @@ def test_the_sets_are_big_enough_and_well_formed() -> None:
         ("It is **1,000** km", "it is 1000 km"),
         ("I don\u2019t know", "i don't know"),
         ("seven", "7"),
+        ("at 100.0 degrees", "at 100 degrees"),
     ],
 )
 def test_normalise(text: str, expected: str) -> None:

@@ -3,7 +3,7 @@ from collections.abc import Sequence
 
 from openlive.engines.base import ChatMessage
 from openlive.engines.native_tools import ToolCall, ToolSpec
-from openlive.tools.native_planner import CODE_FUNCTION, SEARCH_FUNCTION, NativePlanner, tool_specs
+from openlive.tools.native_planner import CODE_FUNCTION, GUIDANCE, SEARCH_FUNCTION, NativePlanner, tool_specs
 from openlive.tools.planner import CodeStep, FunctionStep, Planner, SearchStep
 from openlive.wire.tools import parse_tools
 
@@ -85,7 +85,9 @@ def test_the_model_sees_the_whole_conversation() -> None:
         ChatMessage("user", "Same for the back."),
     ]
     assert NativePlanner(caller).plan(messages, EVERYTHING, threading.Event()) == []
-    assert caller.seen[0][0] == messages
+    seen = caller.seen[0][0]
+    assert seen[1:] == messages[1:]
+    assert seen[0].role == "system" and seen[0].content.startswith("be nice") and GUIDANCE in seen[0].content
 
 
 def test_no_tools_declared_asks_nothing() -> None:
