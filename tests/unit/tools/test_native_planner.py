@@ -94,3 +94,19 @@ def test_no_tools_declared_asks_nothing() -> None:
     caller = ScriptedCaller(ToolCall("lock_door", {"door": "front"}))
     assert plan(caller, tools=parse_tools([])) == []
     assert caller.seen == []
+
+
+def test_the_runtime_picks_the_native_planner_only_for_engines_that_call_tools() -> None:
+    from openlive.engines.profile import ModelProfile
+    from openlive.server.tool_runtime import llm_planner
+    from openlive.testing import FakeLLM
+    from openlive.tools.llm_planner import LlmPlanner
+
+    class NativeFake(FakeLLM):
+        profile = ModelProfile(native_tools=True)
+
+        def call_tools(self, messages, tools, cancel):  # type: ignore[no-untyped-def]
+            return []
+
+    assert isinstance(llm_planner(NativeFake()), NativePlanner)
+    assert isinstance(llm_planner(FakeLLM()), LlmPlanner)
