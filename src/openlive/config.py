@@ -93,6 +93,18 @@ class Settings:
         data_dir: Where openlive keeps its files; empty means the user data directory.
         api_keys: Keys clients must present; none means any key, on loopback only.
         max_sessions: Sessions served at once; more are closed with 1013.
+        max_connections_per_address: WebSocket connections one client address may
+            hold at once; more are closed with 1013. 0 for no cap.
+        handshake_timeout_s: A TCP connection must send its HTTP request (the
+            WebSocket upgrade) within this long, or it is dropped (over TLS, the TLS
+            handshake gets this long too).
+        setup_timeout_s: After the upgrade, ``setup`` must arrive within this long;
+            otherwise close 1008.
+        idle_timeout_s: A session where neither side has sent anything for this long
+            gets a goAway, then a close with 1001; 0 for never.
+        allowed_origins: Web page origins (``https://app.example``, or ``*``) that may
+            use the server from a browser. Empty: with no API keys, localhost pages
+            only; with keys, any page (the key or token is the check).
         max_message_bytes: Largest client message; larger ones close with 1009.
         max_history_chars: Text a session's history may hold.
         max_output_tokens: A reply's length cap when the client names none.
@@ -124,6 +136,7 @@ class Settings:
         code_wall_s: Wall-clock limit of one code execution.
         code_cpu_s: CPU-time limit of one code execution.
         code_memory_mb: Memory limit of one code execution.
+        code_disk_mb: Disk one code execution may write, all its files together.
         code_output_bytes: Output kept from one code execution.
         url_max_bytes: Largest page ``urlContext`` reads.
         url_timeout_s: Time limit of one page fetch, redirects included.
@@ -146,6 +159,11 @@ class Settings:
     data_dir: str = ""
     api_keys: list[str] = field(default_factory=list)
     max_sessions: int = 64
+    max_connections_per_address: int = 32
+    handshake_timeout_s: float = 10.0
+    setup_timeout_s: float = 10.0
+    idle_timeout_s: float = 600.0
+    allowed_origins: list[str] = field(default_factory=list)
     max_message_bytes: int = 8 * 1024 * 1024
     max_history_chars: int = 1_000_000
     max_output_tokens: int = 1024
@@ -166,6 +184,7 @@ class Settings:
     code_wall_s: float = 10.0
     code_cpu_s: float = 5.0
     code_memory_mb: int = 256
+    code_disk_mb: int = 64
     code_output_bytes: int = 64 * 1024
     url_max_bytes: int = 1_000_000
     url_timeout_s: float = 10.0
@@ -252,13 +271,19 @@ class Settings:
             "code_wall_s",
             "code_cpu_s",
             "code_memory_mb",
+            "code_disk_mb",
             "code_output_bytes",
             "url_max_bytes",
             "url_timeout_s",
             "tool_response_timeout_s",
+            "handshake_timeout_s",
+            "setup_timeout_s",
         ):
             if getattr(self, limit) <= 0:
                 raise ConfigError(f"{limit} must be positive")
+        for limit in ("max_connections_per_address", "idle_timeout_s"):
+            if getattr(self, limit) < 0:
+                raise ConfigError(f"{limit} must be 0 (off) or positive")
 
 
 _SCALARS = {f.name: f for f in dataclasses.fields(Settings) if f.name not in ("engines", "models")}

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+import httpx
 import pytest
 
 from openlive.engines.audio_base import SpeechEngines
@@ -279,7 +280,7 @@ def page_server() -> Iterator[str]:
 
 
 async def test_url_context_fetches_an_allowed_local_page(page_server: str) -> None:
-    fetch = FetchLimits(allowed_hosts=frozenset({"127.0.0.1"}))
+    fetch = FetchLimits(allowed_hosts=frozenset({httpx.URL(page_server).netloc.decode()}))
     async with (
         running_server(FakeLLM(), tools=runtime(FakePlanner({}), fetch=fetch)) as srv,
         session(srv, tools_setup([{"url_context": {}}])) as client,

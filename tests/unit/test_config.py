@@ -292,6 +292,11 @@ def test_check_from_a_file_with_an_unknown_engine_reference(write_config: WriteC
         (Settings(max_message_bytes=-1), "max_message_bytes must be positive"),
         (Settings(max_history_chars=0), "max_history_chars must be positive"),
         (Settings(max_output_tokens=0), "max_output_tokens must be positive"),
+        (Settings(handshake_timeout_s=0), "handshake_timeout_s must be positive"),
+        (Settings(setup_timeout_s=-1), "setup_timeout_s must be positive"),
+        (Settings(code_disk_mb=0), "code_disk_mb must be positive"),
+        (Settings(idle_timeout_s=-1), "idle_timeout_s must be 0 (off) or positive"),
+        (Settings(max_connections_per_address=-1), "max_connections_per_address must be 0 (off) or positive"),
     ],
 )
 def test_check_refusals(settings: Settings, message: str) -> None:
@@ -303,3 +308,16 @@ def test_check_refusals(settings: Settings, message: str) -> None:
 def test_resolved_data_dir_is_created(tmp_path: Path) -> None:
     path = Settings(data_dir=str(tmp_path / "a" / "b")).resolved_data_dir()
     assert path == tmp_path / "a" / "b" and path.is_dir()
+
+
+def test_connection_limits_and_origins_from_the_environment() -> None:
+    settings = load_settings(
+        environ={
+            "OPENLIVE_IDLE_TIMEOUT_S": "0",
+            "OPENLIVE_MAX_CONNECTIONS_PER_ADDRESS": "4",
+            "OPENLIVE_ALLOWED_ORIGINS": "https://a.example, https://b.example",
+        }
+    )
+    assert settings.idle_timeout_s == 0.0 and settings.max_connections_per_address == 4
+    assert settings.allowed_origins == ["https://a.example", "https://b.example"]
+    settings.check()

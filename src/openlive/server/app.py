@@ -26,7 +26,9 @@ from openlive.engines.registry import ModelTable
 from openlive.errors import OpenliveError, PolicyViolation, ServerBusy
 from openlive.server.auth import check_api_key, presented_key, presented_token
 from openlive.server.connection import Connection, ConnectionLimits
+from openlive.server.guard import AddressSlots, GuardedTransport, GuardLimits
 from openlive.server.logs import session_id_var
+from openlive.server.origin import check_origin
 from openlive.server.resumption import ResumptionConfig
 from openlive.server.tokens import mint, require_token_name, token_json
 from openlive.server.tool_runtime import ToolRuntime
@@ -54,7 +56,9 @@ class AppState:
     Args:
         models: Engines by served model name.
         api_keys: Accepted keys; empty accepts any (the server only allows this on loopback).
+        allowed_origins: Web page origins allowed besides the defaults (see ``server.origin``).
         max_sessions: Sessions served at once.
+        guard_limits: Deadlines and the per-address cap (see ``server.guard``).
         session_limits: Bounds for each session.
         connection_limits: Bounds for each connection.
         executor: Where engine calls run.
@@ -67,7 +71,9 @@ class AppState:
         self,
         models: ModelTable,
         api_keys: list[str] | None = None,
+        allowed_origins: list[str] | None = None,
         max_sessions: int = 64,
+        guard_limits: GuardLimits | None = None,
         session_limits: SessionLimits | None = None,
         connection_limits: ConnectionLimits | None = None,
         executor: Executor | None = None,
@@ -85,7 +91,10 @@ class AppState:
             else None
         )
         self.api_keys = list(api_keys or [])
+        self.allowed_origins = list(allowed_origins or [])
         self.max_sessions = max_sessions
+        self.guard_limits = guard_limits or GuardLimits()
+        self.address_slots = AddressSlots(self.guard_limits.max_connections_per_address)
         self.session_limits = session_limits or SessionLimits()
         self.connection_limits = connection_limits or ConnectionLimits()
         self.executor = executor
@@ -139,6 +148,35 @@ async def live_session(websocket: WebSocket) -> None:
     """The BidiGenerateContent WebSocket endpoint."""
     state: AppState = websocket.app.state.openlive
     await websocket.accept()
+    transport = GuardedTransport(_StarletteTransport(websocket), state.guard_limits)
+    address = websocket.client.host if websocket.client else ""
+    if not state.address_slots.take(address):
+        limit = state.guard_limits.max_connections_per_address
+        await _refuse(
+            transport, ServerBusy(f"too many connections from your address (limit {limit}); try later")
+        )
+        return
+    try:
+        await _serve(websocket, state, transport)
+    finally:
+        state.address_slots.give_back(address)
+        transport.abandon()
+
+
+async def _refuse(transport: GuardedTransport, error: OpenliveError) -> None:
+    log.info("refused connection: %s", error.reason)
+    # Clients send setup right after the handshake and then wait for the answer;
+    # closing in answer to it (rather than before it) lets the SDKs report the
+    # close code and reason instead of a failed send.
+    try:
+        async with asyncio.timeout(REFUSAL_WAIT_S):
+            await transport.receive()
+    except TimeoutError:
+        pass
+    await transport.close(error.close_code, error.close_reason())
+
+
+async def _serve(websocket: WebSocket, state: AppState, transport: GuardedTransport) -> None:
     session = Session(
         state.models.resolve,
         state.session_limits,
@@ -146,20 +184,10 @@ async def live_session(websocket: WebSocket) -> None:
         model_limits=state.model_limits,
     )
     session_id_var.set(session.id)
-    transport = _StarletteTransport(websocket)
     try:
         token = _admit(websocket, state)
     except OpenliveError as error:
-        log.info("refused connection: %s", error.reason)
-        # Clients send setup right after the handshake and then wait for the answer;
-        # closing in answer to it (rather than before it) lets the SDKs report the
-        # close code and reason instead of a failed send.
-        try:
-            async with asyncio.timeout(REFUSAL_WAIT_S):
-                await transport.receive()
-        except TimeoutError:
-            pass
-        await transport.close(error.close_code, error.close_reason())
+        await _refuse(transport, error)
         return
     connection = Connection(
         transport,
@@ -196,6 +224,9 @@ def _admit(websocket: WebSocket, state: AppState) -> str | None:
         raise PolicyViolation(
             f"unknown method {method[:40]!r}; this server serves {LIVE_METHOD} and {CONSTRAINED_METHOD}"
         )
+    check_origin(
+        websocket.headers, state.allowed_origins, bool(state.api_keys), websocket.url.scheme == "wss"
+    )
     token = None
     if method == CONSTRAINED_METHOD:
         # The token is checked against the store when the setup arrives, because
@@ -233,6 +264,7 @@ async def list_models(request: Request) -> JSONResponse:
     if request.path_params["version"] not in API_VERSIONS:
         return JSONResponse({"error": {"code": 404, "message": "unknown API version"}}, status_code=404)
     try:
+        _check_page(request, state)
         check_api_key(presented_key(request.headers, request.query_params), state.api_keys)
     except PolicyViolation as error:
         return JSONResponse({"error": {"code": 403, "message": error.reason}}, status_code=403)
@@ -257,6 +289,7 @@ async def create_auth_token(request: Request) -> JSONResponse:
         return _error(404, "NOT_FOUND", "unknown API version")
     key = presented_key(request.headers, request.query_params)
     try:
+        _check_page(request, state)
         check_api_key(key, state.api_keys)
     except PolicyViolation as error:
         return _error(403, "PERMISSION_DENIED", error.reason)
@@ -274,6 +307,11 @@ async def create_auth_token(request: Request) -> JSONResponse:
     await state.resumption.store.put_token(token)
     log.info("minted an ephemeral token: %d use(s)", token.uses_left)
     return JSONResponse(token_json(token))
+
+
+def _check_page(request: Request, state: AppState) -> None:
+    """Refuse a browser page whose origin may not use the server (see ``server.origin``)."""
+    check_origin(request.headers, state.allowed_origins, bool(state.api_keys), request.url.scheme == "https")
 
 
 def _error(code: int, status: str, message: str) -> JSONResponse:

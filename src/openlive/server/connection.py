@@ -479,7 +479,8 @@ class Connection:
     async def _fetch(self, action: FetchUrls) -> None:
         pages = await fetch_all(action.urls, self._tools.fetch)
         for page in pages:
-            log.info("urlContext %s: %s %s", page.url, page.status, page.error)
+            log.info("urlContext: %s", page.status)  # the URL is the user's: DEBUG only
+            log.debug("urlContext %s: %s %s", page.url, page.status, page.error)
         self._run(self.session.pages_fetched(action.turn_id, action.step, pages))
 
     async def _expire_calls(self, action: AwaitToolResponses) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from types import FrameType
 
 import uvicorn
+from uvicorn.protocols.http.auto import AutoHTTPProtocol
 
 from openlive.config import EngineSpec, Settings
 from openlive.engines.audio_base import TTS, SpeechEngines
@@ -21,6 +22,7 @@ from openlive.engines.base import LLM
 from openlive.engines.registry import ModelTable
 from openlive.server.app import AppState, create_app
 from openlive.server.connection import ConnectionLimits
+from openlive.server.guard import GuardLimits, head_deadline_protocol, tls_handshake_timeout
 from openlive.server.resumption import ResumptionConfig
 from openlive.server.tls import ensure_self_signed
 from openlive.server.tool_runtime import ToolRuntime, tool_runtime
@@ -158,10 +160,15 @@ def tls_files(settings: Settings) -> TlsFiles | None:
 class _Server(uvicorn.Server):
     """uvicorn, but open sessions get a goAway and a close before connections drop."""
 
-    def __init__(self, config: uvicorn.Config, state: AppState, grace_s: float) -> None:
+    def __init__(self, config: uvicorn.Config, state: AppState, grace_s: float, handshake_s: float) -> None:
         super().__init__(config)
         self._state = state
         self._grace_s = grace_s
+        self._handshake_s = handshake_s
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        with tls_handshake_timeout(asyncio.get_running_loop(), self._handshake_s):
+            await super().startup(sockets)
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         super().handle_exit(sig, frame)
@@ -198,7 +205,15 @@ def make_server(
         speech=speech,
         resumption=ResumptionConfig(store, settings.handle_ttl_s) if store is not None else None,
         api_keys=settings.api_keys,
+        allowed_origins=settings.allowed_origins,
         max_sessions=settings.max_sessions,
+        guard_limits=GuardLimits(
+            handshake_timeout_s=settings.handshake_timeout_s,
+            setup_timeout_s=settings.setup_timeout_s,
+            idle_timeout_s=settings.idle_timeout_s or None,
+            go_away_notice_s=settings.go_away_notice_s,
+            max_connections_per_address=settings.max_connections_per_address,
+        ),
         session_limits=SessionLimits(
             max_history_chars=settings.max_history_chars,
             max_output_tokens=settings.max_output_tokens,
@@ -214,6 +229,7 @@ def make_server(
     )
     config = uvicorn.Config(
         create_app(state),
+        http=head_deadline_protocol(AutoHTTPProtocol, settings.handshake_timeout_s),
         host=settings.host,
         port=settings.port,
         ssl_certfile=str(tls.cert) if tls else None,
@@ -227,7 +243,7 @@ def make_server(
         lifespan="off",
         timeout_graceful_shutdown=int(settings.shutdown_grace_s) + 5,
     )
-    return _Server(config, state, settings.shutdown_grace_s), state
+    return _Server(config, state, settings.shutdown_grace_s, settings.handshake_timeout_s), state
 
 
 def serve(settings: Settings) -> None:

@@ -89,6 +89,7 @@ def tool_runtime(settings: Settings) -> ToolRuntime:
             wall_s=settings.code_wall_s,
             cpu_s=settings.code_cpu_s,
             memory_mb=settings.code_memory_mb,
+            disk_mb=settings.code_disk_mb,
             output_bytes=settings.code_output_bytes,
         ),
         fetch=FetchLimits(

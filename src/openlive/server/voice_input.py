@@ -208,11 +208,11 @@ class VoiceInput:
         started = loop.time()
         text = await loop.run_in_executor(self._executor, self._transcribe, pause.audio)
         log.info(
-            "recognised the pause's %.2f s of speech in %.0f ms: %r",
+            "recognised the pause's %.2f s of speech in %.0f ms",
             pause.duration_s,
             1000 * (loop.time() - started),
-            text[:80],
         )
+        log.debug("the pause's speech: %r", text[:80])  # what users say: DEBUG only
         if self._early is asyncio.current_task() and self._on_tentative is not None:
             self._on_tentative(text, pause.duration_s)
         return text
@@ -233,19 +233,16 @@ class VoiceInput:
                 # Recognised during the pause, and the user said nothing since.
                 text = await early
                 log.info(
-                    "heard %.2f s of speech in %.0f ms (recognised during the pause): %r",
+                    "heard %.2f s of speech in %.0f ms (recognised during the pause)",
                     utterance.duration_s,
                     1000 * (loop.time() - started),
-                    text[:80],
                 )
             else:
                 text = await loop.run_in_executor(self._executor, self._transcribe, utterance.audio)
                 log.info(
-                    "heard %.2f s of speech in %.0f ms: %r",
-                    utterance.duration_s,
-                    1000 * (loop.time() - started),
-                    text[:80],
+                    "heard %.2f s of speech in %.0f ms", utterance.duration_s, 1000 * (loop.time() - started)
                 )
+            log.debug("heard: %r", text[:80])
             self._on_transcript(text, utterance.duration_s)
 
 

@@ -787,7 +787,9 @@ class Session:
                 page_text(page.url, page.title, page.text) if ok else page_failed_text(page.url, page.error)
             )
             self.history.append(Turn(role="tool", text=text))
-        actions: list[Action] = [Send(msg.url_context_metadata((p.url, p.status) for p in pages))]
+        actions: list[Action] = [
+            Send(msg.url_context_metadata((p.final_url or p.url, p.status) for p in pages))
+        ]
         return actions + self._answer_when_ready(generation)
 
     def tool_calls_expired(self, turn_id: int, ids: tuple[str, ...]) -> list[Action]:

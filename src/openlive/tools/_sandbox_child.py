@@ -208,6 +208,12 @@ SECCOMP_ARCHES: dict[str, dict[str, int]] = {
         "clone": 56,
         "clone3": 435,
         "ptrace": 101,
+        "unshare": 272,
+        "setns": 308,
+        "io_uring_setup": 425,
+        "io_uring_enter": 426,
+        "io_uring_register": 427,
+        "open_by_handle_at": 304,
     },
     "aarch64": {
         "audit_arch": 0xC00000B7,
@@ -217,10 +223,35 @@ SECCOMP_ARCHES: dict[str, dict[str, int]] = {
         "clone": 220,
         "clone3": 435,
         "ptrace": 117,
+        "unshare": 97,
+        "setns": 268,
+        "io_uring_setup": 425,
+        "io_uring_enter": 426,
+        "io_uring_register": 427,
+        "open_by_handle_at": 265,
     },
 }
 X32_SYSCALL_BIT = 0x40000000
 CLONE_THREAD = 0x00010000
+# CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET: a thread may make none.
+CLONE_NAMESPACES = 0x00020000 | 0x02000000 | 0x04000000 | 0x08000000 | 0x10000000 | 0x20000000 | 0x40000000
+# Calls refused outright: new processes and programs, tracing, new namespaces (a user
+# namespace would give the code capabilities back, inside it), and io_uring (it does
+# file and network I/O the other calls' checks never see), and opening files by handle
+# (which skips the path walk; the code keeps CAP_DAC_READ_SEARCH when run as nobody).
+DENIED_CALLS = (
+    "fork",
+    "vfork",
+    "execve",
+    "execveat",
+    "ptrace",
+    "unshare",
+    "setns",
+    "io_uring_setup",
+    "io_uring_enter",
+    "io_uring_register",
+    "open_by_handle_at",
+)
 EPERM = 1
 ENOSYS = 38
 RET_ALLOW = 0x7FFF0000
@@ -248,16 +279,17 @@ def seccomp_supported() -> bool:
 
 
 def seccomp_program(arch: dict[str, int], network: bool) -> list[tuple[int, int, int, int]]:
-    """The BPF filter: no new processes, no exec, no ptrace, and offline no ``socket()``.
+    """The BPF filter: no processes, exec, ptrace, namespaces, io_uring; offline no ``socket()``.
 
-    Threads stay possible (``clone`` with ``CLONE_THREAD``; ``clone3``, whose flags
-    a filter cannot read, answers ENOSYS so that the C library falls back to
-    ``clone``). ``socketpair`` stays allowed when offline, which asyncio needs.
+    Threads stay possible (``clone`` with ``CLONE_THREAD`` and no namespace flag;
+    ``clone3``, whose flags a filter cannot read, answers ENOSYS so that the C
+    library falls back to ``clone``). ``socketpair`` stays allowed when offline,
+    which asyncio needs.
 
     Returns:
         Instructions as ``(code, jt, jf, k)``.
     """
-    denied = ["fork", "vfork", "execve", "execveat", "ptrace"] + ([] if network else ["socket"])
+    denied = [*DENIED_CALLS] + ([] if network else ["socket"])
     # Written with symbolic jump targets, resolved below.
     prog: list[tuple[int, Any, Any, int]] = [
         (LD_W_ABS, 0, 0, OFFSET_ARCH),
@@ -273,6 +305,7 @@ def seccomp_program(arch: dict[str, int], network: bool) -> list[tuple[int, int,
         (JEQ_K, "enosys", 0, arch["clone3"]),
         (JEQ_K, 0, "allow", arch["clone"]),
         (LD_W_ABS, 0, 0, OFFSET_ARG0_LOW),
+        (JSET_K, "deny", 0, CLONE_NAMESPACES),
         (JSET_K, "allow", "deny", CLONE_THREAD),
     ]
     labels = {
@@ -308,6 +341,56 @@ def apply_seccomp(network: bool) -> None:
     _check(libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0), "prctl(SECCOMP)")
 
 
+# --- the run's disk, and its user ------------------------------------------------------
+
+MS_NOSUID = 0x2
+MS_NODEV = 0x4
+MS_NOEXEC = 0x8
+# Files (and directories) one run may create in its tmpfs.
+MAX_INODES = 4096
+
+
+def mount_workdir(workdir: str, size_bytes: int, owner: tuple[int, int] | None) -> None:
+    """Put a tmpfs of ``size_bytes`` over the working directory (in this mount namespace).
+
+    The run then cannot write more than that in all its files together (ENOSPC),
+    nor more than :data:`MAX_INODES` files; it all vanishes with the namespace.
+
+    Raises:
+        OSError: The kernel refused the mount (no mount namespace of our own).
+    """
+    options = f"size={size_bytes},nr_inodes={MAX_INODES},mode=0700"
+    if owner is not None:
+        options += f",uid={owner[0]},gid={owner[1]}"
+    libc = _libc()
+    flags = ctypes.c_ulong(MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    result = libc.mount(b"tmpfs", workdir.encode(), b"tmpfs", flags, options.encode())
+    _check(result, "mount(tmpfs)")
+    os.chdir(workdir)  # the old directory lies under the mount now
+
+
+PR_SET_KEEPCAPS = 8
+CAP_DAC_READ_SEARCH = 2
+
+
+def become(owner: tuple[int, int]) -> None:
+    """Switch to an unprivileged user and group for good (the server runs as root).
+
+    As root, ``RLIMIT_NPROC`` does not apply and a root-owned file is the code's
+    own; as an ordinary user (``nobody``) both hold. The permitted capabilities
+    are kept through the switch so that :func:`drop_capabilities` can leave
+    ``CAP_DAC_READ_SEARCH``: the Python installation may sit where only root can
+    read (``/root/.pyenv``), and Landlock, not file modes, decides what is read.
+    """
+    uid, gid = owner
+    _check(_libc().prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0), "prctl(KEEPCAPS)")
+    os.setgroups([])
+    os.setresgid(gid, gid, gid)
+    os.setresuid(uid, uid, uid)
+    if os.getuid() != uid or os.geteuid() != uid:
+        raise OSError(f"could not switch to uid {uid}")
+
+
 # --- capabilities and resource limits ----------------------------------------------
 
 
@@ -323,8 +406,8 @@ class _CapData(ctypes.Structure):
     ]
 
 
-def drop_capabilities() -> None:
-    """Clear every capability, so that root (or namespace root) is an ordinary user.
+def drop_capabilities(keep: int = 0) -> None:
+    """Clear every capability but those in ``keep`` (a bit mask of capabilities 0-31).
 
     Without ``CAP_DAC_OVERRIDE``, ``CAP_SYS_ADMIN``, ``CAP_SYS_RESOURCE``, ``CAP_KILL``
     and the rest, the code cannot raise its resource limits, mount, or reach into
@@ -334,6 +417,7 @@ def drop_capabilities() -> None:
     libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)  # fails harmlessly on old kernels
     header = _CapHeader(version=0x20080522, pid=0)  # _LINUX_CAPABILITY_VERSION_3
     data = (_CapData * 2)()
+    data[0].effective = data[0].permitted = keep
     _check(libc.capset(ctypes.byref(header), data), "capset")
 
 
@@ -568,7 +652,11 @@ def confine(config: dict[str, Any]) -> None:
         apply_landlock(workdir, readable, writable_files, network)
     if config["seccomp"]:
         apply_seccomp(network)
-    drop_capabilities()
+    keep = 0
+    if config.get("run_as"):
+        become((int(config["run_as"][0]), int(config["run_as"][1])))
+        keep = 1 << CAP_DAC_READ_SEARCH
+    drop_capabilities(keep)
     set_limits(float(config["cpu_s"]), int(config["memory_mb"]), int(config["max_file_bytes"]))
     if config["audit_hook"]:
         sys.addaudithook(make_audit_hook(workdir, readable, writable_files, network))
@@ -642,6 +730,15 @@ def runner(config: dict[str, Any], source: str) -> int:
 def supervise(config: dict[str, Any]) -> int:
     """Read the code, run it in a forked runner, report how the runner ended."""
     status_fd = int(config["status_fd"])
+    if config.get("tmpfs_bytes"):
+        owner = config.get("run_as")
+        try:
+            mount_workdir(
+                os.getcwd(), int(config["tmpfs_bytes"]), (int(owner[0]), int(owner[1])) if owner else None
+            )
+        except OSError as error:
+            # The server's watchdog still caps the directory; it learns why here.
+            _status(status_fd, f"notice no tmpfs: {error}")
     source = sys.stdin.buffer.read().decode("utf-8", "replace")
     null = os.open("/dev/null", os.O_RDONLY)
     os.dup2(null, 0)  # the code reads an empty stdin

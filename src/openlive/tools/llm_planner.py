@@ -839,12 +839,14 @@ class LlmPlanner:
             reply = self._generate(messages, SamplingParams(temperature=0.0, max_tokens=ARGS_TOKENS), cancel)
         args = _json_object(reply)
         if args is None:
-            log.info("dropped %s: the arguments are not a JSON object: %.80r", declaration.name, reply)
+            log.info("dropped %s: the arguments are not a JSON object", declaration.name)
+            log.debug("the arguments written for %s: %.80r", declaration.name, reply)
             return None
         try:
             jsonschema.Draft202012Validator(schema).validate(args)
         except jsonschema.ValidationError as exc:
-            log.info("dropped %s: invalid arguments %s: %s", declaration.name, args, exc.message)
+            log.info("dropped %s: invalid arguments", declaration.name)
+            log.debug("invalid arguments for %s: %s: %s", declaration.name, args, exc.message)
             return None
         return args
 
@@ -874,7 +876,8 @@ class LlmPlanner:
             problem = check_code(code)
             if problem is None:
                 return code
-            log.info("code for %r %s", task[:60], problem)
+            log.info("code written for a task was refused: %s", problem.split(":")[0][:80])
+            log.debug("code for %r %s", task[:60], problem)
             if fallback is None and not problem.startswith(("does not compile", "no code")):
                 fallback = code
         return fallback

@@ -10,6 +10,13 @@ each stop the code on their own (defence in depth; see ``_sandbox_child.py``):
 * Landlock: the kernel refuses files outside the directory and the standard
   library, executing any file, TCP, and signals to processes outside the run;
 * seccomp: no ``fork``, ``exec``, ``ptrace`` or (offline) ``socket``; threads work;
+* seccomp also refuses new namespaces (``unshare``, ``setns``, ``clone`` with a
+  namespace flag) and ``io_uring``;
+* a disk cap for the whole run: the working directory is a tmpfs of
+  ``disk_mb`` in the run's mount namespace, and a watchdog here stops a run
+  whose directory grows past it where there is no such namespace;
+* as root, the code runs as ``nobody``, so that the process limit and file
+  permissions apply to it;
 * no capabilities, and resource limits for CPU time, memory, file size, files;
 * an audit hook that refuses the same things with a readable error, and covers
   kernels without the layers above.
@@ -48,6 +55,10 @@ _READ_CHUNK = 64 * 1024
 _KILL_GRACE_S = 2.0
 _PROBE_TIMEOUT_S = 10.0
 _NAMESPACE_FLAGS = ("--net", "--pid", "--fork", "--kill-child", "--mount-proc")
+# How often the watchdog measures a run's directory (where there is no tmpfs cap).
+_DISK_POLL_S = 0.1
+# Who the code runs as when the server is root (``nobody`` on Debian and most others).
+_UNPRIVILEGED = (65534, 65534)
 _USER_NAMESPACE_FLAGS = ("--user", "--map-root-user")
 
 
@@ -58,7 +69,9 @@ class SandboxLimits:
     Attributes:
         wall_s: Wall-clock limit, from start to the end of the output.
         cpu_s: CPU-time limit (RLIMIT_CPU, rounded up to whole seconds).
-        memory_mb: Address-space limit (RLIMIT_AS); also the largest file the code may write.
+        memory_mb: Address-space limit (RLIMIT_AS).
+        disk_mb: What the run may write to disk, all files together (also the
+            largest single file).
         output_bytes: Cap on stdout plus stderr; output beyond it is cut, a line
             saying so is added, and the program is stopped.
         network: Whether the code may use the network (off: none at all).
@@ -67,6 +80,7 @@ class SandboxLimits:
     wall_s: float = 10.0
     cpu_s: float = 5.0
     memory_mb: int = 256
+    disk_mb: int = 64
     output_bytes: int = 64 * 1024
     network: bool = False
 
@@ -174,11 +188,20 @@ async def _run_in(
     workdir: str, code: str, limits: SandboxLimits, isolation: Isolation, audit_hook: bool
 ) -> CodeResult:
     status_read, status_write = os.pipe()
+    disk_bytes = limits.disk_mb * 1024 * 1024
+    # In a user namespace of its own (an unprivileged server's), only root is mapped.
+    run_as = _UNPRIVILEGED if os.geteuid() == 0 and "--user" not in isolation.unshare else None
+    if run_as is not None:
+        # Where there is no tmpfs over it, the code writes in the directory itself.
+        os.chown(workdir, *run_as)
     config = {
         "status_fd": status_write,
         "cpu_s": limits.cpu_s,
         "memory_mb": limits.memory_mb,
-        "max_file_bytes": limits.memory_mb * 1024 * 1024,
+        "max_file_bytes": min(disk_bytes, limits.memory_mb * 1024 * 1024),
+        # A tmpfs needs a mount namespace of the run's own (made with the others).
+        "tmpfs_bytes": disk_bytes if isolation.unshare else 0,
+        "run_as": run_as,
         "network": limits.network,
         "landlock": isolation.landlock_abi > 0,
         "seccomp": isolation.seccomp,
@@ -202,13 +225,66 @@ async def _run_in(
         raise SandboxError(f"code execution sandbox could not start: {error}") from error
     finally:
         os.close(status_write)
+    watchdog = _DiskWatch(workdir, disk_bytes, on_overflow=lambda: _kill_group(proc.pid))
+    watching = asyncio.create_task(watchdog.run())
     try:
         capture = _Capture(limits.output_bytes, on_overflow=lambda: _kill_group(proc.pid))
         deadline_hit = await _supervise(proc, code, capture, limits.wall_s)
     finally:
         _kill_group(proc.pid)  # also on cancellation; and stragglers, if there is no PID namespace
+        watching.cancel()
+        await asyncio.gather(watching, return_exceptions=True)
         status = _Status.read(status_read)
+    if status.notice:
+        log.warning("code sandbox: %s", status.notice)
+    if watchdog.exceeded:
+        return CodeResult(
+            "OUTCOME_FAILED",
+            _note(capture.text(), f"stopped: the program wrote more than {limits.disk_mb} MB to disk"),
+        )
     return _result(deadline_hit, capture, status, limits)
+
+
+class _DiskWatch:
+    """Stops a run whose directory grows past the disk cap (where no tmpfs holds it).
+
+    With a tmpfs over the directory (the usual case) the directory seen from here
+    stays empty and this costs a directory listing per poll.
+    """
+
+    def __init__(self, workdir: str, limit: int, on_overflow: Callable[[], None]) -> None:
+        self.exceeded = False
+        self._workdir = workdir
+        self._limit = limit
+        self._on_overflow = on_overflow
+
+    async def run(self) -> None:
+        """Measure the directory until cancelled; on overflow, kill the run once."""
+        while not self.exceeded:
+            await asyncio.sleep(_DISK_POLL_S)
+            if await asyncio.to_thread(_disk_usage, self._workdir, self._limit) > self._limit:
+                self.exceeded = True
+                self._on_overflow()
+
+
+def _disk_usage(path: str, stop_above: int) -> int:
+    """Bytes of disk used under ``path`` (allocated blocks, so sparse files count as written)."""
+    total = 0
+    stack = [path]
+    while stack and total <= stop_above:
+        try:
+            entries = list(os.scandir(stack.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            total += max(info.st_blocks * 512, 4096 if entry.is_dir(follow_symlinks=False) else 0)
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(entry.path)
+    return total
 
 
 async def _supervise(proc: asyncio.subprocess.Process, code: str, capture: _Capture, wall_s: float) -> bool:
@@ -294,6 +370,7 @@ class _Status:
 
     ready: bool = False
     error: str | None = None
+    notice: str | None = None
     exit_code: int | None = None
     killed_by: int | None = None
 
@@ -316,6 +393,8 @@ class _Status:
                 fields["ready"] = True
             elif word == "error":
                 fields["error"] = rest
+            elif word == "notice":
+                fields["notice"] = rest
             elif word == "exit" and rest.lstrip("-").isdigit():
                 fields["exit_code"] = int(rest)
             elif word == "signal" and rest.isdigit():

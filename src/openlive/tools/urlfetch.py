@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import dataclasses
 import functools
 import ipaddress
 import logging
@@ -92,9 +93,11 @@ class FetchLimits:
         allow_private: Allow loopback, private, link-local and other non-public
             targets (for a server on a trusted network).
         allowed_hosts: Host names or IP addresses allowed even if they are not
-            public (a test's local server, an intranet wiki). A name is matched
-            as written in the URL, not by the address it resolves to, so a
-            public name whose DNS points at an allowed IP is still refused.
+            public (a test's local server, an intranet wiki), each either bare
+            (its default ports, 80 and 443, only) or with a port
+            (``wiki.lan:8080``, ``[fd00::1]:8080``). A name is matched as written
+            in the URL, not by the address it resolves to, so a public name whose
+            DNS points at an allowed IP is still refused.
     """
 
     max_bytes: int = 1_000_000
@@ -112,7 +115,9 @@ class FetchedPage:
     Attributes:
         url: The URL as the user gave it.
         status: The Live API ``UrlRetrievalStatus`` enum string.
-        final_url: The URL the page was read from, after redirects.
+        final_url: Where the fetch ended: the page's URL (``url`` itself when there
+            was no redirect), or after redirects the hop that failed; empty when
+            the fetch failed before any redirect.
         title: The HTML title, if any.
         text: The page reduced to text (``text/plain`` and JSON as they are);
             empty on failure.
@@ -321,6 +326,36 @@ def _host_key(host: str) -> str:
     return str(address) if address is not None else host
 
 
+def _allowed_entry(entry: str) -> tuple[str, int | None]:
+    """An ``allowed_hosts`` entry as ``(host key, port)``; ``None`` means the default ports.
+
+    An entry with a port that is not a number gets port -1, which matches nothing.
+    """
+    text = entry.strip()
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        port = rest[1:] if rest.startswith(":") else ""
+    elif text.count(":") == 1:
+        host, _, port = text.partition(":")
+    else:
+        host, port = text, ""  # a name, an IPv4 address, or a bare IPv6 address
+    if not port:
+        return _host_key(host), None
+    return _host_key(host), int(port) if port.isascii() and port.isdigit() else -1
+
+
+def _host_allowed(host: str, port: int, allowed_hosts: frozenset[str]) -> bool:
+    """Whether ``host:port`` is listed: with its port, or bare when the port is 80 or 443."""
+    key = _host_key(host)
+    for entry in allowed_hosts:
+        allowed_host, allowed_port = _allowed_entry(entry)
+        if allowed_host != key:
+            continue
+        if port == allowed_port or (allowed_port is None and port in _DEFAULT_PORTS.values()):
+            return True
+    return False
+
+
 def _is_localhost_name(host: str) -> bool:
     # "localhost" and its subdomains are loopback by definition (RFC 6761); they
     # are refused by name, whatever a resolver says.
@@ -355,10 +390,10 @@ async def _check_target(url: httpx.URL, limits: FetchLimits, resolver: Resolver)
     literal = parse_ip_host(host)
     if literal is None and _looks_numeric(host):
         raise _Refused(ERROR, f"{host} is neither a host name nor a valid IP address.")
-    allowed = limits.allow_private or _host_key(host) in {_host_key(h) for h in limits.allowed_hosts}
+    port = url.port or _DEFAULT_PORTS[url.scheme]
+    allowed = limits.allow_private or _host_allowed(host, port, limits.allowed_hosts)
     if not allowed and _is_localhost_name(host.lower()):
         raise _Refused(UNSAFE, f"{host} is this server itself; only public addresses are fetched.")
-    port = url.port or _DEFAULT_PORTS[url.scheme]
     addresses = [literal] if literal is not None else await _resolve(host, port, resolver)
     if not allowed:
         for address in addresses:
@@ -554,16 +589,19 @@ def _next_url(current: httpx.URL, response: httpx.Response) -> httpx.URL:
 
 
 async def _fetch(
-    url: str, limits: FetchLimits, resolver: Resolver, ssl_context: ssl.SSLContext
+    url: str, limits: FetchLimits, resolver: Resolver, ssl_context: ssl.SSLContext, hops: list[str]
 ) -> FetchedPage:
     current = _parse_url(url)
     for _ in range(limits.max_redirects + 1):
+        hops.append(str(current))
         target = await _check_target(current, limits, resolver)
         async with _client(limits, ssl_context) as client:
             response = await _send_pinned(client, target)
             try:
                 if response.status_code not in _REDIRECT_CODES:
-                    return await _read_page(url, target, response, limits)
+                    page = await _read_page(url, target, response, limits)
+                    # Without a redirect the page is where the user said, as they wrote it.
+                    return page if len(hops) > 1 else dataclasses.replace(page, final_url=url)
                 current = _next_url(target.url, response)
             finally:
                 await response.aclose()
@@ -598,19 +636,22 @@ async def fetch_url(
         status ``URL_RETRIEVAL_STATUS_ERROR``, or ``URL_RETRIEVAL_STATUS_UNSAFE``
         when the URL was refused, and ``error`` says why.
     """
+    hops: list[str] = []
     try:
         async with asyncio.timeout(limits.timeout_s):
             return await _fetch(
-                url, limits, resolver or system_resolver, ssl_context or default_ssl_context()
+                url, limits, resolver or system_resolver, ssl_context or default_ssl_context(), hops
             )
     except _Refused as refused:
         if refused.status == UNSAFE:
-            log.info("url context: refused %s: %s", url, refused.reason)
-        return FetchedPage(url, refused.status, error=refused.reason)
+            log.debug("url context: refused %s: %s", url, refused.reason)
+        status, error = refused.status, refused.reason
     except TimeoutError:
-        return FetchedPage(url, ERROR, error=f"The fetch timed out after {limits.timeout_s:g} s.")
+        status, error = ERROR, f"The fetch timed out after {limits.timeout_s:g} s."
     except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
-        return FetchedPage(url, ERROR, error=_network_reason(exc))
+        status, error = ERROR, _network_reason(exc)
+    # Where a redirect led is reported even when the fetch failed there.
+    return FetchedPage(url, status, final_url=hops[-1] if len(hops) > 1 else "", error=error)
 
 
 async def fetch_all(

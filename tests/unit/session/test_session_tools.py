@@ -425,6 +425,26 @@ def test_url_context_fetches_the_urls_in_the_user_turn() -> None:
     assert "Alpha text." in prompt and "could not be read: private address" in prompt
 
 
+def test_url_context_metadata_reports_where_a_redirect_led() -> None:
+    session = tool_session([{"urlContext": {}}])
+    plan = only(ask(session, "Read https://example.org/old and http://short.example/x"), PlanTools)
+    fetch = only(session.tools_planned(plan.turn_id, []), FetchUrls)
+    pages = [
+        FetchedPage(
+            "https://example.org/old", "URL_RETRIEVAL_STATUS_SUCCESS", "https://example.org/new", text="New."
+        ),
+        FetchedPage(
+            "http://short.example/x", "URL_RETRIEVAL_STATUS_UNSAFE", "http://10.0.0.1/", error="private"
+        ),
+    ]
+    done = session.pages_fetched(plan.turn_id, fetch.step, pages)
+    (metadata,) = [m["serverContent"]["urlContextMetadata"] for m in sent(done) if "serverContent" in m]
+    assert [entry["retrievedUrl"] for entry in metadata["urlMetadata"]] == [
+        "https://example.org/new",
+        "http://10.0.0.1/",
+    ]
+
+
 def test_combined_tools_all_run_in_one_reply() -> None:
     session = tool_session([{"googleSearch": {}}, {"codeExecution": {}}, {"functionDeclarations": LIGHTS}])
     plan = only(ask(session, "three things"), PlanTools)

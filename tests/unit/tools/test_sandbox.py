@@ -461,3 +461,138 @@ async def test_isolation_is_detected_once() -> None:
     first = await detect_isolation()
     assert await detect_isolation() is first
     assert "rlimits" in first.describe()
+
+
+# --- disk, namespaces, io_uring, and processes when the server is root --------------------
+
+DISK_FLOOD = """
+import os
+written = 0
+try:
+    for i in range(100_000):
+        with open(f"f{i}", "wb") as f:
+            f.write(b"x" * (1 << 20))
+        written += 1 << 20
+except OSError as error:
+    print("stopped:", type(error).__name__, error.errno)
+print("written", written)
+"""
+
+
+@pytest.mark.parametrize("layers", ["all", "no_tmpfs"])
+async def test_disk_written_by_a_run_is_capped_across_files(layers: str) -> None:
+    # Many files each under any per-file limit: only a cap on the whole run holds.
+    if layers == "all":
+        result = await run(DISK_FLOOD, disk_mb=8, wall_s=20)
+        assert result.outcome == "OUTCOME_OK", result.output
+        assert "stopped: OSError 28" in result.output  # ENOSPC from the run's tmpfs
+    else:
+        # Without a mount namespace of its own the watchdog stops the run.
+        full = await detect_isolation()
+        isolation = Isolation(unshare=(), landlock_abi=full.landlock_abi, seccomp=full.seccomp)
+        result = await sandbox._run(DISK_FLOOD, SandboxLimits(**FAST, disk_mb=8), isolation=isolation)
+        assert result.outcome == "OUTCOME_FAILED", result.output
+        assert "wrote more than 8 MB to disk" in result.output
+    written = [int(line.split()[1]) for line in result.output.splitlines() if line.startswith("written")]
+    assert all(w <= 8 << 20 for w in written), result.output
+
+
+async def test_tmpfs_holds_a_run_under_its_cap_and_vanishes() -> None:
+    full = await detect_isolation()
+    if not full.unshare:
+        pytest.skip("this machine has no namespaces")
+    code = "import os\nopen('a', 'wb').write(b'x' * (3 << 20))\nprint(os.path.getsize('a'), os.getcwd())"
+    result = await run(code, disk_mb=4)
+    assert result.outcome == "OUTCOME_OK", result.output
+    size, workdir = result.output.split()
+    assert int(size) == 3 << 20
+    assert not Path(workdir).exists()
+
+
+UNSHARE_CODE = """
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+CLONE_NEWUSER, CLONE_NEWNET, CLONE_NEWNS = 0x10000000, 0x40000000, 0x00020000
+tries = [("user+net", CLONE_NEWUSER | CLONE_NEWNET), ("user", CLONE_NEWUSER), ("mount", CLONE_NEWNS)]
+for name, flags in tries:
+    print(name, libc.unshare(flags), ctypes.get_errno())
+print("setns", libc.setns(0, 0), ctypes.get_errno())
+SYS_clone, CLONE_THREAD, CLONE_VM, CLONE_SIGHAND = 56, 0x10000, 0x100, 0x800
+# A thread-style clone asking for a new network namespace: refused before it runs.
+flags = CLONE_THREAD | CLONE_VM | CLONE_SIGHAND | CLONE_NEWNET
+print("clone", libc.syscall(SYS_clone, flags, 0), ctypes.get_errno())
+"""
+
+IO_URING_CODE = """
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+params = ctypes.create_string_buffer(120)
+calls = [("setup", 425, (8, params)), ("enter", 426, (0, 0, 0, 0, 0, 0)), ("register", 427, (0, 0, 0, 0))]
+for name, number, args in calls:
+    print(name, libc.syscall(number, *args), ctypes.get_errno())
+"""
+
+
+async def test_seccomp_refuses_new_namespaces() -> None:
+    if os.uname().machine != "x86_64":
+        pytest.skip("the clone call below is written for x86-64")
+    # The audit hook refuses ctypes first; the seccomp layer must hold on its own.
+    result = await run(UNSHARE_CODE, "seccomp_only")
+    assert result.outcome == "OUTCOME_OK", result.output
+    lines = dict(line.split(" ", 1) for line in result.output.splitlines())
+    for name in ("user+net", "user", "mount", "setns", "clone"):
+        assert lines[name] == "-1 1", (name, result.output)  # EPERM from the filter
+
+
+async def test_seccomp_refuses_io_uring() -> None:
+    result = await run(IO_URING_CODE, "seccomp_only")
+    assert result.outcome == "OUTCOME_OK", result.output
+    assert result.output.splitlines() == ["setup -1 1", "enter -1 1", "register -1 1"]
+
+
+async def test_threads_are_capped_even_when_the_server_is_root() -> None:
+    code = """
+import threading, time
+threading.stack_size(64 * 1024)
+started = 0
+try:
+    for _ in range(2000):
+        threading.Thread(target=time.sleep, args=(2,), daemon=True).start()
+        started += 1
+except RuntimeError as error:
+    print("refused:", error)
+print("started", started)
+"""
+    result = await run(code, "no_hook")
+    assert result.outcome == "OUTCOME_OK", result.output
+    assert "refused: can't start new thread" in result.output
+    started = int(result.output.split()[-1])
+    assert started < sandbox.child.MAX_PROCESSES
+
+
+async def test_code_runs_as_nobody_when_the_server_is_root() -> None:
+    if os.geteuid() != 0:
+        pytest.skip("the server is not root here")
+    result = await run("import os; print(os.getuid(), os.getgid(), os.getgroups())")
+    assert result == CodeResult("OUTCOME_OK", "65534 65534 []\n")
+
+
+async def test_processes_are_capped_even_when_the_server_is_root() -> None:
+    # Without seccomp, fork works; the process limit must still hold (as root it would not).
+    code = """
+import os, time
+children = 0
+try:
+    for _ in range(300):
+        if os.fork() == 0:
+            time.sleep(2)
+            os._exit(0)
+        children += 1
+except OSError as error:
+    print("refused:", error.strerror)
+print("children", children)
+"""
+    result = await run(code, "namespaces_only")
+    assert result.outcome == "OUTCOME_OK", result.output
+    assert "refused: Resource temporarily unavailable" in result.output
+    assert int(result.output.split()[-1]) < sandbox.child.MAX_PROCESSES

@@ -12,8 +12,10 @@ import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -33,7 +35,11 @@ from openlive.tools.urlfetch import (
     parse_ip_host,
 )
 
-LOCAL = FetchLimits(allowed_hosts=frozenset({"127.0.0.1"}), timeout_s=5.0)
+
+def local(port: int, **limits: Any) -> FetchLimits:
+    """Limits that allow the test server: 127.0.0.1 on its port (a bare host means 80 and 443 only)."""
+    return FetchLimits(allowed_hosts=frozenset({f"127.0.0.1:{port}"}), **{"timeout_s": 5.0, **limits})
+
 
 PAGE = b"""<!doctype html>
 <html><head><title>  Local
@@ -232,7 +238,7 @@ async def test_allowed_ip_does_not_allow_names_that_resolve_to_it(port: int) -> 
     # The operator allowed 127.0.0.1 as written; a name whose DNS says 127.0.0.1
     # is exactly the trick the check exists for.
     dns = FakeDNS({"rebind.example": ["127.0.0.1"]})
-    page = await fetch_url(f"http://rebind.example:{port}/page", LOCAL, resolver=dns)
+    page = await fetch_url(f"http://rebind.example:{port}/page", local(port), resolver=dns)
     assert page.status == UNSAFE
 
 
@@ -249,8 +255,8 @@ async def test_numeric_host_that_is_not_an_address_is_an_error(url: str) -> None
 # Fetching from an allowed local server
 
 
-async def test_fetches_an_html_page_as_text(base: str) -> None:
-    page = await fetch_url(f"{base}/page", LOCAL)
+async def test_fetches_an_html_page_as_text(base: str, port: int) -> None:
+    page = await fetch_url(f"{base}/page", local(port))
     assert page.status == SUCCESS, page.error
     assert page.url == f"{base}/page"
     assert page.final_url == f"{base}/page"
@@ -262,8 +268,8 @@ async def test_fetches_an_html_page_as_text(base: str) -> None:
     assert not page.truncated
 
 
-async def test_plain_text_and_json_are_kept_as_they_are(base: str) -> None:
-    plain, data = await fetch_all([f"{base}/plain", f"{base}/json"], LOCAL)
+async def test_plain_text_and_json_are_kept_as_they_are(base: str, port: int) -> None:
+    plain, data = await fetch_all([f"{base}/plain", f"{base}/json"], local(port))
     assert (plain.status, plain.title, plain.text) == (SUCCESS, "", "plain text, é")
     assert (data.status, data.text) == (SUCCESS, '{"a": 1}')
 
@@ -277,7 +283,7 @@ async def test_connection_goes_to_the_checked_ip_with_the_original_host_header(p
     # ".example" names never resolve for real, so success proves the fetch used
     # the fake answer (no second lookup), and the Host header kept the name.
     dns = FakeDNS({"pinned.example": ["127.0.0.1"]})
-    limits = FetchLimits(allowed_hosts=frozenset({"pinned.example"}))
+    limits = FetchLimits(allowed_hosts=frozenset({f"pinned.example:{port}"}))
     page = await fetch_url(f"http://pinned.example:{port}/host", limits, resolver=dns)
     assert page.status == SUCCESS, page.error
     assert page.text == f"pinned.example:{port}"
@@ -287,20 +293,20 @@ async def test_connection_goes_to_the_checked_ip_with_the_original_host_header(p
 async def test_unreachable_address_falls_back_to_the_next_one(port: int) -> None:
     # The server listens on 127.0.0.1 only, so ::1 refuses (or has no IPv6 at all).
     dns = FakeDNS({"dual.example": ["::1", "127.0.0.1"]})
-    limits = FetchLimits(allowed_hosts=frozenset({"dual.example"}))
+    limits = FetchLimits(allowed_hosts=frozenset({f"dual.example:{port}"}))
     page = await fetch_url(f"http://dual.example:{port}/host", limits, resolver=dns)
     assert page.status == SUCCESS, page.error
 
 
-async def test_unsupported_content_type_is_an_error(base: str) -> None:
-    page = await fetch_url(f"{base}/image", LOCAL)
+async def test_unsupported_content_type_is_an_error(base: str, port: int) -> None:
+    page = await fetch_url(f"{base}/image", local(port))
     assert page.status == ERROR
     assert "unsupported content type image/png" in page.error.lower()
     assert page.text == ""
 
 
-async def test_http_error_status_is_an_error(base: str) -> None:
-    page = await fetch_url(f"{base}/missing", LOCAL)
+async def test_http_error_status_is_an_error(base: str, port: int) -> None:
+    page = await fetch_url(f"{base}/missing", local(port))
     assert page.status == ERROR
     assert "404" in page.error
 
@@ -309,7 +315,7 @@ async def test_refused_connection_is_an_error() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
-    page = await fetch_url(f"http://127.0.0.1:{closed_port}/", LOCAL)
+    page = await fetch_url(f"http://127.0.0.1:{closed_port}/", local(closed_port))
     assert page.status == ERROR
     assert "connect" in page.error.lower()
 
@@ -325,9 +331,9 @@ async def test_dns_failures_are_errors(failure: dict[str, list[str]]) -> None:
 # Redirects
 
 
-async def test_follows_a_redirect_within_allowed_hosts(server: tuple[str, list[str]]) -> None:
+async def test_follows_a_redirect_within_allowed_hosts(server: tuple[str, list[str]], port: int) -> None:
     base, hits = server
-    page = await fetch_url(f"{base}/redirect?to=/page", LOCAL)
+    page = await fetch_url(f"{base}/redirect?to=/page", local(port))
     assert page.status == SUCCESS, page.error
     assert page.final_url == f"{base}/page"
     assert page.title == "Local test page"
@@ -344,32 +350,34 @@ async def test_follows_a_redirect_within_allowed_hosts(server: tuple[str, list[s
         "file:///etc/passwd",
     ],
 )
-async def test_redirect_to_an_unsafe_target_is_refused(base: str, location: str) -> None:
+async def test_redirect_to_an_unsafe_target_is_refused(base: str, port: int, location: str) -> None:
     dns = FakeDNS({"internal.example": ["10.9.8.7"]})
-    page = await fetch_url(f"{base}/redirect?to={location}", LOCAL, resolver=dns)
+    page = await fetch_url(f"{base}/redirect?to={location}", local(port), resolver=dns)
     assert page.status == UNSAFE, page
+    # Where the redirect led is reported, though nothing was read there.
+    assert page.final_url == str(httpx.URL(location)), page
     assert page.text == ""
 
 
 async def test_redirect_to_another_loopback_address_is_refused(port: int) -> None:
     # Allowing 127.0.0.1 allows that address (in any spelling), not all of loopback.
-    spelled = await fetch_url(f"http://127.1:{port}/plain", LOCAL)
+    spelled = await fetch_url(f"http://127.1:{port}/plain", local(port))
     assert spelled.status == SUCCESS
-    page = await fetch_url(f"http://127.0.0.1:{port}/redirect?to=http://127.0.0.2:{port}/page", LOCAL)
+    page = await fetch_url(f"http://127.0.0.1:{port}/redirect?to=http://127.0.0.2:{port}/page", local(port))
     assert page.status == UNSAFE
 
 
-async def test_too_many_redirects(server: tuple[str, list[str]]) -> None:
+async def test_too_many_redirects(server: tuple[str, list[str]], port: int) -> None:
     base, hits = server
-    limits = FetchLimits(allowed_hosts=frozenset({"127.0.0.1"}), max_redirects=3)
+    limits = local(port, max_redirects=3)
     page = await fetch_url(f"{base}/loop/0", limits)
     assert page.status == ERROR
     assert "redirects" in page.error
     assert hits == ["/loop/0", "/loop/1", "/loop/2", "/loop/3"]  # the first request and three hops
 
 
-async def test_zero_redirects_allowed(base: str) -> None:
-    limits = FetchLimits(allowed_hosts=frozenset({"127.0.0.1"}), max_redirects=0)
+async def test_zero_redirects_allowed(base: str, port: int) -> None:
+    limits = local(port, max_redirects=0)
     page = await fetch_url(f"{base}/redirect?to=/page", limits)
     assert page.status == ERROR
 
@@ -378,16 +386,16 @@ async def test_zero_redirects_allowed(base: str) -> None:
 # Limits
 
 
-async def test_body_is_cut_at_max_bytes(base: str) -> None:
-    limits = FetchLimits(allowed_hosts=frozenset({"127.0.0.1"}), max_bytes=10_000, max_text_chars=1_000_000)
+async def test_body_is_cut_at_max_bytes(base: str, port: int) -> None:
+    limits = local(port, max_bytes=10_000, max_text_chars=1_000_000)
     page = await fetch_url(f"{base}/big", limits)
     assert page.status == SUCCESS
     assert page.text == "a" * 10_000
     assert page.truncated
 
 
-async def test_text_is_cut_at_max_text_chars(base: str) -> None:
-    limits = FetchLimits(allowed_hosts=frozenset({"127.0.0.1"}), max_text_chars=500)
+async def test_text_is_cut_at_max_text_chars(base: str, port: int) -> None:
+    limits = local(port, max_text_chars=500)
     page = await fetch_url(f"{base}/big", limits)
     assert page.status == SUCCESS
     assert len(page.text) == 500
@@ -395,7 +403,7 @@ async def test_text_is_cut_at_max_text_chars(base: str) -> None:
 
 
 async def test_server_that_never_answers_times_out(silent_port: int) -> None:
-    limits = FetchLimits(allowed_hosts=frozenset({"127.0.0.1"}), timeout_s=0.5)
+    limits = local(silent_port, timeout_s=0.5)
     started = time.monotonic()
     page = await fetch_url(f"http://127.0.0.1:{silent_port}/", limits)
     assert page.status == ERROR
@@ -502,7 +510,7 @@ async def test_https_pinned_connection_sends_sni_and_checks_the_certificate_name
 ) -> None:
     port, client_ctx, seen_sni = tls_server
     dns = FakeDNS({"secure.example": ["127.0.0.1"]})
-    limits = FetchLimits(allowed_hosts=frozenset({"secure.example"}))
+    limits = FetchLimits(allowed_hosts=frozenset({f"secure.example:{port}"}))
     page = await fetch_url(
         f"https://secure.example:{port}/host", limits, resolver=dns, ssl_context=client_ctx
     )
@@ -516,7 +524,7 @@ async def test_https_certificate_for_another_name_is_rejected(
 ) -> None:
     port, client_ctx, _ = tls_server
     dns = FakeDNS({"impostor.example": ["127.0.0.1"]})
-    limits = FetchLimits(allowed_hosts=frozenset({"impostor.example"}))
+    limits = FetchLimits(allowed_hosts=frozenset({f"impostor.example:{port}"}))
     page = await fetch_url(
         f"https://impostor.example:{port}/host", limits, resolver=dns, ssl_context=client_ctx
     )
@@ -623,3 +631,50 @@ def test_parse_html_reads_first_heading_and_canonical_url() -> None:
     assert page == HtmlPage(
         title="", text="Real heading\n\nLater", heading="Real heading", canonical="https://example.org/a"
     )
+
+
+# ---------------------------------------------------------------------------
+# allowed_hosts entries with and without a port
+
+
+async def test_a_bare_allowed_host_does_not_open_its_other_ports(base: str, port: int) -> None:
+    page = await fetch_url(f"{base}/page", FetchLimits(allowed_hosts=frozenset({"127.0.0.1"})))
+    assert page.status == UNSAFE, page
+
+
+async def test_a_host_port_entry_opens_that_port_only(base: str, port: int) -> None:
+    page = await fetch_url(f"{base}/page", local(port))
+    assert page.status == SUCCESS, page.error
+    other = await fetch_url(f"http://127.0.0.1:{port + 1 if port < 65535 else port - 1}/", local(port))
+    assert other.status == UNSAFE, other
+
+
+@pytest.mark.parametrize(
+    ("entry", "url", "allowed"),
+    [
+        ("wiki.lan", "http://wiki.lan/", True),
+        ("wiki.lan", "https://wiki.lan/", True),
+        ("wiki.lan", "http://wiki.lan:443/", True),
+        ("wiki.lan", "http://wiki.lan:8080/", False),
+        ("wiki.lan:8080", "http://wiki.lan:8080/", True),
+        ("WIKI.lan.:8080", "http://wiki.LAN:8080/", True),
+        ("wiki.lan:8080", "http://wiki.lan/", False),
+        ("[fd00::1]:8080", "http://[fd00::1]:8080/", True),
+        ("fd00::1", "http://[fd00::1]/", True),
+        ("fd00::1", "http://[fd00::1]:8080/", False),
+        ("10.0.0.5:81", "http://10.0.0.5:81/", True),
+        ("10.0.0.5:eighty", "http://10.0.0.5:80/", False),
+    ],
+)
+async def test_allowed_host_entries(entry: str, url: str, allowed: bool) -> None:
+    dns = FakeDNS({"wiki.lan": ["10.1.1.1"]})
+    # Nothing listens at these addresses: an allowed URL fails to connect (ERROR), a refused one is UNSAFE.
+    limits = FetchLimits(allowed_hosts=frozenset({entry}), timeout_s=0.5)
+    page = await fetch_url(url, limits, resolver=dns)
+    assert (page.status != UNSAFE) == allowed, page
+
+
+async def test_final_url_is_empty_when_a_fetch_fails_without_a_redirect(base: str, port: int) -> None:
+    page = await fetch_url(f"{base}/missing", local(port))
+    assert page.status == ERROR
+    assert page.final_url == ""
