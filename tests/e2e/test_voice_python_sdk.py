@@ -298,6 +298,26 @@ async def test_german_is_spoken(genai_client: Any) -> None:
     assert MIN_S_PER_CHAR <= len(pcm) / 2 / OUTPUT_RATE / len(transcript) <= MAX_S_PER_CHAR
 
 
+# What a listener must never hear read out: emphasis, headings, code, links, tables, emoji.
+MARKUP = re.compile(r"[*#`\[\]|_~]|\]\(|[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F]")
+
+
+async def test_markdown_is_not_spoken(genai_client: Any) -> None:
+    prompt = "Give me a bulleted list of three fruits with bold names, and the price of each in dollars."
+    text_config = {"response_modalities": ["TEXT"], "max_output_tokens": 150, "temperature": 0.0, "seed": 1}
+    written, spoken = await asyncio.gather(
+        spoken_reply(genai_client, text_config, prompt),
+        spoken_reply(genai_client, voice_config("Kore"), prompt),
+    )
+    assert_finished_reply(spoken)
+    transcript = output_transcript(spoken)
+    assert transcript.strip() and reply_audio(spoken)
+    # The same model writes markup when asked in a TEXT session (the condition this test is
+    # about); what is spoken, and transcribed, has none of it.
+    print(f"written: {reply_text(written)!r}\nspoken: {transcript!r}")
+    assert not MARKUP.search(transcript), transcript
+
+
 async def test_unknown_voice_is_refused(genai_client: Any) -> None:
     with pytest.raises(errors.APIError) as caught:
         async with genai_client.aio.live.connect(model=MODEL, config=voice_config("Nobody")) as session:

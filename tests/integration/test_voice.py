@@ -479,7 +479,8 @@ async def test_a_pause_in_the_stream_mid_speech_ends_the_utterance() -> None:
 
 # -- barge-in -------------------------------------------------------------------------------------
 
-STORY = " ".join(f"Sentence number {i}." for i in range(8))
+# Numbers in words: a spoken reply says digits as words, and its transcript is what was said.
+STORY = " ".join(f"Sentence number {n}." for n in "zero one two three four five six seven".split())
 STORY_REPLY = f"echo: {STORY}"
 # GatedTts lets three pieces through: the first three words of the first clause.
 FIRST_PIECES_BYTES = fake_tts_bytes("echo: Sentence number")
@@ -510,7 +511,7 @@ async def test_speech_during_a_spoken_reply_interrupts_it() -> None:
     assert "generationComplete" not in names
     assert first[-1] == {"serverContent": {"turnComplete": True}}
     assert sum(map(len, audio_chunks(first))) == FIRST_PIECES_BYTES
-    assert output_text(first) == "echo: Sentence number 0. "
+    assert output_text(first) == "echo: Sentence number zero. "
 
     # Then the new turn, in full, with not a byte of the old reply in it.
     assert input_texts(second) == ["stop"]
@@ -522,7 +523,7 @@ async def test_speech_during_a_spoken_reply_interrupts_it() -> None:
     # Only what was sent of the interrupted reply stays in the history.
     assert llm.calls[1][0] == [
         ChatMessage("user", STORY),
-        ChatMessage("assistant", "echo: Sentence number 0. "),
+        ChatMessage("assistant", "echo: Sentence number zero. "),
         ChatMessage("user", "stop"),
     ]
 

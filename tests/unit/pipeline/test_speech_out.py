@@ -190,7 +190,7 @@ async def test_cancel_yields_no_text_of_clauses_not_spoken() -> None:
             if len(chunks) == 1:
                 cancel.set()
     texts = [c.text for c in chunks if c.text is not None]
-    assert texts == ["Sentence number 0 is "]  # the first clause: its first words
+    assert texts == ["Sentence number zero is "]  # the first clause's first words, as spoken
 
 
 async def test_the_model_waits_while_the_first_clause_is_synthesised() -> None:
@@ -211,3 +211,14 @@ async def test_the_model_waits_while_the_first_clause_is_synthesised() -> None:
     # its first word is synthesised, not one piece more is taken.
     assert seen[0] == 5
     assert "".join(c.text for c in chunks if c.text) == text
+
+
+async def test_markup_and_numbers_are_spoken_as_words_and_the_clause_text_is_what_was_said() -> None:
+    said: list[str] = []
+    tts = FakeTts(on_piece=said.append)
+    reply = "Here are **three** fruits:\n- **Apple**: $2\n- `Banana`\n```\ncode()\n```\nEnjoy 😀!"
+    chunks = await collect(speak(stream_words(reply), tts, "Puck", "en-US", threading.Event()))
+    text = "".join(c.text for c in chunks if c.text)
+    assert text.split() == "Here are three fruits: Apple: two dollars. Banana. Enjoy!".split()
+    assert not set("*`[]|#😀").intersection(text + " ".join(said))
+    assert "code" not in text
