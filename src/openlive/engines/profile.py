@@ -34,11 +34,15 @@ class ModelProfile:
             planner routes requests to tools.
         recent_turns: User turns of history the prompt keeps (with the replies after
             them); ``None`` keeps all that fit the context window.
+        house_rules: The server adds its own system rules (a default instruction,
+            the tier's and the spoken medium's); off, the client's instruction goes
+            alone, as scripted test engines expect their prompts.
     """
 
     tier: Tier = "capable"
     native_tools: bool = False
     recent_turns: int | None = None
+    house_rules: bool = True
 
     @property
     def tiny(self) -> bool:

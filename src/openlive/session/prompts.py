@@ -49,10 +49,10 @@ def shape_prompt(
     instruction: str | None, history: Sequence[ChatMessage], profile: ModelProfile, spoken: bool
 ) -> list[ChatMessage]:
     """The whole prompt: the system message, then the history the tier keeps."""
-    return [
-        ChatMessage("system", system_text(instruction, profile, spoken)),
-        *recent(history, profile.recent_turns),
-    ]
+    kept = recent(history, profile.recent_turns)
+    if not profile.house_rules:
+        return [ChatMessage("system", instruction), *kept] if instruction else kept
+    return [ChatMessage("system", system_text(instruction, profile, spoken)), *kept]
 
 
 def tool_results_request(profile: ModelProfile) -> str:

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 
 from openlive.engines.base import ChatMessage, GenerationStats, SamplingParams
+from openlive.engines.profile import ModelProfile
 
 
 def echo_reply(messages: Sequence[ChatMessage]) -> str:
@@ -26,6 +27,8 @@ class FakeLLM:
         token_delay_s: Sleep between tokens, to make generations slow enough to
             interrupt or to overlap.
         context_size: The context window to report.
+        house_rules: Let the server add its own system rules to the prompts (off by
+            default, so that tests can predict prompts and token counts exactly).
     """
 
     def __init__(
@@ -33,7 +36,9 @@ class FakeLLM:
         reply: Callable[[Sequence[ChatMessage]], str] = echo_reply,
         token_delay_s: float = 0.0,
         context_size: int = 4096,
+        house_rules: bool = False,
     ) -> None:
+        self.profile = ModelProfile(house_rules=house_rules)
         self._reply = reply
         self._token_delay_s = token_delay_s
         self._context_size = context_size

@@ -52,3 +52,15 @@ def test_recent_keeps_replies_after_the_first_kept_user_turn() -> None:
     assert recent(history, 2) == history[2:]
     assert recent(history, 5) == history
     assert recent(history, None) == history
+
+
+def test_without_house_rules_the_clients_instruction_goes_alone() -> None:
+    from dataclasses import replace
+
+    bare = replace(CAPABLE, house_rules=False)
+    history = [ChatMessage("user", "hi")]
+    assert shape_prompt(None, history, bare, spoken=True) == history
+    assert shape_prompt("Be brief.", history, bare, spoken=True) == [
+        ChatMessage("system", "Be brief."),
+        *history,
+    ]
