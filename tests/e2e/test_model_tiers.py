@@ -48,8 +48,8 @@ def test_the_joined_file_matches_its_pinned_hash(qwen) -> None:  # type: ignore[
     assert sha256_of(qwen.path) == QWEN_05B.sha256
 
 
-def test_qwen_is_capable_with_native_tool_calls(qwen) -> None:  # type: ignore[no-untyped-def]
-    assert not qwen.profile.tiny and qwen.profile.native_tools
+def test_qwen_half_b_is_capable_but_routes_tools_by_words(qwen) -> None:  # type: ignore[no-untyped-def]
+    assert not qwen.profile.tiny and not qwen.profile.native_tools
 
 
 def test_a_tool_call_names_a_declared_function_with_schema_valid_arguments(qwen) -> None:  # type: ignore[no-untyped-def]

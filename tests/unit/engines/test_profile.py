@@ -11,6 +11,10 @@ def test_native_tools_only_where_the_template_takes_them_and_not_for_tiny_models
     assert make_profile("auto", "auto", 1_500_000_000, template_has_tools=True).native_tools
     assert not make_profile("auto", "auto", 1_500_000_000, template_has_tools=False).native_tools
     assert not make_profile("auto", "auto", 135_000_000, template_has_tools=True).native_tools
+    # Qwen2.5-Coder-0.5B: capable for prompts, but routes tools better by words (bench tools).
+    half = make_profile("auto", "auto", 494_000_000, template_has_tools=True)
+    assert not half.tiny and not half.native_tools
+    assert make_profile("auto", "auto", None, template_has_tools=True).native_tools
 
 
 def test_settings_override_detection() -> None:
