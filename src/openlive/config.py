@@ -112,7 +112,8 @@ class Settings:
         llm: The packaged model the embedded engine serves: ``smollm2`` (fast, weak),
             ``qwen-0.5b`` (``openlive[qwen]``) or ``qwen-1.5b`` (``openlive[qwen15]``).
         voice: Load the speech engines (VAD, ASR, TTS); off serves text only.
-        asr_model: A faster-whisper model directory; empty means the embedded tiny.en.
+        asr_model: A packaged Whisper model (``tiny.en``, ``base``) or a faster-whisper
+            model directory; empty means the default (``engines.whisper_models``).
         tts_voice: A Piper voice (``.onnx``, its ``.onnx.json`` beside it); empty means
             the embedded en_US-joe-medium.
         espeak: Speak languages the Piper voice cannot with espeak-ng, if installed.

@@ -44,6 +44,9 @@ Run only when named:
   tools     a request set over eight functions, code and search, through each
             tool planner the engine can use: function choice right, arguments
 
+`openlive bench asr` (options: openlive bench asr --help) measures the speech
+recognisers instead: word error rate and recognition time on a speech set.
+
 Prints progress while it runs and a table at the end (median, 95th percentile,
 worst and count of each figure), writes the raw samples as JSON and draws the
 latency distributions as a PNG. Benchmarks report numbers; they assert nothing."""

@@ -62,6 +62,28 @@ class ASR(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class Heard:
+    """What a recogniser heard, and in which language.
+
+    Attributes:
+        text: The transcript, or ``""``.
+        language: The ISO 639-1 code it was heard in (asked for or detected).
+    """
+
+    text: str
+    language: str
+
+
+@runtime_checkable
+class LanguageHearingASR(ASR, Protocol):
+    """Speech recognition that tells which language it heard (multilingual Whisper)."""
+
+    def hear(self, audio: Samples, language: str | None = None, among: tuple[str, ...] = ()) -> Heard:
+        """The text in ``audio`` and its language; ``language=None`` detects it, among ``among`` if given."""
+        ...
+
+
 @runtime_checkable
 class TTS(Protocol):
     """Speech synthesis."""

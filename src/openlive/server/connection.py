@@ -573,14 +573,14 @@ class Connection:
         except OpenliveError as error:
             self.fail(error)
 
-    def _transcribed(self, text: str, seconds: float) -> None:
-        actions = self.session.speech_transcribed(text, seconds)
+    def _transcribed(self, text: str, seconds: float, language: str) -> None:
+        actions = self.session.speech_transcribed(text, seconds, language)
         self._ahead.claim(actions)  # the reply started ahead, if the turn asks for the same
         self._run(actions)
 
-    def _reply_ahead(self, text: str, seconds: float) -> None:
+    def _reply_ahead(self, text: str, seconds: float, language: str) -> None:
         """Start the reply a tentative transcript would get; it is held until the turn claims it."""
-        request = None if self._closing else self.session.preview_reply(text, seconds)
+        request = None if self._closing else self.session.preview_reply(text, seconds, language)
         if request is None:
             self._ahead.drop()
             return

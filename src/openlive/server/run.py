@@ -76,14 +76,14 @@ def build_speech(settings: Settings) -> SpeechEngines | None:
     """Load the voice path's engines once, or ``None`` when voice is off."""
     if not settings.voice:
         return None
-    from openlive.engines.embedded import whisper_tiny_en_dir
     from openlive.engines.piper_tts import PiperTts
     from openlive.engines.silero import SileroVad
     from openlive.engines.speech import RoutingTts
     from openlive.engines.voice_cast import packaged_cast
     from openlive.engines.whisper import WhisperAsr
+    from openlive.engines.whisper_models import whisper_model_dir
 
-    asr_dir = Path(settings.asr_model).expanduser() if settings.asr_model else whisper_tiny_en_dir()
+    asr_dir = whisper_model_dir(settings.asr_model, settings.resolved_data_dir())
     # A Piper voice of one's own speaks every name; the embedded cast gives the women's
     # names a woman's voice and the men's a man's.
     own = Path(settings.tts_voice).expanduser() if settings.tts_voice else None

@@ -21,7 +21,8 @@ from collections.abc import Callable, Coroutine
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
-from openlive.engines.audio_base import INPUT_RATE, Samples, SpeechEngines
+from openlive.engines.audio_base import INPUT_RATE, Heard, LanguageHearingASR, Samples, SpeechEngines
+from openlive.engines.language import plan_languages
 from openlive.errors import PolicyViolation
 from openlive.pipeline.audio_in import (
     AudioInput,
@@ -68,10 +69,11 @@ class VoiceInput:
         limits: Bounds on the audio input.
         executor: Where model work runs.
         on_speech_started: Called when the user starts speaking.
-        on_transcript: Called with each utterance's text and its length in seconds.
+        on_transcript: Called with each utterance's text, its length in seconds and
+            the language it was heard in.
         guard: Runs a task so that its failure closes the session, named for the log.
-        on_tentative: Called with the text of the speech so far and its length,
-            when the user pauses and it is recognised before the end is committed.
+        on_tentative: Called with the text of the speech so far, its length and its
+            language, when the user pauses and it is recognised before the end is committed.
         on_resumed: Called when the user goes on after such a pause: the
             tentative transcript does not stand.
     """
@@ -83,9 +85,9 @@ class VoiceInput:
         limits: AudioLimits,
         executor: Executor | None,
         on_speech_started: Callable[[], None],
-        on_transcript: Callable[[str, float], None],
+        on_transcript: Callable[[str, float, str], None],
         guard: Guard,
-        on_tentative: Callable[[str, float], None] | None = None,
+        on_tentative: Callable[[str, float, str], None] | None = None,
         on_resumed: Callable[[], None] | None = None,
     ) -> None:
         activity = setup.activity
@@ -100,7 +102,14 @@ class VoiceInput:
             include_all_input=activity.all_input,
         )
         self._asr = engines.asr
-        self._language = _hearing_language(setup.speech.language_code, tuple(engines.asr.languages))
+        self._languages = plan_languages(
+            setup.speech.language_code,
+            setup.model,
+            tuple(engines.asr.languages),
+            tuple(engines.tts.languages),
+        )
+        for note in self._languages.notes:  # once per session: this runs at its first audio
+            log.info("%s", note)
         self._limits = limits
         self._executor = executor
         self._on_speech_started = on_speech_started
@@ -109,10 +118,10 @@ class VoiceInput:
         self._on_resumed = on_resumed
         self._items: asyncio.Queue[AudioItem] = asyncio.Queue()
         # Each utterance, with the early recognition of the same speech if there was one.
-        self._utterances: asyncio.Queue[tuple[Utterance, asyncio.Task[str] | None]] = asyncio.Queue()
+        self._utterances: asyncio.Queue[tuple[Utterance, asyncio.Task[Heard] | None]] = asyncio.Queue()
         # The early recognition of the current pause, while it stands.
-        self._early: asyncio.Task[str] | None = None
-        self._early_tasks: set[asyncio.Task[str]] = set()
+        self._early: asyncio.Task[Heard] | None = None
+        self._early_tasks: set[asyncio.Task[Heard]] = set()
         self._backlog_s = 0.0
         self._received_s = 0.0
         self._first_audio_at: float | None = None
@@ -203,24 +212,27 @@ class VoiceInput:
         # A pause the user talks over is never awaited: its failure is not news.
         task.add_done_callback(lambda done: done.cancelled() or done.exception())
 
-    async def _recognise_early(self, pause: SpeechPaused) -> str:
+    async def _recognise_early(self, pause: SpeechPaused) -> Heard:
         loop = asyncio.get_running_loop()
         started = loop.time()
-        text = await loop.run_in_executor(self._executor, self._transcribe, pause.audio)
+        heard = await loop.run_in_executor(self._executor, self._transcribe, pause.audio)
         log.info(
             "recognised the pause's %.2f s of speech in %.0f ms",
             pause.duration_s,
             1000 * (loop.time() - started),
         )
-        log.debug("the pause's speech: %r", text[:80])  # what users say: DEBUG only
+        log.debug("the pause's speech: %r", heard.text[:80])  # what users say: DEBUG only
         if self._early is asyncio.current_task() and self._on_tentative is not None:
-            self._on_tentative(text, pause.duration_s)
-        return text
+            self._on_tentative(heard.text, pause.duration_s, heard.language)
+        return heard
 
-    def _transcribe(self, audio: Samples) -> str:
+    def _transcribe(self, audio: Samples) -> Heard:
+        plan = self._languages
         # The user is waiting: recognition goes before work that is ahead of them.
         with PRIORITY.urgent():
-            return self._asr.transcribe(audio, self._language)
+            if plan.hear is None and isinstance(self._asr, LanguageHearingASR):
+                return self._asr.hear(audio, None, plan.among)
+            return Heard(self._asr.transcribe(audio, plan.hear), plan.hear or "en")
 
     async def _recognition_loop(self) -> None:
         loop = asyncio.get_running_loop()
@@ -231,28 +243,19 @@ class VoiceInput:
             started = loop.time()
             if early is not None:
                 # Recognised during the pause, and the user said nothing since.
-                text = await early
+                heard = await early
                 log.info(
                     "heard %.2f s of speech in %.0f ms (recognised during the pause)",
                     utterance.duration_s,
                     1000 * (loop.time() - started),
                 )
             else:
-                text = await loop.run_in_executor(self._executor, self._transcribe, utterance.audio)
+                heard = await loop.run_in_executor(self._executor, self._transcribe, utterance.audio)
                 log.info(
                     "heard %.2f s of speech in %.0f ms", utterance.duration_s, 1000 * (loop.time() - started)
                 )
-            log.debug("heard: %r", text[:80])
-            self._on_transcript(text, utterance.duration_s)
-
-
-def _hearing_language(code: str | None, heard: tuple[str, ...]) -> str | None:
-    # Recognise in the session's language when the recogniser knows it; an
-    # English-only model hears English whatever the reply language is.
-    base = code.split("-")[0].lower() if code else "en"
-    if base in heard:
-        return base
-    return heard[0] if len(heard) == 1 else None
+            log.debug("heard: %r", heard.text[:80])
+            self._on_transcript(heard.text, utterance.duration_s, heard.language)
 
 
 def _process_audio(audio_in: AudioInput, item: AudioItem) -> list[InputEvent]:

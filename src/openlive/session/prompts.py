@@ -25,13 +25,15 @@ SPOKEN = (
 )
 
 
-def system_text(instruction: str | None, profile: ModelProfile, spoken: bool) -> str:
-    """The system message: the client's instruction (or a default), then the tier's and the medium's rules."""
+def system_text(instruction: str | None, profile: ModelProfile, spoken: bool, extra: str = "") -> str:
+    """The system message: the client's instruction (or a default), the tier's and medium's rules, extra."""
     parts = [instruction.strip() if instruction and instruction.strip() else DEFAULT_PERSONA]
     if profile.tiny:
         parts.append(TINY_BRIEF)
     if spoken:
         parts.append(SPOKEN)
+    if extra:
+        parts.append(extra)
     return "\n\n".join(parts)
 
 
@@ -46,13 +48,18 @@ def recent(messages: Sequence[ChatMessage], user_turns: int | None) -> list[Chat
 
 
 def shape_prompt(
-    instruction: str | None, history: Sequence[ChatMessage], profile: ModelProfile, spoken: bool
+    instruction: str | None,
+    history: Sequence[ChatMessage],
+    profile: ModelProfile,
+    spoken: bool,
+    extra: str = "",
 ) -> list[ChatMessage]:
-    """The whole prompt: the system message, then the history the tier keeps."""
+    """The whole prompt: the system message (``extra`` last in it), then the history the tier keeps."""
     kept = recent(history, profile.recent_turns)
     if not profile.house_rules:
-        return [ChatMessage("system", instruction), *kept] if instruction else kept
-    return [ChatMessage("system", system_text(instruction, profile, spoken)), *kept]
+        system = "\n\n".join(part for part in (instruction, extra) if part)
+        return [ChatMessage("system", system), *kept] if system else kept
+    return [ChatMessage("system", system_text(instruction, profile, spoken, extra)), *kept]
 
 
 def tool_results_request(profile: ModelProfile) -> str:

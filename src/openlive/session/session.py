@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from openlive.audio import pcm_rate
 from openlive.engines.audio_base import LIVE_API_LANGUAGES
 from openlive.engines.base import ChatMessage, GenerationStats, SamplingParams
+from openlive.engines.language import follows_speaker, language_instruction, spoken_language
 from openlive.engines.profile import CAPABLE, ModelProfile
 from openlive.errors import ContextWindowExceeded, InvalidArgument, NotSupportedYet
 from openlive.session.history import History, Turn
@@ -310,6 +311,10 @@ class Session:
         self._reply_after_deferred = False
         self._speech = speech
         self.voice: Voice | None = None
+        # The language replies are in (languageCode, or the one heard last when the
+        # model follows the speaker); None: the model's own, English.
+        self.reply_language: str | None = None
+        self._follows_speaker = False
         # Seconds of user audio heard since the last reply started, for usageMetadata.
         self._audio_in_s = 0.0
         self._model_limits = model_limits
@@ -371,6 +376,8 @@ class Session:
         voice = self._check_speech(setup)
         if modality == "AUDIO":
             self.voice = voice
+        self.reply_language = setup.speech.language_code or None
+        self._follows_speaker = not setup.speech.language_code and follows_speaker(self.model)
         for name in ("prefix_padding_ms", "silence_duration_ms"):
             value = getattr(setup.activity, name)
             if value is not None and not 0 <= value <= MAX_DETECTION_MS:
@@ -477,11 +484,17 @@ class Session:
             return self._interrupt()
         return []
 
-    def speech_transcribed(self, text: str, audio_s: float) -> list[Action]:
-        """The user's utterance of ``audio_s`` seconds was recognised as ``text``."""
+    def speech_transcribed(self, text: str, audio_s: float, language: str | None = None) -> list[Action]:
+        """The user's utterance of ``audio_s`` seconds was recognised as ``text``, in ``language``.
+
+        ``language`` (Whisper's code, ``de``) sets the reply's language when the
+        session follows the speaker: a native-audio model without a ``languageCode``.
+        """
         assert self.setup is not None
         if self.state is not State.ACTIVE:
             return []
+        if language and self._follows_speaker:
+            self._answer_in(language)
         self._audio_in_s += audio_s
         actions: list[Action] = []
         text = text.strip()
@@ -492,8 +505,8 @@ class Session:
             actions += self._add_turns([turn], reply=True, interrupt=self.setup.activity.interrupts)
         return actions
 
-    def preview_reply(self, text: str, audio_s: float) -> StartGeneration | None:
-        """The reply ``speech_transcribed(text, audio_s)`` would start now; the session is left as it is.
+    def preview_reply(self, text: str, audio_s: float, language: str | None = None) -> StartGeneration | None:
+        """The reply ``speech_transcribed(text, audio_s, language)`` would start now; the session stays.
 
         The connection starts that reply ahead of the turn, while the end of the
         user's speech is not yet committed, and keeps it only if the turn, once
@@ -508,10 +521,19 @@ class Session:
         trial._deferred = list(self._deferred)
         trial._turn_ids = itertools.count(0)
         try:
-            actions = trial.speech_transcribed(text, audio_s)
+            actions = trial.speech_transcribed(text, audio_s, language)
         except InvalidArgument:  # too long for the history or the window: the turn will say so
             return None
         return next((a for a in actions if isinstance(a, StartGeneration)), None)
+
+    def _answer_in(self, language: str) -> None:
+        """Reply in the language the user was heard in, spoken in a form the synthesiser speaks."""
+        spoken = self._speech.languages if self._speech is not None else ()
+        current = self.voice.language if self.voice is not None else self.reply_language
+        tag = spoken_language(language, spoken, current)
+        self.reply_language = tag or language
+        if self.voice is not None and tag is not None:
+            self.voice = Voice(self.voice.name, tag)
 
     # -- turns -----------------------------------------------------------------------
 
@@ -603,7 +625,10 @@ class Session:
         instruction = None
         if self.setup is not None and self.setup.system_instruction is not None:
             instruction = self.setup.system_instruction.text
-        return shape_prompt(instruction, messages, profile, spoken=self.voice is not None)
+        # The reply's language, when it is not English: one line at the end of the
+        # system message (templates expect only one).
+        language = language_instruction(self.reply_language)
+        return shape_prompt(instruction, messages, profile, spoken=self.voice is not None, extra=language)
 
     def _profile(self) -> ModelProfile:
         if self._model_limits is None or self.model is None:

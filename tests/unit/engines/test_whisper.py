@@ -89,6 +89,20 @@ def test_language_tags_are_accepted_and_unknown_ones_refused(asr: WhisperAsr, ki
         asr.transcribe(kitchen, language="de")
 
 
+def test_an_initial_prompt_guides_but_is_not_part_of_the_transcript(kitchen: Samples) -> None:
+    prompted = WhisperAsr(model_dir(), num_workers=1, initial_prompt="Hello, how are you? I'm fine, thanks.")
+    text = prompted.transcribe(kitchen)
+    assert heard(KITCHEN, text) >= 6, text
+    assert "fine" not in words(text) and "hello" not in words(text), text
+
+
+def test_an_english_model_hears_english_whatever_it_is_asked_to_detect(
+    asr: WhisperAsr, kitchen: Samples
+) -> None:
+    heard_as = asr.hear(kitchen, None, ("de-DE", "fr-FR"))
+    assert heard_as.language == "en" and heard(KITCHEN, heard_as.text) >= 6
+
+
 def test_short_utterance(asr: WhisperAsr, tmp_path: Path) -> None:
     hello = speak(tmp_path, "hello", "-v", "en-us")
     assert hello.size < INPUT_RATE  # under a second
