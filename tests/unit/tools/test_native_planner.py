@@ -103,7 +103,9 @@ def test_the_runtime_picks_the_native_planner_only_for_engines_that_call_tools()
     from openlive.tools.llm_planner import LlmPlanner
 
     class NativeFake(FakeLLM):
-        profile = ModelProfile(native_tools=True)
+        def __init__(self) -> None:
+            super().__init__()
+            self.profile = ModelProfile(native_tools=True)
 
         def call_tools(self, messages, tools, cancel):  # type: ignore[no-untyped-def]
             return []
