@@ -8,17 +8,27 @@ STAMP := $(VENV)/.installed
 JS_DIR := tests/e2e/js
 JS_STAMP := $(JS_DIR)/node_modules/.installed
 
-.PHONY: run test install lint clean system-deps
+.PHONY: run test fuzz install lint clean system-deps
 
 # Debian packages: espeak-ng speaks the languages the embedded Piper voice cannot,
 # and the tests make their speech input with it; redis-server is the shared store
 # the scale-out tests start. Installed when missing and we may (root).
 SYSTEM_PACKAGES := espeak-ng redis-server
+# On a fresh machine another install (unattended upgrades, cloud-init) may hold
+# the package locks for a while: wait for them (up to 10 minutes) instead of
+# failing. DPkg::Lock::Timeout covers dpkg's lock; apt-get update does not wait
+# for its lists lock, so a refusal for a held lock is retried.
+APT_GET := apt_get() { for try in $$(seq 60); do \
+		out=$$(apt-get -o DPkg::Lock::Timeout=600 "$$@" 2>&1) && return 0; \
+		case "$$out" in *"Could not get lock"*|*"Unable to lock"*|*"Unable to acquire"*) \
+			echo "waiting for another package install to finish..."; sleep 10;; \
+			*) echo "$$out" >&2; return 1;; esac; \
+	done; echo "$$out" >&2; return 1; }
 system-deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do command -v $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+			$(APT_GET); apt_get update -qq && DEBIAN_FRONTEND=noninteractive apt_get install -y -qq $$missing; \
 		else \
 			echo "missing:$$missing — install them (apt-get install$$missing) for non-English speech and the tests"; \
 		fi; \
@@ -50,6 +60,11 @@ lint: install
 
 test: install system-deps $(JS_STAMP) lint
 	$(BIN)/pytest
+
+# The long fuzz run: 100,000 generated client messages over the wire parser and
+# the session core (tens of minutes); make test runs the same properties briefly.
+fuzz: install
+	$(BIN)/pytest tests/fuzz -q --timeout=0 --fuzz-examples=100000
 
 clean:
 	rm -rf $(VENV) $(JS_DIR)/node_modules

@@ -11,27 +11,42 @@ from openlive.errors import InvalidArgument
 
 Samples = npt.NDArray[np.float32]
 
-_PCM_MIME = re.compile(r"^\s*audio/(?:pcm|l16)\s*(?:;\s*rate\s*=\s*(\d+)\s*)?(?:;.*)?$", re.IGNORECASE)
+# What the Live API describes: raw 16-bit little-endian mono PCM, named
+# ``audio/pcm`` with an optional ``rate`` parameter in plain ASCII digits.
+_PCM_TYPE = re.compile(r"audio/(?:pcm|l16)", re.IGNORECASE | re.ASCII)
+_DIGITS = re.compile(r"[0-9]+", re.ASCII)
+MAX_MIME_CHARS = 100
 MIN_RATE = 4_000
 MAX_RATE = 192_000
 DEFAULT_INPUT_RATE = 16_000
+_EXAMPLE = "send 16-bit PCM as audio/pcm;rate=16000"
 
 
 def pcm_rate(mime_type: str, path: str = "audio.mimeType") -> int:
     """The sample rate named by ``audio/pcm;rate=N`` (16 kHz when no rate is given).
 
+    Only the ``rate`` parameter is understood: any other (``channels``,
+    ``encoding``...) would describe audio this server would misread, so it is refused.
+
     Raises:
-        InvalidArgument: Not 16-bit PCM, or a rate outside 4-192 kHz.
+        InvalidArgument: Not 16-bit PCM, a malformed rate, or a rate outside 4-192 kHz.
     """
-    match = _PCM_MIME.match(mime_type)
-    if not match:
-        raise InvalidArgument(
-            f"{path} {mime_type[:40]!r} is not supported; send 16-bit PCM as audio/pcm;rate=16000"
-        )
-    rate = int(match.group(1)) if match.group(1) else DEFAULT_INPUT_RATE
-    if not MIN_RATE <= rate <= MAX_RATE:
-        raise InvalidArgument(f"{path} rate {rate} is out of range {MIN_RATE}-{MAX_RATE} Hz")
-    return rate
+    if len(mime_type) > MAX_MIME_CHARS:
+        raise InvalidArgument(f"{path} is over {MAX_MIME_CHARS} characters; {_EXAMPLE}")
+    media_type, *params = (part.strip() for part in mime_type.split(";"))
+    if not _PCM_TYPE.fullmatch(media_type):
+        raise InvalidArgument(f"{path} {mime_type[:40]!r} is not supported; {_EXAMPLE}")
+    if not params:
+        return DEFAULT_INPUT_RATE
+    if len(params) > 1 or not params[0].lower().replace(" ", "").startswith("rate="):
+        raise InvalidArgument(f"{path} {mime_type[:40]!r}: only the rate parameter is supported; {_EXAMPLE}")
+    value = params[0].split("=", 1)[1].strip()
+    if not _DIGITS.fullmatch(value):
+        raise InvalidArgument(f"{path} rate {value[:12]!r} is not a whole number of Hz, e.g. rate=16000")
+    # Length first: int() of thousands of digits is slow, or refused outright.
+    if len(value) > 6 or not MIN_RATE <= int(value) <= MAX_RATE:
+        raise InvalidArgument(f"{path} rate {value[:12]} is out of range {MIN_RATE}-{MAX_RATE} Hz")
+    return int(value)
 
 
 def pcm16_to_float(data: bytes, path: str = "audio.data") -> Samples:

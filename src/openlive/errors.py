@@ -79,10 +79,14 @@ class ConfigError(OpenliveError):
 
 
 def truncate_reason(reason: str) -> str:
-    """Cut a close reason to the 123 bytes a close frame allows, on a character boundary."""
-    encoded = reason.encode("utf-8")
+    r"""Cut a close reason to the 123 bytes a close frame allows, on a character boundary.
+
+    A lone UTF-16 surrogate cannot be encoded as UTF-8, so a close frame holding one
+    could not be sent at all; any that reach here are written as ``\udfff`` escapes.
+    """
+    encoded = reason.encode("utf-8", errors="backslashreplace")
     if len(encoded) <= MAX_REASON_BYTES:
-        return reason
+        return encoded.decode("utf-8")
     cut = encoded[: MAX_REASON_BYTES - 3].decode("utf-8", errors="ignore")
     return cut + "..."
 

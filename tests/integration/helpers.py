@@ -9,16 +9,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import threading
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from openlive.engines.base import ChatMessage, GenerationStats, SamplingParams
-from openlive.testing import FakeLLM, RunningServer, echo_reply
+from openlive.testing import RunningServer
 
 MODEL = "models/gemini-2.0-flash-live-001"
 # Every wait in these tests is bounded, so no test can hang.
@@ -198,76 +196,6 @@ async def wait_for_condition(predicate: Any, timeout: float = TIMEOUT_S) -> None
     async with asyncio.timeout(timeout):
         while not predicate():
             await asyncio.sleep(0.01)
-
-
-class FailingLLM(FakeLLM):
-    """A fake whose generation raises ``error`` after yielding ``after`` tokens."""
-
-    def __init__(self, after: int = 0, error: Exception | None = None) -> None:
-        super().__init__()
-        self.after = after
-        self.error = error or RuntimeError("the model fell over")
-
-    def generate(
-        self,
-        messages: Sequence[ChatMessage],
-        params: SamplingParams,
-        stats: GenerationStats,
-        cancel: threading.Event,
-    ) -> Iterator[str]:
-        for i, word in enumerate(super().generate(messages, params, stats, cancel)):
-            if i >= self.after:
-                break
-            yield word
-        raise self.error
-
-
-class GatedLLM(FakeLLM):
-    """A fake that blocks its worker thread until :attr:`gate` is set: a stuck model."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.gate = threading.Event()
-        self.entered = threading.Event()
-
-    def generate(
-        self,
-        messages: Sequence[ChatMessage],
-        params: SamplingParams,
-        stats: GenerationStats,
-        cancel: threading.Event,
-    ) -> Iterator[str]:
-        self.entered.set()
-        # Blocking, as a real engine's forward pass is; bounded so no thread outlives the test.
-        self.gate.wait(TIMEOUT_S)
-        yield from super().generate(messages, params, stats, cancel)
-
-
-class RecordingLLM(FakeLLM):
-    """A fake that remembers each generation's cancel event and how many tokens it yielded."""
-
-    def __init__(
-        self,
-        reply: Callable[[Sequence[ChatMessage]], str] = echo_reply,
-        token_delay_s: float = 0.0,
-    ) -> None:
-        super().__init__(reply=reply, token_delay_s=token_delay_s)
-        self.cancels: list[threading.Event] = []
-        self.yielded: list[int] = []
-
-    def generate(
-        self,
-        messages: Sequence[ChatMessage],
-        params: SamplingParams,
-        stats: GenerationStats,
-        cancel: threading.Event,
-    ) -> Iterator[str]:
-        self.cancels.append(cancel)
-        index = len(self.yielded)
-        self.yielded.append(0)
-        for word in super().generate(messages, params, stats, cancel):
-            self.yielded[index] += 1
-            yield word
 
 
 def words(n: int, stem: str = "w") -> str:

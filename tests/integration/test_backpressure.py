@@ -7,9 +7,9 @@ import socket
 from collections.abc import Sequence
 
 from openlive.engines.base import ChatMessage
-from openlive.testing import running_server
+from openlive.testing import FakeLLM, running_server
 
-from .helpers import RecordingLLM, kinds, session, setup_message, text_of, user, wait_for_condition
+from .helpers import kinds, session, setup_message, text_of, user, wait_for_condition
 
 PIECE = "x" * 16_000
 PIECES = 2000  # 32 MB of reply, far more than the socket buffers hold
@@ -32,7 +32,7 @@ async def small_buffer_socket(port: int) -> socket.socket:
 
 
 async def test_a_late_reader_gets_the_whole_reply_in_order() -> None:
-    fake = RecordingLLM(reply=lambda _: " ".join(f"p{i}" for i in range(1000)))
+    fake = FakeLLM(reply=lambda _: " ".join(f"p{i}" for i in range(1000)))
     async with running_server(fake) as srv:
         sock = await small_buffer_socket(srv.port)
         async with session(srv, sock=sock, max_queue=4, compression=None) as client:
@@ -44,7 +44,7 @@ async def test_a_late_reader_gets_the_whole_reply_in_order() -> None:
 
 
 async def test_a_client_that_stops_reading_pauses_the_engine() -> None:
-    fake = RecordingLLM(reply=big_reply)
+    fake = FakeLLM(reply=big_reply)
     async with running_server(fake) as srv:
         sock = await small_buffer_socket(srv.port)
         setup = setup_message(maxOutputTokens=PIECES)

@@ -12,7 +12,6 @@ import pytest
 from openlive.testing import FakeLLM, RunningServer, running_server
 
 from .helpers import (
-    RecordingLLM,
     check_serving,
     kinds,
     live,
@@ -142,7 +141,7 @@ async def test_a_long_unknown_field_gives_a_reason_that_fits_a_close_frame(srv: 
 
 
 async def test_bad_input_mid_reply_closes_and_stops_the_generation() -> None:
-    fake = RecordingLLM(token_delay_s=0.02)
+    fake = FakeLLM(token_delay_s=0.02)
     async with running_server(fake) as srv:
         async with session(srv) as client:
             await client.send(user(words(40)))

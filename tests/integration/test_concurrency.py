@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Sequence
 
 from websockets.asyncio.client import connect
@@ -13,7 +14,6 @@ from openlive.testing import FakeLLM, RunningServer, running_server
 from .helpers import (
     MODEL,
     TIMEOUT_S,
-    GatedLLM,
     LiveClient,
     is_turn_complete,
     kinds,
@@ -96,7 +96,7 @@ async def test_fast_session_completes_while_a_slow_one_is_still_streaming() -> N
 
 
 async def test_a_stuck_engine_does_not_block_other_sessions() -> None:
-    stuck, healthy = GatedLLM(), FakeLLM()
+    stuck, healthy = FakeLLM(gate=threading.Event()), FakeLLM()
     async with running_server({"stuck-model": stuck, MODEL: healthy}) as srv:
         try:
             async with session(srv, setup_message(model="models/stuck-model")) as blocked:

@@ -11,7 +11,6 @@ from openlive.testing import FakeLLM, running_server
 
 from .helpers import (
     MODEL,
-    FailingLLM,
     check_serving,
     kinds,
     live,
@@ -26,7 +25,7 @@ BROKEN = "models/broken-model"
 
 
 async def test_engine_error_closes_1011_and_other_sessions_carry_on(caplog: pytest.LogCaptureFixture) -> None:
-    broken, healthy = FailingLLM(after=0), FakeLLM()
+    broken, healthy = FakeLLM(fail_after=0), FakeLLM()
     caplog.set_level(logging.INFO, logger="openlive")
     async with running_server({"broken-model": broken, MODEL: healthy}) as srv:
         async with session(srv) as bystander:
@@ -50,7 +49,7 @@ async def test_engine_error_closes_1011_and_other_sessions_carry_on(caplog: pyte
 
 
 async def test_engine_error_mid_reply_closes_1011_after_what_was_sent() -> None:
-    broken = FailingLLM(after=3)
+    broken = FakeLLM(fail_after=3)
     async with running_server({"broken-model": broken, MODEL: FakeLLM()}) as srv:
         async with session(srv, setup_message(model=BROKEN)) as client:
             await client.send(user(words(10)))
@@ -65,7 +64,9 @@ async def test_engine_error_mid_reply_closes_1011_after_what_was_sent() -> None:
 
 
 async def test_engine_raising_an_openlive_error_closes_with_its_code() -> None:
-    broken = FailingLLM(error=ContextWindowExceeded("the conversation no longer fits the context window"))
+    broken = FakeLLM(
+        fail_after=0, error=ContextWindowExceeded("the conversation no longer fits the context window")
+    )
     async with running_server({"broken-model": broken, MODEL: FakeLLM()}) as srv:
         async with session(srv, setup_message(model=BROKEN)) as client:
             await client.send(user("long story"))
@@ -76,7 +77,7 @@ async def test_engine_raising_an_openlive_error_closes_with_its_code() -> None:
 
 
 async def test_repeated_engine_failures_do_not_exhaust_the_server() -> None:
-    broken = FailingLLM(after=1)
+    broken = FakeLLM(fail_after=1)
     async with running_server({"broken-model": broken, MODEL: FakeLLM()}, max_sessions=2) as srv:
         for _ in range(5):
             async with session(srv, setup_message(model=BROKEN)) as client:

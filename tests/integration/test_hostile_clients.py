@@ -27,7 +27,6 @@ from openlive.testing import FakeAsr, FakeLLM, running_server
 
 from .helpers import (
     TIMEOUT_S,
-    FailingLLM,
     check_serving,
     live,
     session,
@@ -334,7 +333,7 @@ async def test_a_newline_in_a_client_value_cannot_forge_a_log_line() -> None:
 
 async def test_a_1011_reason_names_what_failed_but_no_internal_address() -> None:
     internal = "cannot reach http://127.0.0.1:9409/v1/chat/completions: connection refused"
-    broken = FailingLLM(after=0, error=EngineError(internal))
+    broken = FakeLLM(fail_after=0, error=EngineError(internal))
     with server_log() as log:
         async with running_server({"broken-model": broken}) as srv:
             async with live(srv) as client:

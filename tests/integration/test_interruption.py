@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from openlive.engines.base import ChatMessage
-from openlive.testing import running_server
+from openlive.testing import FakeLLM, running_server
 
-from .helpers import RecordingLLM, kinds, server_content, session, text_of, user, wait_for_condition, words
+from .helpers import kinds, server_content, session, text_of, user, wait_for_condition, words
 
 LONG = words(40)
 FULL_REPLY = "echo: " + LONG
@@ -21,7 +21,7 @@ FULL_REPLY = "echo: " + LONG
     ids=["client_content", "realtime_input"],
 )
 async def test_new_turn_mid_reply_interrupts_it(interruption: dict[str, Any]) -> None:
-    fake = RecordingLLM(token_delay_s=0.02)
+    fake = FakeLLM(token_delay_s=0.02)
     async with running_server(fake) as srv, session(srv) as client:
         await client.send(user(LONG))
         first = [await client.recv() for _ in range(3)]
@@ -54,7 +54,7 @@ async def test_new_turn_mid_reply_interrupts_it(interruption: dict[str, Any]) ->
 
 
 async def test_later_turns_see_the_interrupted_reply_as_sent() -> None:
-    fake = RecordingLLM(token_delay_s=0.02)
+    fake = FakeLLM(token_delay_s=0.02)
     async with running_server(fake) as srv, session(srv) as client:
         await client.send(user(LONG))
         first = [await client.recv() for _ in range(2)]
@@ -76,7 +76,7 @@ async def test_later_turns_see_the_interrupted_reply_as_sent() -> None:
 
 
 async def test_client_leaving_mid_reply_stops_the_engine() -> None:
-    fake = RecordingLLM(token_delay_s=0.02)
+    fake = FakeLLM(token_delay_s=0.02)
     async with running_server(fake) as srv:
         async with session(srv) as client:
             await client.send(user(LONG))

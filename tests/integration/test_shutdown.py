@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 
 import pytest
 from websockets.asyncio.client import connect
@@ -11,7 +12,7 @@ from websockets.exceptions import InvalidHandshake
 
 from openlive.testing import FakeLLM, running_server
 
-from .helpers import TIMEOUT_S, GatedLLM, kinds, session, text_of, user, words
+from .helpers import TIMEOUT_S, kinds, session, text_of, user, words
 
 
 async def test_an_idle_session_gets_go_away_then_1001() -> None:
@@ -83,7 +84,7 @@ async def test_new_connections_are_refused_once_shutdown_starts() -> None:
 
 
 async def test_a_stuck_engine_does_not_hold_shutdown_past_the_grace() -> None:
-    stuck = GatedLLM()
+    stuck = FakeLLM(gate=threading.Event())
     loop = asyncio.get_running_loop()
     try:
         async with running_server(stuck, shutdown_grace_s=0.3) as srv:

@@ -14,9 +14,9 @@ import threading
 from collections.abc import Sequence
 
 from openlive.engines.base import ChatMessage
-from openlive.testing import FakeAsr, FakeTts
+from openlive.testing import FakeAsr, FakeLLM, FakeTts
 
-from .helpers import RecordingLLM, server_content, session, user, wait_for_condition
+from .helpers import server_content, session, user, wait_for_condition
 from .test_voice import (
     audio_chunks,
     fake_tts_bytes,
@@ -53,7 +53,7 @@ def count_messages(messages: Sequence[ChatMessage]) -> str:
 
 async def test_the_reply_started_during_the_pause_is_the_turns_reply() -> None:
     asr = FakeAsr(["hello there"])
-    llm = RecordingLLM()
+    llm = FakeLLM()
     spoken = SpokenWords()
     async with voice_server(llm, asr, FakeTts(on_piece=spoken)) as srv:
         set_limits(srv, audio_idle_end_s=60.0)  # only the silence ends the turn
@@ -79,7 +79,7 @@ async def test_the_reply_started_during_the_pause_is_the_turns_reply() -> None:
 
 async def test_a_reply_ahead_is_dropped_unheard_when_the_user_goes_on() -> None:
     asr = FakeAsr(["what is", "what is the time"])
-    llm = RecordingLLM()
+    llm = FakeLLM()
     spoken = SpokenWords()
     async with voice_server(llm, asr, FakeTts(on_piece=spoken)) as srv:
         set_limits(srv, audio_idle_end_s=60.0)
@@ -111,7 +111,7 @@ async def test_a_reply_ahead_is_dropped_unheard_when_the_user_goes_on() -> None:
 async def test_a_reply_ahead_is_not_used_when_the_turn_asks_for_another() -> None:
     # Context the client adds during the pause changes the prompt: the turn's reply is new.
     asr = FakeAsr(["hello"])
-    llm = RecordingLLM(reply=count_messages)
+    llm = FakeLLM(reply=count_messages)
     async with voice_server(llm, asr) as srv:
         set_limits(srv, audio_idle_end_s=60.0)
         async with session(srv, voice_setup("TEXT")) as client:
@@ -132,7 +132,7 @@ async def test_a_reply_ahead_is_not_used_when_the_turn_asks_for_another() -> Non
 
 async def test_a_text_reply_can_start_during_the_pause_too() -> None:
     asr = FakeAsr(["hello there"])
-    llm = RecordingLLM()
+    llm = FakeLLM()
     async with voice_server(llm, asr) as srv:
         set_limits(srv, audio_idle_end_s=60.0)
         async with session(srv, voice_setup("TEXT")) as client:
@@ -154,7 +154,7 @@ async def test_a_text_reply_can_start_during_the_pause_too() -> None:
 
 async def test_a_reply_ahead_stops_when_the_client_leaves() -> None:
     asr = FakeAsr(["tell me a story"])
-    llm = RecordingLLM(reply=lambda _: " ".join(["word"] * 200), token_delay_s=0.01)
+    llm = FakeLLM(reply=lambda _: " ".join(["word"] * 200), token_delay_s=0.01)
     async with voice_server(llm, asr) as srv:
         set_limits(srv, audio_idle_end_s=60.0)
         async with session(srv, voice_setup()) as client:

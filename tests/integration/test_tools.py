@@ -17,7 +17,7 @@ import pytest
 
 from openlive.engines.audio_base import SpeechEngines
 from openlive.errors import CLOSE_INVALID_ARGUMENT
-from openlive.server.tool_runtime import ToolRuntime
+from openlive.runtime.tools import ToolRuntime
 from openlive.testing import FakeLLM, FakePlanner, FakeSearch, FakeTts, running_server
 from openlive.testing.fake_speech import FakeAsr, FakeVad
 from openlive.tools.planner import CodeStep, FunctionStep, SearchStep, Step

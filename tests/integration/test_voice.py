@@ -31,7 +31,6 @@ from .helpers import (
     TIMEOUT_S,
     Closed,
     LiveClient,
-    RecordingLLM,
     check_serving,
     live,
     server_content,
@@ -491,7 +490,7 @@ def audio_bytes_at_least(n: int) -> Callable[[list[dict[str, Any]]], bool]:
 
 
 async def test_speech_during_a_spoken_reply_interrupts_it() -> None:
-    llm = RecordingLLM()
+    llm = FakeLLM()
     tts = GatedTts(free=3)
     async with voice_server(llm, FakeAsr([STORY, "stop"]), tts) as srv:
         async with session(srv, voice_setup()) as client:
@@ -529,7 +528,7 @@ async def test_speech_during_a_spoken_reply_interrupts_it() -> None:
 
 
 async def test_speech_during_a_text_reply_interrupts_it() -> None:
-    llm = RecordingLLM(token_delay_s=0.05)
+    llm = FakeLLM(token_delay_s=0.05)
     async with voice_server(llm, FakeAsr([STORY, "stop"])) as srv:
         async with session(srv, voice_setup("TEXT")) as client:
             await stream_audio(client, utterance(0.5))
@@ -545,7 +544,7 @@ async def test_speech_during_a_text_reply_interrupts_it() -> None:
 
 
 async def test_no_interruption_lets_the_reply_play_out_then_answers() -> None:
-    llm = RecordingLLM()
+    llm = FakeLLM()
     tts = GatedTts(free=3)
     async with voice_server(llm, FakeAsr([STORY, "stop"]), tts) as srv:
         async with session(srv, voice_setup(handling="NO_INTERRUPTION")) as client:

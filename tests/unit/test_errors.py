@@ -72,3 +72,11 @@ def test_close_reason_is_truncated_but_reason_is_kept_whole() -> None:
     assert error.reason == "x" * 300
     assert str(error) == "x" * 300
     assert error.close_reason() == "x" * (MAX_REASON_BYTES - 3) + "..."
+
+
+@pytest.mark.parametrize("reason", ["bad \udfff field", "\ud800" * 200, "x" * 120 + "\udfff"])
+def test_a_reason_holding_lone_surrogates_can_still_be_sent(reason: str) -> None:
+    cut = truncate_reason(reason)
+    assert len(cut.encode("utf-8")) <= MAX_REASON_BYTES
+    assert "\\udfff" in cut or "\\ud800" in cut or cut.endswith("...")
+    assert InvalidArgument(reason).close_reason().encode("utf-8")

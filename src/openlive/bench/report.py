@@ -86,7 +86,7 @@ class Figure:
         higher_is_better: Whether larger values are better (throughput).
         target: The issue's target for it, in words, if it has one.
         source: ``client`` (measured at the client), ``server log`` (the server's
-            own timing lines), ``derived`` (computed from both) or ``in-process``.
+            own timing records), ``derived`` (computed from both) or ``in-process``.
         note: Shown instead of numbers when there are none (e.g. "not logged").
     """
 

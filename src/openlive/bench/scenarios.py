@@ -2,7 +2,7 @@
 
 Every scenario drives the server over the real WebSocket path with the JSON the
 Python SDK sends, times what a user would feel at the client, and (when the
-server runs in this process) sets the server's own timing lines beside it.
+server runs in this process) sets the server's own timing records beside it.
 
 - **voice**: one session; each utterance is streamed in real time; time from the
   last voiced sample sent to the first reply audio byte, and from there to
@@ -178,7 +178,7 @@ async def converse(
 
 
 def _server_parts(target: Target, client: LiveClient, exchange: Exchange) -> dict[str, float]:
-    """The server's timings for one exchange, from its log lines (embedded only).
+    """The server's timings for one exchange, from its timing records (embedded only).
 
     The times called ``*_at_ms`` are from the last voiced sample; durations are not.
     """
@@ -209,8 +209,8 @@ def _server_parts(target: Target, client: LiveClient, exchange: Exchange) -> dic
             parts["pause_at_ms"] = _ms(paused[-1].at - speaking.voiced_end_at)
             if early and early[-1].at >= paused[-1].at:
                 parts["early_asr_ms"] = early[-1].values.get("asr_ms", 0.0)
-    # 'reply done' is logged once the last audio is queued, which may be before the
-    # client reads the first: the reply's line is the last one before its turnComplete.
+    # The reply's timings are emitted once the last audio is queued, which may be before the
+    # client reads the first: the reply's record is the last one before its turnComplete.
     done = log.events(session, "reply_done", after=speaking.voiced_end_at, before=turn.complete_at)
     if done:
         for key, value in done[-1].values.items():

@@ -3,9 +3,9 @@
 The embedded server is built exactly as ``openlive serve`` builds it
 (``build_models``, ``build_speech``, ``make_server``), on a free loopback port
 without TLS, and runs its own event loop in a thread so that the benchmark's
-clients are timed on another loop, as they would be in another process. Its log
-lines are captured in-process (:class:`ServerLog`) for the server-side timings,
-and its memory is this process's resident set.
+clients are timed on another loop, as they would be in another process. Its
+timing records (:mod:`openlive.metrics`) are heard in-process (:class:`ServerLog`)
+for the server-side timings, and its memory is this process's resident set.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -26,104 +25,93 @@ from openlive.config import Settings, load_settings
 from openlive.engines.audio_base import SpeechEngines
 from openlive.engines.base import LLM
 from openlive.engines.registry import ModelTable
+from openlive.metrics import (
+    METRICS,
+    MetricsBus,
+    Recognition,
+    Record,
+    ReplyTimings,
+    SpeechEnded,
+    SpeechPaused,
+    SpeechStarted,
+)
 from openlive.server.app import AppState
-from openlive.server.logs import session_id_var
-
-# The connection and the voice input log their timing lines under this logger.
-SERVER_LOGGER = "openlive.server"
-CONNECTION_LOGGER = "openlive.server.connection"
-
-# Each timing line is recognised by how it starts; its numbers are read field by field,
-# so that a field added to a line (say "first audio N ms") is picked up, not a mismatch.
-_KINDS = {
-    "speech_started": re.compile(r"^speech started\b"),
-    "speech_paused": re.compile(r"^speech paused\b"),
-    "early_asr": re.compile(r"^recognised the pause's\b"),
-    "speech_ended": re.compile(r"^speech ended\b"),
-    "heard": re.compile(r"^heard\b"),
-    "reply_done": re.compile(r"^reply done\b"),
-}
-_FIELDS = {
-    "speech_started": {"at_s": r"\bat ([\d.]+) s\b"},
-    "speech_paused": {"at_s": r"\bat ([\d.]+) s\b"},
-    "early_asr": {"speech_s": r"([\d.]+) s of speech", "asr_ms": r"\bin (\d+) ms"},
-    "speech_ended": {"at_s": r"\bat ([\d.]+) s\b", "speech_s": r"([\d.]+) s of speech"},
-    "heard": {"speech_s": r"([\d.]+) s of speech", "asr_ms": r"\bin (\d+) ms"},
-    "reply_done": {
-        "prompt_tokens": r"(\d+) prompt tokens",
-        "response_tokens": r"(\d+) response tokens",
-        "first_token_ms": r"first token (\d+) ms",
-        "first_audio_ms": r"first audio (\d+) ms",
-        "queue_wait_ms": r"queue wait (\d+) ms",
-        "audio_s": r"([\d.]+) s of audio",
-        "ahead_ms": r"started (\d+) ms ahead",
-    },
-}
 
 
-def parse_timing_line(message: str) -> tuple[str, dict[str, float]] | None:
-    """The kind of a server timing line and the numbers it holds, or ``None`` for other lines."""
-    for kind, start in _KINDS.items():
-        if start.match(message):
-            # Only the part before the transcript (heard ...: 'text') holds numbers.
-            head = message.split(": '", 1)[0].split(': "', 1)[0]
-            values = {}
-            for name, pattern in _FIELDS[kind].items():
-                found = re.search(pattern, head)
-                if found:
-                    values[name] = float(found.group(1))
-            return kind, values
-    return None
+def event_kind(record: Record) -> str | None:
+    """The name the benchmark knows a server record by, or ``None`` for records it does not use."""
+    match record:
+        case SpeechStarted():
+            return "speech_started"
+        case SpeechPaused():
+            return "speech_paused"
+        case SpeechEnded():
+            return "speech_ended"
+        case Recognition():
+            # Recognition during a pause, before the turn is committed, or of the turn.
+            return "early_asr" if record.tentative else "heard"
+        case ReplyTimings():
+            return "reply_done"
+        case _:
+            return None
+
+
+def record_values(record: Record) -> dict[str, float]:
+    """The numbers a record holds, by field name (flags and names left out)."""
+    values = {}
+    for item in dataclasses.fields(record):
+        value = getattr(record, item.name)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            values[item.name] = float(value)
+    return values
 
 
 @dataclass(frozen=True)
 class ServerEvent:
-    """One timing line the server logged.
+    """One timing record the server emitted.
 
     Attributes:
         kind: ``speech_started``, ``speech_paused``, ``early_asr`` (recognition
             during a pause), ``speech_ended``, ``heard`` or ``reply_done``.
-        at: When it was logged, on the benchmark's clock (:func:`~openlive.bench.client.now`).
+        at: When it was emitted, on the benchmark's clock (:func:`~openlive.bench.client.now`).
         session_id: The server's session id (``setupComplete.sessionId``).
-        values: The numbers in the line.
+        values: The numbers in the record.
+        record: The record itself.
     """
 
     kind: str
     at: float
     session_id: str
     values: dict[str, float]
+    record: Record | None = None
 
 
-class ServerLog(logging.Handler):
-    """Captures the server's timing lines ('speech started', 'heard ...', 'reply done ...').
+class ServerLog:
+    """Captures the embedded server's timing records (:mod:`openlive.metrics`) as they are emitted.
 
-    Attached to the ``openlive.server`` logger, so it hears the connection and the
-    modules it hands the voice path to.
+    Args:
+        bus: The bus to hear; the process's own by default.
     """
 
-    def __init__(self) -> None:
-        super().__init__(level=logging.INFO)
+    def __init__(self, bus: MetricsBus = METRICS) -> None:
+        self._bus = bus
         self._events: list[ServerEvent] = []
         self._guard = threading.Lock()
+        self._unsubscribe: Callable[[], None] | None = None
 
-    def emit(self, record: logging.LogRecord) -> None:
-        """Keep the record if it is a timing line (called in the logging task's context)."""
+    def hear(self, record: Record) -> None:
+        """Keep ``record`` if the benchmark uses its kind (called as the server emits it)."""
         at = now()
-        try:
-            message = record.getMessage()
-        except Exception:  # noqa: BLE001 - a bad record must not break the server
+        kind = event_kind(record)
+        if kind is None:
             return
-        parsed = parse_timing_line(message)
-        if parsed is None:
-            return
-        session = getattr(record, "session_id", None) or session_id_var.get()
         with self._guard:
-            self._events.append(ServerEvent(parsed[0], at, str(session), parsed[1]))
+            self._events.append(ServerEvent(kind, at, record.session_id, record_values(record), record))
 
     def events(
         self, session_id: str, kind: str, after: float = float("-inf"), before: float = float("inf")
     ) -> list[ServerEvent]:
-        """The session's events of ``kind`` logged in ``(after, before]``, oldest first."""
+        """The session's events of ``kind`` emitted in ``(after, before]``, oldest first."""
         with self._guard:
             return [
                 e
@@ -132,18 +120,15 @@ class ServerLog(logging.Handler):
             ]
 
     def attach(self) -> None:
-        """Start capturing the server's lines (its logger is set to INFO while attached)."""
-        logger = logging.getLogger(SERVER_LOGGER)
-        self._level = logger.level
-        if not logger.isEnabledFor(logging.INFO):
-            logger.setLevel(logging.INFO)
-        logger.addHandler(self)
+        """Start hearing the server's records."""
+        if self._unsubscribe is None:
+            self._unsubscribe = self._bus.subscribe(self.hear)
 
     def detach(self) -> None:
-        """Stop capturing and restore the logger's level."""
-        logger = logging.getLogger(SERVER_LOGGER)
-        logger.removeHandler(self)
-        logger.setLevel(getattr(self, "_level", logging.NOTSET))
+        """Stop hearing them."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
 
 
 def rss_bytes(pid: int | str = "self") -> int | None:
@@ -152,8 +137,12 @@ def rss_bytes(pid: int | str = "self") -> int | None:
         text = Path(f"/proc/{pid}/status").read_text()
     except OSError:
         return None
-    match = re.search(r"^VmRSS:\s+(\d+)\s+kB", text, re.MULTILINE)
-    return int(match.group(1)) * 1024 if match else None
+    for line in text.splitlines():
+        name, _, value = line.partition(":")
+        fields = value.split()
+        if name == "VmRSS" and len(fields) == 2 and fields[0].isdigit() and fields[1] == "kB":
+            return int(fields[0]) * 1024
+    return None
 
 
 @dataclass
@@ -163,7 +152,7 @@ class Target:
     Attributes:
         endpoint: Where to connect.
         description: One line for the report.
-        log: The server's timing lines, when it runs in this process.
+        log: The server's timing records, when it runs in this process.
         pid: The server's process id, for its memory; ``None`` if unknown.
         models: The server's own engines when embedded (else loaded on demand).
         speech: The server's own speech engines when embedded (else loaded on demand).

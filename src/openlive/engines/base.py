@@ -12,15 +12,27 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol, runtime_checkable
 
+from openlive.parts import Part
+
 Role = Literal["system", "user", "assistant"]
 
 
 @dataclass(frozen=True)
 class ChatMessage:
-    """One message of a chat prompt, in the engine's vocabulary of roles."""
+    """One message of a chat prompt, in the engine's vocabulary of roles.
+
+    Attributes:
+        role: Who speaks.
+        content: The message as text: all of it for a text message, the text
+            rendering of its parts otherwise (what a text-only engine reads).
+        parts: The message's parts when it holds more than text (an image, say);
+            empty for a text message. Only an engine that declares it reads them
+            is given them (see :func:`for_engine`).
+    """
 
     role: Role
     content: str
+    parts: tuple[Part, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -89,3 +101,36 @@ class LLM(Protocol):
             Text pieces in order; joined, they are the whole reply.
         """
         ...
+
+
+@dataclass(frozen=True)
+class LLMCapabilities:
+    """What a language-model engine can do, so the runtime picks how to drive it.
+
+    An engine declares them as a ``capabilities`` attribute; one that does not
+    gets the defaults (text in, text out, tools planned for it, no local tokenizer).
+
+    Attributes:
+        native_tools: The engine takes tool declarations and answers with its own
+            function calls; without it the runtime plans tools for it.
+        local_tokenizer: ``count_prompt_tokens`` runs in-process with no I/O, so the
+            session may call it on the event loop; otherwise a local estimate is used.
+        images: The engine reads image parts; a text-only engine gets text renderings.
+    """
+
+    native_tools: bool = False
+    local_tokenizer: bool = False
+    images: bool = False
+
+
+def capabilities(engine: object) -> LLMCapabilities:
+    """The capabilities ``engine`` declares, or the defaults."""
+    declared = getattr(engine, "capabilities", None)
+    return declared if isinstance(declared, LLMCapabilities) else LLMCapabilities()
+
+
+def for_engine(engine: object, messages: Sequence[ChatMessage]) -> tuple[ChatMessage, ...]:
+    """``messages`` as ``engine`` reads them: a text-only engine gets their text renderings."""
+    if capabilities(engine).images:
+        return tuple(messages)
+    return tuple(ChatMessage(m.role, m.content) if m.parts else m for m in messages)

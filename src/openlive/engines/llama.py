@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from openlive.engines.base import ChatMessage, GenerationStats, SamplingParams
+from openlive.engines.base import ChatMessage, GenerationStats, LLMCapabilities, SamplingParams
 from openlive.engines.native_tools import ToolCall, ToolSpec
 from openlive.engines.profile import ModelProfile, make_profile
 from openlive.errors import ConfigError, ContextWindowExceeded, EngineError
@@ -154,6 +154,9 @@ class LlamaCppEngine:
     def context_size(self) -> int:
         """The context window of each llama.cpp context."""
         return self._context_size
+
+    # The tokenizer runs in this process: a prompt is counted without I/O.
+    capabilities = LLMCapabilities(local_tokenizer=True)
 
     def _prompt(
         self, messages: Sequence[ChatMessage], tools: Sequence[ToolSpec] = ()

@@ -7,7 +7,6 @@ handing frames to :class:`~openlive.server.connection.Connection`.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from concurrent.futures import Executor
@@ -24,16 +23,18 @@ from openlive.engines.audio_base import SpeechEngines
 from openlive.engines.profile import profile_of
 from openlive.engines.registry import ModelTable
 from openlive.errors import OpenliveError, PolicyViolation, ServerBusy
+from openlive.runtime.accounting import TokenAccounts
+from openlive.runtime.resumption import ResumptionConfig
+from openlive.runtime.tools import ToolRuntime
 from openlive.server.auth import check_api_key, presented_key, presented_token
 from openlive.server.connection import Connection, ConnectionLimits
 from openlive.server.guard import AddressSlots, GuardedTransport, GuardLimits
 from openlive.server.logs import session_id_var
 from openlive.server.origin import check_origin
-from openlive.server.resumption import ResumptionConfig
 from openlive.server.tokens import mint, require_token_name, token_json
-from openlive.server.tool_runtime import ToolRuntime
 from openlive.session import ModelLimits, Session, SessionLimits, SpeechCapabilities
 from openlive.session.handles import owner_fingerprint
+from openlive.wire.decode import decode_frame
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +100,8 @@ class AppState:
         self.connection_limits = connection_limits or ConnectionLimits()
         self.executor = executor
         self.connections: set[Connection] = set()
+        # Token counts the sessions use on the event loop: local only (see openlive.runtime.accounting).
+        self.accounts = TokenAccounts()
         self.draining = False
 
     def model_limits(self, served_name: str) -> ModelLimits:
@@ -106,7 +109,7 @@ class AppState:
         engine = self.models.engine(served_name)
         return ModelLimits(
             context_tokens=self.models.context_tokens(served_name),
-            count=engine.count_prompt_tokens,
+            count=self.accounts.counter(engine),
             profile=profile_of(engine),
         )
 
@@ -200,6 +203,7 @@ async def _serve(websocket: WebSocket, state: AppState, transport: GuardedTransp
         owner=owner_fingerprint(token or presented_key(websocket.headers, websocket.query_params)),
         token=token,
         tools=state.tools,
+        accounts=state.accounts,
     )
     state.connections.add(connection)
     log.info(
@@ -287,9 +291,9 @@ async def create_auth_token(request: Request) -> JSONResponse:
     state: AppState = request.app.state.openlive
     if request.path_params["version"] not in API_VERSIONS:
         return _error(404, "NOT_FOUND", "unknown API version")
-    key = presented_key(request.headers, request.query_params)
     try:
         _check_page(request, state)
+        key = presented_key(request.headers, request.query_params)
         check_api_key(key, state.api_keys)
     except PolicyViolation as error:
         return _error(403, "PERMISSION_DENIED", error.reason)
@@ -299,9 +303,8 @@ async def create_auth_token(request: Request) -> JSONResponse:
     if len(body) > MAX_TOKEN_REQUEST_BYTES:
         return _error(400, "INVALID_ARGUMENT", "the request body is too large")
     try:
-        token = mint(json.loads(body or b"{}"), owner=owner_fingerprint(key))
-    except ValueError:
-        return _error(400, "INVALID_ARGUMENT", "the request body is not valid JSON")
+        # Decoded as a Live frame is: NaN, lone surrogates and deep nesting are refused.
+        token = mint(decode_frame(body or b"{}"), owner=owner_fingerprint(key))
     except OpenliveError as error:
         return _error(400, "INVALID_ARGUMENT", error.reason)
     await state.resumption.store.put_token(token)

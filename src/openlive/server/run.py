@@ -20,12 +20,12 @@ from openlive.config import EngineSpec, Settings
 from openlive.engines.audio_base import TTS, SpeechEngines
 from openlive.engines.base import LLM
 from openlive.engines.registry import ModelTable
+from openlive.runtime.resumption import ResumptionConfig
+from openlive.runtime.tools import ToolRuntime, tool_runtime
 from openlive.server.app import AppState, create_app
 from openlive.server.connection import ConnectionLimits
 from openlive.server.guard import GuardLimits, head_deadline_protocol, tls_handshake_timeout
-from openlive.server.resumption import ResumptionConfig
 from openlive.server.tls import ensure_self_signed
-from openlive.server.tool_runtime import ToolRuntime, tool_runtime
 from openlive.session import SessionLimits
 from openlive.store import Store
 

@@ -18,6 +18,7 @@ from typing import Any
 from openlive.errors import InvalidArgument, PolicyViolation
 from openlive.store import TokenRecord
 from openlive.wire import spec
+from openlive.wire.decode import check_json
 from openlive.wire.schema import normalize, to_camel
 
 TOKEN_PREFIX = "auth_tokens/"
@@ -68,6 +69,8 @@ def mint(body: Any, owner: str, now: float | None = None) -> TokenRecord:
     now = time.time() if now is None else now
     if not isinstance(body, dict):
         raise InvalidArgument("the request body must be a JSON object")
+    # The body was decoded by plain json.loads: refuse what a Live frame may not hold.
+    check_json(body)
     fields = {to_camel(k): v for k, v in body.items()}
     unknown = sorted(set(fields) - _CREATE_FIELDS)
     if unknown:

@@ -1,7 +1,6 @@
 """The conversation as a state machine: setup, active, closed. No I/O."""
 
-from openlive.session.history import History, Turn
-from openlive.session.session import (
+from openlive.session.actions import (
     Action,
     AwaitToolResponses,
     CancelGeneration,
@@ -10,18 +9,21 @@ from openlive.session.session import (
     FeedAudio,
     FetchUrls,
     MarkActivity,
-    ModelLimits,
-    ModelResolver,
     PlanTools,
     RunCode,
     RunSearch,
     Send,
+    StartGeneration,
+    Voice,
+)
+from openlive.session.context import ModelLimits, TokenEstimate
+from openlive.session.history import History, Turn
+from openlive.session.session import (
+    ModelResolver,
     Session,
     SessionLimits,
     SpeechCapabilities,
-    StartGeneration,
     State,
-    Voice,
 )
 
 __all__ = [
@@ -45,6 +47,7 @@ __all__ = [
     "SpeechCapabilities",
     "StartGeneration",
     "State",
+    "TokenEstimate",
     "Turn",
     "Voice",
 ]

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 
 from openlive.errors import PolicyViolation
 
-_HANDLE = re.compile(r"^([0-9a-f]{32})\.(\d{1,12})\.([A-Za-z0-9_-]{22,64})$")
+# One spelling per handle: ASCII digits without leading zeros, so no two texts
+# name the same version (int() would read "007" and Unicode digits alike).
+_HANDLE = re.compile(r"([0-9a-f]{32})\.(0|[1-9][0-9]{0,11})\.([A-Za-z0-9_-]{22,64})", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ def read_handle(secret: bytes, text: str) -> Handle:
     Raises:
         PolicyViolation: The handle is malformed or its signature does not match.
     """
-    match = _HANDLE.match(text.strip())
+    match = _HANDLE.fullmatch(text.strip())
     if not match:
         raise PolicyViolation("session resumption handle is malformed; use a newHandle the server sent")
     session_id, version = match.group(1), int(match.group(2))

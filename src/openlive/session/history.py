@@ -1,22 +1,53 @@
-"""The conversation history a session owns."""
+"""The conversation history a session owns: turns of multimodal parts."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from openlive.parts import Part, TextPart, only_text, part_size, render_text
 
-@dataclass(frozen=True)
+Role = Literal["user", "model", "tool"]
+
+
+@dataclass(frozen=True, init=False)
 class Turn:
-    """One turn of the conversation, as the Live API names roles.
+    """One turn of the conversation, as the Live API names roles: a list of parts.
 
     ``tool`` turns hold what a tool did for the model (a function's result, code
     and its output, search results), so later replies can use it.
+
+    Args:
+        role: Who spoke.
+        text: The turn's text, for a text turn.
+        parts: The turn's parts (instead of ``text``).
     """
 
-    role: Literal["user", "model", "tool"]
-    text: str
+    role: Role
+    parts: tuple[Part, ...]
+
+    def __init__(self, role: Role, text: str = "", parts: Sequence[Part] = ()) -> None:
+        object.__setattr__(self, "role", role)
+        object.__setattr__(self, "parts", tuple(parts) if parts else ((TextPart(text),) if text else ()))
+
+    @property
+    def text(self) -> str:
+        """The turn as text (what a text-only engine reads)."""
+        return render_text(self.parts)
+
+    @property
+    def only_text(self) -> bool:
+        """Whether the turn is text alone."""
+        return only_text(self.parts)
+
+    @property
+    def size(self) -> int:
+        """What the turn costs the history's bound (characters, and bytes of media)."""
+        return sum(part_size(p) for p in self.parts)
+
+    def __repr__(self) -> str:
+        return f"Turn(role={self.role!r}, parts={self.parts!r})"
 
 
 class History:
@@ -29,7 +60,7 @@ class History:
     def append(self, turn: Turn) -> None:
         """Add one turn at the end."""
         self._turns.append(turn)
-        self.chars += len(turn.text)
+        self.chars += turn.size
 
     def extend(self, turns: Iterable[Turn]) -> None:
         """Add turns at the end, in order."""

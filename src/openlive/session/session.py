@@ -1,30 +1,49 @@
 """The conversation as a state machine. No I/O, no await.
 
 Feed it client messages (``receive``) and generation events (``generation_text``,
-``generation_done``); it answers with :data:`Action` values for the connection
-layer to carry out: messages to send, generations to start or cancel, a close.
+``generation_done``); it answers with :data:`~openlive.session.actions.Action`
+values for the runtime (``openlive.runtime``) to carry out: messages to send,
+generations to start or cancel, tool steps, checkpoints. Token counts come in as
+data (:mod:`openlive.session.context`): nothing it calls does I/O.
 Like the protocol core of ``websockets``, it can be tested by feeding it inputs
 and reading what comes out.
 """
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import enum
 import itertools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 from openlive.audio import pcm_rate
 from openlive.engines.audio_base import LIVE_API_LANGUAGES
 from openlive.engines.base import ChatMessage, GenerationStats, SamplingParams
 from openlive.engines.language import follows_speaker, language_instruction, spoken_language
 from openlive.engines.profile import CAPABLE, ModelProfile
-from openlive.errors import ContextWindowExceeded, InvalidArgument, NotSupportedYet
+from openlive.errors import InvalidArgument, NotSupportedYet
+from openlive.parts import part_from_json, part_to_json
+from openlive.session.actions import (
+    Action,
+    AwaitToolResponses,
+    CancelGeneration,
+    Checkpoint,
+    EndAudioStream,
+    FeedAudio,
+    FetchUrls,
+    MarkActivity,
+    PlanTools,
+    RunCode,
+    RunSearch,
+    Send,
+    StartGeneration,
+    Voice,
+)
+from openlive.session.context import ModelLimits, fit_context, render_prompt
 from openlive.session.history import History, Turn
-from openlive.session.prompts import shape_prompt, tool_results_request
 from openlive.session.tool_turn import (
     CancelledIds,
     ToolTurn,
@@ -50,15 +69,15 @@ from openlive.wire.client import (
     setup_from_json,
     setup_to_json,
 )
-from openlive.wire.tools import FunctionResponse, Tools
+from openlive.wire.tools import FunctionResponse
 
 # The Gemini API counts audio at 32 tokens a second.
 AUDIO_TOKENS_PER_SECOND = 32
 OUTPUT_AUDIO_MIME = "audio/pcm;rate=24000"
 MAX_DETECTION_MS = 10_000
-# Tokens kept free for the reply when checking that a prompt fits the context window.
-REPLY_RESERVE_TOKENS = 64
-SNAPSHOT_FORMAT = 1
+# 2: history turns are lists of parts; 1 (still read): history turns were [role, text].
+SNAPSHOT_FORMAT = 2
+READABLE_SNAPSHOT_FORMATS = (1, 2)
 
 
 class State(enum.Enum):
@@ -68,152 +87,6 @@ class State(enum.Enum):
     ACTIVE = "active"
     CLOSED = "closed"
 
-
-@dataclass(frozen=True)
-class Send:
-    """Send this message to the client."""
-
-    message: msg.ServerMessage
-
-
-@dataclass(frozen=True)
-class Voice:
-    """How a spoken reply sounds."""
-
-    name: str
-    language: str
-
-
-@dataclass(frozen=True)
-class StartGeneration:
-    """Start generating a reply; report back with the same ``turn_id``.
-
-    Attributes:
-        turn_id: Identifies the reply in later events.
-        model: The served model name.
-        messages: The prompt.
-        params: Sampling settings.
-        voice: Speak the reply with this voice; ``None`` for a text reply.
-    """
-
-    turn_id: int
-    model: str
-    messages: tuple[ChatMessage, ...]
-    params: SamplingParams
-    voice: Voice | None = None
-
-
-@dataclass(frozen=True)
-class FeedAudio:
-    """Hand a chunk of 16-bit PCM at ``rate`` to the audio input."""
-
-    data: bytes
-    rate: int
-
-
-@dataclass(frozen=True)
-class MarkActivity:
-    """The client marked the start (``True``) or end (``False``) of the user's activity."""
-
-    start: bool
-
-
-@dataclass(frozen=True)
-class EndAudioStream:
-    """The client's audio stream paused: flush what the audio input holds."""
-
-
-@dataclass(frozen=True)
-class Checkpoint:
-    """The session can be resumed from here: save a snapshot and send the client a handle.
-
-    Attributes:
-        last_consumed_index: Index of the last client message the state includes
-            (sent to the client when it asked for ``transparent`` resumption).
-    """
-
-    last_consumed_index: int
-
-
-@dataclass(frozen=True)
-class CancelGeneration:
-    """Stop the generation of ``turn_id`` and drop whatever it still produces."""
-
-    turn_id: int
-
-
-@dataclass(frozen=True)
-class PlanTools:
-    """Ask the planner which tools the newest user turn needs; report with ``tools_planned``.
-
-    Attributes:
-        turn_id: The reply the plan is for.
-        model: The served model name.
-        messages: The prompt so far, newest user turn last.
-        tools: The tools the session declared.
-    """
-
-    turn_id: int
-    model: str
-    messages: tuple[ChatMessage, ...]
-    tools: Tools
-
-
-@dataclass(frozen=True)
-class RunCode:
-    """Run ``code`` in the sandbox; report with ``code_ran``."""
-
-    turn_id: int
-    step: int
-    code: str
-
-
-@dataclass(frozen=True)
-class RunSearch:
-    """Search for ``query``; report with ``search_done``."""
-
-    turn_id: int
-    step: int
-    query: str
-
-
-@dataclass(frozen=True)
-class FetchUrls:
-    """Fetch the pages the user named; report with ``pages_fetched``."""
-
-    turn_id: int
-    step: int
-    urls: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class AwaitToolResponses:
-    """The client owes responses to these blocking calls.
-
-    Report with ``tool_calls_expired`` if they are not answered in time.
-    """
-
-    turn_id: int
-    ids: tuple[str, ...]
-
-
-Action = (
-    Send
-    | StartGeneration
-    | CancelGeneration
-    | FeedAudio
-    | MarkActivity
-    | EndAudioStream
-    | Checkpoint
-    | PlanTools
-    | RunCode
-    | RunSearch
-    | FetchUrls
-    | AwaitToolResponses
-)
-
-# Counts the tokens of a prompt for a served model, with that model's tokenizer.
-TokenCounter = Callable[[str, list[ChatMessage]], int]
 
 # Resolves the model name a client asked for to the served name, or raises
 # PolicyViolation naming the models this server serves.
@@ -232,21 +105,6 @@ class SessionLimits:
 
     max_history_chars: int = 1_000_000
     max_output_tokens: int = 1024
-
-
-@dataclass(frozen=True)
-class ModelLimits:
-    """What the session must know of its model to keep the prompt inside its window.
-
-    Attributes:
-        context_tokens: The context window, prompt and reply together.
-        count: Counts a prompt's tokens with the model's own tokenizer.
-        profile: How to prompt the model (tier, history it keeps).
-    """
-
-    context_tokens: int
-    count: Callable[[list[ChatMessage]], int]
-    profile: ModelProfile = CAPABLE
 
 
 @dataclass(frozen=True)
@@ -319,6 +177,7 @@ class Session:
         self._audio_in_s = 0.0
         self._model_limits = model_limits
         self._restored: dict[str, object] | None = None
+        self._saved_turns: list[Turn] = []
         # Index of the last client message handled (setup is 0).
         self.message_index = -1
         self.dropped_turns = 0
@@ -513,27 +372,48 @@ class Session:
         committed, starts the same reply (all but the ``turn_id``). ``None`` when
         the transcript would start no reply now (nothing heard, a reply playing).
         """
-        if self.state is not State.ACTIVE or self._generation is not None:
+        if self.state is not State.ACTIVE or self._generation is not None or self.setup is None:
             return None
-        trial = copy.copy(self)
-        trial.history = History()
-        trial.history.extend(self.history)
-        trial._deferred = list(self._deferred)
-        trial._turn_ids = itertools.count(0)
+        text = text.strip()
+        if not text or self.setup.tools.any:
+            return None  # nothing heard, or a reply that plans tools first: nothing to start ahead
+        reply_language, voice = self.reply_language, self.voice
+        if language and self._follows_speaker:
+            reply_language, voice = self._language_change(language) or (reply_language, voice)
+        turn = Turn(role="user", text=text)
+        turns = [*self.history, turn]
+        # The same checks the turn will make, on a list: nothing of the session changes.
         try:
-            actions = trial.speech_transcribed(text, audio_s, language)
+            self._check_room([turn])
+            if self._model_limits is not None and self.model is not None:
+                limits = self._model_limits(self.model)
+                fit = fit_context(self._instruction(reply_language), turns, limits, self.setup.compression)
+                turns = turns[fit.dropped :]
         except InvalidArgument:  # too long for the history or the window: the turn will say so
             return None
-        return next((a for a in actions if isinstance(a, StartGeneration)), None)
+        return self._request(
+            0,
+            render_prompt(self._instruction(reply_language), turns, self._profile(), voice is not None),
+            voice,
+        )
 
     def _answer_in(self, language: str) -> None:
         """Reply in the language the user was heard in, spoken in a form the synthesiser speaks."""
+        reply_language, voice = self._language_change(language) or (self.reply_language, self.voice)
+        self.reply_language, self.voice = reply_language, voice
+
+    def _language_change(self, language: str) -> tuple[str, Voice | None] | None:
+        """The reply language and voice after hearing ``language``; ``None`` if they stay."""
         spoken = self._speech.languages if self._speech is not None else ()
         current = self.voice.language if self.voice is not None else self.reply_language
         tag = spoken_language(language, spoken, current)
-        self.reply_language = tag or language
-        if self.voice is not None and tag is not None:
-            self.voice = Voice(self.voice.name, tag)
+        reply_language = tag or language
+        voice = self.voice
+        if voice is not None and tag is not None:
+            voice = Voice(voice.name, tag)
+        if reply_language == self.reply_language and voice == self.voice:
+            return None
+        return reply_language, voice
 
     # -- turns -----------------------------------------------------------------------
 
@@ -557,7 +437,7 @@ class Session:
         return actions
 
     def _check_room(self, turns: list[Turn]) -> None:
-        added = sum(len(t.text) for t in turns) + sum(len(t.text) for t in self._deferred)
+        added = sum(t.size for t in turns) + sum(t.size for t in self._deferred)
         if self.history.chars + added > self._limits.max_history_chars:
             raise InvalidArgument(
                 f"session history would exceed {self._limits.max_history_chars} characters; "
@@ -585,12 +465,18 @@ class Session:
         if generation.tools is not None:
             generation.tools.answering = True
             self._fit_context()
+        return self._request(generation.turn_id, self.prompt())
+
+    def _request(
+        self, turn_id: int, messages: list[ChatMessage], voice: Voice | None = None
+    ) -> StartGeneration:
+        assert self.setup is not None and self.model is not None
         config = self.setup.generation_config
         return StartGeneration(
-            turn_id=generation.turn_id,
+            turn_id=turn_id,
             model=self.model,
-            voice=self.voice,
-            messages=tuple(self.prompt()),
+            voice=voice or self.voice,
+            messages=tuple(messages),
             params=SamplingParams(
                 temperature=config.temperature,
                 top_p=config.top_p,
@@ -603,32 +489,8 @@ class Session:
         )
 
     def prompt(self) -> list[ChatMessage]:
-        """The chat prompt for the next reply: system message, then the history the model's tier keeps.
-
-        Tool results in a row read as one user message, as chat templates have no
-        role for them that every model knows. See :mod:`openlive.session.prompts`
-        for the system message and what a tiny model is spared.
-        """
-        profile = self._profile()
-        messages: list[ChatMessage] = []
-        results: list[str] = []
-        for turn in self.history:
-            if turn.role == "tool":
-                results.append(turn.text)
-                continue
-            if results:
-                messages.append(_tool_message(results, profile))
-                results = []
-            messages.append(_chat(turn))
-        if results:
-            messages.append(_tool_message(results, profile))
-        instruction = None
-        if self.setup is not None and self.setup.system_instruction is not None:
-            instruction = self.setup.system_instruction.text
-        # The reply's language, when it is not English: one line at the end of the
-        # system message (templates expect only one).
-        language = language_instruction(self.reply_language)
-        return shape_prompt(instruction, messages, profile, spoken=self.voice is not None, extra=language)
+        """The chat prompt for the next reply: system instruction, then the history."""
+        return render_prompt(self._instruction(), list(self.history), self._profile(), self.voice is not None)
 
     def _profile(self) -> ModelProfile:
         if self._model_limits is None or self.model is None:
@@ -891,52 +753,30 @@ class Session:
     # -- context window --------------------------------------------------------------
 
     def _fit_context(self) -> None:
-        """Keep the prompt inside the model's context window.
-
-        With ``contextWindowCompression``, once the prompt passes the trigger, the
-        oldest turns are dropped at turn boundaries (a user turn and the model turns
-        after it), never the system instruction or the newest turn, until the prompt
-        is within the target. Without it, a prompt that cannot fit ends the session.
-        """
+        """Keep the prompt inside the model's context window (see :func:`fit_context`)."""
         if self._model_limits is None or self.model is None or self.setup is None:
             return
-        limits = self._model_limits(self.model)
-        window = limits.context_tokens
-        compression = self.setup.compression
-        tokens = limits.count(self.prompt())
-        if compression is not None:
-            # A client tuned for a bigger window than this model's still gets
-            # compression rather than a closed session: the trigger never sits
-            # above what fits.
-            trigger = min(compression.trigger_tokens or int(window * 0.8), window - REPLY_RESERVE_TOKENS)
-            target = min(compression.target_tokens or trigger // 2, trigger)
-            if tokens > trigger:
-                tokens = self._drop_oldest_turns(limits, target)
-        if tokens + REPLY_RESERVE_TOKENS > window:
-            raise ContextWindowExceeded(
-                f"the conversation is {tokens} tokens, over the context window of {window}; "
-                "enable contextWindowCompression or start a new session"
-            )
+        fit = fit_context(
+            self._instruction(), list(self.history), self._model_limits(self.model), self.setup.compression
+        )
+        if fit.dropped:
+            self.dropped_turns += fit.dropped
+            self.history.replace(list(self.history)[fit.dropped :])
 
-    def _drop_oldest_turns(self, limits: ModelLimits, target: int) -> int:
-        turns = list(self.history)
-        system = [m for m in self.prompt() if m.role == "system"]
-        cost = [limits.count([_chat(t)]) for t in turns]
-        total = (limits.count(system) if system else 0) + sum(cost)
-        start = 0
-        # Drop whole exchanges, oldest first, keeping at least the newest user turn.
-        while total > target:
-            end = start + 1
-            while end < len(turns) and turns[end].role != "user":
-                end += 1
-            if end >= len(turns):
-                break
-            total -= sum(cost[start:end])
-            start = end
-        if start:
-            self.dropped_turns += start
-            self.history.replace(turns[start:])
-        return limits.count(self.prompt())
+    def _instruction(self, reply_language: str | None = None) -> str | None:
+        """The system message: the client's instruction, then the reply's language.
+
+        Args:
+            reply_language: The language to ask for, if not the session's own (a preview).
+        """
+        reply_language = reply_language or self.reply_language
+        instruction = ""
+        if self.setup is not None and self.setup.system_instruction is not None:
+            instruction = self.setup.system_instruction.text
+        # The reply's language, when it is not English: one line after the client's
+        # instruction, in the same system message (templates expect only one).
+        system = "\n\n".join(part for part in (instruction, language_instruction(reply_language)) if part)
+        return system or None
 
     # -- resumption ------------------------------------------------------------------
 
@@ -952,7 +792,7 @@ class Session:
         return {
             "format": SNAPSHOT_FORMAT,
             "setup": setup_to_json(self.setup),
-            "history": [[t.role, t.text] for t in self.history],
+            "history": [{"role": t.role, "parts": [part_to_json(p) for p in t.parts]} for t in self.history],
             # Non-blocking calls still running on the client: their results are
             # still welcome after the session resumes on another connection.
             "background_calls": dict(self._background_calls),
@@ -966,16 +806,19 @@ class Session:
         """
         if self.state is not State.AWAITING_SETUP:
             raise InvalidArgument("a session can only be resumed before its setup")
-        if snapshot.get("format") != SNAPSHOT_FORMAT or not isinstance(snapshot.get("setup"), dict):
+        if snapshot.get("format") not in READABLE_SNAPSHOT_FORMATS or not isinstance(
+            snapshot.get("setup"), dict
+        ):
             raise InvalidArgument("the saved session cannot be read by this server version")
+        try:
+            self._saved_turns = _saved_turns(snapshot)
+        except (ValueError, TypeError) as exc:
+            raise InvalidArgument("the saved session cannot be read by this server version") from exc
         self._restored = snapshot
 
     def _load_history(self, snapshot: dict[str, object]) -> None:
-        history = snapshot.get("history")
-        assert isinstance(history, list)
-        self.history.extend(
-            Turn(role=role if role in ("model", "tool") else "user", text=str(text)) for role, text in history
-        )
+        self.history.extend(self._saved_turns)
+        self._saved_turns = []
         calls = snapshot.get("background_calls", {})
         if isinstance(calls, dict):
             self._background_calls.update({str(k): str(v) for k, v in calls.items()})
@@ -994,16 +837,27 @@ def _audio_tokens(seconds: float) -> int:
     return round(seconds * AUDIO_TOKENS_PER_SECOND)
 
 
-def _chat(turn: Turn) -> ChatMessage:
-    return ChatMessage(role="assistant" if turn.role == "model" else "user", content=turn.text)
+def _saved_turns(snapshot: dict[str, object]) -> list[Turn]:
+    """The history a snapshot holds, in either format.
+
+    Raises:
+        ValueError: The history is malformed.
+    """
+    history = snapshot.get("history")
+    if not isinstance(history, list):
+        raise ValueError("the history is not a list")
+    turns = []
+    for item in history:
+        if snapshot.get("format") == 1:
+            role, text = item
+            turns.append(Turn(role=_saved_role(role), text=str(text)))
+        else:
+            if not isinstance(item, dict) or not isinstance(item.get("parts"), list):
+                raise ValueError("a saved turn is an object with parts")
+            parts = [part_from_json(p) for p in item["parts"]]
+            turns.append(Turn(role=_saved_role(item.get("role")), parts=parts))
+    return turns
 
 
-def _tool_message(results: list[str], profile: ModelProfile) -> ChatMessage:
-    # Said as the user would say it: a small model follows a plain request best.
-    return ChatMessage(
-        role="user",
-        content="Results of the tools you used:\n\n"
-        + "\n\n".join(results)
-        + "\n\n"
-        + tool_results_request(profile),
-    )
+def _saved_role(role: object) -> Literal["user", "model", "tool"]:
+    return "model" if role == "model" else "tool" if role == "tool" else "user"

@@ -7,6 +7,7 @@ used by the product path: ``openlive serve`` always runs real engines.
 from openlive.testing.fake_llm import FakeLLM, echo_reply
 from openlive.testing.fake_speech import FakeAsr, FakeTts, FakeVad
 from openlive.testing.fake_tools import FakePlanner, FakeSearch
+from openlive.testing.fake_transport import FakeSessionIO, FakeTransport
 from openlive.testing.server import RunningServer, running_server
 
 __all__ = [
@@ -14,6 +15,8 @@ __all__ = [
     "FakeLLM",
     "FakePlanner",
     "FakeSearch",
+    "FakeSessionIO",
+    "FakeTransport",
     "FakeTts",
     "FakeVad",
     "RunningServer",

@@ -1,4 +1,4 @@
-"""A deterministic fake LLM for tests."""
+"""A deterministic fake LLM for tests, configured rather than subclassed."""
 
 from __future__ import annotations
 
@@ -6,8 +6,11 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 
-from openlive.engines.base import ChatMessage, GenerationStats, SamplingParams
+from openlive.engines.base import ChatMessage, GenerationStats, LLMCapabilities, SamplingParams
 from openlive.engines.profile import ModelProfile
+
+# How long a gated generation waits for its gate at most, so no thread outlives a test.
+GATE_TIMEOUT_S = 10.0
 
 
 def echo_reply(messages: Sequence[ChatMessage]) -> str:
@@ -27,8 +30,19 @@ class FakeLLM:
         token_delay_s: Sleep between tokens, to make generations slow enough to
             interrupt or to overlap.
         context_size: The context window to report.
+        fail_after: Raise ``error`` after yielding this many tokens (``None``: never).
+        error: What a failing generation raises.
+        gate: When given, each generation blocks its worker thread until it is set
+            (a stuck model), at most ``GATE_TIMEOUT_S``.
+        capabilities: What the engine declares (a local tokenizer by default).
         house_rules: Let the server add its own system rules to the prompts (off by
             default, so that tests can predict prompts and token counts exactly).
+
+    Attributes:
+        calls: Every prompt and the params that came with it, in order.
+        cancels: Every generation's cancel event, in order.
+        yielded: How many tokens each generation yielded, in order.
+        entered: Set once a generation has started.
     """
 
     def __init__(
@@ -36,14 +50,25 @@ class FakeLLM:
         reply: Callable[[Sequence[ChatMessage]], str] = echo_reply,
         token_delay_s: float = 0.0,
         context_size: int = 4096,
+        *,
+        fail_after: int | None = None,
+        error: Exception | None = None,
+        gate: threading.Event | None = None,
+        capabilities: LLMCapabilities | None = None,
         house_rules: bool = False,
     ) -> None:
         self.profile = ModelProfile(house_rules=house_rules)
         self._reply = reply
         self._token_delay_s = token_delay_s
         self._context_size = context_size
-        # Every prompt and the params that came with it (``json_schema`` included), in order.
+        self.fail_after = fail_after
+        self.error = error or RuntimeError("the model fell over")
+        self.gate = gate
+        self.capabilities = capabilities or LLMCapabilities(local_tokenizer=True)
         self.calls: list[tuple[list[ChatMessage], SamplingParams]] = []
+        self.cancels: list[threading.Event] = []
+        self.yielded: list[int] = []
+        self.entered = threading.Event()
         self._lock = threading.Lock()
 
     @property
@@ -71,11 +96,20 @@ class FakeLLM:
         """Yield the scripted reply word by word, stopping when ``cancel`` is set."""
         with self._lock:
             self.calls.append((list(messages), params))
+            self.cancels.append(cancel)
+            index = len(self.yielded)
+            self.yielded.append(0)
+        self.entered.set()
+        if self.gate is not None:
+            # Blocking, as a real engine's forward pass is.
+            self.gate.wait(GATE_TIMEOUT_S)
         stats.prompt_tokens = self.count_prompt_tokens(messages)
         words = self._reply(messages).split(" ")
         if params.max_tokens is not None:
             words = words[: params.max_tokens]
         for i, word in enumerate(words):
+            if self.fail_after is not None and i >= self.fail_after:
+                raise self.error
             if cancel.is_set():
                 return
             if self._token_delay_s:
@@ -83,4 +117,8 @@ class FakeLLM:
             if cancel.is_set():
                 return
             stats.response_tokens += 1
+            with self._lock:
+                self.yielded[index] += 1
             yield word if i == 0 else " " + word
+        if self.fail_after is not None:
+            raise self.error

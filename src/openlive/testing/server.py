@@ -12,9 +12,9 @@ from openlive.config import Settings
 from openlive.engines.audio_base import SpeechEngines
 from openlive.engines.base import LLM
 from openlive.engines.registry import DOCUMENTED_MODELS, ModelTable
+from openlive.runtime.tools import ToolRuntime
 from openlive.server.app import AppState
 from openlive.server.run import TlsFiles, make_server
-from openlive.server.tool_runtime import ToolRuntime
 from openlive.store import Store
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from openlive.errors import InvalidArgument
 from openlive.wire import spec
+from openlive.wire.decode import decode_frame
 from openlive.wire.schema import normalize
 from openlive.wire.tools import FunctionResponse, Tools, parse_function_responses, parse_tools
 
@@ -202,20 +203,18 @@ def parse_client_message(frame: str | bytes) -> ClientMessage:
     Raises:
         InvalidArgument: The frame is not JSON, not one message, or breaks the schema.
     """
-    if isinstance(frame, (bytes, bytearray, memoryview)):
-        try:
-            frame = bytes(frame).decode("utf-8")
-        except UnicodeDecodeError:
-            raise InvalidArgument("binary frame is not UTF-8 JSON") from None
-    try:
-        value = json.loads(frame, object_pairs_hook=_refuse_duplicate_keys)
-    except _DuplicateKey as duplicate:
-        raise InvalidArgument(f"field {duplicate.key[:60]!r} is given twice in one object") from None
-    except (ValueError, RecursionError):
-        # ValueError covers JSONDecodeError and integers too long to convert.
-        raise InvalidArgument("message is not valid JSON") from None
+    value = decode_frame(frame)
     if not isinstance(value, dict):
         raise InvalidArgument("message must be a JSON object")
+    try:
+        return _parse(value)
+    except RecursionError:
+        # decode_frame bounds nesting well inside the stack; this is the backstop
+        # for checks that recurse several frames per level (JSON Schema, for one).
+        raise InvalidArgument("message is nested too deeply to check; flatten it") from None
+
+
+def _parse(value: dict[str, Any]) -> ClientMessage:
     message = normalize(value, spec.CLIENT_MESSAGE, "")
     if len(message) != 1:
         names = ", ".join(sorted(message)) or "nothing"
@@ -241,22 +240,6 @@ def parse_client_message(frame: str | bytes) -> ClientMessage:
             audio_stream_end=bool(body.get("audioStreamEnd", False)),
         )
     return ToolResponse(function_responses=parse_function_responses(body.get("functionResponses", [])))
-
-
-class _DuplicateKey(Exception):
-    def __init__(self, key: str) -> None:
-        self.key = key
-
-
-def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    # Protobuf JSON refuses an object that names a field twice; plain json.loads
-    # would silently keep the last one.
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise _DuplicateKey(key)
-        result[key] = value
-    return result
 
 
 def _setup(body: dict[str, Any]) -> Setup:

@@ -23,13 +23,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from openlive.errors import InvalidArgument, NotSupportedYet
+from openlive.wire.decode import show_name
 
 
 @dataclass(frozen=True)
 class Scalar:
-    """A JSON scalar: ``str``, ``int``, ``float``, ``bool`` or ``bytes``."""
+    """A JSON scalar: ``str``, ``int``, ``float``, ``bool`` or ``bytes``.
+
+    Attributes:
+        kind: Which scalar.
+        low: The smallest value allowed (numbers only); ``None`` for the type's own bound.
+        high: The largest value allowed (numbers only).
+    """
 
     kind: str
+    low: float | None = None
+    high: float | None = None
 
 
 @dataclass(frozen=True)
@@ -67,14 +76,25 @@ class Obj:
 
 Kind = Scalar | Enum | Any_ | ListOf | Obj
 
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
 STR = Scalar("str")
-INT = Scalar("int")
+INT = Scalar("int", INT64_MIN, INT64_MAX)
+INT32 = Scalar("int", INT32_MIN, INT32_MAX)
 FLOAT = Scalar("float")
 BOOL = Scalar("bool")
 BYTES = Scalar("bytes")
 ANY = Any_()
 
 _SNAKE = re.compile(r"_([a-z0-9])")
+# Numbers sent as strings, as protobuf JSON allows: plain ASCII decimal notation,
+# short enough that converting one costs microseconds.
+_NUMBER_TEXT = re.compile(r"-?[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?", re.ASCII)
+MAX_NUMBER_TEXT = 64
+# Integers written with an exponent: beyond this many digits a value is out of
+# every integer field's range, and is refused before it is ever expanded.
+_MAX_INT_DIGITS = 19
 
 
 def to_camel(name: str) -> str:
@@ -117,7 +137,7 @@ def _normalize_obj(value: Any, kind: Obj, path: str) -> dict[str, Any]:
     seen: set[str] = set()
     for raw_name, item in value.items():
         name = to_camel(raw_name) if isinstance(raw_name, str) else raw_name
-        field_path = f"{path}.{name}" if path else str(name)
+        field_path = f"{path}.{show_name(name)}" if path else show_name(name)
         if name not in kind.fields:
             raise InvalidArgument(f"unknown field {field_path}")
         if name in seen:
@@ -138,7 +158,19 @@ def _normalize_enum(value: Any, kind: Enum, path: str) -> str:
         return kind.values[value]
     if isinstance(value, str) and value in kind.values:
         return value
-    raise InvalidArgument(f"{path} must be one of {', '.join(kind.values[1:])}, not {value!r}")
+    raise InvalidArgument(f"{path} must be one of {', '.join(kind.values[1:])}, not {_show(value)}")
+
+
+def _show(value: Any) -> str:
+    # A client value quoted in a reason: short whatever was sent (a repr of a long
+    # or deeply nested value would be costly, and too long for a close frame).
+    if isinstance(value, str):
+        return ascii(value[:40]) + ("..." if len(value) > 40 else "")
+    if isinstance(value, (bool, int, float)) and len(text := repr(value)) <= 40:
+        return text
+    if isinstance(value, (int, float)):
+        return "a number out of range"
+    return "a list" if isinstance(value, list) else "an object" if isinstance(value, dict) else "null"
 
 
 def _normalize_scalar(value: Any, kind: Scalar, path: str) -> Any:
@@ -151,53 +183,77 @@ def _normalize_scalar(value: Any, kind: Scalar, path: str) -> Any:
             raise InvalidArgument(f"{path} must be true or false")
         return value
     if kind.kind == "int":
-        return _to_int(value, path)
+        return _to_int(value, path, kind.low, kind.high)
     if kind.kind == "float":
-        return _to_float(value, path)
+        return _to_float(value, path, kind.low, kind.high)
     if kind.kind == "bytes":
         return decode_bytes(value, path)
     raise AssertionError(f"unknown scalar kind {kind.kind}")
 
 
-def _to_int(value: Any, path: str) -> int:
+def _to_int(value: Any, path: str, low: float | None, high: float | None) -> int:
     # Protobuf JSON allows integers as numbers or strings, and integral floats (the
     # Python SDK sends topK as 3.0).
     if isinstance(value, bool):
         raise InvalidArgument(f"{path} must be an integer")
     if isinstance(value, str):
-        # Parse integer strings exactly; a float() round trip would lose int64 precision.
-        try:
-            number = decimal.Decimal(value.strip()) if len(value) <= 64 else None
-        except decimal.InvalidOperation:
-            number = None
-        value = (
-            int(number)
-            if number is not None and number.is_finite() and number == number.to_integral_value()
-            else None
-        )
+        value = _int_from_text(value, path)
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        # Fast for any finite float: a double holds at most 1024 bits of integer.
         value = int(value)
     if not isinstance(value, int):
         raise InvalidArgument(f"{path} must be an integer")
-    if not -(2**63) <= value < 2**63:
-        raise InvalidArgument(f"{path} is out of range")
+    _check_range(value, path, INT64_MIN if low is None else low, INT64_MAX if high is None else high)
     return value
 
 
-def _to_float(value: Any, path: str) -> float:
-    if isinstance(value, bool):
+def _int_from_text(text: str, path: str) -> int:
+    text = text.strip()
+    if len(text) > MAX_NUMBER_TEXT or not _NUMBER_TEXT.fullmatch(text):
+        raise InvalidArgument(f"{path} must be an integer")
+    # Exact, as a float() round trip would lose int64 precision; the exponent is
+    # checked before the value is expanded, so "1e600000" costs no more than "1".
+    number = decimal.Decimal(text)
+    if number.is_zero():
+        return 0
+    if number.adjusted() < 0 or number != number.to_integral_value():
+        raise InvalidArgument(f"{path} must be an integer")
+    if number.adjusted() >= _MAX_INT_DIGITS:
+        raise InvalidArgument(f"{path} is out of range")
+    return int(number)
+
+
+def _to_float(value: Any, path: str, low: float | None, high: float | None) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise InvalidArgument(f"{path} must be a number")
-    if not isinstance(value, (int, float, str)):
-        raise InvalidArgument(f"{path} must be a number")
+    if isinstance(value, str):
+        text = value.strip()
+        # float() alone would also take "1_0", "inf", non-ASCII digits and any length.
+        if len(text) > MAX_NUMBER_TEXT or not _NUMBER_TEXT.fullmatch(text):
+            raise InvalidArgument(f"{path} must be a number")
+        value = text
     try:
         number = float(value)
-    except ValueError:
-        raise InvalidArgument(f"{path} must be a number") from None
     except OverflowError:
         raise InvalidArgument(f"{path} must be a finite number") from None
     if not math.isfinite(number):
         raise InvalidArgument(f"{path} must be a finite number")
+    _check_range(number, path, low, high)
     return number
+
+
+def _check_range(value: float, path: str, low: float | None, high: float | None) -> None:
+    if (low is not None and value < low) or (high is not None and value > high):
+        shown = _show(value)
+        if low is not None and high is not None:
+            raise InvalidArgument(f"{path} must be from {_bound(low)} to {_bound(high)}, not {shown}")
+        if low is not None:
+            raise InvalidArgument(f"{path} must be at least {_bound(low)}, not {shown}")
+        raise InvalidArgument(f"{path} must be at most {_bound(high)}, not {shown}")
+
+
+def _bound(value: float | None) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def decode_bytes(value: Any, path: str) -> bytes:

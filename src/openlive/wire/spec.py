@@ -7,7 +7,20 @@ implements them lands; remove a name from ``later`` when its feature is served.
 
 from __future__ import annotations
 
-from openlive.wire.schema import ANY, BOOL, BYTES, FLOAT, INT, STR, Enum, ListOf, Obj
+from openlive.wire.schema import (
+    ANY,
+    BOOL,
+    BYTES,
+    FLOAT,
+    INT32,
+    INT32_MAX,
+    INT64_MAX,
+    STR,
+    Enum,
+    ListOf,
+    Obj,
+    Scalar,
+)
 
 MODALITY = Enum(("MODALITY_UNSPECIFIED", "TEXT", "IMAGE", "AUDIO"))
 MEDIA_RESOLUTION = Enum(
@@ -67,20 +80,23 @@ SPEECH_CONFIG = Obj(
     }
 )
 
+# Sampling ranges as the Gemini API documents GenerationConfig: temperature 0-2,
+# topP 0-1, penalties -2 to 2, a positive topK and token budget, an int32 seed.
 GENERATION_CONFIG = Obj(
     {
-        "candidateCount": INT,
-        "maxOutputTokens": INT,
-        "temperature": FLOAT,
-        "topP": FLOAT,
-        "topK": INT,
-        "presencePenalty": FLOAT,
-        "frequencyPenalty": FLOAT,
-        "seed": INT,
+        "candidateCount": Scalar("int", 1, INT32_MAX),
+        "maxOutputTokens": Scalar("int", 1, INT32_MAX),
+        "temperature": Scalar("float", 0.0, 2.0),
+        "topP": Scalar("float", 0.0, 1.0),
+        "topK": Scalar("int", 1, INT32_MAX),
+        "presencePenalty": Scalar("float", -2.0, 2.0),
+        "frequencyPenalty": Scalar("float", -2.0, 2.0),
+        "seed": INT32,
         "responseModalities": ListOf(MODALITY),
         "speechConfig": SPEECH_CONFIG,
         "mediaResolution": MEDIA_RESOLUTION,
-        "thinkingConfig": Obj({"includeThoughts": BOOL, "thinkingBudget": INT}),
+        # -1 asks the model to choose its own thinking budget.
+        "thinkingConfig": Obj({"includeThoughts": BOOL, "thinkingBudget": Scalar("int", -1, INT32_MAX)}),
         "enableAffectiveDialog": BOOL,
     },
 )
@@ -114,8 +130,9 @@ REALTIME_INPUT_CONFIG = Obj(
                 "disabled": BOOL,
                 "startOfSpeechSensitivity": START_SENSITIVITY,
                 "endOfSpeechSensitivity": END_SENSITIVITY,
-                "prefixPaddingMs": INT,
-                "silenceDurationMs": INT,
+                # The session checks their range against what the endpointer can do.
+                "prefixPaddingMs": INT32,
+                "silenceDurationMs": INT32,
             }
         ),
         "activityHandling": ACTIVITY_HANDLING,
@@ -131,7 +148,12 @@ SETUP = Obj(
         "tools": ListOf(TOOL),
         "realtimeInputConfig": REALTIME_INPUT_CONFIG,
         "sessionResumption": Obj({"handle": STR, "transparent": BOOL}),
-        "contextWindowCompression": Obj({"slidingWindow": Obj({"targetTokens": INT}), "triggerTokens": INT}),
+        "contextWindowCompression": Obj(
+            {
+                "slidingWindow": Obj({"targetTokens": Scalar("int", 0, INT64_MAX)}),
+                "triggerTokens": Scalar("int", 0, INT64_MAX),
+            }
+        ),
         "inputAudioTranscription": Obj({"languageCodes": ListOf(STR)}),
         "outputAudioTranscription": Obj({"languageCodes": ListOf(STR)}),
         "proactivity": Obj({"proactiveAudio": BOOL}),

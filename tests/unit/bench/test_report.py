@@ -22,9 +22,17 @@ from openlive.bench.report import (
 )
 from openlive.bench.scenarios import capacity_levels
 from openlive.bench.speech import voiced_bounds
-from openlive.bench.target import CONNECTION_LOGGER, ServerLog, parse_timing_line
+from openlive.bench.target import ServerLog
 from openlive.cli import build_parser
-from openlive.server.logs import session_id_var
+from openlive.metrics import (
+    METRICS,
+    MetricsBus,
+    Recognition,
+    ReplyTimings,
+    SessionClosed,
+    SpeechEnded,
+    SpeechStarted,
+)
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -134,60 +142,39 @@ def test_capacity_levels_double_up_to_the_limit() -> None:
     assert capacity_levels(6) == [1, 2, 4, 6]
 
 
-def test_server_log_reads_the_connection_timing_lines() -> None:
-    capture = ServerLog()
+def test_server_log_hears_the_servers_timing_records() -> None:
+    bus = MetricsBus()
+    capture = ServerLog(bus)
     capture.attach()
-    logger = logging.getLogger(CONNECTION_LOGGER)
-    token = session_id_var.set("s1")
-    try:
-        logger.info("speech started at %.2f s", 1.5)
-        logger.info("heard %.2f s of speech in %.0f ms: %r", 1.25, 180.0, "hello")
-        logger.info(
-            "reply done: %d prompt tokens, %d response tokens, first token %.0f ms, "
-            "queue wait %.0f ms, %.1f s of audio",
-            30,
-            12,
-            95.0,
-            3.0,
-            2.5,
-        )
-        logger.info("client disconnected")
-    finally:
-        session_id_var.reset(token)
-        capture.detach()
+    bus.emit(SpeechStarted("s1", 1.5))
+    bus.emit(Recognition("s1", 1.25, 180.0))
+    bus.emit(Recognition("s1", 1.0, 90.0, tentative=True))
+    bus.emit(ReplyTimings("s1", 30, 12, 95.0, 240.0, 3.0, 2.5, 0.0))
+    bus.emit(SessionClosed("s1", 1000, "bye"))
+    capture.detach()
+    bus.emit(Recognition("s1", 2.0, 10.0))  # after detaching: not heard
     assert [e.kind for e in capture.events("s1", "heard")] == ["heard"]
     assert capture.events("s1", "heard")[0].values == {"speech_s": 1.25, "asr_ms": 180.0}
+    assert capture.events("s1", "early_asr")[0].values == {"speech_s": 1.0, "asr_ms": 90.0}
     done = capture.events("s1", "reply_done")[0].values
     assert done["first_token_ms"] == 95.0 and done["queue_wait_ms"] == 3.0 and done["response_tokens"] == 12
+    assert done["first_audio_ms"] == 240.0 and done["audio_s"] == 2.5
     assert len(capture.events("s1", "speech_started")) == 1
     assert capture.events("other", "heard") == []
 
 
-def test_timing_lines_are_read_field_by_field() -> None:
-    # A field added to a line is picked up; the transcript's words are not read as numbers.
-    assert parse_timing_line(
-        "reply done: 30 prompt tokens, 12 response tokens, first token 95 ms, first audio 240 ms, "
-        "queue wait 3 ms, 2.5 s of audio"
-    ) == (
-        "reply_done",
-        {
-            "prompt_tokens": 30.0,
-            "response_tokens": 12.0,
-            "first_token_ms": 95.0,
-            "first_audio_ms": 240.0,
-            "queue_wait_ms": 3.0,
-            "audio_s": 2.5,
-        },
-    )
-    assert parse_timing_line("heard 1.20 s of speech in 88 ms: 'it took 5 s of speech in 9 ms'") == (
-        "heard",
-        {"speech_s": 1.2, "asr_ms": 88.0},
-    )
-    assert parse_timing_line("speech ended at 3.10 s after 1.52 s of speech") == (
-        "speech_ended",
-        {"at_s": 3.1, "speech_s": 1.52},
-    )
-    assert parse_timing_line("session opened from 127.0.0.1 (1 open)") is None
+def test_the_process_bus_carries_records_to_the_bench(caplog: pytest.LogCaptureFixture) -> None:
+    # The server emits on METRICS; the log renders the same record, with its fields.
+    capture = ServerLog()
+    capture.attach()
+    try:
+        with caplog.at_level(logging.INFO, logger="openlive.metrics"):
+            METRICS.emit(SpeechEnded("s2", 3.1, 1.52))
+    finally:
+        capture.detach()
+    assert capture.events("s2", "speech_ended")[0].values == {"at_s": 3.1, "speech_s": 1.52}
+    logged = [r for r in caplog.records if getattr(r, "metric", None) == "SpeechEnded"]
+    assert len(logged) == 1 and logged[0].speech_s == 1.52 and logged[0].session_id == "s2"
 
 
 def test_bench_options_are_documented() -> None:

@@ -4,36 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
 
 import pytest
 
-from openlive.engines.base import ChatMessage, GenerationStats, SamplingParams
+from openlive.engines.base import ChatMessage, SamplingParams
 from openlive.pipeline.reply import Reply, Speech
 from openlive.pipeline.speech_out import SpokenChunk
 from openlive.testing import FakeLLM, FakeTts
 
 TIMEOUT_S = 10.0
 PROMPT = [ChatMessage("user", "hello there")]
-
-
-class CountingLLM(FakeLLM):
-    def __init__(self, reply: str) -> None:
-        super().__init__(reply=lambda _: reply)
-        self.tokens = 0
-        self.cancels: list[threading.Event] = []
-
-    def generate(
-        self,
-        messages: Sequence[ChatMessage],
-        params: SamplingParams,
-        stats: GenerationStats,
-        cancel: threading.Event,
-    ) -> Iterator[str]:
-        self.cancels.append(cancel)
-        for token in super().generate(messages, params, stats, cancel):
-            self.tokens += 1
-            yield token
 
 
 async def wait_until(predicate: Callable[[], bool]) -> None:
@@ -43,10 +24,10 @@ async def wait_until(predicate: Callable[[], bool]) -> None:
 
 
 async def test_a_text_reply_is_made_before_it_is_read_and_read_whole() -> None:
-    llm = CountingLLM("one two three")
+    llm = FakeLLM(reply=lambda _: "one two three")
     reply = Reply(llm, PROMPT, SamplingParams())
     assert not reply.spoken
-    await wait_until(lambda: llm.tokens == 3)
+    await wait_until(lambda: sum(llm.yielded) == 3)
     async with asyncio.timeout(TIMEOUT_S):
         pieces = [piece async for piece in reply.text()]
     assert pieces == ["one", " two", " three"]
@@ -59,7 +40,9 @@ async def test_a_text_reply_is_made_before_it_is_read_and_read_whole() -> None:
 async def test_a_spoken_reply_yields_its_audio_chunks() -> None:
     spoken: list[str] = []
     tts = FakeTts(on_piece=spoken.append)
-    reply = Reply(CountingLLM("echo: hello there"), PROMPT, SamplingParams(), Speech(tts, "Puck", "en-US"))
+    reply = Reply(
+        FakeLLM(reply=lambda _: "echo: hello there"), PROMPT, SamplingParams(), Speech(tts, "Puck", "en-US")
+    )
     assert reply.spoken
     # The first clause is synthesised with nobody reading yet.
     await wait_until(lambda: len(spoken) == 3)
@@ -70,20 +53,20 @@ async def test_a_spoken_reply_yields_its_audio_chunks() -> None:
 
 
 async def test_an_unread_reply_waits_for_its_reader_once_its_buffer_is_full() -> None:
-    llm = CountingLLM(" ".join(["word"] * 100))
+    llm = FakeLLM(reply=lambda _: " ".join(["word"] * 100))
     reply = Reply(llm, PROMPT, SamplingParams(), buffer_items=4)
-    await wait_until(lambda: llm.tokens > 4)
+    await wait_until(lambda: sum(llm.yielded) > 4)
     await asyncio.sleep(0.05)
     # The buffer, the thread bridge's own bound and the piece in hand: far from all of it.
-    assert llm.tokens < 40
+    assert sum(llm.yielded) < 40
     reply.stop()
     await wait_until(lambda: llm.cancels[0].is_set())
 
 
 async def test_stop_before_the_end_cancels_the_work() -> None:
-    llm = CountingLLM(" ".join(["word"] * 100))
+    llm = FakeLLM(reply=lambda _: " ".join(["word"] * 100))
     reply = Reply(llm, PROMPT, SamplingParams(), buffer_items=2)
-    await wait_until(lambda: llm.tokens > 0)
+    await wait_until(lambda: sum(llm.yielded) > 0)
     reply.stop()
     assert reply.cancel.is_set()
     assert not reply.finished
@@ -91,7 +74,7 @@ async def test_stop_before_the_end_cancels_the_work() -> None:
 
 async def test_the_given_cancel_event_is_the_replys() -> None:
     cancel = threading.Event()
-    llm = CountingLLM("one two")
+    llm = FakeLLM(reply=lambda _: "one two")
     reply = Reply(llm, PROMPT, SamplingParams(), cancel=cancel)
     assert reply.cancel is cancel
     await wait_until(lambda: bool(llm.cancels))
@@ -100,18 +83,8 @@ async def test_the_given_cancel_event_is_the_replys() -> None:
 
 
 async def test_a_failing_model_fails_the_reader() -> None:
-    class Broken(FakeLLM):
-        def generate(
-            self,
-            messages: Sequence[ChatMessage],
-            params: SamplingParams,
-            stats: GenerationStats,
-            cancel: threading.Event,
-        ) -> Iterator[str]:
-            yield "half"
-            raise RuntimeError("the model fell over")
-
-    reply = Reply(Broken(), PROMPT, SamplingParams())
+    broken = FakeLLM(reply=lambda _: "half", fail_after=1)
+    reply = Reply(broken, PROMPT, SamplingParams())
     pieces = []
     with pytest.raises(RuntimeError, match="fell over"):
         async with asyncio.timeout(TIMEOUT_S):

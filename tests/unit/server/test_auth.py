@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from starlette.datastructures import Headers, QueryParams
 
 from openlive.errors import CLOSE_POLICY, PolicyViolation
-from openlive.server.auth import check_api_key, presented_key
+from openlive.server.auth import check_api_key, presented_key, presented_token
 
 
 def test_key_from_the_header_python_sdk() -> None:
@@ -16,8 +17,36 @@ def test_key_from_the_query_js_sdk() -> None:
     assert presented_key({}, {"key": "qk"}) == "qk"
 
 
-def test_header_wins_over_query() -> None:
-    assert presented_key({"x-goog-api-key": "hk"}, {"key": "qk"}) == "hk"
+def test_the_same_key_in_header_and_query_is_one_key() -> None:
+    # The JS SDK in Node may send both.
+    assert presented_key({"x-goog-api-key": "k"}, {"key": "k"}) == "k"
+
+
+def test_different_keys_in_header_and_query_are_refused_as_ambiguous() -> None:
+    with pytest.raises(PolicyViolation) as error:
+        presented_key({"x-goog-api-key": "hk"}, {"key": "qk"})
+    assert error.value.close_code == CLOSE_POLICY
+    assert "more than once with different values" in error.value.reason
+    assert "hk" not in error.value.reason and "qk" not in error.value.reason
+
+
+def test_a_repeated_key_query_parameter_is_refused_when_the_values_differ() -> None:
+    with pytest.raises(PolicyViolation, match="different values"):
+        presented_key(Headers({}), QueryParams("key=good&key=bad"))
+    assert presented_key(Headers({}), QueryParams("key=same&key=same")) == "same"
+
+
+def test_a_repeated_api_key_header_is_refused_when_the_values_differ() -> None:
+    headers = Headers(raw=[(b"x-goog-api-key", b"a"), (b"x-goog-api-key", b"b")])
+    with pytest.raises(PolicyViolation, match="different values"):
+        presented_key(headers, QueryParams(""))
+
+
+def test_different_tokens_in_header_and_query_are_refused() -> None:
+    with pytest.raises(PolicyViolation, match="ephemeral token is sent more than once"):
+        presented_token({"authorization": "Token auth_tokens/a"}, {"access_token": "auth_tokens/b"})
+    assert presented_token({"authorization": "Token t"}, QueryParams("access_token=t")) == "t"
+    assert presented_token({"authorization": "Bearer x"}, {"access_token": "t"}) == "t"
 
 
 def test_empty_header_falls_back_to_the_query() -> None:

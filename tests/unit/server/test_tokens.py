@@ -354,3 +354,47 @@ def test_locking_session_resumption_leaves_the_client_its_handle() -> None:
     locked = token({"model": MODEL, "sessionResumption": {}})
     effective = apply_token(locked, {"model": MODEL, "sessionResumption": {"handle": "the-handle"}})
     assert effective["sessionResumption"] == {"handle": "the-handle"}
+
+
+def _deep(depth: int) -> Any:
+    value: Any = "TEXT"
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        ({"uses": float("nan")}, "uses is not a finite number"),
+        (
+            {"bidiGenerateContentSetup": {"model": "m", "generationConfig": {"temperature": float("inf")}}},
+            "bidiGenerateContentSetup.generationConfig.temperature is not a finite number",
+        ),
+        (
+            {
+                "bidiGenerateContentSetup": {
+                    "model": "m",
+                    "systemInstruction": {"parts": [{"text": "\udfff"}]},
+                }
+            },
+            "lone UTF-16 surrogate",
+        ),
+        (
+            {
+                "bidiGenerateContentSetup": {
+                    "model": "m",
+                    "generationConfig": {"responseModalities": _deep(900)},
+                }
+            },
+            "nested more than 100 levels deep",
+        ),
+        ({"uses": 10**5000}, "more than 400 digits"),
+    ],
+    ids=["nan", "infinity-in-setup", "surrogate-in-setup", "deep-in-setup", "huge-integer"],
+)
+def test_hostile_json_in_a_token_request_is_refused(body: dict[str, Any], words: str) -> None:
+    # The auth_tokens body is decoded by plain json.loads, which accepts all of these.
+    with pytest.raises(InvalidArgument) as raised:
+        mint(body, owner=OWNER, now=NOW)
+    assert words in raised.value.reason

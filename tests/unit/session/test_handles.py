@@ -94,3 +94,34 @@ def test_owner_fingerprints_are_stable_distinct_and_hide_the_key() -> None:
     assert "key-a" not in owner_fingerprint("key-a")
     # No key at all is an owner too (a server that accepts any key).
     assert owner_fingerprint(None) == owner_fingerprint("")
+
+
+@pytest.mark.parametrize(
+    "version",
+    ["07", "007", "00", "\u0667", "\uff17", "+7", " 7"],
+    ids=[
+        "leading-zero",
+        "two-leading-zeros",
+        "double-zero",
+        "arabic-digit",
+        "fullwidth-digit",
+        "plus",
+        "space",
+    ],
+)
+def test_a_version_spelled_another_way_is_refused_as_malformed(version: str) -> None:
+    # Each of these reads as 7 (or 0) through int(): accepting them would give one
+    # saved state many handles.
+    session_id, _, signature = make_handle(SECRET, SESSION, int(version.strip().lstrip("+") or 0)).split(".")
+    with pytest.raises(PolicyViolation, match="malformed"):
+        read_handle(SECRET, f"{session_id}.{version}.{signature}")
+
+
+def test_version_zero_is_a_handle() -> None:
+    assert read_handle(SECRET, make_handle(SECRET, SESSION, 0)).version == 0
+
+
+def test_a_handle_with_a_newline_inside_is_refused() -> None:
+    session_id, version, signature = make_handle(SECRET, SESSION, 3).split(".")
+    with pytest.raises(PolicyViolation, match="malformed"):
+        read_handle(SECRET, f"{session_id}.{version}\n.{signature}")

@@ -11,6 +11,7 @@ import pytest
 from openlive.engines.base import ChatMessage, GenerationStats
 from openlive.engines.registry import ModelTable
 from openlive.errors import CLOSE_INVALID_ARGUMENT, ContextWindowExceeded, InvalidArgument
+from openlive.parts import ImagePart, TextPart
 from openlive.session import (
     Action,
     Checkpoint,
@@ -243,6 +244,48 @@ def test_restore_is_refused_after_setup() -> None:
     feed(active, setup())
     with pytest.raises(InvalidArgument, match="before its setup"):
         active.restore(snapshot)
+
+
+def test_a_snapshot_of_the_previous_format_is_still_read() -> None:
+    original, snapshot = saved_session()
+    assert snapshot["format"] == 2
+    # Format 1 kept each turn as [role, text].
+    old = {**snapshot, "format": 1, "history": [[t.role, t.text] for t in original.history]}
+    resumed = make_session()
+    resumed.restore(old)
+    feed(resumed, setup(system="you are terse", temperature=0.3, sessionResumption={"handle": "h"}))
+    assert turns(resumed) == turns(original)
+    assert resumed.prompt() == original.prompt()
+
+
+def test_a_snapshot_keeps_the_parts_of_each_turn() -> None:
+    session, _ = saved_session()
+    image = Turn("user", parts=[TextPart("look: "), ImagePart(b"\x89PNG...", "image/png")])
+    session.history.append(image)
+    snapshot = json.loads(json.dumps(session.snapshot()))
+    resumed = make_session()
+    resumed.restore(snapshot)
+    feed(resumed, setup(system="you are terse", temperature=0.3, sessionResumption={"handle": "h"}))
+    assert list(resumed.history)[-1] == image
+    # A text-only engine reads the image as text; an engine that reads images gets the part.
+    last = resumed.prompt()[-1]
+    assert last.content == "look: [an image (image/png)]"
+    assert last.parts == image.parts
+
+
+@pytest.mark.parametrize(
+    "history",
+    [
+        [{"role": "user"}],
+        [{"role": "user", "parts": [{"video": {}}]}],
+        [{"role": "user", "parts": [{"image": {}}]}],
+    ],
+    ids=["no-parts", "unknown-part", "image-without-data"],
+)
+def test_a_snapshot_with_malformed_turns_is_refused(history: list[Any]) -> None:
+    _, snapshot = saved_session()
+    with pytest.raises(InvalidArgument, match="cannot be read"):
+        make_session().restore({**snapshot, "history": history})
 
 
 @pytest.mark.parametrize(

@@ -313,6 +313,36 @@ def test_a_rate_out_of_range_is_refused(mime: str) -> None:
         feed(session, audio_message(PCM, mime))
 
 
+@pytest.mark.parametrize(
+    ("mime", "reason"),
+    [
+        ("audio/pcm;rate=abc", "rate 'abc' is not a whole number of Hz"),
+        ("audio/pcm;rate=-16000", "rate '-16000' is not a whole number of Hz"),
+        ("audio/pcm;rate=16000.5", "rate '16000.5' is not a whole number of Hz"),
+        ("audio/pcm;rate=8k", "rate '8k' is not a whole number of Hz"),
+        ("audio/pcm;rate=", "rate '' is not a whole number of Hz"),
+        ("audio/pcm;rate=\uff11\uff16\uff10\uff10\uff10", "is not a whole number of Hz"),
+        ("audio/pcm;rate=\u0663\u0663\u0663\u0663\u0663", "is not a whole number of Hz"),
+        ("audio/pcm;rate=" + "9" * 50, "is out of range 4000-192000 Hz"),
+        ("audio/pcm;rate=" + "9" * 4400, "is over 100 characters"),
+        ("audio/pcm;rate=16000;channels=2", "only the rate parameter is supported"),
+        ("audio/pcm;channels=2", "only the rate parameter is supported"),
+        ("audio/pcm;encoding=float32", "only the rate parameter is supported"),
+        ("audio/pcm;rate=16000;rate=8000", "only the rate parameter is supported"),
+        ("audio/pcm;rate=16000;", "only the rate parameter is supported"),
+        ("audio/pcmx;rate=16000", "is not supported"),
+        ("audio/pcm/x", "is not supported"),
+    ],
+)
+def test_a_malformed_audio_mime_type_is_refused_naming_the_field(mime: str, reason: str) -> None:
+    session = active()
+    with pytest.raises(InvalidArgument) as error:
+        feed(session, audio_message(PCM, mime))
+    assert error.value.reason.startswith("realtimeInput.audio.mimeType ")
+    assert reason in error.value.reason
+    assert not isinstance(error.value, NotSupportedYet)
+
+
 @pytest.mark.parametrize("mime", ["image/jpeg", "image/png", "video/mp4"])
 @pytest.mark.parametrize("field", ["media_chunks", "video"])
 def test_image_and_video_input_is_not_supported_yet(mime: str, field: str) -> None:

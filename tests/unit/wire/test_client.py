@@ -265,11 +265,13 @@ def test_binary_frame_that_is_not_utf8_is_refused() -> None:
     assert refusal(b'{"realtimeInput": {"text": "\xff\xfe"}}').reason == "binary frame is not UTF-8 JSON"
 
 
-@pytest.mark.parametrize(
-    "frame", ["", "{", "setup", "{'setup': {}}", '{"setup": {}} trailing', "[" * 100_000]
-)
+@pytest.mark.parametrize("frame", ["", "{", "setup", "{'setup': {}}", '{"setup": {}} trailing'])
 def test_frames_that_are_not_json_are_refused(frame: str) -> None:
     assert refusal(frame).reason == "message is not valid JSON"
+
+
+def test_an_unclosed_deep_frame_is_refused_for_its_depth() -> None:
+    assert refusal("[" * 100_000).reason == "message is nested more than 100 levels deep"
 
 
 @pytest.mark.parametrize("frame", ["[]", '[{"setup": {}}]', '"setup"', "42", "null", "true"])
@@ -397,3 +399,70 @@ def test_every_refusal_reason_fits_a_close_frame() -> None:
     error = refusal(json.dumps({"setup": {"model": MODEL, "generationConfig": {long_name: 1}}}))
     assert len(error.close_reason().encode("utf-8")) <= 123
     assert error.close_reason().startswith("unknown field setup.generationConfig.xxx")
+
+
+# -- sampling ranges (the Gemini API's GenerationConfig) ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [
+        ("maxOutputTokens", -5, "must be from 1 to 2147483647, not -5"),
+        ("maxOutputTokens", 0, "must be from 1 to 2147483647, not 0"),
+        ("maxOutputTokens", "1e600000", "is out of range"),
+        ("temperature", 1e308, "must be from 0 to 2, not 1e+308"),
+        ("temperature", -0.5, "must be from 0 to 2, not -0.5"),
+        ("topP", -1e308, "must be from 0 to 1, not -1e+308"),
+        ("topP", 1.01, "must be from 0 to 1, not 1.01"),
+        ("topK", 0, "must be from 1 to 2147483647, not 0"),
+        ("seed", -(2**63), "must be from -2147483648 to 2147483647, not -9223372036854775808"),
+        ("seed", 2**31, "must be from -2147483648 to 2147483647, not 2147483648"),
+        ("presencePenalty", 2.5, "must be from -2 to 2, not 2.5"),
+        ("frequencyPenalty", -3, "must be from -2 to 2, not -3.0"),
+        ("candidateCount", 0, "must be from 1 to 2147483647, not 0"),
+    ],
+)
+def test_sampling_values_out_of_range_are_refused_naming_the_field(
+    field: str, value: Any, reason: str
+) -> None:
+    error = refusal(json.dumps({"setup": {"model": MODEL, "generationConfig": {field: value}}}))
+    assert error.reason == f"setup.generationConfig.{field} {reason}"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("maxOutputTokens", 1),
+        ("temperature", 0),
+        ("temperature", 2),
+        ("topP", 1),
+        ("topK", 1),
+        ("seed", -(2**31)),
+        ("seed", "2147483647"),
+        ("presencePenalty", -2),
+        ("frequencyPenalty", 2.0),
+    ],
+)
+def test_sampling_values_at_their_bounds_are_accepted(field: str, value: Any) -> None:
+    parse_client_message(json.dumps({"setup": {"model": MODEL, "generationConfig": {field: value}}}))
+
+
+@pytest.mark.parametrize(
+    ("setup", "reason"),
+    [
+        (
+            {"contextWindowCompression": {"triggerTokens": -1}},
+            "setup.contextWindowCompression.triggerTokens must be from 0 to",
+        ),
+        (
+            {"realtimeInputConfig": {"automaticActivityDetection": {"silenceDurationMs": 2**31}}},
+            "setup.realtimeInputConfig.automaticActivityDetection.silenceDurationMs must be from",
+        ),
+        (
+            {"generationConfig": {"thinkingConfig": {"thinkingBudget": -2}}},
+            "setup.generationConfig.thinkingConfig.thinkingBudget must be from -1 to",
+        ),
+    ],
+)
+def test_other_setup_numbers_out_of_range_are_refused(setup: dict[str, Any], reason: str) -> None:
+    assert refusal(json.dumps({"setup": {"model": MODEL, **setup}})).reason.startswith(reason)

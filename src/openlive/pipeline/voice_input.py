@@ -1,16 +1,17 @@
-"""The voice input of one connection: audio frames to speech events and transcripts.
+"""The voice-in stage of one session: audio frames to speech events and transcripts.
 
 Two tasks run per session once its first audio arrives: one feeds the audio
 front end (resampling, VAD, endpointing) in a worker thread, one recognises the
-utterances it completes. They report through callbacks, so the connection
-decides what a start of speech or a transcript means (that is the session's job).
+utterances it completes. They report typed events
+(:data:`~openlive.pipeline.events.VoiceEvent`) to the next stage, turn taking,
+which decides what a start of speech or a transcript means.
 
 Recognition starts early, when the user pauses: the utterance so far is
 transcribed while the endpointer waits for the rest of the silence. That text is
-offered as a *tentative* transcript (the connection may start the reply with it),
-and if the end of speech is committed with no speech in between, it is the
-utterance's transcript, without a second recognition. If the user goes on, the
-early work is void and the connection hears so.
+offered as a :class:`~openlive.pipeline.events.TentativeTranscript` (a reply may
+start with it), and if the end of speech is committed with no speech in between,
+it is the utterance's transcript, without a second recognition. If the user goes
+on, the early work is void and a ``SpeechResumed`` says so.
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ from dataclasses import dataclass
 from openlive.engines.audio_base import INPUT_RATE, Heard, LanguageHearingASR, Samples, SpeechEngines
 from openlive.engines.language import plan_languages
 from openlive.errors import PolicyViolation
+from openlive.metrics import METRICS, Recognition
+from openlive.metrics import SpeechEnded as SpeechEndedRecord
+from openlive.metrics import SpeechPaused as SpeechPausedRecord
+from openlive.metrics import SpeechStarted as SpeechStartedRecord
 from openlive.pipeline.audio_in import (
     AudioInput,
     InputEvent,
@@ -33,6 +38,7 @@ from openlive.pipeline.audio_in import (
     Utterance,
 )
 from openlive.pipeline.endpointer import EndpointerConfig
+from openlive.pipeline.events import FinalTranscript, TentativeTranscript, VoiceEvent
 from openlive.priority import PRIORITY
 from openlive.session import EndAudioStream, FeedAudio, MarkActivity
 from openlive.wire.client import Setup
@@ -68,14 +74,9 @@ class VoiceInput:
         setup: The session's setup (activity detection settings, language).
         limits: Bounds on the audio input.
         executor: Where model work runs.
-        on_speech_started: Called when the user starts speaking.
-        on_transcript: Called with each utterance's text, its length in seconds and
-            the language it was heard in.
+        on_event: Takes each event for turn taking, in order.
         guard: Runs a task so that its failure closes the session, named for the log.
-        on_tentative: Called with the text of the speech so far, its length and its
-            language, when the user pauses and it is recognised before the end is committed.
-        on_resumed: Called when the user goes on after such a pause: the
-            tentative transcript does not stand.
+        session_id: Names the session in its metrics records.
     """
 
     def __init__(
@@ -84,11 +85,9 @@ class VoiceInput:
         setup: Setup,
         limits: AudioLimits,
         executor: Executor | None,
-        on_speech_started: Callable[[], None],
-        on_transcript: Callable[[str, float, str], None],
+        on_event: Callable[[VoiceEvent], None],
         guard: Guard,
-        on_tentative: Callable[[str, float, str], None] | None = None,
-        on_resumed: Callable[[], None] | None = None,
+        session_id: str = "-",
     ) -> None:
         activity = setup.activity
         self._audio_in = AudioInput(
@@ -112,10 +111,8 @@ class VoiceInput:
             log.info("%s", note)
         self._limits = limits
         self._executor = executor
-        self._on_speech_started = on_speech_started
-        self._on_transcript = on_transcript
-        self._on_tentative = on_tentative
-        self._on_resumed = on_resumed
+        self._on_event = on_event
+        self._session_id = session_id
         self._items: asyncio.Queue[AudioItem] = asyncio.Queue()
         # Each utterance, with the early recognition of the same speech if there was one.
         self._utterances: asyncio.Queue[tuple[Utterance, asyncio.Task[Heard] | None]] = asyncio.Queue()
@@ -182,21 +179,17 @@ class VoiceInput:
                 self._backlog_s -= len(item.data) / 2 / item.rate
             for event in events:
                 if isinstance(event, SpeechStarted):
-                    log.info("speech started at %.2f s", event.at_s)
-                    self._on_speech_started()
+                    METRICS.emit(SpeechStartedRecord(self._session_id, event.at_s))
+                    self._on_event(event)
                 elif isinstance(event, SpeechPaused):
-                    log.info("speech paused at %.2f s", audio_in.samples_in / INPUT_RATE)
+                    METRICS.emit(SpeechPausedRecord(self._session_id, audio_in.samples_in / INPUT_RATE))
                     self._start_early(event)
                 elif isinstance(event, SpeechResumed):
                     self._early = None
-                    if self._on_resumed is not None:
-                        self._on_resumed()
+                    self._on_event(event)
                 else:
-                    log.info(
-                        "speech ended at %.2f s after %.2f s of speech",
-                        audio_in.samples_in / INPUT_RATE,
-                        event.duration_s,
-                    )
+                    at_s = audio_in.samples_in / INPUT_RATE
+                    METRICS.emit(SpeechEndedRecord(self._session_id, at_s, event.duration_s))
                     self._utterances.put_nowait((event, self._early))
                     self._early = None
 
@@ -216,14 +209,11 @@ class VoiceInput:
         loop = asyncio.get_running_loop()
         started = loop.time()
         heard = await loop.run_in_executor(self._executor, self._transcribe, pause.audio)
-        log.info(
-            "recognised the pause's %.2f s of speech in %.0f ms",
-            pause.duration_s,
-            1000 * (loop.time() - started),
-        )
+        asr_ms = 1000 * (loop.time() - started)
+        METRICS.emit(Recognition(self._session_id, pause.duration_s, asr_ms, tentative=True))
         log.debug("the pause's speech: %r", heard.text[:80])  # what users say: DEBUG only
-        if self._early is asyncio.current_task() and self._on_tentative is not None:
-            self._on_tentative(heard.text, pause.duration_s, heard.language)
+        if self._early is asyncio.current_task():
+            self._on_event(TentativeTranscript(heard.text, pause.duration_s, heard.language))
         return heard
 
     def _transcribe(self, audio: Samples) -> Heard:
@@ -244,18 +234,12 @@ class VoiceInput:
             if early is not None:
                 # Recognised during the pause, and the user said nothing since.
                 heard = await early
-                log.info(
-                    "heard %.2f s of speech in %.0f ms (recognised during the pause)",
-                    utterance.duration_s,
-                    1000 * (loop.time() - started),
-                )
             else:
                 heard = await loop.run_in_executor(self._executor, self._transcribe, utterance.audio)
-                log.info(
-                    "heard %.2f s of speech in %.0f ms", utterance.duration_s, 1000 * (loop.time() - started)
-                )
+            asr_ms = 1000 * (loop.time() - started)
+            METRICS.emit(Recognition(self._session_id, utterance.duration_s, asr_ms, early=early is not None))
             log.debug("heard: %r", heard.text[:80])
-            self._on_transcript(heard.text, utterance.duration_s, heard.language)
+            self._on_event(FinalTranscript(heard.text, utterance.duration_s, heard.language))
 
 
 def _process_audio(audio_in: AudioInput, item: AudioItem) -> list[InputEvent]:

@@ -2,7 +2,7 @@
 
 When the user pauses, the voice input recognises the speech so far while the
 endpointer waits for the rest of the silence. With that tentative transcript the
-connection asks the session which reply it *would* start
+turn taking (:mod:`openlive.pipeline.turn_taking`) asks the session which reply it *would* start
 (:meth:`~openlive.session.Session.preview_reply`), and starts it: the model
 generates and the first clause is synthesised while the silence is being timed.
 Nothing of it reaches the client: a :class:`~openlive.pipeline.reply.Reply` holds
@@ -21,30 +21,12 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import threading
 from collections.abc import Sequence
-from concurrent.futures import Executor
 
-from openlive.engines.audio_base import SpeechEngines
-from openlive.engines.registry import ModelTable
-from openlive.pipeline.reply import Reply, Speech
+from openlive.pipeline.reply import Reply
 from openlive.session import Action, StartGeneration
 
 log = logging.getLogger(__name__)
-
-
-def start_reply(
-    action: StartGeneration,
-    models: ModelTable,
-    speech: SpeechEngines | None,
-    executor: Executor | None,
-    cancel: threading.Event | None = None,
-) -> Reply:
-    """Start the reply ``action`` asks for: spoken if it has a voice and there are speech engines."""
-    voice = None
-    if action.voice is not None and speech is not None:
-        voice = Speech(speech.tts, action.voice.name, action.voice.language)
-    return Reply(models.engine(action.model), action.messages, action.params, voice, executor, cancel)
 
 
 class Speculation:

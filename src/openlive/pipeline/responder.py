@@ -1,0 +1,51 @@
+"""The responder stage: a turn's request in, a reply (text pieces or spoken chunks) out.
+
+:class:`Responder` is the seam: today's implementation is the cascade
+(:class:`CascadeResponder`: LLM → clauses → TTS); a speech-to-speech model would
+be another.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import Executor
+from typing import Protocol
+
+from openlive.engines.audio_base import SpeechEngines
+from openlive.engines.base import for_engine
+from openlive.engines.registry import ModelTable
+from openlive.pipeline.reply import Reply, Speech
+from openlive.session import StartGeneration
+
+
+class Responder(Protocol):
+    """Starts the reply a request asks for; the reply works in the background until read or stopped."""
+
+    def start(self, request: StartGeneration, cancel: threading.Event | None = None) -> Reply:
+        """Start the reply to ``request``; ``cancel`` stops its engine calls."""
+        ...
+
+
+class CascadeResponder:
+    """The language model's text, cut into clauses and spoken when the request has a voice.
+
+    Args:
+        models: Engines by served model name.
+        speech: The speech engines; ``None`` makes text replies only.
+        executor: Where the engines run.
+    """
+
+    def __init__(self, models: ModelTable, speech: SpeechEngines | None, executor: Executor | None) -> None:
+        self._models = models
+        self._speech = speech
+        self._executor = executor
+
+    def start(self, request: StartGeneration, cancel: threading.Event | None = None) -> Reply:
+        """Start the reply: spoken if it has a voice and there are speech engines."""
+        voice = None
+        if request.voice is not None and self._speech is not None:
+            voice = Speech(self._speech.tts, request.voice.name, request.voice.language)
+        llm = self._models.engine(request.model)
+        # A text-only engine reads the text rendering of images and other parts.
+        messages = for_engine(llm, request.messages)
+        return Reply(llm, messages, request.params, voice, self._executor, cancel)

@@ -1,0 +1,245 @@
+"""One session's runtime: carries out the session's actions through a :class:`SessionIO`.
+
+Each action type has one executor, in one table (:attr:`SessionRuntime.executors`):
+a new kind of work (say, reading a video frame) is a new action type in
+``openlive.session.actions`` and one row here. The executors:
+
+- ``Send``: to the client, in order.
+- ``StartGeneration``: the responder's reply (or the one turn taking started
+  ahead), paced out (:mod:`openlive.pipeline.pacing`); its timings are a
+  :class:`~openlive.metrics.ReplyTimings` record.
+- ``CancelGeneration``: every task of that reply, together.
+- ``Checkpoint``: saved in order (:mod:`openlive.runtime.checkpoints`).
+- ``PlanTools``, ``RunCode``, ``RunSearch``, ``FetchUrls``, ``AwaitToolResponses``:
+  the tool steps (:mod:`openlive.runtime.tool_steps`).
+- ``FeedAudio``, ``MarkActivity``, ``EndAudioStream``: the voice path
+  (voice in → turn taking, :mod:`openlive.pipeline`).
+
+Every task runs under one guard that maps its failure to a close code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable, Coroutine
+from concurrent.futures import Executor
+from typing import Any
+
+from openlive.engines.audio_base import SpeechEngines
+from openlive.engines.registry import ModelTable
+from openlive.errors import OpenliveError
+from openlive.metrics import METRICS, ReplyTimings
+from openlive.pipeline.pacing import pace
+from openlive.pipeline.reply import Reply
+from openlive.pipeline.responder import CascadeResponder, Responder
+from openlive.pipeline.turn_taking import TurnTaking
+from openlive.pipeline.voice_input import AudioLimits, VoiceInput
+from openlive.runtime.accounting import TokenAccounts
+from openlive.runtime.checkpoints import Checkpoints
+from openlive.runtime.io import SessionIO
+from openlive.runtime.limits import ConnectionLimits
+from openlive.runtime.resumption import ResumptionConfig
+from openlive.runtime.timers import Timers
+from openlive.runtime.tool_steps import ToolSteps
+from openlive.runtime.tools import ToolRuntime
+from openlive.runtime.turns import Guard, TurnTasks
+from openlive.session import (
+    Action,
+    AwaitToolResponses,
+    CancelGeneration,
+    Checkpoint,
+    EndAudioStream,
+    FeedAudio,
+    FetchUrls,
+    MarkActivity,
+    PlanTools,
+    RunCode,
+    RunSearch,
+    Send,
+    Session,
+    StartGeneration,
+)
+from openlive.wire import Setup
+from openlive.wire import server as msg
+
+log = logging.getLogger(__name__)
+
+ToolAction = PlanTools | RunCode | RunSearch | FetchUrls | AwaitToolResponses
+
+
+class SessionRuntime:
+    """Carries out one session's actions.
+
+    Args:
+        session: The session.
+        io: The client.
+        models: Engines by served model name.
+        limits: Bounds on the connection.
+        executor: Where engine calls run; the loop's default executor if ``None``.
+        speech: The voice path's engines; ``None`` serves text only.
+        resumption: Where sessions are saved for resumption; ``None`` refuses it.
+        owner: Fingerprint of the key or token that opened the connection.
+        token: The ephemeral token the connection presented, if any.
+        tools: How tool steps are carried out.
+        accounts: The server's token counts, which learn from each reply.
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        io: SessionIO,
+        models: ModelTable,
+        limits: ConnectionLimits,
+        executor: Executor | None = None,
+        speech: SpeechEngines | None = None,
+        resumption: ResumptionConfig | None = None,
+        owner: str = "",
+        token: str | None = None,
+        tools: ToolRuntime | None = None,
+        accounts: TokenAccounts | None = None,
+    ) -> None:
+        self.session = session
+        self._io = io
+        self._models = models
+        self._limits = limits
+        self._executor = executor
+        self._speech = speech
+        self._accounts = accounts or TokenAccounts()
+        self.guard = Guard(self.fail, io.close, lambda: session.id)
+        self.turns = TurnTasks(self.guard)
+        self.timers = Timers(io, limits.go_away_notice_s, session.id)
+        self.checkpoints = Checkpoints(session, io, self.timers, resumption, owner, token)
+        self._tool_steps = ToolSteps(session, tools or ToolRuntime(), models, executor, self.act)
+        self.responder: Responder = CascadeResponder(models, speech, executor)
+        self.turn_taking = TurnTaking(session, self.responder, self.act, lambda: io.closing)
+        # Voice in, started by the first audio.
+        self._voice: VoiceInput | None = None
+        steps = self._tool_steps
+        self.executors: dict[type[Any], Callable[[Any], None]] = {
+            Send: lambda a: io.send(a.message),
+            StartGeneration: self._start_generation,
+            CancelGeneration: lambda a: self.turns.cancel(a.turn_id),
+            Checkpoint: self.checkpoints.save,
+            PlanTools: lambda a: self._spawn(a, "the tool planner", steps.plan(a, self._cancel_event(a))),
+            RunCode: lambda a: self._spawn(a, "code execution", steps.run_code(a)),
+            RunSearch: lambda a: self._spawn(a, "search", steps.search(a)),
+            FetchUrls: lambda a: self._spawn(a, "URL context", steps.fetch(a)),
+            AwaitToolResponses: lambda a: self._spawn(a, "a function call", steps.expire_calls(a)),
+            FeedAudio: self._voice_in,
+            MarkActivity: self._voice_in,
+            EndAudioStream: self._voice_in,
+        }
+
+    def act(self, actions: list[Action]) -> None:
+        """Carry out ``actions`` in order, each with its executor."""
+        for action in actions:
+            self.executors[type(action)](action)
+
+    def fail(self, error: OpenliveError) -> None:
+        """Close the session for ``error``, with its code and reason."""
+        self._io.close(error.close_code, error.close_reason())
+
+    async def prepare_setup(self, setup: Setup) -> Setup:
+        """Before the first setup: apply the token and resume the session it names."""
+        return await self.checkpoints.prepare_setup(setup)
+
+    def arm_time_limits(self) -> None:
+        """After the first setup: the session's and the connection's time limits."""
+        # Decided on the session's own setup: a resumed session keeps its saved
+        # settings, whatever the new connection's setup names.
+        limits = self._limits
+        setup = self.session.setup
+        compressed = setup is not None and setup.compression is not None
+        if limits.session_limit_s is not None and not compressed:
+            self.timers.arm(
+                limits.session_limit_s, "the session time limit was reached; resume with the last handle"
+            )
+        if limits.connection_limit_s is not None:
+            self.timers.arm(
+                limits.connection_limit_s, "planned connection reset; reconnect with the last handle"
+            )
+
+    async def go_away(self, grace_s: float) -> None:
+        """Tell the client the connection ends soon, let a running reply finish, then close."""
+        await self.timers.go_away(grace_s, lambda: self.session.generating)
+
+    def stop(self) -> list[asyncio.Task[None]]:
+        """Stop all work (the connection is ending); returns the tasks to await."""
+        tasks = [*(self._voice.tasks if self._voice is not None else []), *self.timers.tasks]
+        for task in tasks:
+            task.cancel()
+        self.turns.cancel_all()
+        self.turn_taking.close()
+        self.session.close()
+        return tasks
+
+    # -- replies ---------------------------------------------------------------------
+
+    def _cancel_event(self, action: PlanTools | StartGeneration) -> threading.Event:
+        return self.turns.cancel_event(action.turn_id)
+
+    def _spawn(self, action: ToolAction, what: str, job: Coroutine[object, object, None]) -> None:
+        self.turns.spawn(action.turn_id, what, job)
+
+    def _start_generation(self, action: StartGeneration) -> None:
+        if self.checkpoints.resumable:
+            self._io.send(msg.session_resumption_update(None, resumable=False))
+        self.turns.spawn(action.turn_id, "the model", self._generate(action, self._cancel_event(action)))
+
+    async def _generate(self, action: StartGeneration, cancel: threading.Event) -> None:
+        # The reply started ahead of this turn, if the turn claimed one; else a new one.
+        reply = self.turn_taking.take(action.turn_id) or self.responder.start(action, cancel)
+        try:
+            await self._send_reply(action, reply, cancel)
+        finally:
+            reply.stop()
+
+    async def _send_reply(self, action: StartGeneration, reply: Reply, cancel: threading.Event) -> None:
+        session, turn_id = self.session, action.turn_id
+        paced = await pace(
+            reply,
+            self._limits.audio_lead_s,
+            self._io.room,
+            on_text=lambda piece: self.act(session.generation_text(turn_id, piece)),
+            on_audio=lambda chunk: self.act(session.generation_audio(turn_id, chunk.pcm, chunk.text)),
+        )
+        if cancel.is_set():
+            return
+        stats = reply.stats
+        METRICS.emit(
+            ReplyTimings(
+                session_id=session.id,
+                prompt_tokens=stats.prompt_tokens,
+                response_tokens=stats.response_tokens,
+                first_token_ms=1000 * (stats.first_token_s or 0.0),
+                first_audio_ms=1000 * paced.first_audio_s,
+                queue_wait_ms=1000 * stats.queue_wait_s,
+                audio_s=paced.audio_s,
+                ahead_ms=1000 * (paced.sending_started_at - reply.started_at),
+            )
+        )
+        self._accounts.observe(self._models.engine(action.model), action.messages, stats.prompt_tokens)
+        self.act(session.generation_done(turn_id, stats, paced.audio_s))
+
+    # -- the voice path --------------------------------------------------------------
+
+    def _voice_in(self, item: FeedAudio | MarkActivity | EndAudioStream) -> None:
+        if self._speech is None or self.session.setup is None:
+            return  # the session refuses audio when there are no speech engines
+        if self._voice is None:
+            limits = self._limits
+            self._voice = VoiceInput(
+                self._speech,
+                self.session.setup,
+                AudioLimits(limits.max_audio_ahead_s, limits.max_audio_backlog_s, limits.audio_idle_end_s),
+                self._executor,
+                on_event=self.turn_taking.hear,
+                guard=self.guard,
+                session_id=self.session.id,
+            )
+        try:
+            self._voice.put(item)
+        except OpenliveError as error:
+            self.fail(error)
