@@ -98,7 +98,7 @@ def test_no_tools_declared_asks_nothing() -> None:
 
 def test_the_runtime_picks_the_native_planner_only_for_engines_that_call_tools() -> None:
     from openlive.engines.profile import ModelProfile
-    from openlive.server.tool_runtime import llm_planner
+    from openlive.runtime.tools import llm_planner
     from openlive.testing import FakeLLM
     from openlive.tools.llm_planner import LlmPlanner
 
