@@ -117,6 +117,8 @@ class Settings:
         tts_voice: A Piper voice (``.onnx``, its ``.onnx.json`` beside it); empty means
             the embedded en_US-joe-medium.
         espeak: Speak languages the Piper voice cannot with espeak-ng, if installed.
+        turn_model: Decide the end of a turn with the smart-turn model (from
+            ``pipecat-ai``), not silence alone, unless the client sets a silence.
         store: Where resumable sessions and tokens live: a SQLite file path, or a
             ``redis://`` URL shared by several openlive processes; empty means
             ``sessions.db`` in the data directory.
@@ -174,6 +176,7 @@ class Settings:
     asr_model: str = ""
     tts_voice: str = ""
     espeak: bool = True
+    turn_model: bool = True
     store: str = ""
     handle_ttl_s: float = 7200.0
     session_limit_s: float = 900.0

@@ -389,6 +389,49 @@ async def test_barge_in_interrupts_the_spoken_reply(genai_client: Any) -> None:
     assert reply_audio(next_turn)
 
 
+async def test_a_backchannel_does_not_interrupt_the_spoken_reply(genai_client: Any) -> None:
+    config = audio_config(
+        system_instruction="You are a storyteller. Always answer with a long story of many paragraphs.",
+        max_output_tokens=1000,
+        temperature=0.0,
+        seed=1,
+        input_audio_transcription={},
+    )
+    async with genai_client.aio.live.connect(model=MODEL, config=config) as session:
+        await session.send_realtime_input(
+            audio=audio_blob(speech.speak("Please tell me a long story about a dragon.", 16_000), 16_000)
+        )
+        backchannel: asyncio.Task[None] | None = None
+        audio_after: list[bytes] = []
+
+        async def first_turn() -> list[types.LiveServerMessage]:
+            nonlocal backchannel
+            messages = []
+            async for message in session.receive():
+                messages.append(message)
+                if message.data and backchannel is None:
+                    # The reply is being spoken: say "okay", in real time, then stay silent.
+                    pcm = speech.speak("Okay.", 16_000) + bytes(2 * 16_000 * 2)
+                    backchannel = asyncio.create_task(stream_audio(session, pcm, 16_000))
+                elif message.data and backchannel is not None and backchannel.done():
+                    audio_after.append(message.data)
+                if len(audio_after) >= 5 and "okay" in input_transcript(messages).lower():
+                    return messages  # the backchannel was heard, and the reply went on
+            return messages
+
+        try:
+            turn = await asyncio.wait_for(first_turn(), TIMEOUT_S)
+        finally:
+            if backchannel is not None:
+                backchannel.cancel()
+
+    assert backchannel is not None, "the reply had no audio"
+    assert not any(c.interrupted for c in contents(turn)), "a backchannel interrupted the reply"
+    assert audio_after, "the reply did not go on after the backchannel"
+    # The backchannel was heard (sent as an input transcription), and is no turn of its own.
+    assert "okay" in input_transcript(turn).lower()
+
+
 async def test_configured_automatic_activity_detection(genai_client: Any) -> None:
     config = {
         "response_modalities": ["TEXT"],

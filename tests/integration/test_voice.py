@@ -492,7 +492,9 @@ def audio_bytes_at_least(n: int) -> Callable[[list[dict[str, Any]]], bool]:
 async def test_speech_during_a_spoken_reply_interrupts_it() -> None:
     llm = FakeLLM()
     tts = GatedTts(free=3)
-    async with voice_server(llm, FakeAsr([STORY, "stop"]), tts) as srv:
+    # Speech during a reply is recognised early (a partial transcript decides it is
+    # no backchannel), then as a whole: "stop" twice.
+    async with voice_server(llm, FakeAsr([STORY, "stop", "stop"]), tts) as srv:
         async with session(srv, voice_setup()) as client:
             await stream_audio(client, utterance(0.5))
             first = await messages_until(client, audio_bytes_at_least(FIRST_PIECES_BYTES))
@@ -529,7 +531,7 @@ async def test_speech_during_a_spoken_reply_interrupts_it() -> None:
 
 async def test_speech_during_a_text_reply_interrupts_it() -> None:
     llm = FakeLLM(token_delay_s=0.05)
-    async with voice_server(llm, FakeAsr([STORY, "stop"])) as srv:
+    async with voice_server(llm, FakeAsr([STORY, "stop", "stop"])) as srv:
         async with session(srv, voice_setup("TEXT")) as client:
             await stream_audio(client, utterance(0.5))
             first = await messages_until(client, lambda m: "modelTurn" in keys(m))

@@ -5,6 +5,8 @@
   and a real-time microphone;
 - :mod:`~openlive.bench.target`: the embedded server (in this process) or a remote one;
 - :mod:`~openlive.bench.scenarios`: voice, barge-in, text, capacity, pipeline;
+- :mod:`~openlive.bench.turns`: turn-taking (pauses, backchannels, noise, barge-in), on
+  the speech of :mod:`~openlive.bench.turn_speech`;
 - :mod:`~openlive.bench.runner`: runs the chosen scenarios one after the other;
 - :mod:`~openlive.bench.report`: statistics, tables, JSON and the plot;
 - :mod:`~openlive.bench.cli`: the command's options.
@@ -13,7 +15,7 @@ Importing this package is cheap; the modules above load the server and the
 engines only when a benchmark runs.
 """
 
-SCENARIOS = ("voice", "barge-in", "text", "capacity", "pipeline")
+SCENARIOS = ("voice", "barge-in", "text", "capacity", "pipeline", "turns")
 """Every scenario, in the order a full run takes them."""
 
 ON_REQUEST = ("quality", "tools")

@@ -35,6 +35,11 @@ JSON messages the official SDKs send. Scenarios (all by default, in this order):
             95th percentile passes 1 s; server memory per idle/talking session
   pipeline  the voice utterances through a plain sequential cascade of the same
             engines (whole transcript, whole reply, whole synthesis): the baseline
+  turns     turn-taking on its own speech set: sentences with a 300-700 ms pause
+            inside (split rate), questions (end of speech to first audio),
+            backchannels, coughs and steady noise during a reply (false
+            interrupts), interjections (time to `interrupted`); with the embedded
+            server, before (silence alone) and after (turn model) side by side
 
 Run only when named:
 

@@ -84,7 +84,7 @@ async def warm_up_server(target: Target, options: BenchOptions, spoken: bool) ->
 LEAK_WAIT_S = 2.0
 
 # Scenarios that speak to the server (and need espeak-ng and its speech engines).
-SPOKEN = ("voice", "barge-in", "capacity", "pipeline")
+SPOKEN = ("voice", "barge-in", "capacity", "pipeline", "turns")
 
 
 async def sessions_left_open(target: Target, baseline: int = 0) -> int:
@@ -133,6 +133,10 @@ async def run_scenarios(target: Target, names: Sequence[str], options: BenchOpti
             result = await scenarios.capacity(target, options)
         elif name == "pipeline":
             result = await scenarios.pipeline(target, options, voice_result)
+        elif name == "turns":
+            from openlive.bench.turns import turns
+
+            result = await turns(target, options)
         elif name in ON_REQUEST:
             from openlive.bench import quality
 

@@ -160,6 +160,8 @@ class Target:
         warmed_up: Whether the server has had its warm-up exchange.
         engines_warmed_up: Whether the engines called in this process have run once.
         open_sessions: How many sessions the server holds open (embedded only).
+        app_state: The embedded server's state (its engines and connection limits),
+            for scenarios that compare settings side by side; ``None`` when remote.
     """
 
     endpoint: Endpoint
@@ -172,6 +174,7 @@ class Target:
     warmed_up: bool = False
     engines_warmed_up: bool = False
     open_sessions: Callable[[], int] | None = None
+    app_state: Any = None
 
     @property
     def embedded(self) -> bool:
@@ -273,6 +276,7 @@ class EmbeddedServer:
             speech=speech,
             settings=self.settings,
             open_sessions=lambda: len(state.connections),
+            app_state=state,
         )
         return self.target
 

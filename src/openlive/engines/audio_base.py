@@ -112,10 +112,22 @@ LIVE_API_LANGUAGES = (
 )  # fmt: skip
 
 
+class TurnDetector(Protocol):
+    """Hears whether a speaker has finished their turn; shared by sessions, thread-safe."""
+
+    def probability(self, audio: Samples) -> float:
+        """The probability that the speaker of ``audio`` (16 kHz, ending now) has finished."""
+        ...
+
+
 @dataclass(frozen=True)
 class SpeechEngines:
-    """The engines of the voice path, loaded once per process and shared by sessions."""
+    """The engines of the voice path, loaded once per process and shared by sessions.
+
+    ``turn`` is the end-of-turn model; without it the end of speech is silence alone.
+    """
 
     vad: VAD
     asr: ASR
     tts: TTS
+    turn: TurnDetector | None = None

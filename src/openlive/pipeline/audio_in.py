@@ -42,9 +42,13 @@ class SpeechStarted:
 
 @dataclass(frozen=True)
 class SpeechPaused:
-    """The user paused: the utterance so far, as it would be if it ended here."""
+    """The user paused: the utterance so far, as it would be if it ended here.
+
+    ``pause`` numbers the pause, for :meth:`AudioInput.settle`.
+    """
 
     audio: Samples
+    pause: int = 0
 
     @property
     def duration_s(self) -> float:
@@ -55,6 +59,17 @@ class SpeechPaused:
 @dataclass(frozen=True)
 class SpeechResumed:
     """The user went on speaking after a :class:`SpeechPaused`."""
+
+
+@dataclass(frozen=True)
+class SpeechLasted:
+    """The speech has gone on ``ms`` since its first voiced frame (one of the marks asked for).
+
+    ``audio`` is the utterance so far.
+    """
+
+    ms: int
+    audio: Samples
 
 
 @dataclass(frozen=True)
@@ -69,7 +84,7 @@ class Utterance:
         return self.audio.size / INPUT_RATE
 
 
-InputEvent = SpeechStarted | SpeechPaused | SpeechResumed | Utterance
+InputEvent = SpeechStarted | SpeechPaused | SpeechResumed | SpeechLasted | Utterance
 
 
 class AudioInput:
@@ -80,6 +95,8 @@ class AudioInput:
         config: Endpointing thresholds (automatic detection only).
         include_all_input: ``TURN_INCLUDES_ALL_INPUT``: the utterance also holds the
             audio heard since the previous turn, not only the detected speech.
+        marks_ms: Report a :class:`SpeechLasted` when the speech reaches each of
+            these durations (counted from its first voiced frame).
     """
 
     def __init__(
@@ -87,6 +104,7 @@ class AudioInput:
         vad: VadStream | None,
         config: EndpointerConfig | None = None,
         include_all_input: bool = False,
+        marks_ms: tuple[int, ...] = (),
     ) -> None:
         self._vad = vad
         self._endpointer = Endpointer(config or EndpointerConfig())
@@ -103,6 +121,10 @@ class AudioInput:
         self._pending = np.zeros(0, dtype=np.float32)
         self._utterance: list[Samples] = []
         self._active = False  # manual mode: between activityStart and activityEnd
+        self._marks = sorted(marks_ms)
+        self._frame_ms = frame_ms
+        self._speech_from = 0  # the first voiced frame of the speech in progress
+        self._next_mark = len(self._marks)  # index of the next mark to report
         self.samples_in = 0  # 16 kHz samples received
 
     @property
@@ -114,6 +136,13 @@ class AudioInput:
     def in_speech(self) -> bool:
         """Whether an utterance is being collected."""
         return self._active if self.manual else self._endpointer.in_speech
+
+    def settle(self, pause: int, silence_ms: int) -> bool:
+        """Say how much silence pause number ``pause`` needs to end the turn (thread-safe).
+
+        See :meth:`~openlive.pipeline.endpointer.Endpointer.settle`.
+        """
+        return self._endpointer.settle(pause, silence_ms)
 
     def feed(self, data: bytes, rate: int) -> list[InputEvent]:
         """Take a chunk of 16-bit PCM at ``rate``; return what it completed."""
@@ -161,6 +190,8 @@ class AudioInput:
                 # were kept in `_before`; the utterance starts with them.
                 self._utterance = [*self._before, *self._utterance]
                 self._before.clear()
+                self._speech_from = decision.frame
+                self._next_mark = 0
                 events.append(SpeechStarted(at_s=decision.frame * self._frame / INPUT_RATE))
             elif event is Event.SPEECH_PAUSED:
                 assert decision is not None
@@ -170,7 +201,10 @@ class AudioInput:
                 missing = self._tail_frames - (self._endpointer.frames_seen - decision.frame)
                 tail = np.zeros(max(0, missing) * self._frame, np.float32)
                 events.append(
-                    SpeechPaused(audio=np.concatenate([*frames, tail]).astype(np.float32, copy=False))
+                    SpeechPaused(
+                        audio=np.concatenate([*frames, tail]).astype(np.float32, copy=False),
+                        pause=self._endpointer.pauses,
+                    )
                 )
             elif event is Event.SPEECH_RESUMED:
                 events.append(SpeechResumed())
@@ -179,6 +213,14 @@ class AudioInput:
                 events.append(self._finish(self._trimmed(decision.frame)))
             elif len(self._utterance) >= self._max_frames:
                 events.append(self._cut())
+            # Only while the voice goes on: the silence of a pause is not speech.
+            going = self._endpointer.in_speech and not self._endpointer.paused
+            if going and self._next_mark < len(self._marks):
+                lasted = (self._endpointer.frames_seen - self._speech_from) * self._frame_ms
+                if lasted >= self._marks[self._next_mark]:
+                    self._next_mark += 1
+                    so_far = np.concatenate(self._utterance).astype(np.float32, copy=False)
+                    events.append(SpeechLasted(ms=int(lasted), audio=so_far))
         return events
 
     def _trimmed(self, first_silent: int) -> list[Samples]:

@@ -22,11 +22,17 @@ user waits. 300 ms is longer than the gaps between words; a user who pauses
 longer mid-sentence gets the usual barge-in when they go on (the reply stops, and
 the next one answers both parts), and a client can set ``silenceDurationMs``, or
 ``END_SENSITIVITY_LOW`` for 800 ms, for a slower speaker.
+
+With a turn model (``turn_wait_ms`` set), silence alone does not end the turn: at
+each pause the endpointer waits up to ``turn_wait_ms`` for :meth:`Endpointer.settle`
+to say how much silence this pause needs (short if the speech sounds finished,
+long if not; see :mod:`openlive.pipeline.turn_end`).
 """
 
 from __future__ import annotations
 
 import enum
+import threading
 from dataclasses import dataclass
 
 FRAME_MS = 32  # Silero's window: 512 samples at 16 kHz
@@ -51,6 +57,9 @@ class EndpointerConfig:
         silence_ms: Silence needed before end-of-speech is committed.
         pause_ms: Silence after which a pause is reported, before the end is
             committed; ``None`` (or not less than ``silence_ms``) reports none.
+        turn_wait_ms: With a turn model: from each pause on, the silence needed
+            is this long until :meth:`Endpointer.settle` names the pause's own;
+            ``None``: ``silence_ms`` always.
     """
 
     start_threshold: float = 0.5
@@ -58,6 +67,7 @@ class EndpointerConfig:
     start_ms: int = 64
     silence_ms: int = DEFAULT_SILENCE_MS
     pause_ms: int | None = DEFAULT_PAUSE_MS
+    turn_wait_ms: int | None = None
 
     @classmethod
     def from_live_api(
@@ -124,6 +134,11 @@ class Endpointer:
         pause = max(1, -(-config.pause_ms // frame_ms)) if config.pause_ms is not None else None
         # A pause is only worth reporting if the end is not committed at the same frame.
         self._pause_frames = pause if pause is not None and pause < self._silence_frames else None
+        self._frame_ms = frame_ms
+        # The silence the current pause needs (changed by `settle` from another thread).
+        self._needed = self._silence_frames
+        self._lock = threading.Lock()
+        self.pauses = 0  # pauses reported so far; `settle` names the one it is for
         self.in_speech = False
         self._frame = 0
         self._run_start = -1  # first frame of the current run of speech (or silence)
@@ -144,8 +159,24 @@ class Endpointer:
         """Consecutive silent frames at the end, while in speech (0 outside speech)."""
         return self._run if self.in_speech else 0
 
+    def settle(self, pause: int, silence_ms: int) -> bool:
+        """Say how much silence pause number ``pause`` needs to end the turn (thread-safe).
+
+        Ignored (``False``) if the speech resumed or ended since that pause. A
+        silence already longer than ``silence_ms`` ends the turn at the next frame.
+        """
+        with self._lock:
+            if pause != self.pauses or not self.paused:
+                return False
+            self._needed = max(1, -(-silence_ms // self._frame_ms))
+            return True
+
     def push(self, probability: float) -> Decision | None:
         """Take the next frame's speech probability; return a decision, if one is committed."""
+        with self._lock:
+            return self._push(probability)
+
+    def _push(self, probability: float) -> Decision | None:
         frame = self._frame
         self._frame += 1
         if not self.in_speech:
@@ -164,20 +195,27 @@ class Endpointer:
             if self._run == 0:
                 self._run_start = frame
             self._run += 1
-            if self._run >= self._silence_frames:
+            if self._run >= self._needed:
                 self.in_speech = False
                 self._run = 0
+                self._needed = self._silence_frames
                 return Decision(Event.SPEECH_ENDED, self._run_start)
             if self._run == self._pause_frames:
+                self.pauses += 1
+                if self.config.turn_wait_ms is not None:
+                    self._needed = max(self._run + 1, -(-self.config.turn_wait_ms // self._frame_ms))
                 return Decision(Event.SPEECH_PAUSED, self._run_start)
         else:
             paused = self.paused
             self._run = 0
+            self._needed = self._silence_frames
             if paused:
                 return Decision(Event.SPEECH_RESUMED, frame)
         return None
 
     def reset(self) -> None:
         """Back to silence, as after ``audioStreamEnd``."""
-        self.in_speech = False
-        self._run = 0
+        with self._lock:
+            self.in_speech = False
+            self._run = 0
+            self._needed = self._silence_frames

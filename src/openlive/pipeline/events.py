@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from openlive.pipeline.audio_in import SpeechPaused, SpeechResumed, SpeechStarted
+from openlive.pipeline.audio_in import SpeechLasted, SpeechPaused, SpeechResumed, SpeechStarted
 from openlive.pipeline.audio_in import Utterance as SpeechEnded
 from openlive.pipeline.speech_out import SpokenChunk
 
@@ -42,7 +42,7 @@ class FinalTranscript:
 
 
 # What voice in tells turn taking.
-VoiceEvent = SpeechStarted | TentativeTranscript | SpeechResumed | FinalTranscript
+VoiceEvent = SpeechStarted | TentativeTranscript | SpeechResumed | SpeechLasted | FinalTranscript
 
 # What a responder makes: text pieces (a text reply) or spoken chunks.
 ReplyChunk = str | SpokenChunk
@@ -51,6 +51,7 @@ __all__ = [
     "FinalTranscript",
     "ReplyChunk",
     "SpeechEnded",
+    "SpeechLasted",
     "SpeechPaused",
     "SpeechResumed",
     "SpeechStarted",

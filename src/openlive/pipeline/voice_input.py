@@ -12,15 +12,21 @@ offered as a :class:`~openlive.pipeline.events.TentativeTranscript` (a reply may
 start with it), and if the end of speech is committed with no speech in between,
 it is the utterance's transcript, without a second recognition. If the user goes
 on, the early work is void and a ``SpeechResumed`` says so.
+
+With a turn model, each pause is also scored by it (in a worker thread, beside
+the early recognition), and the two together settle how much silence this pause
+needs before the end of speech is committed (:mod:`openlive.pipeline.turn_end`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Callable, Coroutine
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from typing import Any
 
 from openlive.engines.audio_base import INPUT_RATE, Heard, LanguageHearingASR, Samples, SpeechEngines
 from openlive.engines.language import plan_languages
@@ -32,13 +38,16 @@ from openlive.metrics import SpeechStarted as SpeechStartedRecord
 from openlive.pipeline.audio_in import (
     AudioInput,
     InputEvent,
+    SpeechLasted,
     SpeechPaused,
     SpeechResumed,
     SpeechStarted,
     Utterance,
 )
+from openlive.pipeline.backchannel import BargeInConfig
 from openlive.pipeline.endpointer import EndpointerConfig
 from openlive.pipeline.events import FinalTranscript, TentativeTranscript, VoiceEvent
+from openlive.pipeline.turn_end import TurnPolicy, uses_turn_model
 from openlive.priority import PRIORITY
 from openlive.session import EndAudioStream, FeedAudio, MarkActivity
 from openlive.wire.client import Setup
@@ -77,6 +86,9 @@ class VoiceInput:
         on_event: Takes each event for turn taking, in order.
         guard: Runs a task so that its failure closes the session, named for the log.
         session_id: Names the session in its metrics records.
+        turn_policy: How the turn model's verdict sets the silence that ends a turn.
+        barge_in: Report :class:`~openlive.pipeline.audio_in.SpeechLasted` at its
+            marks (for decisions on speech heard during a reply); ``None``: never.
     """
 
     def __init__(
@@ -88,18 +100,31 @@ class VoiceInput:
         on_event: Callable[[VoiceEvent], None],
         guard: Guard,
         session_id: str = "-",
+        turn_policy: TurnPolicy | None = None,
+        barge_in: BargeInConfig | None = None,
     ) -> None:
         activity = setup.activity
+        config = EndpointerConfig.from_live_api(
+            activity.start_sensitivity,
+            activity.end_sensitivity,
+            activity.prefix_padding_ms,
+            activity.silence_duration_ms,
+        )
+        self._turn_policy = turn_policy or TurnPolicy()
+        self._turn = engines.turn
+        if self._turn is not None and not uses_turn_model(
+            activity.end_sensitivity, activity.silence_duration_ms
+        ):
+            self._turn = None  # the client's own silence rule stands
+        if self._turn is not None:
+            config = dataclasses.replace(config, turn_wait_ms=self._turn_policy.incomplete_ms)
         self._audio_in = AudioInput(
             vad=None if activity.disabled else engines.vad.stream(),
-            config=EndpointerConfig.from_live_api(
-                activity.start_sensitivity,
-                activity.end_sensitivity,
-                activity.prefix_padding_ms,
-                activity.silence_duration_ms,
-            ),
+            config=config,
             include_all_input=activity.all_input,
+            marks_ms=(barge_in.probe_ms, barge_in.max_backchannel_ms) if barge_in is not None else (),
         )
+        self._language_code = setup.speech.language_code
         self._asr = engines.asr
         self._languages = plan_languages(
             setup.speech.language_code,
@@ -118,7 +143,9 @@ class VoiceInput:
         self._utterances: asyncio.Queue[tuple[Utterance, asyncio.Task[Heard] | None]] = asyncio.Queue()
         # The early recognition of the current pause, while it stands.
         self._early: asyncio.Task[Heard] | None = None
-        self._early_tasks: set[asyncio.Task[Heard]] = set()
+        # The turn model's verdict on the current pause, while it stands.
+        self._settling: asyncio.Task[None] | None = None
+        self._early_tasks: set[asyncio.Task[Any]] = set()
         self._backlog_s = 0.0
         self._received_s = 0.0
         self._first_audio_at: float | None = None
@@ -184,14 +211,75 @@ class VoiceInput:
                 elif isinstance(event, SpeechPaused):
                     METRICS.emit(SpeechPausedRecord(self._session_id, audio_in.samples_in / INPUT_RATE))
                     self._start_early(event)
+                    if self._turn is not None:
+                        self._settling = self._spawn_side(self._settle_turn(event, self._early), "turn")
+                elif isinstance(event, SpeechLasted):
+                    self._on_event(event)
                 elif isinstance(event, SpeechResumed):
-                    self._early = None
+                    # The user went on: the pause's work is void. Work not started yet
+                    # never runs, so a halting speaker does not queue up recognitions.
+                    for stale in (self._early, self._settling):
+                        if stale is not None:
+                            stale.cancel()
+                    self._early = self._settling = None
                     self._on_event(event)
                 else:
                     at_s = audio_in.samples_in / INPUT_RATE
                     METRICS.emit(SpeechEndedRecord(self._session_id, at_s, event.duration_s))
                     self._utterances.put_nowait((event, self._early))
-                    self._early = None
+                    self._early = self._settling = None
+
+    def _spawn_side(self, job: Coroutine[object, object, None], name: str) -> asyncio.Task[None]:
+        # Work for a pause: cancelled with the session, its failure not the session's.
+        task = asyncio.create_task(job, name=name)
+        self._early_tasks.add(task)
+        task.add_done_callback(self._early_tasks.discard)
+        task.add_done_callback(lambda done: done.cancelled() or done.exception())
+        return task
+
+    async def _settle_turn(self, pause: SpeechPaused, early: asyncio.Task[Heard] | None) -> None:
+        """Score the pause with the turn model and, with its transcript, settle the silence it needs."""
+        assert self._turn is not None
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        turn = self._turn
+        try:
+            probability: float | None = await loop.run_in_executor(
+                self._executor, _urgent, turn.probability, pause.audio
+            )
+        except Exception:  # noqa: BLE001 - a failed model leaves the longer silence in place
+            log.exception("the turn model failed")
+            probability = None
+        text, language = None, self._language_code
+        if (
+            early is not None
+            and probability is not None
+            and probability >= self._turn_policy.complete_threshold
+        ):
+            try:
+                heard: Heard | None = await asyncio.shield(early)
+            except Exception:  # noqa: BLE001 - the recognition's failure is reported where it is awaited
+                heard = None
+            if heard is not None:
+                text, language = heard.text, heard.language
+        silence = self._turn_policy.silence_ms(probability, text, language)
+        settled = self._audio_in.settle(pause.pause, silence)
+        log.info(
+            "turn model: %s finished after %.0f ms%s: end after %d ms of silence%s",
+            "n/a" if probability is None else f"{probability:.2f}",
+            1000 * (loop.time() - started),
+            ""
+            if text is None
+            else f" (words: {'finished' if silence == self._turn_policy.complete_ms else 'open'})",
+            silence,
+            "" if settled else " (too late: the speech went on or ended)",
+        )
+
+    async def recognise(self, audio: Samples) -> str:
+        """Recognise ``audio`` now, ahead of other work (a partial transcript for a barge-in)."""
+        loop = asyncio.get_running_loop()
+        heard = await loop.run_in_executor(self._executor, self._transcribe, audio)
+        return heard.text
 
     def _start_early(self, pause: SpeechPaused) -> None:
         """Recognise the speech so far while the endpointer waits for the rest of the silence."""
@@ -240,6 +328,12 @@ class VoiceInput:
             METRICS.emit(Recognition(self._session_id, utterance.duration_s, asr_ms, early=early is not None))
             log.debug("heard: %r", heard.text[:80])
             self._on_event(FinalTranscript(heard.text, utterance.duration_s, heard.language))
+
+
+def _urgent(work: Callable[[Samples], float], audio: Samples) -> float:
+    # The user is waiting for the turn to end: this goes before work ahead of them.
+    with PRIORITY.urgent():
+        return work(audio)
 
 
 def _process_audio(audio_in: AudioInput, item: AudioItem) -> list[InputEvent]:

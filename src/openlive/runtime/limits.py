@@ -28,6 +28,9 @@ class ConnectionLimits:
         connection_limit_s: Every connection ends after this long, compression or
             not (a planned reset; clients resume with their handle). ``None``: never.
         go_away_notice_s: ``goAway.timeLeft`` before a limit closes the connection.
+        backchannels: Speech heard while a reply plays holds the reply until it is
+            judged: a backchannel or noise lets it go on (see
+            :mod:`openlive.pipeline.barge_in`); off: any speech interrupts at once.
     """
 
     max_message_bytes: int = 8 * 1024 * 1024
@@ -40,3 +43,4 @@ class ConnectionLimits:
     session_limit_s: float | None = 15 * 60
     connection_limit_s: float | None = None
     go_away_notice_s: float = 5.0
+    backchannels: bool = True

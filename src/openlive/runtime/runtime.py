@@ -27,10 +27,12 @@ from collections.abc import Callable, Coroutine
 from concurrent.futures import Executor
 from typing import Any
 
-from openlive.engines.audio_base import SpeechEngines
+from openlive.engines.audio_base import Samples, SpeechEngines
 from openlive.engines.registry import ModelTable
 from openlive.errors import OpenliveError
 from openlive.metrics import METRICS, ReplyTimings
+from openlive.pipeline.backchannel import BargeInConfig
+from openlive.pipeline.barge_in import BargeInGuard
 from openlive.pipeline.pacing import pace
 from openlive.pipeline.reply import Reply
 from openlive.pipeline.responder import CascadeResponder, Responder
@@ -114,13 +116,14 @@ class SessionRuntime:
         self._tool_steps = ToolSteps(session, tools or ToolRuntime(), models, executor, self.act)
         self.responder: Responder = CascadeResponder(models, speech, executor)
         self.turn_taking = TurnTaking(session, self.responder, self.act, lambda: io.closing)
+        self._barge_in = BargeInConfig()
         # Voice in, started by the first audio.
         self._voice: VoiceInput | None = None
         steps = self._tool_steps
         self.executors: dict[type[Any], Callable[[Any], None]] = {
             Send: lambda a: io.send(a.message),
             StartGeneration: self._start_generation,
-            CancelGeneration: lambda a: self.turns.cancel(a.turn_id),
+            CancelGeneration: self._cancel_generation,
             Checkpoint: self.checkpoints.save,
             PlanTools: lambda a: self._spawn(a, "the tool planner", steps.plan(a, self._cancel_event(a))),
             RunCode: lambda a: self._spawn(a, "code execution", steps.run_code(a)),
@@ -183,6 +186,16 @@ class SessionRuntime:
     def _spawn(self, action: ToolAction, what: str, job: Coroutine[object, object, None]) -> None:
         self.turns.spawn(action.turn_id, what, job)
 
+    def _cancel_generation(self, action: CancelGeneration) -> None:
+        self.turns.cancel(action.turn_id)
+        if self.turn_taking.barge_in is not None:
+            self.turn_taking.barge_in.reply_over()  # a held reply is gone: the next one is not held
+
+    async def _room(self) -> None:
+        # The client reads (backpressure), and no speech during the reply is being judged.
+        await self._io.room()
+        await self.turn_taking.held()
+
     def _start_generation(self, action: StartGeneration) -> None:
         if self.checkpoints.resumable:
             self._io.send(msg.session_resumption_update(None, resumable=False))
@@ -201,7 +214,7 @@ class SessionRuntime:
         paced = await pace(
             reply,
             self._limits.audio_lead_s,
-            self._io.room,
+            self._room,
             on_text=lambda piece: self.act(session.generation_text(turn_id, piece)),
             on_audio=lambda chunk: self.act(session.generation_audio(turn_id, chunk.pcm, chunk.text)),
         )
@@ -230,6 +243,11 @@ class SessionRuntime:
             return  # the session refuses audio when there are no speech engines
         if self._voice is None:
             limits = self._limits
+            setup = self.session.setup
+            if limits.backchannels:
+                self.turn_taking.barge_in = BargeInGuard(
+                    self._barge_in, setup.speech.language_code, self._recognise, self._interrupt
+                )
             self._voice = VoiceInput(
                 self._speech,
                 self.session.setup,
@@ -238,8 +256,16 @@ class SessionRuntime:
                 on_event=self.turn_taking.hear,
                 guard=self.guard,
                 session_id=self.session.id,
+                barge_in=self._barge_in if limits.backchannels else None,
             )
         try:
             self._voice.put(item)
         except OpenliveError as error:
             self.fail(error)
+
+    async def _recognise(self, audio: Samples) -> str:
+        assert self._voice is not None  # the guard hears speech only through voice in
+        return await self._voice.recognise(audio)
+
+    def _interrupt(self) -> None:
+        self.act(self.session.speech_started())

@@ -17,9 +17,10 @@ import uvicorn
 from uvicorn.protocols.http.auto import AutoHTTPProtocol
 
 from openlive.config import EngineSpec, Settings
-from openlive.engines.audio_base import TTS, SpeechEngines
+from openlive.engines.audio_base import TTS, SpeechEngines, TurnDetector
 from openlive.engines.base import LLM
 from openlive.engines.registry import ModelTable
+from openlive.errors import ConfigError
 from openlive.runtime.resumption import ResumptionConfig
 from openlive.runtime.tools import ToolRuntime, tool_runtime
 from openlive.server.app import AppState, create_app
@@ -95,7 +96,27 @@ def build_speech(settings: Settings) -> SpeechEngines | None:
             engines.append(EspeakTts())
         else:
             log.warning("espeak-ng is not installed: only English can be spoken (apt-get install espeak-ng)")
-    return SpeechEngines(vad=SileroVad(), asr=WhisperAsr(asr_dir, num_workers=2), tts=RoutingTts(engines))
+    return SpeechEngines(
+        vad=SileroVad(),
+        asr=WhisperAsr(asr_dir, num_workers=2),
+        tts=RoutingTts(engines),
+        turn=_turn_model(settings),
+    )
+
+
+def _turn_model(settings: Settings) -> TurnDetector | None:
+    """The end-of-turn model, or ``None`` (silence alone ends turns) when off or not installed."""
+    if not settings.turn_model:
+        return None
+    from openlive.engines.smart_turn import SmartTurn
+
+    try:
+        model = SmartTurn()
+    except ConfigError as error:
+        log.warning("turns end on silence alone: %s", error)
+        return None
+    log.info("turns end when the smart-turn v3.2 model and the words say so (%s)", model.path.name)
+    return model
 
 
 def warm_up(models: ModelTable, speech: SpeechEngines | None) -> None:
@@ -134,6 +155,8 @@ def warm_up(models: ModelTable, speech: SpeechEngines | None) -> None:
         )
         speech.asr.transcribe(tone, "en")
         speech.vad.stream().speech_probabilities(tone[:512])
+        if speech.turn is not None:
+            speech.turn.probability(tone)
         voice = speech.tts.voices[0]
         language = "en-US" if "en-US" in speech.tts.languages else speech.tts.languages[0]
         for _ in speech.tts.synthesize("Hello.", voice, language, threading.Event()):

@@ -364,6 +364,21 @@ class Session:
             actions += self._add_turns([turn], reply=True, interrupt=self.setup.activity.interrupts)
         return actions
 
+    def backchannel_heard(self, text: str, audio_s: float) -> list[Action]:
+        """The user said only ``text`` (a backchannel, or noise) while the reply played.
+
+        It is no turn: nothing joins the history and no reply starts. Its words are
+        still sent as a finished input transcription, when the setup asks for them.
+        """
+        assert self.setup is not None
+        if self.state is not State.ACTIVE:
+            return []
+        self._audio_in_s += audio_s
+        text = text.strip()
+        if self.setup.input_transcription and text:
+            return [Send(msg.input_transcription(text, finished=True))]
+        return []
+
     def preview_reply(self, text: str, audio_s: float, language: str | None = None) -> StartGeneration | None:
         """The reply ``speech_transcribed(text, audio_s, language)`` would start now; the session stays.
 

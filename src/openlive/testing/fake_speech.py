@@ -108,3 +108,20 @@ class FakeTts:
             if self._on_piece is not None:
                 self._on_piece(word)
             yield (0.3 * np.sin(2 * np.pi * frequency * t)).astype(np.float32)
+
+
+class FakeTurn:
+    """An end-of-turn model that always gives the same probability, and counts its calls.
+
+    Args:
+        probability: The probability that the speaker has finished.
+    """
+
+    def __init__(self, probability: float) -> None:
+        self.probability_value = probability
+        self.calls = 0
+
+    def probability(self, audio: Samples) -> float:
+        """The fixed probability."""
+        self.calls += 1
+        return self.probability_value

@@ -101,3 +101,16 @@ def test_pipeline(target: Target, tmp_path: Path) -> None:
     assert sample["first_audio_ms"] == pytest.approx(
         sample["endpoint_ms"] + sample["asr_ms"] + sample["llm_ms"] + sample["tts_ms"], abs=1.0
     )
+
+
+def test_turns(target: Target, tmp_path: Path) -> None:
+    data = bench(target, tmp_path, "turns", "--utterances", "1")
+    turns = data["scenarios"]["turns"]
+    samples = turns["samples"]
+    # Every case ran before (silence alone) and after (the turn model), side by side.
+    cases = [(s["case"], s["mode"]) for s in samples]
+    for case in ("pause", "question", "backchannel", "cough", "steady noise", "barge-in"):
+        assert (case, "before") in cases and (case, "after") in cases
+    for sample in samples:
+        assert "error" in sample or "split" in sample or "interrupted" in sample
+    assert any(note.startswith("after: split, pause") for note in turns["notes"])

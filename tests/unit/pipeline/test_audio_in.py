@@ -317,3 +317,34 @@ def test_odd_byte_counts_are_invalid(manual: bool, size: int) -> None:
         audio_in.activity_start()
     with pytest.raises(InvalidArgument, match=f"{size} bytes"):
         audio_in.feed(b"\x01" * size, INPUT_RATE)
+
+
+# -- marks for barge-in decisions ------------------------------------------------------------------
+
+
+def test_marks_are_reported_once_each_while_the_voice_goes_on() -> None:
+    from openlive.pipeline.audio_in import SpeechLasted
+
+    pcm = silence(0.3) + tone(1.0) + silence(0.2) + tone(0.5) + silence(1.0)
+    with_marks = AudioInput(FakeVad().stream(), DEFAULT, marks_ms=(250, 600))
+    plain = AudioInput(FakeVad().stream(), DEFAULT)
+    events = feed_in_chunks(with_marks, pcm, INPUT_RATE)
+    lasted = [e for e in events if isinstance(e, SpeechLasted)]
+    assert [e.ms >= mark for e, mark in zip(lasted, (250, 600), strict=True)] == [True, True]
+    assert all(e.ms < mark + 2 * FRAME_S * 1000 for e, mark in zip(lasted, (250, 600), strict=True))
+    # Each carries the speech so far: the preroll and at least the mark's worth of voice.
+    assert lasted[0].audio.size / INPUT_RATE >= 0.25 and lasted[1].audio.size > lasted[0].audio.size
+    # Reporting marks changes nothing else: the same utterance, to the sample.
+    ours = [e for e in events if isinstance(e, Utterance)]
+    theirs = [e for e in feed_in_chunks(plain, pcm, INPUT_RATE) if isinstance(e, Utterance)]
+    assert len(ours) == len(theirs) == 1 and np.array_equal(ours[0].audio, theirs[0].audio)
+
+
+def test_no_marks_during_the_silence_of_a_pause() -> None:
+    from openlive.pipeline.audio_in import SpeechLasted
+
+    # 200 ms of voice, then a pause longer than the marks but shorter than the turn's end.
+    config = EndpointerConfig(silence_ms=1000)
+    audio_in = AudioInput(FakeVad().stream(), config, marks_ms=(400,))
+    events = feed_in_chunks(audio_in, silence(0.3) + tone(0.2) + silence(0.7), INPUT_RATE)
+    assert not [e for e in events if isinstance(e, SpeechLasted)]

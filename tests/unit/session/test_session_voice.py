@@ -426,6 +426,24 @@ def test_an_empty_transcript_is_no_turn(text: str) -> None:
     assert len(session.history) == 0
 
 
+@pytest.mark.parametrize("transcription", [True, False])
+def test_a_backchannel_during_a_reply_is_no_turn(transcription: bool) -> None:
+    session = active(input_transcription=transcription)
+    only_generation(session.speech_transcribed("tell me a story", 1.0))
+    history = list(session.history)
+    actions = session.backchannel_heard(" Mhm. ", 0.4)
+    expected = [{"serverContent": {"inputTranscription": {"text": "Mhm.", "finished": True}}}]
+    assert sent(actions) == (expected if transcription else [])
+    assert len(actions) == len(sent(actions))  # nothing but the transcription: no reply, no cancel
+    assert session.generating and list(session.history) == history
+
+
+def test_noise_during_a_reply_sends_nothing() -> None:
+    session = active(input_transcription=True)
+    only_generation(session.speech_transcribed("tell me a story", 1.0))
+    assert session.backchannel_heard("", 0.2) == []
+
+
 def test_speech_started_with_no_reply_does_nothing() -> None:
     session = active()
     assert session.speech_started() == []

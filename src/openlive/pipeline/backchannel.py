@@ -1,0 +1,173 @@
+"""Is the user interrupting the reply, or only saying "mhm"? No I/O.
+
+When speech starts while a reply plays, the reply stops going out (the client
+keeps playing what it has) and a :class:`BargeIn` decides, from what it is fed:
+
+- **how long the speech runs**: speech past ``max_backchannel_ms`` is an
+  interruption, whatever it says (backchannels are short);
+- **the words**: a partial recognition of the first part of the speech, and the
+  recognition of the whole of it once the user pauses. Words that are all
+  backchannel words of the session's language ("mhm", "yeah", "okay", "right",
+  "I see"...) are a backchannel; no words at all (a cough, a knock, a breath:
+  the recogniser hears nothing, or one of its known hallucinations on noise) is
+  noise; anything else ("stop", "wait", "what about...") is an interruption.
+
+A partial transcript that is still a backchannel so far leaves the decision
+pending; the whole utterance decides. A backchannel or noise lets the reply go on.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+
+DEFAULT_MAX_BACKCHANNEL_MS = 600
+DEFAULT_PROBE_MS = 250
+
+# Backchannels by language (the first part of the BCP-47 code), as recognisers
+# write them (Whisper writes a hummed "mm-hmm" as "Mmhm.", "Mm-mm." or "Uh-uh.").
+# Multi-word entries are matched as whole phrases.
+BACKCHANNELS: dict[str, frozenset[str]] = {
+    "en": frozenset(
+        """mhm mmhm mm mmm mm-hmm mmhmm mhmm mm-mm uh-uh hmm hm uh-huh uh huh uhhuh aha ah oh ooh wow
+        yeah yea yes yep yup ya okay ok k right alright sure true cool nice great exactly indeed
+        totally definitely gotcha interesting really uh um""".split()
+    )
+    | frozenset(
+        {
+            "i see",
+            "got it",
+            "of course",
+            "makes sense",
+            "fair enough",
+            "that's right",
+            "go on",
+            "all right",
+            "oh really",
+            "oh okay",
+            "oh i see",
+            "uh huh",
+            "mm hmm",
+            "thank you",
+            "thanks",
+        }
+    ),
+    "de": frozenset("mhm hm ja jaja genau okay ok richtig stimmt aha ach so klar echt gut sicher".split())
+    | frozenset({"ach so", "ja genau", "na klar"}),
+    "fr": frozenset("mhm hm oui ouais ok okay d'accord voilà exactement ah bon bien sûr vraiment".split())
+    | frozenset({"ah bon", "bien sûr", "je vois"}),
+    "es": frozenset("mhm hm sí si vale claro ok okay ajá exacto bueno ya cierto".split())
+    | frozenset({"ya veo", "claro que sí"}),
+    "it": frozenset("mhm hm sì si certo ok okay esatto già vero bene ah".split()) | frozenset({"ho capito"}),
+    "pt": frozenset("mhm hm sim é ok okay certo claro exato tá ah".split())
+    | frozenset({"tá bom", "entendi"}),
+    "nl": frozenset("mhm hm ja ok okay klopt precies oh echt goed".split()) | frozenset({"o ja"}),
+}
+
+# What Whisper writes for audio with no words in it (noise, breath, a cough).
+NO_WORDS = frozenset(
+    {"", "you", "thank you", "thanks for watching", "bye", "so", "the", "oh", "uh", "um", "hmm"}
+)
+_BRACKETED = re.compile(r"[\[\(\*♪][^\]\)\*♪]*[\]\)\*♪]?")
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
+
+
+class Heard(enum.Enum):
+    """What a transcript is, for a reply that is playing."""
+
+    NOTHING = "nothing"  # noise: no words
+    BACKCHANNEL = "backchannel"
+    WORDS = "words"  # anything else: an interruption
+
+
+def words(text: str) -> list[str]:
+    """The lower-cased words of a transcript, without bracketed sound tags like ``[coughs]``."""
+    return [w.replace("’", "'") for w in _WORD.findall(_BRACKETED.sub(" ", text).lower())]
+
+
+def _lexicon(language: str | None) -> frozenset[str]:
+    base = (language or "en").split("-")[0].lower()
+    # English backchannels are understood everywhere ("okay", "mhm").
+    return BACKCHANNELS.get(base, frozenset()) | BACKCHANNELS["en"]
+
+
+def _all_backchannel(tokens: list[str], lexicon: frozenset[str]) -> bool:
+    i = 0
+    while i < len(tokens):
+        if i + 2 < len(tokens) and " ".join(tokens[i : i + 3]) in lexicon:
+            i += 3
+        elif i + 1 < len(tokens) and " ".join(tokens[i : i + 2]) in lexicon:
+            i += 2
+        elif tokens[i] in lexicon:
+            i += 1
+        else:
+            return False
+    return True
+
+
+def classify(text: str, language: str | None = None) -> Heard:
+    """Whether ``text``, heard during a reply, is noise, a backchannel, or words that interrupt."""
+    tokens = words(text)
+    if " ".join(tokens) in NO_WORDS:
+        return Heard.NOTHING
+    return Heard.BACKCHANNEL if _all_backchannel(tokens, _lexicon(language)) else Heard.WORDS
+
+
+class Verdict(enum.Enum):
+    """The decision about speech heard during a reply."""
+
+    PENDING = "pending"
+    INTERRUPT = "interrupt"
+    CONTINUE = "continue"  # a backchannel or noise: the reply goes on
+
+
+@dataclass(frozen=True)
+class BargeInConfig:
+    """When speech during a reply is an interruption.
+
+    Attributes:
+        max_backchannel_ms: Speech at least this long (from its first voiced
+            frame) interrupts without waiting for its words.
+        probe_ms: Speech this long is recognised at once (a partial transcript),
+            so that words that are not a backchannel interrupt without waiting for
+            the user to pause.
+    """
+
+    max_backchannel_ms: int = DEFAULT_MAX_BACKCHANNEL_MS
+    probe_ms: int = DEFAULT_PROBE_MS
+
+
+class BargeIn:
+    """The decision about one stretch of speech heard during a reply, fed as it comes.
+
+    Args:
+        config: Thresholds.
+        language: The session's language (BCP-47), for its backchannel words.
+    """
+
+    def __init__(self, config: BargeInConfig, language: str | None = None) -> None:
+        self.config = config
+        self.language = language
+        self.verdict = Verdict.PENDING
+        self.heard: Heard | None = None  # what the last transcript was
+
+    def speech(self, speech_ms: float) -> Verdict:
+        """The speech has run ``speech_ms`` since its first voiced frame, and goes on."""
+        if self.verdict is Verdict.PENDING and speech_ms >= self.config.max_backchannel_ms:
+            self.verdict = Verdict.INTERRUPT
+        return self.verdict
+
+    def partial(self, text: str) -> Verdict:
+        """A recognition of the speech so far, while it goes on."""
+        if self.verdict is Verdict.PENDING and classify(text, self.language) is Heard.WORDS:
+            self.verdict = Verdict.INTERRUPT
+            self.heard = Heard.WORDS
+        return self.verdict
+
+    def ended(self, text: str) -> Verdict:
+        """The recognition of the whole utterance (or of it up to the user's pause)."""
+        if self.verdict is Verdict.PENDING:
+            self.heard = classify(text, self.language)
+            self.verdict = Verdict.INTERRUPT if self.heard is Heard.WORDS else Verdict.CONTINUE
+        return self.verdict

@@ -1,0 +1,125 @@
+"""How long a pause must last before the turn ends, from what the turn model heard. No I/O.
+
+Silence alone cannot tell a finished sentence from a speaker gathering their
+thoughts: "I would like to book a table for" and "I would like to book a table."
+end in the same silence. At each pause the turn model
+(:class:`~openlive.engines.smart_turn.SmartTurn`) scores the speech so far; this
+policy turns its probability into the silence that must follow before the end of
+speech is committed:
+
+- finished (probability at or above ``complete_threshold``): ``complete_ms``,
+  short, so the answer starts at once;
+- not finished: ``incomplete_ms``, long enough for a mid-sentence pause, and
+  bounded so that a speaker who did finish is still answered;
+- while the model has not answered yet: the endpointer waits, up to
+  ``incomplete_ms`` (it never ends a turn the model might call unfinished).
+
+The model alone is not enough on synthetic or flat speech (on espeak-ng voices it
+called 6 in 10 mid-sentence cuts finished), so the words count too: the early
+transcript of the pause must also read as finished (:func:`text_sounds_finished`:
+it does not end on a word that cannot end a sentence, like "the", "to", "and",
+or in a trailing comma or ellipsis) for the short silence to apply.
+
+A client that sets ``silenceDurationMs`` or ``END_SENSITIVITY_LOW`` gets silence
+alone, with the documented meaning: the turn ends after that much silence
+(800 ms for LOW), whatever the model would say.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+DEFAULT_COMPLETE_MS = 200
+DEFAULT_INCOMPLETE_MS = 1000
+DEFAULT_COMPLETE_THRESHOLD = 0.5
+
+
+@dataclass(frozen=True)
+class TurnPolicy:
+    """The silence a pause needs to end the turn, by the turn model's verdict.
+
+    Attributes:
+        complete_threshold: Probability of a finished turn at or above which the
+            short silence applies (the model's own decision boundary is 0.5).
+        complete_ms: Silence that ends a turn the model calls finished.
+        incomplete_ms: Silence that ends a turn the model calls unfinished; also
+            the longest wait for the model's answer.
+    """
+
+    complete_threshold: float = DEFAULT_COMPLETE_THRESHOLD
+    complete_ms: int = DEFAULT_COMPLETE_MS
+    incomplete_ms: int = DEFAULT_INCOMPLETE_MS
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.complete_threshold <= 1.0:
+            raise ValueError(f"complete_threshold must be within [0, 1], got {self.complete_threshold}")
+        if not 0 < self.complete_ms <= self.incomplete_ms:
+            raise ValueError(
+                f"need 0 < complete_ms <= incomplete_ms, got {self.complete_ms} and {self.incomplete_ms}"
+            )
+
+    def silence_ms(
+        self, probability: float | None, text: str | None = None, language: str | None = None
+    ) -> int:
+        """The silence that ends the turn.
+
+        Args:
+            probability: The turn model's probability of a finished turn
+                (``None``: it failed, treated as "not finished").
+            text: The early transcript of the speech so far, if there is one.
+            language: The session's language (BCP-47), for the word rules.
+        """
+        finished = probability is not None and probability >= self.complete_threshold
+        if finished and text is not None:
+            finished = text_sounds_finished(text, language)
+        return self.complete_ms if finished else self.incomplete_ms
+
+
+# Words a sentence does not end on: articles, prepositions, conjunctions, auxiliaries,
+# possessives. By language (the first part of the BCP-47 code).
+_OPEN_ENDINGS: dict[str, frozenset[str]] = {
+    "en": frozenset(
+        """a an the to of in on at for from with by about into onto over under than as and or but nor so
+        because if when while whether that which who whose where is are was were be been am do does did
+        have has had will would can could should shall may might must my your his her its our their
+        this these those some any no every each very more most less such like i we you he she they it's
+        i'm i'd we're you're they're there's let's um uh er""".split()
+    ),
+    "de": frozenset(
+        "der die das den dem des ein eine einen einem und oder aber weil dass wenn mit zu von "
+        "in im auf für ist sind war ich mein meine".split()
+    ),
+    "fr": frozenset(
+        "le la les un une des de du et ou mais parce que qui à au aux pour avec dans sur est "
+        "je mon ma mes".split()
+    ),
+    "es": frozenset(
+        "el la los las un una unos de del y o pero porque que a al para con en por es mi mis yo".split()
+    ),
+}
+_WORDS = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+
+
+def text_sounds_finished(text: str, language: str | None = None) -> bool:
+    """Whether a transcript reads as a finished turn (empty text: no evidence against it)."""
+    stripped = text.strip()
+    if not stripped:
+        return True
+    if stripped.endswith((",", "...", "…", "-", "—", ":", ";")):
+        return False
+    words = _WORDS.findall(stripped.lower().replace("’", "'"))
+    if not words:
+        return True
+    base = (language or "en").split("-")[0].lower()
+    return words[-1] not in _OPEN_ENDINGS.get(base, frozenset())
+
+
+def uses_turn_model(end_sensitivity: str | None, silence_duration_ms: int | None) -> bool:
+    """Whether a session's end of speech is decided with the turn model.
+
+    Only when the client leaves the end of speech to the server: an explicit
+    ``silenceDurationMs``, or ``END_SENSITIVITY_LOW`` (which asks for longer
+    silences), keeps its documented meaning of silence alone.
+    """
+    return silence_duration_ms is None and end_sensitivity != "END_SENSITIVITY_LOW"
