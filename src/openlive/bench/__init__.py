@@ -18,4 +18,8 @@ engines only when a benchmark runs.
 SCENARIOS = ("voice", "barge-in", "text", "capacity", "pipeline", "turns")
 """Every scenario, in the order a full run takes them."""
 
-__all__ = ["SCENARIOS"]
+ON_REQUEST = ("quality", "tools")
+"""Scenarios that run only when named: how right the answers and tool choices are
+(:mod:`~openlive.bench.quality`)."""
+
+__all__ = ["ON_REQUEST", "SCENARIOS"]

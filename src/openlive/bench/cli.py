@@ -10,7 +10,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from openlive.bench import SCENARIOS
+from openlive.bench import ON_REQUEST, SCENARIOS
 
 if TYPE_CHECKING:
     from openlive.bench.report import ScenarioResult
@@ -41,6 +41,14 @@ JSON messages the official SDKs send. Scenarios (all by default, in this order):
             interrupts), interjections (time to `interrupted`); with the embedded
             server, before (silence alone) and after (turn model) side by side
 
+Run only when named:
+
+  quality   a question set with answer keys (facts, arithmetic, instructions,
+            memory, "I don't know"), one text session each, scored; then 30
+            different questions in one session: do the replies collapse?
+  tools     a request set over eight functions, code and search, through each
+            tool planner the engine can use: function choice right, arguments
+
 `openlive bench asr` (options: openlive bench asr --help) measures the speech
 recognisers instead: word error rate and recognition time on a speech set.
 
@@ -63,7 +71,7 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
         "scenarios",
         nargs="*",
         metavar="SCENARIO",
-        help=f"scenarios to run: {', '.join(SCENARIOS)} (default: all)",
+        help=f"scenarios to run: {', '.join(SCENARIOS + ON_REQUEST)} (default: {', '.join(SCENARIOS)})",
     )
     where = bench.add_mutually_exclusive_group()
     where.add_argument(
@@ -140,9 +148,9 @@ def check_args(args: argparse.Namespace) -> list[str]:
         ValueError: An unknown scenario or a count below 1.
     """
     names = list(dict.fromkeys(args.scenarios)) or list(SCENARIOS)
-    unknown = [name for name in names if name not in SCENARIOS]
+    unknown = [name for name in names if name not in SCENARIOS + ON_REQUEST]
     if unknown:
-        raise ValueError(f"unknown scenario {unknown[0]!r}; choose from {', '.join(SCENARIOS)}")
+        raise ValueError(f"unknown scenario {unknown[0]!r}; choose from {', '.join(SCENARIOS + ON_REQUEST)}")
     if args.utterances < 1 or args.sessions < 1:
         raise ValueError("--utterances and --sessions must be at least 1")
     if args.server_pid is not None and not args.server:

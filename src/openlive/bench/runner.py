@@ -6,7 +6,7 @@ import asyncio
 import threading
 from collections.abc import Sequence
 
-from openlive.bench import scenarios, speech
+from openlive.bench import ON_REQUEST, scenarios, speech
 from openlive.bench.client import LiveClient, Microphone, now, text_setup
 from openlive.bench.report import ScenarioResult
 from openlive.bench.scenarios import BenchOptions
@@ -107,7 +107,8 @@ async def run_scenarios(target: Target, names: Sequence[str], options: BenchOpti
     text and pipeline scenarios run once before them; neither is measured.
     """
     results: list[ScenarioResult] = []
-    if not target.warmed_up:
+    # Quality and tool choice time nothing, so they need no warm-up.
+    if not target.warmed_up and not all(name in ON_REQUEST for name in names):
         spoken = any(name in SPOKEN for name in names)
         seconds = await warm_up_server(target, options, spoken)
         kind = "spoken exchange" if spoken else "text turn"
@@ -136,6 +137,11 @@ async def run_scenarios(target: Target, names: Sequence[str], options: BenchOpti
             from openlive.bench.turns import turns
 
             result = await turns(target, options)
+        elif name in ON_REQUEST:
+            from openlive.bench import quality
+
+            run = quality.quality if name == "quality" else quality.tool_choice
+            result = await run(target, options)
         else:
             raise ValueError(f"unknown scenario {name!r}; known: {', '.join(scenarios.SCENARIOS)}")
         result.elapsed_s = now() - started

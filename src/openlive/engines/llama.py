@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -14,6 +15,8 @@ from typing import Any
 import numpy as np
 
 from openlive.engines.base import ChatMessage, GenerationStats, LLMCapabilities, SamplingParams
+from openlive.engines.native_tools import ToolCall, ToolSpec
+from openlive.engines.profile import ModelProfile, make_profile
 from openlive.errors import ConfigError, ContextWindowExceeded, EngineError
 from openlive.priority import PRIORITY
 
@@ -45,6 +48,15 @@ DECODE_THREADS = 1
 # every core, when nothing else is being synthesized yet.
 START_TOKENS = 6
 
+# Native tool calls (Qwen2.5's chat template): the tag that opens a call, how many
+# tokens the model writes freely to show whether it opens one, and the most the
+# calls may take (code to run is the longest argument).
+TOOL_CALL_OPEN = "<tool_call>"
+TOOL_CALL_CLOSE = "</tool_call>"
+TOOL_OPENING_TOKENS = 5
+TOOL_CALL_TOKENS = 768
+MAX_TOOL_CALLS = 8
+
 
 class LlamaCppEngine:
     """A GGUF model served by llama.cpp.
@@ -70,6 +82,9 @@ class LlamaCppEngine:
         n_threads_start: CPU threads for the first ``START_TOKENS`` generated tokens
             (the first words, which a spoken reply waits for); defaults to the
             number of cores.
+        tier: ``auto`` (by the model's parameter count), ``tiny`` or ``capable``.
+        tools: ``auto`` (native where the chat template takes tools and the model is
+            not tiny), ``native`` or ``planner``.
     """
 
     def __init__(
@@ -80,6 +95,8 @@ class LlamaCppEngine:
         n_threads: int | None = None,
         n_threads_batch: int | None = None,
         n_threads_start: int | None = None,
+        tier: str = "auto",
+        tools: str = "auto",
     ) -> None:
         try:
             from llama_cpp import Llama
@@ -117,6 +134,8 @@ class LlamaCppEngine:
         template = metadata.get("tokenizer.chat_template") or _FALLBACK_TEMPLATE
         self._formatter = Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)
         self._add_bos = metadata.get("tokenizer.ggml.add_bos_token", "false") == "true"
+        self._template_has_tools = "tools" in template
+        self.profile: ModelProfile = make_profile(tier, tools, _parameters(first), self._template_has_tools)
         self.contexts = max(1, contexts)
         self.path = path
         # Grammars by schema text: converting a schema takes time, and a grammar object
@@ -124,7 +143,14 @@ class LlamaCppEngine:
         # of the pool may share it.
         self._grammars: dict[str, Any] = {}
         self._grammars_lock = threading.Lock()
-        log.info("loaded %s (context %d tokens, %d contexts)", path.name, self._context_size, contexts)
+        log.info(
+            "loaded %s (context %d tokens, %d contexts; %s tier, %s tool calls)",
+            path.name,
+            self._context_size,
+            contexts,
+            self.profile.tier,
+            "native" if self.profile.native_tools else "planned by words",
+        )
 
     @property
     def context_size(self) -> int:
@@ -134,9 +160,12 @@ class LlamaCppEngine:
     # The tokenizer runs in this process: a prompt is counted without I/O.
     capabilities = LLMCapabilities(local_tokenizer=True)
 
-    def _prompt(self, messages: Sequence[ChatMessage]) -> tuple[list[int], list[str]]:
+    def _prompt(
+        self, messages: Sequence[ChatMessage], tools: Sequence[ToolSpec] = ()
+    ) -> tuple[list[int], list[str]]:
         chat: list[Any] = [{"role": m.role, "content": m.content} for m in messages]
-        formatted = self._formatter(messages=chat)
+        specs: list[Any] = [t.openai() for t in tools]
+        formatted = self._formatter(messages=chat, tools=specs or None)
         stop = (
             formatted.stop if isinstance(formatted.stop, list) else [formatted.stop] if formatted.stop else []
         )
@@ -256,6 +285,104 @@ class LlamaCppEngine:
             self._pool.put(llama)
             stats.response_tokens = self.count_text_tokens("".join(pieces))
 
+    def call_tools(
+        self, messages: Sequence[ChatMessage], tools: Sequence[ToolSpec], cancel: threading.Event
+    ) -> list[ToolCall]:
+        """The calls the model makes, through its chat template's tool format (Qwen2.5's ``<tool_call>``).
+
+        The model first writes freely a few tokens: if it opens a tool call (the
+        template's tag, or the bare JSON call that small Qwen models often write
+        instead), the calls are then written in the template's form under a grammar
+        made from the functions' schemas, so each is a declared function with
+        arguments of the declared shape. Otherwise it would answer in words, and no
+        call is made.
+
+        Raises:
+            EngineError: The model failed, or the schemas cannot become a grammar.
+        """
+        if not tools or not self._template_has_tools:
+            return []
+        tokens, _ = self._prompt(messages, tools)
+        if len(tokens) + TOOL_CALL_TOKENS > self._context_size:
+            raise ContextWindowExceeded(
+                f"the conversation and its tools take {len(tokens)} tokens, over the context window"
+            )
+        grammar = self._tool_call_grammar(tools)
+        text = ""
+        opening = self._complete(tokens, TOOL_OPENING_TOKENS, None, cancel)
+        # One call at a time: after each, the model says freely whether another follows
+        # (a grammar that allowed more would push a greedy model into calls it did not mean).
+        for _ in range(MAX_TOOL_CALLS):
+            if not opens_tool_call(opening) or cancel.is_set():
+                break
+            head = ("\n" if text else "") + TOOL_CALL_OPEN + "\n"
+            tokens = tokens + self._tokenizer.tokenize(head.encode(), add_bos=False, special=True)
+            call = self._complete(tokens, TOOL_CALL_TOKENS, grammar, cancel)
+            text += head + call
+            tokens = tokens + self._tokenizer.tokenize(call.encode(), add_bos=False, special=True)
+            opening = self._complete(tokens, TOOL_OPENING_TOKENS, None, cancel)
+        return parse_tool_calls(text)
+
+    def _tool_call_grammar(self, tools: Sequence[ToolSpec]) -> Any:
+        from llama_cpp.llama_grammar import LlamaGrammar, json_schema_to_gbnf
+
+        key = "tools:" + json.dumps([t.openai() for t in tools])
+        with self._grammars_lock:
+            grammar = self._grammars.get(key)
+        if grammar is not None:
+            return grammar
+        schema = {
+            "anyOf": [
+                {
+                    "type": "object",
+                    "properties": {"name": {"const": t.name}, "arguments": t.parameters},
+                    "required": ["name", "arguments"],
+                }
+                for t in tools
+            ]
+        }
+        try:
+            rules = json_schema_to_gbnf(json.dumps(schema))
+        except Exception as exc:  # the converter raises bare Exceptions and others
+            raise EngineError(f"cannot constrain tool calls to the functions' schemas: {exc}") from exc
+        # The schema's root becomes one call, closed by the template's tag.
+        rules = re.sub(r"^root ::=", "call ::=", rules, flags=re.MULTILINE)
+        text = f"root ::= call {json.dumps(chr(10) + TOOL_CALL_CLOSE)}\n{rules}"
+        grammar = LlamaGrammar.from_string(text, verbose=False)
+        with self._grammars_lock:
+            if len(self._grammars) >= MAX_GRAMMARS:
+                self._grammars.pop(next(iter(self._grammars)))
+            self._grammars[key] = grammar
+        return grammar
+
+    def _complete(self, tokens: list[int], max_tokens: int, grammar: Any, cancel: threading.Event) -> str:
+        """Greedy text after ``tokens``, at most ``max_tokens`` of it."""
+        llama = self._pool.get(tokens)
+        _set_threads(llama, self._start_threads)
+        pieces: list[str] = []
+        stream = None
+        try:
+            stream = llama.create_completion(
+                prompt=tokens,
+                max_tokens=max_tokens,
+                temperature=0.0,
+                top_k=1,
+                repeat_penalty=1.0,
+                stream=True,
+                grammar=grammar,
+            )
+            for chunk in stream:
+                if cancel.is_set():
+                    break
+                pieces.append(chunk["choices"][0]["text"])
+        except (RuntimeError, ValueError) as exc:
+            raise EngineError(f"the language model failed: {exc}") from exc
+        finally:
+            if stream is not None:
+                stream.close()
+            self._pool.put(llama)
+        return "".join(pieces)
+
 
 class ContextPool:
     """Free llama.cpp contexts; a generation takes the one with the most of its prompt cached.
@@ -293,6 +420,51 @@ def cached_prefix(context: Any, tokens: Sequence[int]) -> int:
     wanted = np.asarray(tokens[: cached.size], dtype=cached.dtype)
     differ = np.flatnonzero(cached[: wanted.size] != wanted)
     return int(differ[0]) if differ.size else int(wanted.size)
+
+
+def opens_tool_call(text: str) -> bool:
+    """Whether the first words of a reply start a tool call rather than an answer."""
+    start = text.lstrip()
+    if start.startswith(TOOL_CALL_OPEN):
+        return True
+    # A JSON object, bare or in a code fence: Qwen2.5-Coder-0.5B writes its calls so.
+    start = re.sub(r"^```(?:json)?\s*", "", start)
+    return start.startswith("{")
+
+
+def parse_tool_calls(text: str) -> list[ToolCall]:
+    """The calls in a reply written in the ``<tool_call>{"name": ..., "arguments": ...}</tool_call>`` form.
+
+    A block that does not start with a JSON object with a string ``name`` and object
+    ``arguments`` is skipped.
+    """
+    calls = []
+    decoder = json.JSONDecoder()
+    for block in text.split(TOOL_CALL_OPEN)[1:]:
+        try:
+            call, _ = decoder.raw_decode(block.strip())
+        except ValueError:
+            continue
+        if not isinstance(call, dict) or not isinstance(call.get("name"), str):
+            continue
+        arguments = call.get("arguments", {})
+        if isinstance(arguments, str):  # some templates write the arguments as a JSON string
+            try:
+                arguments = json.loads(arguments)
+            except ValueError:
+                continue
+        if isinstance(arguments, dict):
+            calls.append(ToolCall(call["name"], arguments))
+    return calls
+
+
+def _parameters(llama: Any) -> int | None:
+    """The model's parameter count, or ``None`` if llama.cpp does not say."""
+    model = getattr(llama, "_model", None)
+    try:
+        return int(model.n_params()) if model is not None else None
+    except (AttributeError, TypeError, ValueError):
+        return None
 
 
 def _set_threads(llama: Any, threads: tuple[int, int]) -> None:

@@ -53,6 +53,8 @@ from typing import Any, Literal
 import httpx
 
 from openlive.engines.base import ChatMessage, GenerationStats, SamplingParams
+from openlive.engines.native_tools import ToolCall, ToolSpec
+from openlive.engines.profile import ModelProfile, make_profile
 from openlive.errors import ConfigError, ContextWindowExceeded, EngineError, OpenliveError
 
 log = logging.getLogger(__name__)
@@ -65,6 +67,8 @@ TEMPLATE_TOKENS_PER_MESSAGE = 4
 GENERATION_PROMPT_TOKENS = 3
 # An error body is read up to this many bytes for its message.
 MAX_ERROR_BODY = 4096
+# The most a tool-calling request may write (code to run is the longest argument).
+TOOL_CALL_MAX_TOKENS = 1024
 # How often a waiting thread looks at the cancel event.
 _POLL_S = 0.05
 
@@ -99,6 +103,10 @@ class OpenAICompatEngine:
             and to wait for a free connection.
         max_connections: Generations that may run at once.
         transport: An ``httpx`` transport to use instead of the network (tests).
+        tier: ``auto`` (capable: the model's size is unknown), ``tiny`` or ``capable``.
+        tools: ``auto`` or ``native``: the endpoint gets the declared functions as
+            ``tools`` and answers with ``tool_calls``; ``planner`` for endpoints or
+            models that cannot call tools.
 
     Raises:
         ConfigError: The URL or a limit is not usable.
@@ -114,6 +122,8 @@ class OpenAICompatEngine:
         timeout: float = DEFAULT_TIMEOUT_S,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         transport: httpx.BaseTransport | None = None,
+        tier: str = "auto",
+        tools: str = "auto",
     ) -> None:
         try:
             url = httpx.URL(base_url)
@@ -150,6 +160,7 @@ class OpenAICompatEngine:
         self._tokenizer_lock = threading.Lock()
         # Tokens llama-cpp-python's count adds to any text (a BOS), measured once.
         self._count_offset = 0
+        self.profile: ModelProfile = make_profile(tier, tools, None, template_has_tools=True)
 
     @property
     def context_size(self) -> int:
@@ -316,6 +327,40 @@ class OpenAICompatEngine:
             yield from self._generate(messages, params, stats, cancel, started)
         finally:
             self._slots.release()
+
+    def call_tools(
+        self, messages: Sequence[ChatMessage], tools: Sequence[ToolSpec], cancel: threading.Event
+    ) -> list[ToolCall]:
+        """The calls the model makes: the functions go as ``tools`` (parallel calls allowed).
+
+        Raises:
+            EngineError: The server could not be reached, answered an HTTP error, or
+                sent something that is not a chat completion.
+        """
+        if not tools:
+            return []
+        started = time.perf_counter()
+        if not self._take_slot(started, cancel):
+            return []
+        body: dict[str, Any] = {
+            "model": self.model,
+            "messages": _chat(messages),
+            "tools": [t.openai() for t in tools],
+            "tool_choice": "auto",
+            "parallel_tool_calls": True,
+            "temperature": 0.0,
+            "max_tokens": TOOL_CALL_MAX_TOKENS,
+        }
+        try:
+            response = self._client.post(self.chat_url, json=body)
+            if response.status_code != 200:
+                raise _http_error(self.chat_url, response)
+            answer = _loads(response.text)
+        except httpx.HTTPError as exc:
+            raise _transport_error(self.chat_url, exc, self._timeout) from exc
+        finally:
+            self._slots.release()
+        return _tool_calls(self.chat_url, answer)
 
     def _take_slot(self, started: float, cancel: threading.Event) -> bool:
         """Wait for a free connection; ``False`` if cancelled first."""
@@ -628,6 +673,27 @@ def _transport_error(url: str, exc: httpx.HTTPError, timeout: float) -> EngineEr
     if isinstance(exc, httpx.TimeoutException):
         return EngineError(f"{url} sent nothing for {timeout:g} s")
     return EngineError(f"the connection to {url} failed: {exc or type(exc).__name__}")
+
+
+def _tool_calls(url: str, answer: Mapping[str, Any] | None) -> list[ToolCall]:
+    """The ``tool_calls`` of a chat completion; calls whose arguments are not a JSON object are skipped."""
+    try:
+        message = answer["choices"][0]["message"] if answer is not None else None
+    except (KeyError, IndexError, TypeError):
+        message = None
+    if not isinstance(message, dict):
+        raise EngineError(f"{url} did not answer with a chat completion")
+    calls = []
+    for call in message.get("tool_calls") or []:
+        function = call.get("function") if isinstance(call, dict) else None
+        if not isinstance(function, dict) or not isinstance(function.get("name"), str):
+            continue
+        arguments = function.get("arguments") or {}
+        if isinstance(arguments, str):
+            arguments = _loads(arguments) if arguments.strip() else {}
+        if isinstance(arguments, dict):
+            calls.append(ToolCall(function["name"], arguments))
+    return calls
 
 
 def _chat(messages: Sequence[ChatMessage]) -> list[dict[str, str]]:

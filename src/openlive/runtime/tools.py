@@ -23,7 +23,14 @@ from openlive.tools.urlfetch import FetchLimits
 
 
 def llm_planner(llm: LLM) -> Planner:
-    """The embedded default planner: the served model itself, constrained step by step."""
+    """The planner for ``llm``: the model's own tool calls where it can make them, else the word planner."""
+    from openlive.engines.native_tools import ToolCallingLLM
+    from openlive.engines.profile import profile_of
+
+    if profile_of(llm).native_tools and isinstance(llm, ToolCallingLLM):
+        from openlive.tools.native_planner import NativePlanner
+
+        return NativePlanner(llm)
     from openlive.tools.llm_planner import LlmPlanner
 
     return LlmPlanner(llm)

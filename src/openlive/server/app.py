@@ -20,6 +20,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from openlive import __version__
 from openlive.engines.audio_base import SpeechEngines
+from openlive.engines.profile import profile_of
 from openlive.engines.registry import ModelTable
 from openlive.errors import OpenliveError, PolicyViolation, ServerBusy
 from openlive.runtime.accounting import TokenAccounts
@@ -121,6 +122,7 @@ class AppState:
         return ModelLimits(
             context_tokens=self.models.context_tokens(served_name),
             count=self.accounts.counter(engine),
+            profile=profile_of(engine),
         )
 
     async def drain(self, grace_s: float) -> None:

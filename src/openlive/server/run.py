@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import errno
 import logging
 import socket
@@ -45,19 +46,31 @@ def build_engine(spec: EngineSpec) -> LLM:
             context_size=spec.context_size,
             timeout=spec.timeout,
             max_connections=spec.max_connections,
+            tier=spec.tier,
+            tools=spec.tools,
         )
     from openlive.engines.embedded import smollm2_path
     from openlive.engines.llama import LlamaCppEngine
 
     path = Path(spec.path).expanduser() if spec.path else smollm2_path()
-    return LlamaCppEngine(path, n_ctx=spec.n_ctx, contexts=spec.contexts)
+    return LlamaCppEngine(path, n_ctx=spec.n_ctx, contexts=spec.contexts, tier=spec.tier, tools=spec.tools)
 
 
 def build_models(settings: Settings, build: Callable[[EngineSpec], LLM] = build_engine) -> ModelTable:
-    """Load every engine the model table uses, once each."""
+    """Load every engine the model table uses, once each.
+
+    A ``llama`` engine without a path serves a packaged model (the engine's ``llm``,
+    else the server's), joined from its packages into the data directory if split.
+    """
+    from openlive.engines.packaged import packaged_llm_path
+
     engines: dict[str, LLM] = {}
     for engine_name in sorted(set(settings.models.values())):
-        engines[engine_name] = build(settings.engines[engine_name])
+        spec = settings.engines[engine_name]
+        if spec.type == "llama" and not spec.path:
+            packaged = packaged_llm_path(spec.llm or settings.llm, settings.resolved_data_dir())
+            spec = dataclasses.replace(spec, path=str(packaged))
+        engines[engine_name] = build(spec)
     return ModelTable({model: engines[engine] for model, engine in settings.models.items()})
 
 

@@ -16,8 +16,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from openlive.engines.base import ChatMessage, Role
+from openlive.engines.profile import CAPABLE, ModelProfile
 from openlive.errors import ContextWindowExceeded
 from openlive.session.history import Turn
+from openlive.session.prompts import shape_prompt, tool_results_request
 from openlive.wire.client import Compression
 
 # Tokens kept free for the reply when checking that a prompt fits the context window.
@@ -38,10 +40,12 @@ class ModelLimits:
     Attributes:
         context_tokens: The context window, prompt and reply together.
         count: Counts a prompt's tokens, locally (no I/O; see the module doc).
+        profile: How to prompt the model (tier, history it keeps).
     """
 
     context_tokens: int
     count: TokenCount
+    profile: ModelProfile = CAPABLE
 
 
 @dataclass(frozen=True)
@@ -98,39 +102,40 @@ def chat_message(turn: Turn) -> ChatMessage:
     return ChatMessage(role=role, content=turn.text, parts=() if turn.only_text else turn.parts)
 
 
-def tool_message(results: list[str]) -> ChatMessage:
+def tool_message(results: list[str], profile: ModelProfile = CAPABLE) -> ChatMessage:
     """Tool results in a row, as one user message."""
     # Said as the user would say it: a small model follows a plain request best.
     return ChatMessage(
         role="user",
         content="Results of the tools you used:\n\n"
         + "\n\n".join(results)
-        + "\n\nUsing only these results, answer my request in one or two sentences. "
-        "If a tool failed, say so.",
+        + "\n\n"
+        + tool_results_request(profile),
     )
 
 
-def render_prompt(instruction: str | None, turns: Sequence[Turn]) -> list[ChatMessage]:
-    """The chat prompt for a reply: system instruction, then the history.
+def render_prompt(
+    instruction: str | None, turns: Sequence[Turn], profile: ModelProfile = CAPABLE, spoken: bool = False
+) -> list[ChatMessage]:
+    """The chat prompt for a reply: system message, then the history the model's tier keeps.
 
     Tool results in a row read as one user message, as chat templates have no
-    role for them that every model knows.
+    role for them that every model knows. See :mod:`openlive.session.prompts` for
+    the system message and what a tiny model is spared.
     """
-    messages = []
-    if instruction:
-        messages.append(ChatMessage(role="system", content=instruction))
+    messages: list[ChatMessage] = []
     results: list[str] = []
     for turn in turns:
         if turn.role == "tool":
             results.append(turn.text)
             continue
         if results:
-            messages.append(tool_message(results))
+            messages.append(tool_message(results, profile))
             results = []
         messages.append(chat_message(turn))
     if results:
-        messages.append(tool_message(results))
-    return messages
+        messages.append(tool_message(results, profile))
+    return shape_prompt(instruction, messages, profile, spoken)
 
 
 def fit_context(

@@ -23,6 +23,7 @@ from openlive.audio import pcm_rate
 from openlive.engines.audio_base import LIVE_API_LANGUAGES
 from openlive.engines.base import ChatMessage, GenerationStats, SamplingParams
 from openlive.engines.language import follows_speaker, language_instruction, spoken_language
+from openlive.engines.profile import CAPABLE, ModelProfile
 from openlive.engines.registry import honours_history_config
 from openlive.errors import InvalidArgument, NotSupportedYet
 from openlive.parts import part_from_json, part_to_json
@@ -422,7 +423,11 @@ class Session:
                 turns = turns[fit.dropped :]
         except InvalidArgument:  # too long for the history or the window: the turn will say so
             return None
-        return self._request(0, render_prompt(self._instruction(reply_language), turns), voice)
+        return self._request(
+            0,
+            render_prompt(self._instruction(reply_language), turns, self._profile(), voice is not None),
+            voice,
+        )
 
     def _answer_in(self, language: str) -> None:
         """Reply in the language the user was heard in, spoken in a form the synthesiser speaks."""
@@ -519,7 +524,12 @@ class Session:
 
     def prompt(self) -> list[ChatMessage]:
         """The chat prompt for the next reply: system instruction, then the history."""
-        return render_prompt(self._instruction(), list(self.history))
+        return render_prompt(self._instruction(), list(self.history), self._profile(), self.voice is not None)
+
+    def _profile(self) -> ModelProfile:
+        if self._model_limits is None or self.model is None:
+            return CAPABLE
+        return self._model_limits(self.model).profile
 
     def generation_text(self, turn_id: int, text: str) -> list[Action]:
         """The generation of ``turn_id`` produced ``text``; stale turns are ignored."""

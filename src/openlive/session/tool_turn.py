@@ -102,7 +102,7 @@ def code_result_text(code: str, outcome: str, output: str) -> str:
 def search_result_text(query: str, sources: list[SearchResult]) -> str:
     """How search results read in the model's prompt."""
     if not sources:
-        return f"A search for {query!r} found nothing."
+        return f"A search for {query!r} found nothing: the answer is not in the search results."
     lines = [f"Search results for {query!r}:"]
     lines += [f"[{n}] {s.title}: {s.snippet.strip()}" for n, s in enumerate(sources, 1)]
     return cap("\n".join(lines))

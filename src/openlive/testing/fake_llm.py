@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 
 from openlive.engines.base import ChatMessage, GenerationStats, LLMCapabilities, SamplingParams
+from openlive.engines.profile import ModelProfile
 
 # How long a gated generation waits for its gate at most, so no thread outlives a test.
 GATE_TIMEOUT_S = 10.0
@@ -34,6 +35,8 @@ class FakeLLM:
         gate: When given, each generation blocks its worker thread until it is set
             (a stuck model), at most ``GATE_TIMEOUT_S``.
         capabilities: What the engine declares (a local tokenizer by default).
+        house_rules: Let the server add its own system rules to the prompts (off by
+            default, so that tests can predict prompts and token counts exactly).
 
     Attributes:
         calls: Every prompt and the params that came with it, in order.
@@ -52,7 +55,9 @@ class FakeLLM:
         error: Exception | None = None,
         gate: threading.Event | None = None,
         capabilities: LLMCapabilities | None = None,
+        house_rules: bool = False,
     ) -> None:
+        self.profile = ModelProfile(house_rules=house_rules)
         self._reply = reply
         self._token_delay_s = token_delay_s
         self._context_size = context_size

@@ -236,8 +236,13 @@ class LocalIndex:
         """
         expression = fts_query(query)
         if expression is None or limit <= 0:
+            logger.info("search: the query has no words to look for; nothing found")
             return []
-        return await asyncio.to_thread(self._search, expression, min(limit, MAX_RESULTS))
+        results = await asyncio.to_thread(self._search, expression, min(limit, MAX_RESULTS))
+        if not results:
+            # The query itself is user content: only DEBUG may show it.
+            logger.info("search: nothing found in the local index (%s)", self.path.name)
+        return results
 
     def close(self) -> None:
         """Close the database; further use raises :class:`SearchError`. Idempotent."""
@@ -621,7 +626,10 @@ class SearxngProvider:
         if not query.strip() or limit <= 0:
             return []
         data = await self._get_json({"q": query, "format": "json"})
-        return _searxng_results(data, min(limit, MAX_RESULTS), self.base_url)
+        results = _searxng_results(data, min(limit, MAX_RESULTS), self.base_url)
+        if not results:
+            logger.info("search: SearXNG found nothing")
+        return results
 
     async def _get_json(self, params: dict[str, str]) -> Any:
         url = f"{self.base_url}/search"

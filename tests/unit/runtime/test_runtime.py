@@ -116,8 +116,10 @@ def test_the_planner_is_chosen_by_what_the_engine_declares() -> None:
         return build
 
     tools = ToolRuntime(planner_for=planner("planned"), native_planner_for=planner("native"))
-    tools.planner(FakeLLM())
-    tools.planner(FakeLLM(capabilities=LLMCapabilities(native_tools=True)))
+    # Both engines kept alive: planners are remembered by the engine's id.
+    engines = [FakeLLM(), FakeLLM(capabilities=LLMCapabilities(native_tools=True))]
+    for engine in engines:
+        tools.planner(engine)
     assert built == ["planned", "native"]
     # Without a native planner configured, every engine is planned for.
     plain = ToolRuntime(planner_for=planner("planned"))

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from openlive.engines.base import ChatMessage, GenerationStats, SamplingParams
+from openlive.engines.profile import CAPABLE
 from openlive.engines.registry import ModelTable
 from openlive.errors import (
     CLOSE_INVALID_ARGUMENT,
@@ -26,6 +27,7 @@ from openlive.session import (
     State,
     Turn,
 )
+from openlive.session.prompts import DEFAULT_PERSONA, system_text
 from openlive.testing import FakeLLM
 from openlive.wire import parse_client_message
 
@@ -79,7 +81,10 @@ def sent(actions: list[Action]) -> list[dict[str, Any]]:
     return [a.message for a in actions if isinstance(a, Send)]
 
 
-def chat(*pairs: tuple[str, str]) -> tuple[ChatMessage, ...]:
+def chat(*pairs: tuple[str, str], spoken: bool = False) -> tuple[ChatMessage, ...]:
+    """The prompt a session sends; without a system instruction of the client's, the default one."""
+    if not pairs or pairs[0][0] != "system":
+        pairs = (("system", system_text(None, CAPABLE, spoken)), *pairs)
     return tuple(ChatMessage(role=role, content=text) for role, text in pairs)  # type: ignore[arg-type]
 
 
@@ -178,8 +183,11 @@ def test_python_sdk_system_instruction_with_role_user_is_still_the_system_messag
     assert ask(session, "Hi").messages == chat(("system", "Be brief."), ("user", "Hi"))
 
 
-def test_no_system_instruction_gives_no_system_message() -> None:
-    assert ask(active_session(), "Hello").messages == chat(("user", "Hello"))
+def test_no_system_instruction_gives_the_default_system_message() -> None:
+    assert ask(active_session(), "Hello").messages == (
+        ChatMessage("system", DEFAULT_PERSONA),
+        ChatMessage("user", "Hello"),
+    )
 
 
 def test_sampling_params_are_mapped_from_generation_config() -> None:

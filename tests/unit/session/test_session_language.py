@@ -9,6 +9,7 @@ from openlive.engines.audio_base import LIVE_API_LANGUAGES, LIVE_API_VOICES
 from openlive.engines.base import ChatMessage, GenerationStats
 from openlive.engines.registry import ModelTable
 from openlive.session import Action, Session, SpeechCapabilities, StartGeneration, Voice
+from openlive.session.prompts import DEFAULT_PERSONA, SPOKEN, TINY_BRIEF
 from openlive.testing import FakeLLM
 from openlive.wire import parse_client_message
 
@@ -42,9 +43,11 @@ def generation(actions: list[Action]) -> StartGeneration:
 
 
 def system_text(start: StartGeneration) -> str:
+    """The system message less the server's own rules (default instruction, spoken style)."""
     systems = [m.content for m in start.messages if m.role == "system"]
     assert len(systems) <= 1, "one system message: chat templates expect no more"
-    return str(systems[0]) if systems else ""
+    house = {DEFAULT_PERSONA, SPOKEN, TINY_BRIEF}
+    return "\n\n".join(p for p in str(systems[0]).split("\n\n") if p not in house) if systems else ""
 
 
 def test_a_german_session_is_told_to_answer_in_german_and_spoken_in_german() -> None:
@@ -69,7 +72,8 @@ def test_a_text_session_with_a_language_code_is_told_too() -> None:
 def test_english_sessions_get_no_language_line() -> None:
     for language in (None, "en-US", "en-GB"):
         start = generation(active(language=language).speech_transcribed("Hello", 1.0, "en"))
-        assert start.messages == (ChatMessage("user", "Hello"),)
+        assert [m for m in start.messages if m.role != "system"] == [ChatMessage("user", "Hello")]
+        assert system_text(start) == ""
 
 
 def test_a_half_cascade_model_without_a_language_code_ignores_the_heard_language() -> None:

@@ -339,7 +339,8 @@ def test_compression_keeps_the_newest_user_turn_even_over_the_target() -> None:
 
 def test_compression_defaults_trigger_at_80_percent_of_the_window_and_shrink_to_half() -> None:
     session = make_session(window=1000)
-    feed(session, setup(contextWindowCompression={}))
+    # A two-word instruction in place of the longer default system message.
+    feed(session, setup(system="be brief", contextWindowCompression={}))
     # Trigger 800, target 400; 20 tokens an exchange: the 40th question (790 tokens) fits...
     for n in range(40):
         exchange(session, ten_words(f"q{n}-"), ten_words(f"a{n}-"))

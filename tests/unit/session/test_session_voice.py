@@ -10,6 +10,7 @@ import pytest
 
 from openlive.engines.audio_base import LIVE_API_LANGUAGES, LIVE_API_VOICES
 from openlive.engines.base import ChatMessage, GenerationStats
+from openlive.engines.profile import CAPABLE
 from openlive.engines.registry import ModelTable
 from openlive.errors import CLOSE_INVALID_ARGUMENT, InvalidArgument, NotSupportedYet
 from openlive.session import (
@@ -26,6 +27,7 @@ from openlive.session import (
     Turn,
     Voice,
 )
+from openlive.session.prompts import system_text
 from openlive.testing import FakeLLM
 from openlive.wire import parse_client_message
 
@@ -116,7 +118,10 @@ def only_generation(actions: list[Action]) -> StartGeneration:
     return starts[0]
 
 
-def chat(*pairs: tuple[str, str]) -> tuple[ChatMessage, ...]:
+def chat(*pairs: tuple[str, str], spoken: bool = True) -> tuple[ChatMessage, ...]:
+    """The prompt a session sends; without a system instruction of the client's, the default one."""
+    if not pairs or pairs[0][0] != "system":
+        pairs = (("system", system_text(None, CAPABLE, spoken)), *pairs)
     return tuple(ChatMessage(role=role, content=text) for role, text in pairs)  # type: ignore[arg-type]
 
 

@@ -1,0 +1,71 @@
+"""The prompt a model gets, shaped for its tier and for how the reply reaches the user.
+
+What a client sends (its system instruction, the history) is kept; around it go
+the few rules the reply needs. A tiny model gets its crutches: a short reply, and
+only the last few turns of history (SmolLM2-135M falls into repeating itself once
+the history grows). A spoken reply must be plain speech: markup read aloud is
+noise, so audio sessions ask for none, whatever the tier.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from openlive.engines.base import ChatMessage
+from openlive.engines.profile import ModelProfile
+
+DEFAULT_PERSONA = (
+    "You are a helpful, friendly assistant. Answer accurately. If you do not know something, or the "
+    "conversation does not say it, say that you don't know rather than guessing."
+)
+TINY_BRIEF = "Answer in one or two short sentences."
+SPOKEN = (
+    "Your reply is spoken aloud: write plain spoken sentences only, with no markdown, lists, "
+    "headings, bold, code blocks, tables, links or emoji."
+)
+
+
+def system_text(instruction: str | None, profile: ModelProfile, spoken: bool, extra: str = "") -> str:
+    """The system message: the client's instruction (or a default), the tier's and medium's rules, extra."""
+    parts = [instruction.strip() if instruction and instruction.strip() else DEFAULT_PERSONA]
+    if profile.tiny:
+        parts.append(TINY_BRIEF)
+    if spoken:
+        parts.append(SPOKEN)
+    if extra:
+        parts.append(extra)
+    return "\n\n".join(parts)
+
+
+def recent(messages: Sequence[ChatMessage], user_turns: int | None) -> list[ChatMessage]:
+    """``messages`` (no system message) from the ``user_turns``-th last user message on; all if ``None``."""
+    if user_turns is None:
+        return list(messages)
+    starts = [i for i, m in enumerate(messages) if m.role == "user"]
+    if len(starts) <= user_turns:
+        return list(messages)
+    return list(messages[starts[-user_turns] :])
+
+
+def shape_prompt(
+    instruction: str | None,
+    history: Sequence[ChatMessage],
+    profile: ModelProfile,
+    spoken: bool,
+    extra: str = "",
+) -> list[ChatMessage]:
+    """The whole prompt: the system message (``extra`` last in it), then the history the tier keeps."""
+    kept = recent(history, profile.recent_turns)
+    if not profile.house_rules:
+        system = "\n\n".join(part for part in (instruction, extra) if part)
+        return [ChatMessage("system", system), *kept] if system else kept
+    return [ChatMessage("system", system_text(instruction, profile, spoken, extra)), *kept]
+
+
+def tool_results_request(profile: ModelProfile) -> str:
+    """What follows the tool results in the prompt: how to use them."""
+    brief = " in one or two sentences" if profile.tiny else ""
+    return (
+        f"Using only these results, answer my request{brief}. If a tool failed or a search found "
+        "nothing, say so plainly instead of guessing."
+    )

@@ -1,0 +1,66 @@
+from openlive.engines.base import ChatMessage
+from openlive.engines.profile import CAPABLE, TINY
+from openlive.session.prompts import (
+    DEFAULT_PERSONA,
+    SPOKEN,
+    TINY_BRIEF,
+    recent,
+    shape_prompt,
+    system_text,
+    tool_results_request,
+)
+
+
+def conversation(turns: int) -> list[ChatMessage]:
+    messages = []
+    for n in range(turns):
+        messages += [ChatMessage("user", f"question {n}"), ChatMessage("assistant", f"answer {n}")]
+    return messages
+
+
+def test_the_brevity_crutch_is_only_for_tiny_models() -> None:
+    assert TINY_BRIEF in system_text(None, TINY, spoken=False)
+    assert TINY_BRIEF not in system_text(None, CAPABLE, spoken=False)
+    assert "one or two sentences" in tool_results_request(TINY)
+    assert "one or two sentences" not in tool_results_request(CAPABLE)
+
+
+def test_spoken_replies_ask_for_no_markup_in_every_tier() -> None:
+    for profile in (TINY, CAPABLE):
+        assert SPOKEN in system_text(None, profile, spoken=True)
+        assert SPOKEN not in system_text(None, profile, spoken=False)
+    assert "markdown" in SPOKEN and "emoji" in SPOKEN
+
+
+def test_the_clients_instruction_replaces_the_default_persona_and_comes_first() -> None:
+    text = system_text("You are a pirate.", CAPABLE, spoken=True)
+    assert text.startswith("You are a pirate.") and DEFAULT_PERSONA not in text
+    assert system_text("   ", CAPABLE, spoken=False) == DEFAULT_PERSONA
+
+
+def test_tiny_models_keep_the_last_turns_capable_ones_everything() -> None:
+    history = [*conversation(6), ChatMessage("user", "newest")]
+    tiny = shape_prompt(None, history, TINY, spoken=False)
+    assert tiny[0].role == "system"
+    assert [m.content for m in tiny[1:] if m.role == "user"] == ["question 4", "question 5", "newest"]
+    capable = shape_prompt(None, history, CAPABLE, spoken=False)
+    assert capable[1:] == history
+
+
+def test_recent_keeps_replies_after_the_first_kept_user_turn() -> None:
+    history = conversation(3)
+    assert recent(history, 2) == history[2:]
+    assert recent(history, 5) == history
+    assert recent(history, None) == history
+
+
+def test_without_house_rules_the_clients_instruction_goes_alone() -> None:
+    from dataclasses import replace
+
+    bare = replace(CAPABLE, house_rules=False)
+    history = [ChatMessage("user", "hi")]
+    assert shape_prompt(None, history, bare, spoken=True) == history
+    assert shape_prompt("Be brief.", history, bare, spoken=True) == [
+        ChatMessage("system", "Be brief."),
+        *history,
+    ]
