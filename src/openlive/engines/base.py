@@ -108,17 +108,15 @@ class LLMCapabilities:
     """What a language-model engine can do, so the runtime picks how to drive it.
 
     An engine declares them as a ``capabilities`` attribute; one that does not
-    gets the defaults (text in, text out, tools planned for it, no local tokenizer).
+    gets the defaults (text in, text out, no local tokenizer). Whether its model
+    calls tools itself is the model's profile (:mod:`openlive.engines.profile`).
 
     Attributes:
-        native_tools: The engine takes tool declarations and answers with its own
-            function calls; without it the runtime plans tools for it.
         local_tokenizer: ``count_prompt_tokens`` runs in-process with no I/O, so the
             session may call it on the event loop; otherwise a local estimate is used.
         images: The engine reads image parts; a text-only engine gets text renderings.
     """
 
-    native_tools: bool = False
     local_tokenizer: bool = False
     images: bool = False
 

@@ -1,9 +1,8 @@
 """Tool steps: the server's means to run them, and the executors of a session's tool actions.
 
-The planner is chosen per engine by what the engine declares
-(:func:`~openlive.engines.base.capabilities`): an engine that calls tools
-natively gets ``native_planner_for`` when one is configured, any other gets the
-planner that drives it step by step.
+The planner is chosen per engine by what its model profile declares
+(:func:`~openlive.engines.profile.profile_of`): a model that calls tools itself gets
+the native planner, any other the word planner that drives it step by step.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from openlive.config import Settings
-from openlive.engines.base import LLM, capabilities
+from openlive.engines.base import LLM
 from openlive.tools.planner import Planner
 from openlive.tools.sandbox import SandboxLimits
 from openlive.tools.search import SearchProvider
@@ -42,8 +41,6 @@ class ToolRuntime:
 
     Args:
         planner_for: Builds the planner for a served model's engine (once per engine).
-        native_planner_for: Builds the planner for an engine that declares
-            ``native_tools``; ``None`` plans for every engine with ``planner_for``.
         search: Opens the search provider ``googleSearch`` uses, on first use.
         sandbox: Limits of one code execution.
         fetch: Limits and address policy of ``urlContext`` fetches.
@@ -53,7 +50,6 @@ class ToolRuntime:
     """
 
     planner_for: Callable[[LLM], Planner] = llm_planner
-    native_planner_for: Callable[[LLM], Planner] | None = None
     search: Callable[[], SearchProvider] | None = None
     sandbox: SandboxLimits = field(default_factory=SandboxLimits)
     fetch: FetchLimits = field(default_factory=FetchLimits)
@@ -71,10 +67,7 @@ class ToolRuntime:
         with self._lock:
             planner = self._planners.get(id(llm))
             if planner is None:
-                native = capabilities(llm).native_tools and self.native_planner_for is not None
-                build = self.native_planner_for if native else self.planner_for
-                assert build is not None
-                planner = self._planners[id(llm)] = build(llm)
+                planner = self._planners[id(llm)] = self.planner_for(llm)
             return planner
 
     def search_provider(self) -> SearchProvider | None:

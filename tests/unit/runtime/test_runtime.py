@@ -105,26 +105,20 @@ async def test_sends_go_out_in_order() -> None:
     assert [list(m["serverContent"]) for m in io.sent] == [["turnComplete"], ["interrupted"]]
 
 
-def test_the_planner_is_chosen_by_what_the_engine_declares() -> None:
-    built: list[str] = []
+def test_the_planner_is_built_once_per_engine() -> None:
+    built: list[int] = []
 
-    def planner(kind: str) -> Callable[[LLM], Planner]:
-        def build(_: LLM) -> Planner:
-            built.append(kind)
-            return FakePlanner({})
+    def build(llm: LLM) -> Planner:
+        built.append(id(llm))
+        return FakePlanner({})
 
-        return build
-
-    tools = ToolRuntime(planner_for=planner("planned"), native_planner_for=planner("native"))
+    tools = ToolRuntime(planner_for=build)
     # Both engines kept alive: planners are remembered by the engine's id.
-    engines = [FakeLLM(), FakeLLM(capabilities=LLMCapabilities(native_tools=True))]
-    for engine in engines:
-        tools.planner(engine)
-    assert built == ["planned", "native"]
-    # Without a native planner configured, every engine is planned for.
-    plain = ToolRuntime(planner_for=planner("planned"))
-    plain.planner(FakeLLM(capabilities=LLMCapabilities(native_tools=True)))
-    assert built[-1] == "planned"
+    engines = [FakeLLM(), FakeLLM()]
+    first = tools.planner(engines[0])
+    assert tools.planner(engines[0]) is first
+    tools.planner(engines[1])
+    assert built == [id(engines[0]), id(engines[1])]
 
 
 def words(messages: Sequence[ChatMessage]) -> int:
