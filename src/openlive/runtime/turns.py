@@ -71,6 +71,9 @@ class TurnTasks:
         work.tasks.add(task)
 
         def forget(done: asyncio.Task[None]) -> None:
+            # A task cancelled before it ran never started ``job``: close it, so that
+            # it is not reported as a coroutine never awaited.
+            job.close()
             work.tasks.discard(done)
             if not work.tasks and self._work.get(turn_id) is work:
                 del self._work[turn_id]
