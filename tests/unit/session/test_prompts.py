@@ -42,16 +42,32 @@ def test_tiny_models_keep_the_last_turns_capable_ones_everything() -> None:
     history = [*conversation(6), ChatMessage("user", "newest")]
     tiny = shape_prompt(None, history, TINY, spoken=False)
     assert tiny[0].role == "system"
-    assert [m.content for m in tiny[1:] if m.role == "user"] == ["question 4", "question 5", "newest"]
+    # Seven user turns: the window has moved once, by three, and keeps four.
+    assert [m.content for m in tiny[1:] if m.role == "user"][-3:] == ["question 4", "question 5", "newest"]
+    assert len([m for m in tiny[1:] if m.role == "user"]) == 4
     capable = shape_prompt(None, history, CAPABLE, spoken=False)
     assert capable[1:] == history
 
 
 def test_recent_keeps_replies_after_the_first_kept_user_turn() -> None:
-    history = conversation(3)
-    assert recent(history, 2) == history[2:]
+    history = conversation(4)
+    assert recent(history, 2) == history[4:]
     assert recent(history, 5) == history
     assert recent(history, None) == history
+
+
+def test_recent_moves_its_start_in_steps_so_the_prompt_cache_holds() -> None:
+    starts = []
+    for turns in range(1, 30):
+        history = [*conversation(turns), ChatMessage("user", "newest")]
+        kept = recent(history, 3)
+        users = [m for m in kept if m.role == "user"]
+        assert 3 <= len(users) <= 5 or len(history) == len(kept)
+        assert kept[-1].content == "newest"
+        starts.append(kept[0].content)
+    # The first kept message changes once every three turns, never at every turn.
+    changes = sum(1 for a, b in zip(starts, starts[1:], strict=False) if a != b)
+    assert changes <= len(starts) // 3 + 1
 
 
 def test_without_house_rules_the_clients_instruction_goes_alone() -> None:
