@@ -710,8 +710,9 @@ def test_llama_engine_json_schema_streams_through_the_pool() -> None:
 
     def run(job: tuple[str, dict[str, Any]]) -> list[str]:
         text, schema = job
-        # Greedy: at 0.7 the 135M model sometimes wrote a place name until max_tokens cut
-        # the string off, which is the token cap, not the pool this test is about.
+        # Greedy: at 0.7 the 135M model sometimes wrote a long string, with a raw newline
+        # in it, until max_tokens cut it off; that is the grammar and the token cap (noted
+        # as open), not the pool this test is about.
         params = SamplingParams(json_schema=schema, max_tokens=60, temperature=0.0)
         return list(
             engine.generate([ChatMessage("user", text)], params, GenerationStats(), threading.Event())
