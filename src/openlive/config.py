@@ -148,6 +148,10 @@ class Settings:
         url_allowed_hosts: Hosts ``urlContext`` may fetch even when private.
         tool_response_timeout_s: How long a reply waits for the client to answer a
             blocking function call before cancelling it.
+        console: Serve the browser console at ``/`` (README: The browser console).
+        console_password: Lets a browser that is not on this machine use the console
+            (one on it needs none); at least 8 characters. Prefer the environment
+            (OPENLIVE_CONSOLE_PASSWORD) to the flag, which the process list shows.
         log_level: ``debug``, ``info``, ``warning`` or ``error``.
         log_json: Write logs as JSON lines.
         engines: Engine name to how to build it.
@@ -195,6 +199,8 @@ class Settings:
     url_allow_private: bool = False
     url_allowed_hosts: list[str] = field(default_factory=list)
     tool_response_timeout_s: float = 60.0
+    console: bool = True
+    console_password: str = field(default="", repr=False)
     log_level: str = "info"
     log_json: bool = False
     engines: dict[str, EngineSpec] = field(default_factory=_default_engines)
@@ -296,6 +302,8 @@ class Settings:
         ):
             if getattr(self, limit) <= 0:
                 raise ConfigError(f"{limit} must be positive")
+        if self.console_password and len(self.console_password) < 8:
+            raise ConfigError("console_password must be at least 8 characters long")
         for limit in ("max_connections_per_address", "idle_timeout_s"):
             if getattr(self, limit) < 0:
                 raise ConfigError(f"{limit} must be 0 (off) or positive")

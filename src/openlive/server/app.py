@@ -28,6 +28,7 @@ from openlive.runtime.resumption import ResumptionConfig
 from openlive.runtime.tools import ToolRuntime
 from openlive.server.auth import check_api_key, presented_key, presented_token
 from openlive.server.connection import Connection, ConnectionLimits
+from openlive.server.console import ConsoleAccess, console_file, console_info, console_page, console_token
 from openlive.server.guard import AddressSlots, GuardedTransport, GuardLimits
 from openlive.server.health import EngineHealth, overall_status
 from openlive.server.logs import session_id_var
@@ -69,6 +70,7 @@ class AppState:
         speech: The voice path's engines; ``None`` serves text only.
         resumption: Where sessions are saved for resumption; ``None`` refuses it.
         tools: How sessions' tool steps are carried out.
+        console: Who may use the browser console; ``None`` serves no console.
     """
 
     def __init__(
@@ -84,8 +86,10 @@ class AppState:
         speech: SpeechEngines | None = None,
         resumption: ResumptionConfig | None = None,
         tools: ToolRuntime | None = None,
+        console: ConsoleAccess | None = None,
     ) -> None:
         self.models = models
+        self.console = console
         self.tools = tools or ToolRuntime()
         self.resumption = resumption
         self.speech = speech
@@ -345,6 +349,10 @@ def create_app(state: AppState) -> CollapseLeadingSlashes:
             Route("/{version}/models", list_models),
             Route("/{version}/models/{name}", get_model),
             Route("/{version}/auth_tokens", create_auth_token, methods=["POST"]),
+            Route("/", console_page),
+            Route("/console/info", console_info),
+            Route("/console/token", console_token, methods=["POST"]),
+            Route("/console/{name}", console_file),
         ]
     )
     app.state.openlive = state

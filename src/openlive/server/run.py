@@ -26,6 +26,7 @@ from openlive.runtime.resumption import ResumptionConfig
 from openlive.runtime.tools import ToolRuntime, tool_runtime
 from openlive.server.app import AppState, create_app
 from openlive.server.connection import ConnectionLimits
+from openlive.server.console import ConsoleAccess
 from openlive.server.guard import GuardLimits, head_deadline_protocol, tls_handshake_timeout
 from openlive.server.tls import ensure_self_signed
 from openlive.session import SessionLimits
@@ -260,6 +261,7 @@ def make_server(
             audio_lead_s=settings.audio_lead_s or None,
         ),
         executor=ThreadPoolExecutor(max_workers=max(4, settings.max_sessions), thread_name_prefix="engine"),
+        console=ConsoleAccess(settings.console_password) if settings.console else None,
     )
     config = uvicorn.Config(
         create_app(state),
@@ -317,6 +319,8 @@ def serve(settings: Settings) -> None:
     host = "localhost" if settings.loopback else settings.host
     base_url = f"{scheme}://{host}:{settings.port}"
     banner = [f"openlive serving {', '.join(models.names)}", f"  base URL: {base_url}"]
+    if settings.console:
+        banner.append(f"  console: open {base_url}/ in a browser on this machine")
     if tls and tls.self_signed:
         banner += [
             f"  TLS certificate (self-signed): {tls.cert}",
