@@ -23,6 +23,7 @@ from tests.e2e.conftest import LiveServer, start_server, stop_server
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 API_KEY = "browser-test-api-key-5f1c9a"
+CONSOLE_PASSWORD = "console-pass-7d2e41"
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(os.environ.get("OPENLIVE_SCREENSHOTS") or ROOT / "build" / "browser-screenshots")
 
@@ -55,7 +56,24 @@ def voice_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServe
 @pytest.fixture(scope="session")
 def text_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The real server, text only, over plain http on localhost (``--no-tls``), with an API key."""
-    server = start_server(tmp_path_factory.mktemp("console-text"), "--no-voice", "--api-key", API_KEY, tls=False)
+    server = start_server(
+        tmp_path_factory.mktemp("console-text"), "--no-voice", "--api-key", API_KEY, tls=False
+    )
+    yield server
+    stop_server(server)
+
+
+@pytest.fixture(scope="session")
+def password_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """Text only, plain http, with a console password (set in the environment, as the README advises)."""
+    server = start_server(
+        tmp_path_factory.mktemp("console-password"),
+        "--no-voice",
+        "--api-key",
+        API_KEY,
+        tls=False,
+        env={"OPENLIVE_CONSOLE_PASSWORD": CONSOLE_PASSWORD},
+    )
     yield server
     stop_server(server)
 
@@ -90,7 +108,9 @@ class ConsolePage:
                 polling=200,
             )
         except Exception as error:
-            raise AssertionError(f"waited {timeout_s} s for {condition}: {error}\n{self.describe()}") from None
+            raise AssertionError(
+                f"waited {timeout_s} s for {condition}: {error}\n{self.describe()}"
+            ) from None
 
     def connect(self) -> None:
         self.page.get_by_role("button", name="Connect", exact=True).click()

@@ -44,12 +44,16 @@ def test_spoken_question_gets_a_spoken_answer_with_both_transcripts(
     state = console.state()
     turn = next(t for t in state["turns"] if t["complete"] and t["model"].strip())
     # What the server heard, shown as the user's transcript.
-    assert re.search(r"capital", turn["user"], re.I) and re.search(r"france", turn["user"], re.I), console.describe()
+    assert re.search(r"capital", turn["user"], re.I) and re.search(r"france", turn["user"], re.I), (
+        console.describe()
+    )
     # A spoken answer: its transcript, and audio the page played (at least half a second at 24 kHz).
     assert turn["model"].strip(), console.describe()
     assert state["audioChunksIn"] > 0 and state["audioSamplesPlayed"] >= 12_000, console.describe()
     # The microphone's audio went out as 16 kHz PCM through realtimeInput.
-    audio = [m["realtimeInput"]["audio"] for m in console.sent_messages() if "audio" in m.get("realtimeInput", {})]
+    audio = [
+        m["realtimeInput"]["audio"] for m in console.sent_messages() if "audio" in m.get("realtimeInput", {})
+    ]
     assert audio and all(a["mimeType"] == "audio/pcm;rate=16000" for a in audio), console.describe()
     # The latency of the turn, measured and shown.
     assert turn["latencyMs"] is not None and 0 < turn["latencyMs"] < 60_000, console.describe()
@@ -60,7 +64,9 @@ def test_spoken_question_gets_a_spoken_answer_with_both_transcripts(
 
 
 @needs_espeak
-def test_barge_in_flushes_the_reply_being_played(voice_server: LiveServer, open_console: Any, tmp_path: Path) -> None:
+def test_barge_in_flushes_the_reply_being_played(
+    voice_server: LiveServer, open_console: Any, tmp_path: Path
+) -> None:
     # The file loops: the request comes again while the (long) answer to it plays.
     wav = write_speech_wav(
         tmp_path / "story.wav", ("Tell me a long story about a brave knight and a dragon.", 7.0)
@@ -114,7 +120,9 @@ def test_no_credential_reaches_the_page(voice_server: LiveServer, open_console: 
     )
     assert API_KEY not in seen
     # The session was opened with a one-use ephemeral token, not a key.
-    assert console.sockets and all("access_token=auth_tokens" in url for url in console.sockets), console.sockets
+    assert console.sockets and all("access_token=auth_tokens" in url for url in console.sockets), (
+        console.sockets
+    )
     assert all("key=" not in url.split("?", 1)[1].replace("access_token=", "") for url in console.sockets)
 
 
@@ -192,7 +200,9 @@ def test_tool_call_is_answered_by_the_page(text_server: LiveServer, open_console
     console = open_console(text_server)
     console.page.get_by_role("checkbox", name=re.compile("get_current_time")).check()
     console.connect()
-    console.page.get_by_role("textbox", name="Message").fill("What time is it now? Use the get_current_time tool.")
+    console.page.get_by_role("textbox", name="Message").fill(
+        "What time is it now? Use the get_current_time tool."
+    )
     console.page.get_by_role("button", name="Send").click()
     console.wait_for("state.toolCalls.length > 0", 120)
     console.wait_for("state.turns.some((t) => t.complete && t.model.trim())", 120)

@@ -138,11 +138,17 @@ async function loadInfo() {
     if (!info.speech) {
       document.querySelector('input[name="modality"][value="TEXT"]').checked = true;
       document.querySelector('input[name="modality"][value="AUDIO"]').disabled = true;
+      for (const id of ["voice", "language"]) $(id).disabled = true;
+      for (const input of document.querySelectorAll('input[name="micmode"]')) input.disabled = true;
     }
     showAlert("");
     return true;
   } catch (error) {
-    showAlert(error.status === 401 ? "Enter the console password, then press Connect." : error.message);
+    if (error.status === 401) {
+      showAlert(password ? "That console password is wrong." : "Enter the console password, then press Connect.");
+    } else {
+      showAlert(error.message);
+    }
     return false;
   }
 }
