@@ -13,12 +13,13 @@ FW_VENV := .venv-frameworks
 FW_REQUIREMENTS := tests/e2e/frameworks/requirements.txt
 FW_STAMP := $(FW_VENV)/.installed
 
-.PHONY: run test fuzz install lint clean system-deps frameworks-venv
+.PHONY: run test fuzz install lint clean system-deps frameworks-venv console-bundle
 
 # Debian packages: espeak-ng speaks the languages the embedded Piper voice cannot,
 # and the tests make their speech input with it; redis-server is the shared store
-# the scale-out tests start. Installed when missing and we may (root).
-SYSTEM_PACKAGES := espeak-ng redis-server
+# the scale-out tests start; chromium is the browser the console tests drive.
+# Installed when missing and we may (root).
+SYSTEM_PACKAGES := espeak-ng redis-server chromium
 # On a fresh machine another install (unattended upgrades, cloud-init) may hold
 # the package locks for a while: wait for them (up to 10 minutes) instead of
 # failing. DPkg::Lock::Timeout covers dpkg's lock; apt-get update does not wait
@@ -66,6 +67,13 @@ $(FW_STAMP): $(FW_REQUIREMENTS)
 
 frameworks-venv: $(FW_STAMP)
 
+# The console's copy of @google/genai (src/openlive/console/static/genai.js) is
+# bundled from the pinned npm packages in console/ and committed, so that the
+# server needs neither the network nor Node at run time. Rebuild it after changing
+# the pin in console/package.json (keep it equal to tests/e2e/js's).
+console-bundle:
+	cd console && npm ci --no-audit --no-fund --loglevel=error && npm run build
+
 lint: install
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
@@ -80,4 +88,4 @@ fuzz: install
 	$(BIN)/pytest tests/fuzz -q --timeout=0 --fuzz-examples=100000
 
 clean:
-	rm -rf $(VENV) $(FW_VENV) $(JS_DIR)/node_modules
+	rm -rf $(VENV) $(FW_VENV) $(JS_DIR)/node_modules console/node_modules

@@ -320,7 +320,8 @@ def serve(settings: Settings) -> None:
     base_url = f"{scheme}://{host}:{settings.port}"
     banner = [f"openlive serving {', '.join(models.names)}", f"  base URL: {base_url}"]
     if settings.console:
-        banner.append(f"  console: open {base_url}/ in a browser on this machine")
+        where = "here; elsewhere with the console password" if settings.console_password else "this machine"
+        banner.append(f"  console: {base_url}/ (in a browser on {where})")
     if tls and tls.self_signed:
         banner += [
             f"  TLS certificate (self-signed): {tls.cert}",
