@@ -36,8 +36,10 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Any]:
+    # Module-scoped: Playwright's sync API runs an event loop in this thread while it is
+    # open, and the async tests that run after these modules need the thread free.
     sync_api = pytest.importorskip(
         "playwright.sync_api", reason="playwright is missing; run `make test` (it installs the dev extra)"
     )

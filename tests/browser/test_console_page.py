@@ -128,6 +128,32 @@ def _audio_sent(console: ConsolePage) -> int:
     return sum(1 for m in console.sent_messages() if "audio" in m.get("realtimeInput", {}))
 
 
+def test_player_flush_drops_what_is_queued(text_server: LiveServer, open_console: Any) -> None:
+    console = open_console(text_server)
+    result = console.page.evaluate(
+        """async () => {
+            const { Player } = await import('/console/audio.js');
+            const reports = [];
+            const player = new Player((report) => reports.push(report));
+            await player.start();
+            // Two seconds of a quiet tone, as the server sends it: 16-bit PCM at 24 kHz.
+            const pcm = Int16Array.from({ length: 48000 }, (_, i) => 1000 * Math.sin(i / 10));
+            const received = player.play(new Uint8Array(pcm.buffer), 24000);
+            await new Promise((r) => setTimeout(r, 300));
+            player.flush();
+            await new Promise((r) => setTimeout(r, 500));
+            player.stop();
+            const flushed = reports.find((r) => r.flushed);
+            return { received, flushed, last: reports.at(-1) };
+        }"""
+    )
+    assert result["received"] == 48_000, result
+    flushed, last = result["flushed"], result["last"]
+    assert flushed is not None and flushed["queued"] == 0, result
+    # Some played before the flush, the rest never did.
+    assert 0 < flushed["played"] < 48_000 and last["played"] < 48_000 and last["queued"] == 0, result
+
+
 @pytest.mark.parametrize("rate", [48_000, 44_100])
 def test_capture_resampler_keeps_speech_and_drops_what_would_fold(
     text_server: LiveServer, open_console: Any, rate: int
@@ -152,8 +178,8 @@ def test_capture_resampler_keeps_speech_and_drops_what_would_fold(
                 for (let i = 1; i < settled.length; i++) {
                     if (settled[i - 1] < 0 !== settled[i] < 0) crossings++;
                 }
-                const hz = crossings / 2 / (settled.length / 16000);
-                return { length: out.length, rms: rms(settled), hz };
+                const heard = crossings / 2 / (settled.length / 16000);
+                return { length: out.length, rms: rms(settled), hz: heard };
             };
             return { speech: run(1000), fold: run(12000) };
         }""",
