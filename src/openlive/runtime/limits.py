@@ -25,6 +25,9 @@ class ConnectionLimits:
         session_limit_s: A connection of a session without context window
             compression ends after this long (``None``: no limit); the Live API's
             limit for audio sessions is 15 minutes.
+        video_session_limit_s: The same for a session once it has sent video (the
+            Live API's limit for audio plus video sessions is 2 minutes), counted
+            from the setup; ``None``: no limit of its own.
         connection_limit_s: Every connection ends after this long, compression or
             not (a planned reset; clients resume with their handle). ``None``: never.
         go_away_notice_s: ``goAway.timeLeft`` before a limit closes the connection.
@@ -41,6 +44,7 @@ class ConnectionLimits:
     audio_idle_end_s: float = 1.0
     audio_lead_s: float | None = 1.0
     session_limit_s: float | None = 15 * 60
+    video_session_limit_s: float | None = 2 * 60
     connection_limit_s: float | None = None
     go_away_notice_s: float = 5.0
     backchannels: bool = True

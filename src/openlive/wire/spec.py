@@ -72,7 +72,7 @@ PART = Obj(
         "thoughtSignature": BYTES,
         "videoMetadata": Obj({"startOffset": STR, "endOffset": STR, "fps": FLOAT}),
     },
-    later=frozenset({"inlineData", "fileData", "videoMetadata"}),
+    later=frozenset({"fileData", "videoMetadata"}),
 )
 
 CONTENT = Obj({"role": STR, "parts": ListOf(PART)})
@@ -248,7 +248,6 @@ REALTIME_INPUT = Obj(
         "activityEnd": Obj({}),
         "audioStreamEnd": BOOL,
     },
-    later=frozenset({"video"}),
 )
 
 TOOL_RESPONSE = Obj({"functionResponses": ListOf(FUNCTION_RESPONSE)})
