@@ -29,10 +29,15 @@ class TextPart:
 
 @dataclass(frozen=True)
 class ImagePart:
-    """An image (a photo, a video frame, a screen), as encoded bytes."""
+    """An image (a photo, a video frame, a screen), as encoded bytes.
+
+    ``source`` names the field it came in (``realtimeInput.video``), for the reason
+    given if it later fails to decode; it is not saved and not compared.
+    """
 
     data: bytes
     mime_type: str
+    source: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)

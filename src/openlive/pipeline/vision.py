@@ -28,16 +28,12 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
-from typing import TYPE_CHECKING
 
 from openlive.engines.base import ChatMessage, ImageDescriber, capabilities
 from openlive.errors import OpenliveError
 from openlive.images import Resolution, check_image, decode, encode
 from openlive.parts import ImagePart, Part, TextPart, text_of
 from openlive.priority import PRIORITY
-
-if TYPE_CHECKING:
-    from PIL import Image
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +67,8 @@ class FrameVision:
         self._executor = executor
         self._lock = threading.Lock()
         self._cache: OrderedDict[tuple[str, ...], str | ImagePart] = OrderedDict()
+        # Descriptions being made now, each with an event set when it is done.
+        self._running: dict[tuple[str, ...], threading.Event] = {}
         # Describing ahead: the frame waiting, and whether one is being described now.
         self._waiting: tuple[ImagePart, ImagePart | None] | None = None
         self._busy = False
@@ -110,11 +108,11 @@ class FrameVision:
         cached = self._cached(key)
         if isinstance(cached, ImagePart):
             return cached
-        info = check_image(part.data, part.mime_type, "image")
+        info = check_image(part.data, part.mime_type, _source(part))
         if max(info.width, info.height) <= max_side:
             sized = part  # small enough: the bytes as sent, never decoded here
         else:
-            image = decode(part.data, max_side)
+            image = decode(part.data, max_side, _source(part))
             sized = ImagePart(encode(image, part.mime_type), part.mime_type)
         self._keep(key, sized)
         return sized
@@ -131,12 +129,34 @@ class FrameVision:
             InvalidArgument: An image cannot be decoded.
         """
         key = (digest(part), "text", digest(previous) if previous is not None else "")
-        cached = self._cached(key)
-        if isinstance(cached, str):
-            return cached
+        while True:
+            cached = self._cached(key)
+            if isinstance(cached, str):
+                return cached
+            with self._lock:
+                # The same image being described ahead: wait for it rather than do it twice.
+                running = self._running.get(key)
+                if running is None:
+                    self._running[key] = threading.Event()
+                    break
+            running.wait()
+            if self._cached(key) is None:
+                return self._describe(key, part, previous)  # the other attempt failed: try here
+        return self._describe(key, part, previous)
+
+    def _describe(self, key: tuple[str, ...], part: ImagePart, previous: ImagePart | None) -> str:
+        try:
+            return self._described(key, part, previous)
+        finally:
+            with self._lock:
+                done = self._running.pop(key, None)
+            if done is not None:
+                done.set()
+
+    def _described(self, key: tuple[str, ...], part: ImagePart, previous: ImagePart | None) -> str:
         max_side = self._resolution().max_side
-        image = decode(part.data, max_side)
-        before: Image.Image | None = decode(previous.data, max_side) if previous is not None else None
+        image = decode(part.data, max_side, _source(part))
+        before = decode(previous.data, max_side, _source(previous)) if previous is not None else None
         try:
             text = self._describer().describe(image, before).strip()
         except OpenliveError:
@@ -192,3 +212,7 @@ class FrameVision:
             self._cache.move_to_end(key)
             while len(self._cache) > CACHE_ENTRIES:
                 self._cache.popitem(last=False)
+
+
+def _source(part: ImagePart) -> str:
+    return part.source or "an image in the conversation"

@@ -350,7 +350,7 @@ class Session:
         """
         info = check_image(blob.data, blob.mime_type, path)
         tokens = self.media_resolution.image_tokens(info.width, info.height)
-        return ImagePart(blob.data, blob.mime_type.split(";")[0].strip().lower()), tokens
+        return ImagePart(blob.data, blob.mime_type.split(";")[0].strip().lower(), path), tokens
 
     def _take_frame(self, path: str, blob: Blob) -> SeeFrame:
         """A video frame: it replaces any frame no turn has seen yet."""
