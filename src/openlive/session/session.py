@@ -320,9 +320,11 @@ class Session:
                     parts.append(TextPart(part.text))
                 inline = part.raw.get("inlineData")
                 if inline is not None:
+                    level = part.raw.get("mediaResolution", {}).get("level")
                     image, tokens = self._image(
                         f"{path}.parts[{number}].inlineData",
                         Blob(mime_type=inline.get("mimeType", ""), data=inline.get("data", b"")),
+                        resolution(_level(level)) if level else None,
                     )
                     parts.append(image)
                     image_tokens += tokens
@@ -342,14 +344,14 @@ class Session:
 
     # -- images and video ------------------------------------------------------------
 
-    def _image(self, path: str, blob: Blob) -> tuple[ImagePart, int]:
-        """An image from the client, checked (header only), and its tokens.
+    def _image(self, path: str, blob: Blob, own: Resolution | None = None) -> tuple[ImagePart, int]:
+        """An image from the client, checked (header only), and its tokens (at ``own`` resolution if set).
 
         Raises:
             InvalidArgument: Not an image this server takes (type, signature, size).
         """
         info = check_image(blob.data, blob.mime_type, path)
-        tokens = self.media_resolution.image_tokens(info.width, info.height)
+        tokens = (own or self.media_resolution).image_tokens(info.width, info.height)
         return ImagePart(blob.data, blob.mime_type.split(";")[0].strip().lower(), path), tokens
 
     def _take_frame(self, path: str, blob: Blob) -> SeeFrame:
@@ -1007,6 +1009,11 @@ class Session:
             self._generation = None
         self.state = State.CLOSED
         return actions
+
+
+def _level(level: str) -> str:
+    """A part's resolution level as a session resolution (ULTRA_HIGH is served as HIGH)."""
+    return "MEDIA_RESOLUTION_HIGH" if level == "MEDIA_RESOLUTION_ULTRA_HIGH" else level
 
 
 def _merge_text(parts: list[Part]) -> list[Part]:

@@ -224,3 +224,20 @@ def test_a_resumed_session_keeps_its_images() -> None:
     assert [p for t in resumed.history for p in t.parts if isinstance(p, ImagePart)] == [
         ImagePart(jpeg(40), "image/jpeg")
     ]
+
+
+def test_an_image_parts_own_media_resolution_sets_its_tokens() -> None:
+    session = active("MEDIA_RESOLUTION_HIGH")
+    part = {"inline_data": blob(jpeg(90, (1280, 720))), "media_resolution": {"level": "MEDIA_RESOLUTION_LOW"}}
+    actions = feed(
+        session,
+        {
+            "clientContent": {
+                "turns": [{"role": "user", "parts": [part, {"text": "what?"}]}],
+                "turnComplete": True,
+            }
+        },
+    )
+    (start,) = [a for a in actions if isinstance(a, StartGeneration)]
+    details = {d["modality"]: d["tokenCount"] for d in finish(session, start)["promptTokensDetails"]}
+    assert details["IMAGE"] == 66
