@@ -71,6 +71,9 @@ class FrameVision:
         self._running: dict[tuple[str, ...], threading.Event] = {}
         # Describing ahead: the frame waiting, and whether one is being described now.
         self._waiting: tuple[ImagePart, ImagePart | None] | None = None
+        # Each frame seen ahead, by digest, and the image it was described after: the
+        # turn describes it after the same one (its prompt may have dropped that image).
+        self._previous: OrderedDict[str, ImagePart | None] = OrderedDict()
         self._busy = False
         self.described = 0
 
@@ -118,6 +121,10 @@ class FrameVision:
         return sized
 
     def _said(self, part: ImagePart, previous: ImagePart | None) -> str:
+        with self._lock:
+            key = digest(part)
+            if key in self._previous:
+                previous = self._previous[key]
         return f"[image: {self.describe(part, previous)}]"
 
     # -- describing ------------------------------------------------------------------
@@ -178,6 +185,9 @@ class FrameVision:
         """
         with self._lock:
             self._waiting = (frame, previous)
+            self._previous[digest(frame)] = previous
+            while len(self._previous) > CACHE_ENTRIES:
+                self._previous.popitem(last=False)
             if self._busy or self._executor is None:
                 return
             self._busy = True

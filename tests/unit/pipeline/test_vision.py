@@ -113,3 +113,17 @@ def test_image_summary_says_size_colours_and_what_changed() -> None:
     assert "changed since the previous image, mostly at the top left" in text
     assert "Nothing changed" in summary.describe(blue, blue)
     assert isinstance(summary, ImageDescriber)
+
+
+def test_a_frame_described_ahead_is_found_even_if_the_prompt_dropped_the_image_before_it() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    describer = FakeDescriber()
+    before, frame = jpeg((50, 50)), jpeg((60, 60))
+    with ThreadPoolExecutor(1) as pool:
+        frames = vision(describer, HIGH, pool)
+        frames.see(frame, before)
+    # A tiny model's prompt keeps recent turns only: the earlier image is gone from it.
+    prepared = frames.prepare(FakeLLM(), prompt(frame))
+    assert describer.calls == [(60, 60)]
+    assert prepared[1].content == "[image: a 60x60 picture after a 50x50 image]question 0"
