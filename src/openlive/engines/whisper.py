@@ -60,6 +60,10 @@ DEFAULT_MIN_WINDOW_S = 12.0
 DEFAULT_BEAM_SIZE = 4
 """Beam width: 4 hears better than greedy (1) for a little more decoding time."""
 
+GLIMPSE_WINDOW_S = 8.0
+"""Window of a glimpse (:meth:`WhisperAsr.glimpse`): quicker than the full one, good enough
+to tell words from a backchannel."""
+
 MAX_CHUNK_S = 28.0
 """Longest piece of audio transcribed in one window (plus its tail silence, under 30 s)."""
 
@@ -254,6 +258,34 @@ class WhisperAsr:
             texts.append(text)
         return Heard(" ".join(text for text in texts if text), code or "en")
 
+    def glimpse(self, audio: Samples, language: str | None = None) -> str:
+        """A quick look at the first words of speech that goes on: greedy, on a short window.
+
+        For a partial recognition that only has to tell words from a backchannel
+        while a reply plays: about two thirds of :meth:`transcribe`'s time (``openlive
+        bench asr``: 8 s greedy against 12 s beam 4), with no second decoding when the
+        window loops. Audio beyond one window is not looked at.
+
+        Args:
+            audio: Mono float samples in [-1, 1] at 16 kHz.
+            language: As for :meth:`transcribe`; ``None`` is English for ``.en``
+                models and detection for multilingual ones.
+
+        Raises:
+            ValueError: As for :meth:`transcribe`.
+        """
+        samples = np.asarray(audio, dtype=np.float32)
+        if samples.ndim != 1:
+            raise ValueError(f"audio must be mono (one-dimensional), not of shape {samples.shape}")
+        samples = samples[: int(MAX_CHUNK_S * INPUT_RATE)]
+        if self._is_silent(samples):
+            return ""
+        code = self._language_code(language)
+        window = _even(round(GLIMPSE_WINDOW_S * INPUT_RATE / HOP))
+        frames = min(MAX_FRAMES, max(window, _even(-(-samples.size // HOP) + round(TAIL_SILENCE_S * 100))))
+        max_new = min(MAX_LENGTH // 2 - 4, TOKENS_BASE + int(TOKENS_PER_SECOND * samples.size / INPUT_RATE))
+        return self._decode(samples, frames, code, max_new, frozenset(), beam_size=1)[0]
+
     def _language_code(self, language: str | None) -> str | None:
         """Whisper's code for a language tag; ``None`` (detect) only for multilingual models."""
         if language is None:
@@ -293,7 +325,13 @@ class WhisperAsr:
         return text, language
 
     def _decode(
-        self, samples: Samples, frames: int, language: str | None, max_new: int, among: frozenset[str]
+        self,
+        samples: Samples,
+        frames: int,
+        language: str | None,
+        max_new: int,
+        among: frozenset[str],
+        beam_size: int | None = None,
     ) -> tuple[str, bool, bool, str]:
         """Decode one window of ``frames`` mel frames, detecting its language if ``language`` is None.
 
@@ -322,7 +360,7 @@ class WhisperAsr:
         result = self._model.generate(
             features,
             [prompt],
-            beam_size=self._beam_size,
+            beam_size=beam_size or self._beam_size,
             max_length=min(MAX_LENGTH, len(prompt) + 2 * max_new),
             return_scores=True,
             return_no_speech_prob=True,

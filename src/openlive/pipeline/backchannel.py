@@ -23,7 +23,9 @@ import re
 from dataclasses import dataclass
 
 DEFAULT_MAX_BACKCHANNEL_MS = 600
-DEFAULT_PROBE_MS = 250
+# Partial recognitions at these lengths of speech: the first catches a word said at
+# once ("stop", "how much"), the second one that the first heard cut off or not at all.
+DEFAULT_PROBES_MS = (250, 420)
 
 # Backchannels by language (the first part of the BCP-47 code), as recognisers
 # write them (Whisper writes a hummed "mm-hmm" as "Mmhm.", "Mm-mm." or "Uh-uh.").
@@ -129,13 +131,13 @@ class BargeInConfig:
     Attributes:
         max_backchannel_ms: Speech at least this long (from its first voiced
             frame) interrupts without waiting for its words.
-        probe_ms: Speech this long is recognised at once (a partial transcript),
-            so that words that are not a backchannel interrupt without waiting for
-            the user to pause.
+        probes_ms: Speech this long is recognised at once (a partial transcript),
+            at each of these lengths, so that words that are not a backchannel
+            interrupt without waiting for the user to pause.
     """
 
     max_backchannel_ms: int = DEFAULT_MAX_BACKCHANNEL_MS
-    probe_ms: int = DEFAULT_PROBE_MS
+    probes_ms: tuple[int, ...] = DEFAULT_PROBES_MS
 
 
 class BargeIn:

@@ -6,7 +6,7 @@ import pytest
 
 from openlive.pipeline.backchannel import BargeIn, BargeInConfig, Heard, Verdict, classify, words
 
-CONFIG = BargeInConfig(max_backchannel_ms=600, probe_ms=250)
+CONFIG = BargeInConfig(max_backchannel_ms=600, probes_ms=(250, 420))
 
 
 @pytest.mark.parametrize(
