@@ -209,8 +209,8 @@ def test_missing_file(tmp_path: Path) -> None:
         ("engines = 5", "[engines] must be a table of engine tables"),
         (
             '[engines.big]\nfile = "x.gguf"',
-            "engines.big takes api_key, base_url, context_size, contexts, images, llm, max_connections, model, "
-            "n_ctx, path, tier, timeout, tools, type",
+            "engines.big takes api_key, base_url, context_size, contexts, images, llm, max_connections, "
+            "model, n_ctx, path, tier, timeout, tools, type",
         ),
         ("[engines]\nbig = 1", "engines.big takes"),
         ("models = 5", "[models] maps model names to engine names"),

@@ -6,10 +6,10 @@ import pytest
 
 from openlive.engines.base import ChatMessage, LLMCapabilities, for_engine
 from openlive.parts import (
+    IMAGE_HISTORY_COST,
     AudioPart,
     FunctionCallPart,
     FunctionResponsePart,
-    IMAGE_HISTORY_COST,
     ImagePart,
     Part,
     TextPart,
