@@ -207,6 +207,7 @@ class Session:
         self._preview_frame: tuple[ImagePart | None] | None = None
         self._image_tokens = 0
         self._video_tokens = 0
+        self._last_image: ImagePart | None = None
 
     @property
     def generating(self) -> bool:
@@ -328,6 +329,7 @@ class Session:
                     )
                     parts.append(image)
                     image_tokens += tokens
+                    self._last_image = image
             if parts:
                 turns.append(Turn(role="user" if turn.role == "user" else "model", parts=_merge_text(parts)))
         self._image_tokens += image_tokens
@@ -362,11 +364,8 @@ class Session:
         return SeeFrame(frame, self._newest_image())
 
     def _newest_image(self) -> ImagePart | None:
-        for turn in reversed([*self.history, *self._deferred]):
-            for part in reversed(turn.parts):
-                if isinstance(part, ImagePart):
-                    return part
-        return None
+        """The newest image a turn took (kept as it goes: a flood of frames must not scan the history)."""
+        return self._last_image
 
     def _turn_frame(self) -> ImagePart | None:
         """The frame the next user turn sees: the one its reply started ahead with, else the newest."""
@@ -386,6 +385,7 @@ class Session:
         if frame is self._frame:
             self._frame = None
         self._video_tokens += self.media_resolution.frame_tokens
+        self._last_image = frame
         return Turn(turn.role, parts=(frame, *turn.parts))
 
     def _retire_images(self) -> None:
@@ -997,6 +997,8 @@ class Session:
     def _load_history(self, snapshot: dict[str, object]) -> None:
         self.history.extend(self._saved_turns)
         self._saved_turns = []
+        images = [p for t in self.history for p in t.parts if isinstance(p, ImagePart)]
+        self._last_image = images[-1] if images else None
         calls = snapshot.get("background_calls", {})
         if isinstance(calls, dict):
             self._background_calls.update({str(k): str(v) for k, v in calls.items()})
