@@ -11,7 +11,10 @@ Two parts, in one run:
   spoken session (with ``contextWindowCompression``, so the 2-minute limit of a
   session with video does not end it), its utterances alternating between no
   video and frames sent once a second throughout the exchange, so both halves
-  share the same machine load over time.
+  share the same machine load over time;
+- **a flood**: one client sends camera frames as fast as the server takes them
+  while another talks: the talker's latency, the server's memory before, at its
+  peak and after, and whether the flooding session still answers.
 """
 
 from __future__ import annotations
@@ -35,6 +38,10 @@ RESOLUTIONS = (
     (None, "unset"),
 )
 FRAME_INTERVAL_S = 1.0
+# How long the flood lasts at most, and the utterances spoken during it.
+FLOOD_S = 30.0
+FLOOD_UTTERANCES = 4
+MIB = 1024 * 1024
 # Times each frame is measured at each resolution (after one unmeasured pass).
 REPEATS = 5
 
@@ -199,10 +206,85 @@ def _difference(result: ScenarioResult, without: Figure, with_video: Figure) -> 
     )
 
 
+async def flood_while_talking(target: Target, options: Any, result: ScenarioResult) -> None:
+    """One client floods frames while another talks: latency, memory, and the flooder still answered."""
+    from openlive.bench.client import text_setup, voice_setup
+    from openlive.bench.scenarios import CHUNK_MS, VOICE, converse
+
+    talking = result.figure("flood: end of speech -> first audio, while another client floods frames")
+    memory = result.figure("flood: server memory growth, peak over before", unit="MiB", source="server")
+    frames = [camera_frame(n) for n in range(8)]
+    compressed: dict[str, Any] = {"contextWindowCompression": {"slidingWindow": {}}}
+    flood_setup = text_setup(target.endpoint.model, 32, options.seed)
+    flood_setup["setup"].update(compressed)
+    talk_setup = voice_setup(target.endpoint.model, options.reply_tokens, options.seed, VOICE)
+    talk_setup["setup"].update(compressed)
+    flooder = await LiveClient.open(target.endpoint, flood_setup, options.timeout_s)
+    talker = await LiveClient.open(target.endpoint, talk_setup, options.timeout_s)
+    mic = Microphone(talker)
+    mic.start()
+    before = target.rss()
+    peak = [before or 0]
+    sent = [0]
+    stop = asyncio.Event()
+
+    async def flood() -> None:
+        while not stop.is_set() and not flooder.closed.is_set():
+            await flooder.send_video(frames[sent[0] % len(frames)])
+            sent[0] += 1
+
+    async def watch() -> None:
+        while not stop.is_set():
+            peak[0] = max(peak[0], target.rss() or 0)
+            await asyncio.sleep(0.25)
+
+    started = time.perf_counter()
+    tasks = [asyncio.create_task(flood()), asyncio.create_task(watch())]
+    try:
+        for index, utterance in enumerate(speech.questions(FLOOD_UTTERANCES, offset=7)):
+            exchange = await converse(
+                talker, mic, utterance, CHUNK_MS[index % len(CHUNK_MS)], options.timeout_s
+            )
+            if exchange.first_audio_ms is not None:
+                talking.values.append(exchange.first_audio_ms)
+            shown = (
+                f"{exchange.first_audio_ms:.0f} ms" if exchange.first_audio_ms is not None else exchange.error
+            )
+            options.progress(f"  talking during the flood {index + 1}/{FLOOD_UTTERANCES}: {shown}")
+            if time.perf_counter() - started > FLOOD_S:
+                break
+    finally:
+        stop.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await mic.stop()
+        await talker.close()
+    seconds = time.perf_counter() - started
+    await flooder.send_text("What is in front of the camera?")
+    answered = "no"
+    with contextlib.suppress(Exception):
+        turn = await flooder.next_turn(options.timeout_s)
+        await flooder.wait(turn.done, options.timeout_s, "turnComplete")
+        answered = "yes"
+    await flooder.close()
+    after = target.rss()
+    if before is not None and after is not None:
+        memory.values.append((peak[0] - before) / MIB)
+        result.notes.append(
+            f"flood: {sent[0]} frames of ~{len(frames[0]) // 1024} KiB in {seconds:.0f} s "
+            f"({sent[0] / seconds:.0f}/s); server memory {before / MIB:.0f} MiB before, "
+            f"{peak[0] / MIB:.0f} at the peak, {after / MIB:.0f} after; the flooding session "
+            f"answered afterwards: {answered}"
+        )
+    else:
+        memory.note = "n/a: the server's memory cannot be read (remote without --server-pid)"
+        result.notes.append(f"flood: {sent[0]} frames in {seconds:.0f} s; answered afterwards: {answered}")
+
+
 async def video(target: Target, options: Any) -> ScenarioResult:
-    """The video scenario: a frame's cost at each resolution, then voice with and without frames."""
+    """The video scenario: a frame's cost at each resolution, voice with and without frames, a flood."""
     result = ScenarioResult("video")
     options.progress("  a frame's cost at each resolution (in this process)")
     await asyncio.to_thread(frame_costs, target, result, options.progress)
     await voice_with_frames(target, options, result)
+    await flood_while_talking(target, options, result)
     return result
