@@ -86,6 +86,8 @@ READABLE_SNAPSHOT_FORMATS = (1, 2)
 # older ones become a placeholder, so a session's memory for images is bounded.
 MAX_HISTORY_IMAGES = 3
 EARLIER_IMAGE = "[an earlier image]"
+# Frames after a reply started ahead beyond which its frame is stale (at 1 fps, 3 s).
+MAX_FRAMES_AFTER_PREVIEW = 3
 
 
 class State(enum.Enum):
@@ -205,6 +207,9 @@ class Session:
         self.has_video = False
         self._frame: ImagePart | None = None
         self._preview_frame: tuple[ImagePart | None] | None = None
+        # Frames received, to tell a stale preview's frame (see _turn_frame).
+        self._frames_seen = 0
+        self._preview_at = 0
         self._image_tokens = 0
         self._video_tokens = 0
         self._last_image: ImagePart | None = None
@@ -360,6 +365,7 @@ class Session:
         """A video frame: it replaces any frame no turn has seen yet."""
         frame, _ = self._image(path, blob)
         self._frame = frame
+        self._frames_seen += 1
         self.has_video = True
         return SeeFrame(frame, self._newest_image())
 
@@ -367,18 +373,30 @@ class Session:
         """The newest image a turn took (kept as it goes: a flood of frames must not scan the history)."""
         return self._last_image
 
-    def _turn_frame(self) -> ImagePart | None:
-        """The frame the next user turn sees: the one its reply started ahead with, else the newest."""
-        return self._preview_frame[0] if self._preview_frame is not None else self._frame
+    def _turn_frame(self, spoken: bool = True) -> ImagePart | None:
+        """The frame the next user turn sees: for speech, the one its reply started ahead with.
 
-    def _with_frame(self, turn: Turn) -> Turn:
+        A reply started ahead counts only while few frames have come since (its turn
+        is committed within a second or so; a preview left behind by speech that
+        made no turn must not hold an old frame for the next one).
+        """
+        preview = self._preview_frame
+        if (
+            spoken
+            and preview is not None
+            and self._frames_seen - self._preview_at <= MAX_FRAMES_AFTER_PREVIEW
+        ):
+            return preview[0]
+        return self._frame
+
+    def _with_frame(self, turn: Turn, spoken: bool = False) -> Turn:
         """``turn`` with the frame it sees in front of its words; that frame is seen then.
 
         The policy: a turn sees the newest frame received before its reply was first
         started (the end of the user's speech, or the text's arrival), if no earlier
         turn saw it. A frame that arrives later waits for the next turn.
         """
-        frame = self._turn_frame()
+        frame = self._turn_frame(spoken)
         self._preview_frame = None
         if frame is None:
             return turn
@@ -490,7 +508,7 @@ class Session:
         if self.setup.input_transcription and text:
             actions.append(Send(msg.input_transcription(text, finished=True)))
         if text:
-            turn = self._with_frame(Turn(role="user", text=text))
+            turn = self._with_frame(Turn(role="user", text=text), spoken=True)
             actions += self._add_turns([turn], reply=True, interrupt=self.setup.activity.interrupts)
         return actions
 
@@ -516,6 +534,8 @@ class Session:
         user's speech is not yet committed, and keeps it only if the turn, once
         committed, starts the same reply (all but the ``turn_id``). ``None`` when
         the transcript would start no reply now (nothing heard, a reply playing).
+        The one thing it records: the video frame this reply sees, so that the
+        turn sees it too (a frame arriving meanwhile waits for the next turn).
         """
         if self.state is not State.ACTIVE or self._generation is not None or self.setup is None:
             return None
@@ -525,9 +545,11 @@ class Session:
         reply_language, voice = self.reply_language, self.voice
         if language and self._follows_speaker:
             reply_language, voice = self._language_change(language) or (reply_language, voice)
-        # The turn will see the frame this reply sees, whatever arrives before it is committed.
+        # The turn will see the frame this reply sees, whatever arrives before it is
+        # committed: the one state a preview keeps.
         frame = self._turn_frame()
         self._preview_frame = (frame,)
+        self._preview_at = self._frames_seen
         turn = Turn(role="user", parts=(frame, TextPart(text)) if frame is not None else (TextPart(text),))
         turns = [*self.history, turn]
         # The same checks the turn will make, on a list: nothing of the session changes.

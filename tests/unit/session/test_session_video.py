@@ -241,3 +241,21 @@ def test_an_image_parts_own_media_resolution_sets_its_tokens() -> None:
     (start,) = [a for a in actions if isinstance(a, StartGeneration)]
     details = {d["modality"]: d["tokenCount"] for d in finish(session, start)["promptTokensDetails"]}
     assert details["IMAGE"] == 66
+
+
+def test_a_preview_left_behind_does_not_hold_an_old_frame() -> None:
+    session = active()
+    frame(session, jpeg(10))
+    assert session.preview_reply("uh", 0.3) is not None  # speech that then made no turn
+    for shade in (60, 120, 180, 240):
+        frame(session, jpeg(shade))
+    start = text(session, "what now?")  # typed: never the preview's frame
+    assert images_of(start) == [ImagePart(jpeg(240), "image/jpeg")]
+    finish(session, start)
+    frame(session, jpeg(30))
+    assert session.preview_reply("look", 1.0) is not None
+    for shade in (70, 90, 110, 130):
+        frame(session, jpeg(shade))
+    (spoken,) = [a for a in session.speech_transcribed("look", 1.0) if isinstance(a, StartGeneration)]
+    # Four frames later the preview is stale: the turn sees the newest frame.
+    assert spoken.messages[-1].parts[0] == ImagePart(jpeg(130), "image/jpeg")
