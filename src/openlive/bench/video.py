@@ -127,6 +127,39 @@ def frame_costs(target: Target, result: ScenarioResult, progress: Callable[[str]
             )
 
 
+def turn_costs(target: Target, result: ScenarioResult) -> None:
+    """What a frame adds to the turn that uses it, for a text-only model: described ahead, or not.
+
+    The turn's prompt is made ready (:class:`~openlive.pipeline.vision.FrameVision`)
+    in its generation's worker thread, before the first token: with the frame
+    described ahead (as frames are, when they arrive) that is a cache hit; without,
+    the description is made then, on the critical path.
+    """
+    from openlive.engines.base import ChatMessage
+    from openlive.images import resolution
+    from openlive.parts import ImagePart, TextPart
+    from openlive.pipeline.vision import FrameVision
+    from openlive.testing import FakeLLM
+
+    describer = target.describer()
+    ahead = result.figure("turn with a frame described ahead: prompt ready", source="in-process")
+    cold = result.figure("turn with a frame not described ahead: prompt ready", source="in-process")
+    text_only = FakeLLM()  # only its capabilities are read: a model that reads text
+    for number in range(REPEATS + 1):
+        for described_ahead, figure in ((True, ahead), (False, cold)):
+            vision = FrameVision(lambda: describer, lambda: resolution(None))
+            frame = ImagePart(screen_frame(100 + 2 * number + described_ahead), "image/jpeg")
+            prompt = [
+                ChatMessage("user", "What does my screen say?", (frame, TextPart("What does my screen say?")))
+            ]
+            if described_ahead:
+                vision.describe(frame, None)
+            started = time.perf_counter()
+            vision.prepare(text_only, prompt)
+            if number:
+                figure.values.append(1000 * (time.perf_counter() - started))
+
+
 async def _stream_frames(client: LiveClient, frames: list[bytes], sent: list[int]) -> None:
     number = 0
     while True:
@@ -285,6 +318,7 @@ async def video(target: Target, options: Any) -> ScenarioResult:
     result = ScenarioResult("video")
     options.progress("  a frame's cost at each resolution (in this process)")
     await asyncio.to_thread(frame_costs, target, result, options.progress)
+    await asyncio.to_thread(turn_costs, target, result)
     await voice_with_frames(target, options, result)
     await flood_while_talking(target, options, result)
     return result

@@ -35,3 +35,18 @@ def test_frame_costs_measure_every_resolution_and_describe_at_its_size() -> None
     assert all(len(figure.values) == REPEATS for figure in result.figures)
     # LOW describes the screen at 512 px across, the unset resolution at full size.
     assert (512, 288) in describer.calls and (1280, 720) in describer.calls
+
+
+def test_turn_costs_time_a_prompt_with_a_frame_described_ahead_and_one_not() -> None:
+    from openlive.bench.video import turn_costs
+
+    describer = FakeDescriber()
+    result = ScenarioResult("video")
+    turn_costs(_Target(describer), result)  # type: ignore[arg-type]
+    assert [f.name for f in result.figures] == [
+        "turn with a frame described ahead: prompt ready",
+        "turn with a frame not described ahead: prompt ready",
+    ]
+    assert all(len(f.values) == REPEATS for f in result.figures)
+    # Each frame is described once, ahead or in the turn.
+    assert len(describer.calls) == 2 * (REPEATS + 1)
