@@ -17,7 +17,10 @@ descriptions, and resized images, are kept in a small per-session cache keyed by
 the image's digest. :meth:`FrameVision.see` describes a newly arrived frame
 ahead of the turn that will use it, at most one at a time per session, and only
 the newest frame waiting, so a flood of frames costs at most one description at a
-time, and the turn usually finds its frame already described.
+time, and the turn usually finds its frame already described. Describing ahead
+also rests as long as its last description took before it starts another (at
+most half of one core per session, however slow the describer): a turn whose
+frame was not described ahead describes it itself.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
@@ -75,6 +79,8 @@ class FrameVision:
         # turn describes it after the same one (its prompt may have dropped that image).
         self._previous: OrderedDict[str, ImagePart | None] = OrderedDict()
         self._busy = False
+        # When describing ahead may start again (monotonic seconds).
+        self._rest_until = 0.0
         self.described = 0
 
     # -- the prompt ------------------------------------------------------------------
@@ -188,24 +194,27 @@ class FrameVision:
             self._previous[digest(frame)] = previous
             while len(self._previous) > CACHE_ENTRIES:
                 self._previous.popitem(last=False)
-            if self._busy or self._executor is None:
+            if self._busy or self._executor is None or time.monotonic() < self._rest_until:
                 return
             self._busy = True
         self._executor.submit(self._describe_waiting)
 
     def _describe_waiting(self) -> None:
-        while True:
-            with self._lock:
-                waiting, self._waiting = self._waiting, None
-                if waiting is None:
-                    self._busy = False
-                    return
-            # Work ahead of the user: it steps aside while a reply's urgent work runs.
-            PRIORITY.step_aside()
-            try:
+        with self._lock:
+            waiting, self._waiting = self._waiting, None
+        started = time.monotonic()
+        try:
+            if waiting is not None:
+                # Work ahead of the user: it steps aside while a reply's urgent work runs.
+                PRIORITY.step_aside()
                 self.describe(*waiting)
-            except OpenliveError:
-                pass  # the turn that uses the frame reports it
+        except OpenliveError:
+            pass  # the turn that uses the frame reports it
+        finally:
+            with self._lock:
+                self._busy = False
+                # The next frame to arrive after the rest is described; those before it wait.
+                self._rest_until = time.monotonic() + (time.monotonic() - started)
 
     # -- cache -----------------------------------------------------------------------
 

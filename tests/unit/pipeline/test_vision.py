@@ -83,23 +83,35 @@ def test_a_describer_that_fails_costs_the_description_not_the_reply() -> None:
     assert "a 64x64 image that could not be described" in prepared[1].content
 
 
-def test_frames_described_ahead_are_only_the_newest_one_at_a_time() -> None:
+def test_frames_described_ahead_are_one_at_a_time_with_rests_between() -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     describer = FakeDescriber(delay_s=0.2)
+
+    def settle(frames: FrameVision) -> None:
+        deadline = time.monotonic() + 5
+        while frames._busy and time.monotonic() < deadline:  # noqa: SLF001 - waiting for the worker
+            time.sleep(0.01)
+
     with ThreadPoolExecutor(4) as pool:
         frames = vision(describer, HIGH, pool)
         flood = [jpeg((40 + n, 40)) for n in range(30)]
         for image in flood:
             frames.see(image, None)
-        deadline = time.monotonic() + 5
-        while frames._busy and time.monotonic() < deadline:  # noqa: SLF001 - waiting for the worker
-            time.sleep(0.01)
-    # The first frame started at once; of the 29 after it only the newest was described.
-    assert describer.calls == [(40, 40), (69, 40)]
-    # The turn that uses the newest frame finds it described.
+        settle(frames)
+        # The first frame was described at once; the 29 that came while it ran were not.
+        assert describer.calls == [(40, 40)]
+        frames.see(jpeg((100, 40)), None)  # still resting: as long as the description took
+        settle(frames)
+        assert describer.calls == [(40, 40)]
+        time.sleep(0.25)
+        frames.see(jpeg((101, 40)), None)
+        settle(frames)
+    assert describer.calls == [(40, 40), (101, 40)]
+    # A turn whose frame was not described ahead describes it itself, once.
     frames.prepare(FakeLLM(), prompt(flood[-1]))
-    assert len(describer.calls) == 2
+    frames.prepare(FakeLLM(), prompt(flood[-1]))
+    assert describer.calls == [(40, 40), (101, 40), (69, 40)]
 
 
 def test_image_summary_says_size_colours_and_what_changed() -> None:
