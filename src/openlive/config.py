@@ -134,6 +134,8 @@ class Settings:
         video_session_limit_s: The same for a session once it sends video (default
             2 minutes, the Live API's limit for audio plus video sessions); 0 for no
             limit of its own.
+        max_video_fps: Video frames a second a client may send on average (about
+            one is usual); a client far past it is closed with 1008.
         connection_limit_s: Every connection ends after this long (a planned reset;
             clients resume with their handle); 0 for never.
         go_away_notice_s: ``goAway.timeLeft`` before a time limit closes a connection.
@@ -188,6 +190,7 @@ class Settings:
     handle_ttl_s: float = 7200.0
     session_limit_s: float = 900.0
     video_session_limit_s: float = 120.0
+    max_video_fps: float = 10.0
     connection_limit_s: float = 0.0
     go_away_notice_s: float = 5.0
     audio_lead_s: float = 1.0
@@ -288,6 +291,7 @@ class Settings:
                 raise ConfigError(f"engine {name!r} (openai) needs base_url, model and context_size")
         for limit in (
             "max_sessions",
+            "max_video_fps",
             "max_message_bytes",
             "max_history_chars",
             "max_output_tokens",

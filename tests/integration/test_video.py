@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import io
 import json
 import struct
@@ -18,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 from PIL import Image
+from websockets.exceptions import ConnectionClosed
 
 from openlive.engines.base import ChatMessage
 from openlive.engines.openai_compat import OpenAICompatEngine
@@ -223,26 +225,39 @@ async def test_a_session_with_video_and_compression_has_no_such_limit() -> None:
             assert text_of(reply) == "echo: [image: a 1280x720 picture]still here?"
 
 
-async def test_a_flood_of_frames_from_one_client_does_not_stop_another_and_few_are_described() -> None:
+async def test_a_flood_of_frames_closes_the_flooder_with_1008_and_another_client_talks_on() -> None:
     describer = FakeDescriber(delay_s=0.05)
     frames = [camera_frame((640, 360), seed=n) for n in range(40)]
     async with running_server(FakeLLM(), describer=describer) as srv:
         async with session(srv) as flooder, session(srv) as talker:
 
             async def flood() -> None:
-                for _ in range(5):
-                    for data in frames:
-                        await flooder.send(video(data))
+                with contextlib.suppress(ConnectionClosed):
+                    for _ in range(5):
+                        for data in frames:
+                            await flooder.send(video(data))
 
             task = asyncio.create_task(flood())
             for n in range(3):
                 reply = await reply_to(talker, typed(f"turn {n}"))
                 assert text_of(reply) == f"echo: turn {n}"
             await task
-            reply = await reply_to(flooder, typed("and the screen?"))
-            assert text_of(reply) == "echo: [image: a 640x360 picture]and the screen?"
-    # 200 frames arrived; only the newest waiting one is described at a time.
-    assert len(describer.calls) < 60, len(describer.calls)
+            closed = await flooder.closed()
+    assert closed.code == 1008
+    assert "video frames arrive faster than 10 a second" in closed.reason
+    # Of the frames taken before the close, only the newest waiting one was described at a time.
+    assert len(describer.calls) < 10, len(describer.calls)
+
+
+async def test_frames_at_a_steady_pace_are_taken_beyond_the_burst() -> None:
+    describer = FakeDescriber()
+    async with running_server(FakeLLM(), describer=describer, max_video_fps=50.0) as srv:
+        async with session(srv) as client:
+            for n in range(45):  # past the burst of 30, at about 30 a second
+                await client.send(video(camera_frame((320, 180), seed=n)))
+                await asyncio.sleep(0.03)
+            reply = await reply_to(client, typed("still here?"))
+    assert text_of(reply) == "echo: [image: a 320x180 picture]still here?"
 
 
 async def test_a_text_only_engine_reads_the_frame_as_text_only() -> None:

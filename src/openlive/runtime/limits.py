@@ -31,6 +31,10 @@ class ConnectionLimits:
         connection_limit_s: Every connection ends after this long, compression or
             not (a planned reset; clients resume with their handle). ``None``: never.
         go_away_notice_s: ``goAway.timeLeft`` before a limit closes the connection.
+        max_video_fps: Video frames a second a client may send on average (clients
+            send about one); a client past it by ``video_burst`` frames is closed, as
+            each frame costs the server its parsing whatever is done with it.
+        video_burst: Frames a client may send ahead of ``max_video_fps``.
         backchannels: Speech heard while a reply plays holds the reply until it is
             judged: a backchannel or noise lets it go on (see
             :mod:`openlive.pipeline.barge_in`); off: any speech interrupts at once.
@@ -47,4 +51,6 @@ class ConnectionLimits:
     video_session_limit_s: float | None = 2 * 60
     connection_limit_s: float | None = None
     go_away_notice_s: float = 5.0
+    max_video_fps: float = 10.0
+    video_burst: int = 30
     backchannels: bool = True

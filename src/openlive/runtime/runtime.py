@@ -33,7 +33,7 @@ from typing import Any
 from openlive.engines.audio_base import Samples, SpeechEngines
 from openlive.engines.base import capabilities
 from openlive.engines.registry import ModelTable
-from openlive.errors import OpenliveError
+from openlive.errors import OpenliveError, PolicyViolation
 from openlive.metrics import METRICS, ReplyTimings
 from openlive.pipeline.backchannel import BargeInConfig
 from openlive.pipeline.barge_in import BargeInGuard
@@ -124,6 +124,9 @@ class SessionRuntime:
         self.responder: Responder = CascadeResponder(models, speech, executor, self.vision)
         self._armed_at: float | None = None
         self._video_limit_armed = False
+        # Video frames received, and when the first came: the frame rate's bound.
+        self._frames = 0
+        self._first_frame_at = 0.0
         self.turn_taking = TurnTaking(session, self.responder, self.act, lambda: io.closing)
         self._barge_in = BargeInConfig()
         # Voice in, started by the first audio.
@@ -177,6 +180,19 @@ class SessionRuntime:
 
     def _see_frame(self, action: SeeFrame) -> None:
         session = self.session
+        now = asyncio.get_running_loop().time()
+        if self._frames == 0:
+            self._first_frame_at = now
+        self._frames += 1
+        allowed = self._limits.video_burst + (now - self._first_frame_at) * self._limits.max_video_fps
+        if self._frames > allowed:
+            self.fail(
+                PolicyViolation(
+                    f"video frames arrive faster than {self._limits.max_video_fps:g} a second; "
+                    "send about one a second"
+                )
+            )
+            return
         if not self._video_limit_armed:
             self._video_limit_armed = True
             self._arm_video_limit()

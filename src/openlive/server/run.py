@@ -257,6 +257,7 @@ def make_server(
             max_message_bytes=settings.max_message_bytes,
             session_limit_s=settings.session_limit_s or None,
             video_session_limit_s=settings.video_session_limit_s or None,
+            max_video_fps=settings.max_video_fps,
             connection_limit_s=settings.connection_limit_s or None,
             go_away_notice_s=settings.go_away_notice_s,
             audio_lead_s=settings.audio_lead_s or None,
