@@ -14,13 +14,13 @@ returns the prompt as the engine reads it:
 It is blocking (decoding, describing) and runs in the worker thread of the
 generation it prepares, never on the event loop. Each image is described once:
 descriptions, and resized images, are kept in a small per-session cache keyed by
-the image's digest. :meth:`FrameVision.see` describes a newly arrived frame
-ahead of the turn that will use it, at most one at a time per session, and only
-the newest frame waiting, so a flood of frames costs at most one description at a
-time, and the turn usually finds its frame already described. Describing ahead
-also rests as long as its last description took before it starts another (at
-most half of one core per session, however slow the describer): a turn whose
-frame was not described ahead describes it itself.
+the image's digest. :meth:`FrameVision.see` makes a newly arrived frame ready
+(described, or scaled for a model that reads images) ahead of the turn that will
+use it, one frame at a time per session and only the newest waiting, so a flood
+of frames costs at most one piece of work at a time, and the turn usually finds
+its frame ready. That work also rests as long as its last piece took before it
+starts another (at most half of one core per session, however slow the
+describer): a turn whose frame was not made ready ahead does it itself.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ class FrameVision:
         # Descriptions being made now, each with an event set when it is done.
         self._running: dict[tuple[str, ...], threading.Event] = {}
         # Describing ahead: the frame waiting, and whether one is being described now.
-        self._waiting: tuple[ImagePart, ImagePart | None] | None = None
+        self._waiting: tuple[ImagePart, ImagePart | None, bool] | None = None
         # Each frame seen ahead, by digest, and the image it was described after: the
         # turn describes it after the same one (its prompt may have dropped that image).
         self._previous: OrderedDict[str, ImagePart | None] = OrderedDict()
@@ -183,14 +183,15 @@ class FrameVision:
             self.described += 1
         return text
 
-    def see(self, frame: ImagePart, previous: ImagePart | None) -> None:
-        """A frame arrived: describe it ahead of its turn, unless a description is running.
+    def see(self, frame: ImagePart, previous: ImagePart | None, sized: bool = False) -> None:
+        """A frame arrived: make it ready ahead of its turn, unless that work is running.
 
         Only the newest frame waits; a frame that is replaced before its turn is never
-        described. Nothing is described for an engine that reads images itself.
+        worked on. ``sized``: the engine reads images, so the frame is scaled to the
+        resolution rather than described.
         """
         with self._lock:
-            self._waiting = (frame, previous)
+            self._waiting = (frame, previous, sized)
             self._previous[digest(frame)] = previous
             while len(self._previous) > CACHE_ENTRIES:
                 self._previous.popitem(last=False)
@@ -207,7 +208,11 @@ class FrameVision:
             if waiting is not None:
                 # Work ahead of the user: it steps aside while a reply's urgent work runs.
                 PRIORITY.step_aside()
-                self.describe(*waiting)
+                frame, previous, sized = waiting
+                if sized:
+                    self._sized(frame)
+                else:
+                    self.describe(frame, previous)
         except OpenliveError:
             pass  # the turn that uses the frame reports it
         finally:

@@ -196,8 +196,10 @@ class SessionRuntime:
         if not self._video_limit_armed:
             self._video_limit_armed = True
             self._arm_video_limit()
-        if session.model is not None and not capabilities(self._models.engine(session.model)).images:
-            self.vision.see(action.frame, action.previous)
+        if session.model is not None:
+            # Ahead of the turn: scaled for a model that reads images, else described.
+            sized = capabilities(self._models.engine(session.model)).images
+            self.vision.see(action.frame, action.previous, sized)
 
     def _arm_video_limit(self) -> None:
         """A session with video, without compression, ends sooner: its limit counts from the setup."""

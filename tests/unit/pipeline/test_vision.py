@@ -139,3 +139,19 @@ def test_a_frame_described_ahead_is_found_even_if_the_prompt_dropped_the_image_b
     prepared = frames.prepare(FakeLLM(), prompt(frame))
     assert describer.calls == [(60, 60)]
     assert prepared[1].content == "[image: a 60x60 picture after a 50x50 image]question 0"
+
+
+def test_a_frame_seen_ahead_for_a_vision_engine_is_scaled_ahead_not_described() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    describer = FakeDescriber()
+    engine = FakeLLM(capabilities=LLMCapabilities(images=True))
+    frame = jpeg((1920, 1080))
+    with ThreadPoolExecutor(1) as pool:
+        frames = vision(describer, LOW, pool)
+        frames.see(frame, None, sized=True)
+    first = frames.prepare(engine, prompt(frame))[1].parts[0]
+    again = frames.prepare(engine, prompt(frame))[1].parts[0]
+    assert first is again  # the scaled frame made ahead, from the cache
+    assert isinstance(first, ImagePart) and Image.open(io.BytesIO(first.data)).size == (512, 288)
+    assert describer.calls == []
