@@ -285,10 +285,17 @@ class VoiceInput:
     async def recognise(self, audio: Samples) -> str:
         """Recognise ``audio`` now, ahead of other work (a partial transcript for a barge-in)."""
         loop = asyncio.get_running_loop()
+        started = loop.time()
         if isinstance(self._asr, GlimpsingASR):
-            return await loop.run_in_executor(self._executor, self._glimpse, audio)
-        heard = await loop.run_in_executor(self._executor, self._transcribe, audio)
-        return heard.text
+            text = await loop.run_in_executor(self._executor, self._glimpse, audio)
+        else:
+            text = (await loop.run_in_executor(self._executor, self._transcribe, audio)).text
+        log.debug(
+            "partial recognition of %.2f s of speech in %.0f ms",
+            audio.size / INPUT_RATE,
+            1000 * (loop.time() - started),
+        )
+        return text
 
     def _glimpse(self, audio: Samples) -> str:
         assert isinstance(self._asr, GlimpsingASR)

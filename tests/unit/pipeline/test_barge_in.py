@@ -61,7 +61,7 @@ async def test_resuming_after_a_backchannel_pause_is_judged_again() -> None:
 
 
 async def test_a_partial_with_other_words_interrupts_once() -> None:
-    recorder = Recorder(partial="Stop")
+    recorder = Recorder(partial="Stop, wait")
     barge = guard(recorder)
     barge.started()
     barge.lasted(100, AUDIO)
