@@ -42,9 +42,11 @@ RAPIDOCR_PACKAGE = "rapidocr_onnxruntime"
 # detection and recognition, and the orientation classifier its constructor loads
 # (never run: screen text is upright). Any other file is refused.
 RAPIDOCR_MODELS: Mapping[str, str] = {
-    "models/ch_PP-OCRv4_det_infer.onnx": "d2a7720d45a54257208b1e13e36a8479894cb74155a5efe29462512d42f49da9",
-    "models/ch_PP-OCRv4_rec_infer.onnx": "48fc40f24f6d2a207a2b1091d3437eb3cc3eb6b676dc3ef9c37384005483683b",
-    "models/ch_ppocr_mobile_v2.0_cls_infer.onnx": "e47acedf663230f8863ff1ab0e64dd2d82b838fceb5957146dab185a89d6215c",
+    "models/ch_PP-OCRv4_det_infer.onnx": ("d2a7720d45a54257208b1e13e36a8479894cb74155a5efe29462512d42f49da9"),
+    "models/ch_PP-OCRv4_rec_infer.onnx": ("48fc40f24f6d2a207a2b1091d3437eb3cc3eb6b676dc3ef9c37384005483683b"),
+    "models/ch_ppocr_mobile_v2.0_cls_infer.onnx": (
+        "e47acedf663230f8863ff1ab0e64dd2d82b838fceb5957146dab185a89d6215c"
+    ),
 }
 
 # onnxruntime threads per OCR run. The machine's other core is the voice's.
@@ -60,10 +62,17 @@ MIN_SIDE = 8
 # A recognised line below this confidence is left out rather than quoted wrongly.
 MIN_TEXT_SCORE = 0.5
 MAX_DESCRIPTION_CHARS = 1600
+# A longer line (a paragraph read as one line) is cut: one line must not take the room
+# of all the others.
+MAX_LINE_CHARS = 240
 # Frames whose OCR is remembered (by content digest), so the previous frame is not read
 # twice and an unchanged screen costs a digest, not an OCR run.
 CACHE_FRAMES = 8
 
+# When less than this share of a frame changed and the previous frame's text is known,
+# only bands around the changes are read again (typing in a chat costs a strip, not a
+# frame).
+INCREMENTAL_SHARE = 0.35
 # Change detection: both frames as grey thumbnails; a cell differs when its mean
 # brightness moves by more than this (of 255), which JPEG noise does not reach.
 CHANGE_GRID = (64, 36)
@@ -297,7 +306,7 @@ def _engine() -> Any:
     if _ENGINE is None:
         verify_package_models(RAPIDOCR_PACKAGE, RAPIDOCR_MODELS)
         try:
-            from rapidocr_onnxruntime import RapidOCR
+            from rapidocr_onnxruntime import RapidOCR  # type: ignore[import-untyped]
         except ImportError as exc:  # pragma: no cover - depends on the install
             raise ConfigError(
                 f"rapidocr-onnxruntime cannot be imported ({exc}); install openlive[embedded]"
@@ -536,19 +545,69 @@ def _grey_thumb(image: Image.Image) -> np.ndarray[Any, np.dtype[np.float32]]:
     return np.asarray(thumb, dtype=np.float32)
 
 
+def changed_cells(image: Image.Image, previous: Image.Image) -> np.ndarray[Any, np.dtype[np.bool_]] | None:
+    """The thumbnail cells (rows x columns of ``CHANGE_GRID``) that differ; ``None`` if the sizes differ."""
+    if image.size != previous.size:
+        return None
+    return np.abs(_grey_thumb(image) - _grey_thumb(previous)) > CHANGE_THRESHOLD
+
+
 def change(image: Image.Image, previous: Image.Image) -> Change:
     """Which parts of ``image`` differ from ``previous`` (thumbnail cells, named by place)."""
-    if image.size != previous.size:
+    return _change_of(changed_cells(image, previous))
+
+
+def _change_of(cells: np.ndarray[Any, np.dtype[np.bool_]] | None) -> Change:
+    if cells is None:
         return Change(1.0, (), resized=True)
-    diff = np.abs(_grey_thumb(image) - _grey_thumb(previous)) > CHANGE_THRESHOLD
-    fraction = float(diff.mean())
-    if not diff.any():
+    if not cells.any():
         return Change(0.0, ())
     cols, rows = CHANGE_GRID
     counts: Counter[str] = Counter()
-    for y, x in zip(*np.nonzero(diff), strict=True):
+    for y, x in zip(*np.nonzero(cells), strict=True):
         counts[place(x, y, x + 1, y + 1, cols, rows)] += 1
-    return Change(fraction, tuple(name for name, _ in counts.most_common(3)))
+    return Change(float(cells.mean()), tuple(name for name, _ in counts.most_common(3)))
+
+
+def changed_bands(
+    cells: np.ndarray[Any, np.dtype[np.bool_]], size: tuple[int, int], lines: Sequence[TextLine]
+) -> list[tuple[int, int]]:
+    """Horizontal bands of the frame (top, bottom) to read again after a change.
+
+    Each band spans the frame's width (a line of text is never cut at its side), holds
+    the changed rows of cells with one cell's margin, and grows to hold whole any line
+    of the previous frame it touches (that line may have changed).
+    """
+    width, height = size
+    cell = height / cells.shape[0]
+    bands: list[list[float]] = []
+    for row in np.nonzero(cells.any(axis=1))[0]:
+        top, bottom = (row - 1) * cell, (row + 2) * cell
+        if bands and top <= bands[-1][1]:
+            bands[-1][1] = max(bands[-1][1], bottom)
+        else:
+            bands.append([top, bottom])
+    grown = True
+    while grown:
+        grown = False
+        for band in bands:
+            for line in lines:
+                if (
+                    line.bottom > band[0]
+                    and line.top < band[1]
+                    and (line.top < band[0] or line.bottom > band[1])
+                ):
+                    band[0], band[1] = min(band[0], line.top - 2), max(band[1], line.bottom + 2)
+                    grown = True
+        bands.sort()
+        merged: list[list[float]] = []
+        for band in bands:
+            if merged and band[0] <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], band[1])
+            else:
+                merged.append(band)
+        bands = merged
+    return [(max(0, int(top)), min(height, int(np.ceil(bottom)))) for top, bottom in bands]
 
 
 # ---------------------------------------------------------------------------------------
@@ -556,6 +615,9 @@ def change(image: Image.Image, previous: Image.Image) -> Change:
 
 
 def _quote(text: str) -> str:
+    """The text in double quotes (its own double quotes as single), cut at ``MAX_LINE_CHARS``."""
+    if len(text) > MAX_LINE_CHARS:
+        text = text[: MAX_LINE_CHARS - 3].rstrip() + "..."
     return '"' + text.replace('"', "'") + '"'
 
 
@@ -585,7 +647,9 @@ def compose(
             head.append("Nothing changed since the last frame.")
         else:
             percent = max(1, round(100 * changed.fraction))
-            head.append(f"Since the last frame, {percent}% of the screen changed, at {' and '.join(changed.places)}.")
+            head.append(
+                f"Since the last frame, {percent}% of the screen changed, at {' and '.join(changed.places)}."
+            )
         if new_text:
             head.append("New text: " + " ".join(_quote(text) for text in new_text[:6]) + ".")
     lines = [line for block in blocks for line in block.lines]
@@ -617,7 +681,7 @@ def compose(
 
     text = render()
     for line in smallest_first:
-        if len(text) <= limit:
+        if len(text) <= limit or len(kept) == 1:
             break
         kept.discard(id(line))
         text = render()
@@ -631,7 +695,9 @@ def _bounded(text: str, limit: int) -> str:
 # ---------------------------------------------------------------------------------------
 
 
-def _digest(image: Image.Image) -> bytes:
+def _digest(image: Image.Image | None) -> bytes:
+    if image is None:
+        return b""
     return hashlib.blake2b(image.tobytes(), digest_size=16, person=f"{image.size}".encode()[:16]).digest()
 
 
@@ -677,20 +743,49 @@ class ScreenReader:
         with _ENGINE_LOCK:
             _engine()
 
-    def _lines(self, image: Image.Image) -> list[TextLine]:
-        key = _digest(image)
+    def _remember(self, key: bytes, lines: list[TextLine]) -> None:
+        self._cache[key] = lines
+        self._cache.move_to_end(key)
+        while len(self._cache) > self._cache_frames:
+            self._cache.popitem(last=False)
+
+    def _read(
+        self,
+        frame: Image.Image,
+        before: Image.Image | None,
+        cells: np.ndarray[Any, np.dtype[np.bool_]] | None,
+    ) -> tuple[list[TextLine], list[TextLine] | None]:
+        """The frame's text, and the previous frame's if known (from the cache).
+
+        A frame seen before costs nothing; a frame that differs a little from a known
+        previous one has only the bands around its changes read again.
+        """
+        key = _digest(frame)
         with _ENGINE_LOCK:
-            cached = self._cache.get(key)
-            if cached is not None:
+            known = self._cache.get(_digest(before)) if before is not None else None
+            lines = self._cache.get(key)
+            if lines is not None:
                 self._cache.move_to_end(key)
-                return cached
+                return lines, known
             started = time.perf_counter()
-            lines = read_text(image)
-            log.debug("read %d text boxes in %.0f ms", len(lines), 1000 * (time.perf_counter() - started))
-            self._cache[key] = lines
-            while len(self._cache) > self._cache_frames:
-                self._cache.popitem(last=False)
-            return lines
+            if known is not None and cells is not None and 0 < cells.mean() <= INCREMENTAL_SHARE:
+                bands = changed_bands(cells, frame.size, known)
+                lines = [
+                    line for line in known if not any(line.bottom > a and line.top < b for a, b in bands)
+                ]
+                for top, bottom in bands:
+                    if bottom - top >= MIN_SIDE:
+                        strip = read_text(frame.crop((0, top, frame.width, bottom)))
+                        lines.extend(_shifted(line, top) for line in strip)
+                how = f"{len(bands)} changed bands"
+            else:
+                lines = read_text(frame)
+                how = "the whole frame"
+            log.debug(
+                "read %s: %d text boxes in %.0f ms", how, len(lines), 1000 * (time.perf_counter() - started)
+            )
+            self._remember(key, lines)
+            return lines, known
 
     def describe(self, image: Image.Image, previous: Image.Image | None) -> str:
         """The frame in plain words: its text in reading order, where it is, what changed.
@@ -708,29 +803,45 @@ class ScreenReader:
         """
         width, height = image.size
         if min(width, height) < MIN_SIDE:
-            return _bounded(f"An image of {width}x{height} pixels: too small to show anything readable.", self._limit)
+            return _bounded(
+                f"An image of {width}x{height} pixels: too small to show anything readable.", self._limit
+            )
         frame = _prepare(image)
         if min(frame.size) < MIN_SIDE:
             return _bounded(
-                f"An image of {width}x{height} pixels: a thin strip too narrow to read.",
-                self._limit,
+                f"An image of {width}x{height} pixels: a thin strip too narrow to read.", self._limit
             )
-        lines = self._lines(frame)
-        changed: Change | None = None
+        before = _prepare(previous) if previous is not None and min(previous.size) >= MIN_SIDE else None
+        cells = changed_cells(frame, before) if before is not None else None
+        lines, known = self._read(frame, before, cells)
+        changed = _change_of(cells) if before is not None else None
         new_text: list[str] = []
-        if previous is not None and min(previous.size) >= MIN_SIDE:
-            before = _prepare(previous)
-            changed = change(frame, before)
-            if changed.fraction > 0:
-                seen = {line.text.lower() for line in self._lines(before)}
-                new_text = [line.text for line in self._reading_order(lines) if line.text.lower() not in seen]
-        blocks = layout(lines)
-        return compose((width, height), _rescale(blocks, width / frame.width), dominant_colours(frame), changed,
-                       new_text, self._limit)
+        if changed is not None and changed.fraction > 0:
+            ordered = [line for block in layout(lines) for line in block.lines]
+            if known is not None:
+                seen = {line.text.lower() for line in known}
+                new_text = [line.text for line in ordered if line.text.lower() not in seen]
+            elif cells is not None:
+                # The previous frame was never read: the text where the screen changed.
+                new_text = [line.text for line in ordered if _touches(line, cells, frame.size)]
+        blocks = _rescale(layout(lines), width / frame.width)
+        return compose((width, height), blocks, dominant_colours(frame), changed, new_text, self._limit)
 
-    @staticmethod
-    def _reading_order(lines: Sequence[TextLine]) -> list[TextLine]:
-        return [line for block in layout(lines) for line in block.lines]
+
+def _overlaps(line: TextLine, band: tuple[int, int]) -> bool:
+    return line.bottom > band[0] and line.top < band[1]
+
+
+def _shifted(line: TextLine, dy: float) -> TextLine:
+    return TextLine(line.text, line.left, line.top + dy, line.right, line.bottom + dy, line.score)
+
+
+def _touches(line: TextLine, cells: np.ndarray[Any, np.dtype[np.bool_]], size: tuple[int, int]) -> bool:
+    rows, cols = cells.shape
+    width, height = size
+    r0, r1 = int(line.top / height * rows), int(np.ceil(line.bottom / height * rows))
+    c0, c1 = int(line.left / width * cols), int(np.ceil(line.right / width * cols))
+    return bool(cells[max(0, r0) : r1, max(0, c0) : c1].any())
 
 
 def _rescale(blocks: Sequence[TextBlock], factor: float) -> list[TextBlock]:

@@ -86,7 +86,20 @@ DARK = (
     Theme("#282a36", "#303240", "#44475a", "#f8f8f2", "#c0c0c0", "#bd93f9", "#111111"),
 )
 
-FIRST = ("Alice", "Bruno", "Chen", "Dana", "Emeka", "Fatima", "Greta", "Hiro", "Ines", "Jonas", "Kavya", "Liam")
+FIRST = (
+    "Alice",
+    "Bruno",
+    "Chen",
+    "Dana",
+    "Emeka",
+    "Fatima",
+    "Greta",
+    "Hiro",
+    "Ines",
+    "Jonas",
+    "Kavya",
+    "Liam",
+)
 LAST = ("Martin", "Okafor", "Lindqvist", "Garcia", "Tanaka", "Novak", "Silva", "Kowalski", "Dubois", "Patel")
 DOMAINS = ("example.com", "example.org", "mail.example.net", "acme.io", "contoso.com")
 FILES = ("report.docx", "budget_2026.xlsx", "main.py", "index.html", "notes.txt", "server.log", "photo.png")
@@ -121,7 +134,9 @@ MESSAGES: tuple[Callable[[random.Random], str], ...] = (
     lambda r: f"{r.randint(2, 40)} tests failed out of {r.randint(50, 900)}",
     lambda r: f"The {r.choice(THINGS)} for {r.choice(PLACES)} was approved",
     lambda r: f"Battery at {r.randint(3, 19)} percent, plug in your charger",
-    lambda r: f"Flight to {r.choice(PLACES)} departs at {_time(r)} from gate {r.choice('ABCDE')}{r.randint(1, 40)}",
+    lambda r: (
+        f"Flight to {r.choice(PLACES)} departs at {_time(r)} from gate {r.choice('ABCDE')}{r.randint(1, 40)}"
+    ),
 )
 
 
@@ -186,7 +201,12 @@ def _dialog(c: _Canvas, face_name: str | None, size: int, message: str) -> tuple
     rng, t = c.rng, c.theme
     top = c.chrome(f"{rng.choice(APPS)} - {rng.choice(FILES)}", MENUS, face_name)
     for i in range(8):
-        c.text((40, top + 20 + 30 * i), f"{rng.choice(THINGS)} {rng.randint(1, 99)}", font(face_name, 14), t.muted)
+        c.text(
+            (40, top + 20 + 30 * i),
+            f"{rng.choice(THINGS)} {rng.randint(1, 99)}",
+            font(face_name, 14),
+            t.muted,
+        )
     face = font(face_name, size)
     width = int(max(c.draw.textlength(message, font=face) + 80, 420))
     height = 3 * size + 120
@@ -289,7 +309,13 @@ def _settings(c: _Canvas, face_name: str | None, size: int, message: str) -> tup
     top = c.chrome("Settings", ("General", "Network", "Privacy"), face_name)
     face = font(face_name, size)
     labels = ("Wi-Fi", "Bluetooth", "Display brightness", "Storage used", "Version")
-    values = ("On", "Off", f"{rng.randint(10, 100)} percent", f"{rng.randint(2, 500)} GB", f"4.{rng.randint(0, 20)}.1")
+    values = (
+        "On",
+        "Off",
+        f"{rng.randint(10, 100)} percent",
+        f"{rng.randint(2, 500)} GB",
+        f"4.{rng.randint(0, 20)}.1",
+    )
     y = top + 20
     for label, value in zip(labels, values, strict=True):
         c.text((60, y), label, face)

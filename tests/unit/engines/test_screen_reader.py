@@ -21,11 +21,14 @@ from openlive.engines.screen_reader import (
     TextBlock,
     TextLine,
     change,
+    changed_bands,
+    changed_cells,
     colour_name,
     compose,
     dominant_colours,
     ink_gaps,
     layout,
+    main_line,
     place,
     respace,
     tidy,
@@ -130,6 +133,23 @@ def test_jpeg_noise_is_not_a_change() -> None:
 
 def test_a_frame_of_another_size_is_all_new() -> None:
     assert change(screen(size=(640, 360)), screen(size=(320, 180))).resized
+    assert changed_cells(screen(size=(640, 360)), screen(size=(320, 180))) is None
+
+
+def test_changed_bands_span_the_width_and_hold_touched_lines_whole() -> None:
+    before = screen(size=(1280, 720))
+    after = before.copy()
+    ImageDraw.Draw(after).rectangle((900, 400, 1000, 410), fill="black")
+    cells = changed_cells(after, before)
+    assert cells is not None
+    # A line of the previous frame reaching into the change, and one far from it.
+    touched = box("a line that reaches the change", 100, 385, 900, 40)
+    far = box("far away", 100, 100, 200, 20)
+    bands = changed_bands(cells, after.size, [touched, far])
+    assert len(bands) == 1
+    top, bottom = bands[0]
+    assert top <= 385 and bottom >= 425 and top > 120
+    assert changed_bands(np.zeros_like(cells), after.size, [far]) == []
 
 
 # --- colours -----------------------------------------------------------------------------
@@ -171,12 +191,32 @@ def test_dominant_colours_are_named_largest_first_and_small_ones_left_out() -> N
 
 
 def test_description_quotes_text_with_its_place_and_colours() -> None:
-    blocks = layout([box("File Edit View", 10, 40), box("Save changes?", 560, 340, 160, 24)])
+    blocks = layout(
+        [
+            box("File Edit View", 10, 40),
+            box("Inbox", 10, 200),
+            box("Save changes?", 560, 340, 160, 24),
+        ]
+    )
     text = compose((1280, 720), blocks, [("white", 0.8), ("blue", 0.1)], None, [])
-    assert "1280x720" in text and "mostly white, blue" in text
-    assert 'At the top left: "File Edit View"' in text
+    assert "1280x720" in text and "mostly white and blue" in text
+    assert 'The main text on the screen: "Save changes?".' in text
+    assert 'At the top left: "Inbox"' in text
     assert 'At the centre: "Save changes?"' in text
-    assert text.index("File Edit View") < text.index("Save changes?")
+    # Content in reading order, the title and menu bar after it.
+    assert text.index('"Inbox"') < text.rindex('"Save changes?"') < text.index('"File Edit View"')
+    assert 'In the top bar (titles and menus): "File Edit View"' in text
+
+
+def test_the_main_text_is_the_largest_below_the_top_bar_nearest_the_centre() -> None:
+    w, h = 1280, 720
+    title = box("Huge title bar text", 400, 2, 400, 50)
+    small = box("small corner", 10, 600, 100, 14)
+    side = box("Large but at the side", 10, 300, 200, 30)
+    centre = box("Large in the middle", 500, 340, 300, 29)
+    assert main_line([title, small, side, centre], w, h) == centre
+    assert main_line([title, small], w, h) == small
+    assert main_line([title], w, h) is None
 
 
 def test_description_reports_change_and_new_text() -> None:
@@ -198,8 +238,11 @@ def test_description_is_bounded_and_drops_the_smallest_text_first() -> None:
 
 
 def test_a_single_huge_line_is_cut_to_the_bound() -> None:
-    text = compose((1280, 720), layout([box("word " * 2000, 0, 0, 1280, 20)]), [], None, [], limit=500)
-    assert len(text) <= 500 and text.endswith("...")
+    for top in (0, 300):  # in the top bar, and the main text
+        text = compose((1280, 720), layout([box("word " * 2000, 0, top, 1280, 20)]), [], None, [], limit=500)
+        assert len(text) <= 500 and '"word word' in text and '..."' in text
+    text = compose((1280, 720), layout([box("word " * 2000, 0, 300, 1280, 20)]), [], None, [], limit=200)
+    assert len(text) <= 200 and text.endswith("...")
 
 
 # --- recognised text: spaces and plain characters -----------------------------------------
@@ -266,18 +309,33 @@ def frame(lines: list[tuple[str, tuple[int, int]]], size: tuple[int, int] = (640
 
 def test_reads_text_in_reading_order(reader: ScreenReader) -> None:
     image = frame([("Second line here", (40, 160)), ("First line here", (40, 60))])
-    text = reader.describe(image, None)
-    assert "First line here" in text and "Second line here" in text
-    assert text.index("First line here") < text.index("Second line here")
+    listing = reader.describe(image, None).split("All the text, in reading order:")[1]
+    assert "First line here" in listing and "Second line here" in listing
+    assert listing.index("First line here") < listing.index("Second line here")
 
 
 def test_new_text_since_the_previous_frame_is_named(reader: ScreenReader) -> None:
-    before = frame([("Build started", (40, 40))])
-    after = frame([("Build started", (40, 40)), ("Build failed", (40, 280))])
-    text = reader.describe(after, before)
+    before = frame([("Build started", (40, 80))])
+    after = frame([("Build started", (40, 80)), ("Build failed", (40, 280))])
+    # The previous frame never read: the text where the screen changed.
+    text = ScreenReader().describe(after, before)
     assert 'New text: "Build failed"' in text
     assert "Build started" not in text.split("New text:")[1].split(".")[0]
+    # The previous frame read: only the changed band is read again, and the rest is kept.
+    fresh = ScreenReader()
+    fresh.describe(before, None)
+    text = fresh.describe(after, before)
+    assert 'New text: "Build failed"' in text and '"Build started"' in text
     assert "Nothing changed since the last frame" in reader.describe(after, after.copy())
+
+
+def test_reading_only_the_changed_bands_matches_reading_the_whole_frame(reader: ScreenReader) -> None:
+    base = [("Inbox (3 unread)", (40, 40)), ("Meeting at 10:30", (40, 120)), ("Lunch with Ana", (360, 200))]
+    before = frame(base)
+    after = frame([*base, ("Your build passed", (40, 300))])
+    incremental = ScreenReader()
+    incremental.describe(before, None)
+    assert incremental.describe(after, before) == ScreenReader().describe(after, before)
 
 
 @pytest.mark.parametrize(
