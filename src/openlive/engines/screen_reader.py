@@ -147,14 +147,14 @@ class TextBlock:
 # 0.15 em) and TYPICAL_GAPS times its typical gap (monospaced fonts leave wide gaps
 # inside words too). A narrower gap (SOFT_GAP of that) also counts where the recogniser
 # read the two characters unusually far apart (PITCH times the line's typical distance),
-# the two clues agreeing. Punctuation has wide side bearings: a gap beside it must be
-# PUNCTUATION_GAP times wider.
+# the two clues agreeing. Punctuation and the digit 1 have wide side bearings: a gap
+# beside them must be NARROW_GAP times wider.
 WORD_GAP = 0.3
 TYPICAL_GAPS = 2.5
 SOFT_GAP = 0.75
 PITCH = 1.5
-PUNCTUATION = frozenset(".:@/,;-_")
-PUNCTUATION_GAP = 1.3
+NARROW = frozenset(".:@/,;-_1!|'")
+NARROW_GAP = 1.3
 
 
 @dataclass(frozen=True)
@@ -225,21 +225,43 @@ def respace(text: str, positions: Sequence[float], gaps: InkGaps | None) -> str:
         return text
     pitches = np.diff(np.asarray(positions, dtype=np.float64))
     typical_pitch = float(np.median(pitches))
+    # Each gap goes to the character boundary nearest its centre: the recogniser reads a
+    # character at a column near its middle, not always exactly there, so a gap may lie
+    # just beside the two characters' columns rather than between them.
+    boundaries = (np.asarray(positions[:-1], dtype=np.float64) + np.asarray(positions[1:])) / 2
+    widest = np.zeros(len(text))  # widest gap at the boundary before text[index]
+    for a, b in gaps.runs:
+        index = int(np.argmin(np.abs(boundaries - (a + b) / 2))) + 1
+        widest[index] = max(widest[index], b - a)
     out = [text[0]]
     for index in range(1, len(text)):
-        before, after = positions[index - 1], positions[index]
-        widest = max((b - a for a, b in gaps.runs if before < (a + b) / 2 < after), default=0)
         least = gaps.word_gap
-        if text[index - 1] in PUNCTUATION or text[index] in PUNCTUATION:
-            least *= PUNCTUATION_GAP
-        apart = after - before >= PITCH * typical_pitch
-        split = widest >= least or (apart and widest >= SOFT_GAP * least)
-        if split and text[index] != " " and text[index - 1] != " ":
+        if text[index - 1] in NARROW or text[index] in NARROW:
+            least *= NARROW_GAP
+        apart = pitches[index - 1] >= PITCH * typical_pitch
+        split = widest[index] >= least or (apart and widest[index] >= SOFT_GAP * least)
+        if split and text[index] != " " and text[index - 1] != " " and not _inside_number(text, index):
             out.append(" ")
         out.append(text[index])
     return "".join(out)
 
 
+def _inside_number(text: str, index: int) -> bool:
+    """Whether the boundary before ``text[index]`` is beside a separator inside a number.
+
+    Times, decimals and thousands ("6:45", "2.94", "1,234") never part at their
+    separator, however wide the separator's side bearings leave the gap.
+    """
+
+    def separator_between_digits(at: int) -> bool:
+        return (
+            0 < at < len(text) - 1 and text[at] in ".:," and text[at - 1].isdigit() and text[at + 1].isdigit()
+        )
+
+    return separator_between_digits(index - 1) or separator_between_digits(index)
+
+
+_O_IN_NUMBER = re.compile(r"(?<=\d)[oO](?=\d)")
 _ZERO_IN_WORD = re.compile(r"(?<![\w.])0(?=[a-z]{2,}\b)")
 
 
@@ -247,16 +269,56 @@ def tidy(text: str) -> str:
     """Recognised text in plain characters.
 
     Full-width forms (the Chinese recogniser's brackets and colons) become their ASCII
-    twins, and a zero that starts a word of lower-case letters, a common misreading of
-    a capital O ("0rder"), becomes the letter.
+    twins, a zero that starts a word of lower-case letters, a common misreading of a
+    capital O ("0rder"), becomes the letter, a letter o between two digits ("36o77")
+    becomes a zero, and a comma read for the dot of an address becomes the dot.
     """
     text = unicodedata.normalize("NFKC", text)
     text = _ZERO_IN_WORD.sub("O", text)
-    return " ".join(text.split())
+    text = _O_IN_NUMBER.sub("0", text)
+    return " ".join(_address_dots(word) for word in text.split())
+
+
+_ADDRESS = re.compile(r"@|\.[a-z]{2,}\b")
+_COMMA_BETWEEN_LETTERS = re.compile(r"(?<=[a-z]),(?=[a-z])")
+
+
+def _address_dots(word: str) -> str:
+    """A comma between two letters of an address or host name, read for its dot.
+
+    In prose a comma is followed by a space; inside a word that is an e-mail address or
+    a host name ("db,example.org") it is the recogniser's misreading of a dot.
+    """
+    if "," in word and _ADDRESS.search(word):
+        return _COMMA_BETWEEN_LETTERS.sub(".", word)
+    return word
+
+
+def dark_on_light(crop: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """A line's crop as grey, dark text on a light ground, its contrast stretched.
+
+    The recogniser reads light text on coloured or dark grounds (chat bubbles, dark
+    themes) worse than dark text on light; the ground is the crop's border colour.
+    A crop with almost no contrast is left as it is.
+    """
+    grey = crop.astype(np.float32)
+    if grey.ndim == 3:
+        grey = grey.mean(axis=2)
+    if grey.ndim != 2 or grey.size == 0:
+        return crop
+    low, high = float(np.percentile(grey, 1)), float(np.percentile(grey, 99))
+    if high - low < 20:
+        return crop
+    border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
+    stretched = (grey - low) * (255 / (high - low))
+    if float(np.median(border)) < (low + high) / 2:
+        stretched = 255 - stretched
+    plain = np.clip(stretched, 0, 255).astype(np.uint8)
+    return np.ascontiguousarray(np.repeat(plain[:, :, None], 3, axis=2))
 
 
 class _SpacingRecognizer:
-    """Wraps rapidocr's recogniser: the same text, with the spaces between words restored.
+    """Wraps rapidocr's recogniser: crops made dark on light, and spaces between words restored.
 
     The recogniser reports, for each character, the output column it was read at; the
     columns scale to the crop's width, and the crop's ink gaps say where words part.
@@ -268,7 +330,7 @@ class _SpacingRecognizer:
     def __call__(self, crops: Any, return_word_box: bool = False) -> tuple[list[tuple[str, float]], float]:
         if isinstance(crops, np.ndarray):
             crops = [crops]
-        results, elapsed = self.inner(crops, True)
+        results, elapsed = self.inner([dark_on_light(crop) for crop in crops], True)
         out = []
         for crop, result in zip(crops, results, strict=True):
             text, score = str(result[0]), float(result[1])

@@ -17,6 +17,7 @@ from openlive.engines import screen_reader as sr
 from openlive.engines.screen_reader import (
     MAX_DESCRIPTION_CHARS,
     Change,
+    InkGaps,
     ScreenReader,
     TextBlock,
     TextLine,
@@ -25,6 +26,7 @@ from openlive.engines.screen_reader import (
     changed_cells,
     colour_name,
     compose,
+    dark_on_light,
     dominant_colours,
     ink_gaps,
     layout,
@@ -282,10 +284,39 @@ def test_respace_keeps_text_without_gaps_or_positions() -> None:
     assert ink_gaps(np.zeros((2, 2), np.uint8)) is None
 
 
+def test_crops_become_dark_text_on_a_light_ground() -> None:
+    light_on_dark = np.full((20, 60, 3), (40, 30, 120), np.uint8)
+    light_on_dark[8:12, 10:50] = 250
+    plain = dark_on_light(light_on_dark)
+    assert plain[0, 0].tolist() == [255, 255, 255] and plain[10, 20].tolist() == [0, 0, 0]
+    dark_on_white = np.full((20, 60, 3), 230, np.uint8)
+    dark_on_white[8:12, 10:50] = 20
+    plain = dark_on_light(dark_on_white)
+    assert plain[0, 0].tolist() == [255, 255, 255] and plain[10, 20].tolist() == [0, 0, 0]
+    flat = np.full((20, 60, 3), 128, np.uint8)
+    assert dark_on_light(flat) is flat
+
+
 def test_tidy_makes_full_width_forms_plain_and_fixes_a_leading_zero_for_o() -> None:
     assert tidy("print（'0rder 25455'）：") == "print('Order 25455'):"
     assert tidy("  a \t b ") == "a b"
     assert tidy("port 0 and 10.0rc and v0.1") == "port 0 and 10.0rc and v0.1"
+    assert tidy("db.example.com:36o77 and 1O5") == "db.example.com:36077 and 105"
+    assert tidy("2 of 3 octopus") == "2 of 3 octopus"
+
+
+def test_tidy_reads_a_comma_inside_an_address_as_a_dot_and_leaves_prose_and_code() -> None:
+    assert tidy("connect to db,example.org:58318") == "connect to db.example.org:58318"
+    assert tidy("mail ana,silva@example,com") == "mail ana.silva@example.com"
+    assert tidy("print(a,b) and 1,234 items, then more") == "print(a,b) and 1,234 items, then more"
+
+
+def test_no_space_inside_a_number_however_wide_the_gap() -> None:
+    # A wide gap between every two characters: all part, but not at a number's separators.
+    text = "ab6:45c2.94d1,5"
+    positions = [20.0 * i for i in range(len(text))]
+    gaps = InkGaps(tuple((20 * i + 5, 20 * i + 15) for i in range(len(text) - 1)), 20, 1.0)
+    assert respace(text, positions, gaps) == "a b 6:4 5 c 2.9 4 d 1,5"
 
 
 # --- the real OCR on small frames --------------------------------------------------------
