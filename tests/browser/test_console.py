@@ -184,7 +184,7 @@ def test_screen_share_sends_frames(voice_server: LiveServer, open_console: Any) 
 def test_camera_text_is_read_back(voice_server: LiveServer, open_console: Any, tmp_path: Path) -> None:
     camera = write_y4m(tmp_path / "camera.y4m", text_picture("PINEAPPLE 42"))
     console = open_console(voice_server, camera=camera)
-    console.page.get_by_label("Model").select_option("gemini-2.0-flash-live-001")
+    console.page.get_by_label("Model", exact=True).select_option("gemini-2.0-flash-live-001")
     console.page.get_by_role("radio", name="Text").check()
     console.connect()
     console.page.get_by_role("button", name="Camera off").click()
