@@ -13,8 +13,8 @@ keeps playing what it has) and a :class:`BargeIn` decides, from what it is fed:
   noise; anything else ("stop", "wait", "what about...") is an interruption.
 
 A partial transcript interrupts only with two words that are not backchannel
-words (:meth:`BargeIn.partial`); otherwise the decision stays pending, and the
-whole utterance decides. A backchannel or noise lets the reply go on.
+words, or one heard by two partials in a row (:meth:`BargeIn.partial`); otherwise
+the decision stays pending, and the whole utterance decides. A backchannel or noise lets the reply go on.
 """
 
 from __future__ import annotations
@@ -174,6 +174,7 @@ class BargeIn:
         self.language = language
         self.verdict = Verdict.PENDING
         self.heard: Heard | None = None  # what the last transcript was
+        self._others: set[str] = set()  # the last partial's words that are not backchannels
 
     def speech(self, speech_ms: float) -> Verdict:
         """The speech has run ``speech_ms`` since its first voiced frame, and goes on."""
@@ -184,15 +185,18 @@ class BargeIn:
     def partial(self, text: str) -> Verdict:
         """A recognition of the speech so far, while it goes on.
 
-        It interrupts only with two words that are not backchannel words: the speech
-        is cut off mid-word, and a cut-off hum or "true" is often heard as one stray
-        word ("Amen", "Trill"), while an interruption soon has two ("hang on",
-        "how much"). One such word leaves the decision to the next partial or the
-        whole utterance.
+        It interrupts with two words that are not backchannel words, or with one
+        such word heard again by the next partial: the speech is cut off mid-word,
+        and a cut-off hum or "true" is often heard as one stray word ("Amen",
+        "Trill") that the next, longer look hears differently, while an interruption
+        soon has two words ("hang on", "how much") or says its one word again
+        ("stop").
         """
-        if self.verdict is Verdict.PENDING and len(other_words(text, self.language)) >= 2:
+        others = other_words(text, self.language)
+        if self.verdict is Verdict.PENDING and (len(others) >= 2 or self._others & set(others)):
             self.verdict = Verdict.INTERRUPT
             self.heard = Heard.WORDS
+        self._others = set(others)
         return self.verdict
 
     def ended(self, text: str) -> Verdict:

@@ -123,6 +123,16 @@ def test_one_stray_word_in_a_partial_waits_for_more() -> None:
     assert one_word.ended("Stop.") is Verdict.INTERRUPT  # said alone, it still interrupts
 
 
+def test_one_word_heard_by_two_partials_in_a_row_interrupts() -> None:
+    decision = BargeIn(CONFIG)
+    assert decision.partial("Stop") is Verdict.PENDING
+    assert decision.partial("Stop!") is Verdict.INTERRUPT
+    wobbly = BargeIn(CONFIG)  # a hum heard as a different stray word each time
+    assert wobbly.partial("Amen.") is Verdict.PENDING
+    assert wobbly.partial("Mm") is Verdict.PENDING
+    assert wobbly.partial("Damn") is Verdict.PENDING
+
+
 def test_other_words_are_those_outside_backchannel_words_and_phrases() -> None:
     assert other_words("Oh, I see. But why?") == ["but", "why"]
     assert other_words("Got it, thanks") == []
