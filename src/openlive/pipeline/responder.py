@@ -14,6 +14,8 @@ from typing import Protocol
 from openlive.engines.audio_base import SpeechEngines
 from openlive.engines.base import for_engine
 from openlive.engines.registry import ModelTable
+from openlive.pipeline.affect import StyledTTS
+from openlive.pipeline.native_dialog import native_prepare
 from openlive.pipeline.reply import Reply, Speech
 from openlive.session import StartGeneration
 
@@ -44,8 +46,12 @@ class CascadeResponder:
         """Start the reply: spoken if it has a voice and there are speech engines."""
         voice = None
         if request.voice is not None and self._speech is not None:
-            voice = Speech(self._speech.tts, request.voice.name, request.voice.language)
+            tts = self._speech.tts
+            if request.delivery is not None:  # affective dialog: spoken for the user's tone
+                tts = StyledTTS(tts, request.delivery)
+            voice = Speech(tts, request.voice.name, request.voice.language)
         llm = self._models.engine(request.model)
         # A text-only engine reads the text rendering of images and other parts.
         messages = for_engine(llm, request.messages)
-        return Reply(llm, messages, request.params, voice, self._executor, cancel)
+        prepare = native_prepare(llm, request)
+        return Reply(llm, messages, request.params, voice, self._executor, cancel, prepare=prepare)
