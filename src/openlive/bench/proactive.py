@@ -77,7 +77,9 @@ def main() -> None:
         judge_s.append(time.perf_counter() - started)
         rows[item["split"]].append((margin, item["addressed"]))
         right = (margin > -args.margin) == item["addressed"]
-        print(f"{'ok ' if right else 'BAD'} {margin:+.2f} {item['voice']:9} {'A' if item['addressed'] else '-'} {words!r}")
+        print(
+            f"{'ok ' if right else 'BAD'} {margin:+.2f} {item['voice']:9} {'A' if item['addressed'] else '-'} {words!r}"
+        )
     for split, scored in rows.items():
         right = sum((m > -args.margin) == a for m, a in scored)
         ignored = sum(a and m <= -args.margin for m, a in scored)
