@@ -43,6 +43,7 @@ def main() -> None:
     parser.add_argument("--data-dir", default=str(Path.home() / ".local/share/openlive"))
     parser.add_argument("--text", action="store_true", help="judge the written words, no speech")
     parser.add_argument("--margin", type=float, default=0.0)
+    parser.add_argument("--split", choices=("dev", "held_out", "all"), default="all")
     args = parser.parse_args()
     from openlive.engines.llama import LlamaCppEngine
     from openlive.engines.packaged import packaged_llm_path
@@ -69,6 +70,8 @@ def main() -> None:
     rows: dict[str, list[tuple[float, bool]]] = {"dev": [], "held_out": []}
     judge_s: list[float] = []
     for item in load_items():
+        if args.split != "all" and item["split"] != args.split:
+            continue
         words = item["utterance"] if hear is None else hear(item["utterance"], item["voice"])
         history = [ChatMessage("assistant" if r == "model" else "user", t) for r, t in item["context"]]
         prompt = shape_prompt(None, [*history, ChatMessage("user", words)], llm.profile, True)
@@ -77,10 +80,11 @@ def main() -> None:
         judge_s.append(time.perf_counter() - started)
         rows[item["split"]].append((margin, item["addressed"]))
         right = (margin > -args.margin) == item["addressed"]
-        print(
-            f"{'ok ' if right else 'BAD'} {margin:+.2f} {item['voice']:9} {'A' if item['addressed'] else '-'} {words!r}"
-        )
+        mark = "A" if item["addressed"] else "-"
+        print(f"{'ok ' if right else 'BAD'} {margin:+.2f} {item['voice']:9} {mark} {words!r}", flush=True)
     for split, scored in rows.items():
+        if not scored:
+            continue
         right = sum((m > -args.margin) == a for m, a in scored)
         ignored = sum(a and m <= -args.margin for m, a in scored)
         print(

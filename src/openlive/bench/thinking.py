@@ -34,7 +34,8 @@ def load_items() -> list[dict[str, Any]]:
     data = resources.files("openlive.bench").joinpath("data")
     quality = json.loads(data.joinpath("quality.json").read_text())["items"]
     steps = json.loads(data.joinpath("reasoning.json").read_text())["items"]
-    return [i for i in quality if i["kind"] == "arithmetic"] + steps
+    items: list[dict[str, Any]] = [i for i in quality if i["kind"] == "arithmetic"] + steps
+    return items
 
 
 def _first_token_and_text(llm: LLM, messages: list[ChatMessage]) -> tuple[float, str]:
@@ -73,14 +74,16 @@ def main() -> None:
         latency["off"].append(first_off)
         latency["on"].append(thinking_s + first_on)
         thought_tokens.append(thoughts.tokens)
-        kind = scores.setdefault(item["kind"], {"off": 0, "on": 0, "n": 0})
-        kind["n"] += 1
-        kind["off"] += score_answer(item, plain)
-        kind["on"] += score_answer(item, thought_out)
+        tally = scores.setdefault(item["kind"], {"off": 0, "on": 0, "n": 0})
+        tally["n"] += 1
+        tally["off"] += score_answer(item, plain)
+        tally["on"] += score_answer(item, thought_out)
         print(
             f"{item['kind']:10} off={'ok ' if score_answer(item, plain) else 'BAD'} "
             f"on={'ok ' if score_answer(item, thought_out) else 'BAD'} {item['turns'][0][:50]!r} "
-            f"-> {plain[:60]!r} | {thought_out[:60]!r}"
+            f"-> {plain[:60]!r} | {thought_out[:60]!r} ({thoughts.tokens} thought tokens, "
+            f"first token {1000 * first_off:.0f} / {1000 * (thinking_s + first_on):.0f} ms)",
+            flush=True,
         )
     for kind, s in scores.items():
         print(f"{args.llm} {kind}: without thinking {s['off']}/{s['n']}, with thinking {s['on']}/{s['n']}")
