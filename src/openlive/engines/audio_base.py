@@ -85,6 +85,15 @@ class LanguageHearingASR(ASR, Protocol):
 
 
 @runtime_checkable
+class GlimpsingASR(ASR, Protocol):
+    """Speech recognition with a quicker, rougher mode for partial transcripts (Whisper)."""
+
+    def glimpse(self, audio: Samples, language: str | None = None) -> str:
+        """The first words of ``audio``, recognised quickly (less accurately than ``transcribe``)."""
+        ...
+
+
+@runtime_checkable
 class TTS(Protocol):
     """Speech synthesis."""
 

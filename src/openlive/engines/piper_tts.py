@@ -45,15 +45,15 @@ class PiperVoiceStyle:
 
 
 # The embedded speaker (en_US-joe) is a man at about 100 Hz. The voices commonly heard
-# as male stay at 0.7-1.1 times his pitch, the ones heard as female at 1.3-1.9 times
+# as male stay at 0.74-1.1 times his pitch, the ones heard as female at 1.3-1.9 times
 # (about 120-180 Hz measured: a VITS voice speaks lower when slowed, which takes back a
 # little of each raise). Neighbours on the pitch scale are 12-18 % apart, so each voice
 # is told apart by ear and by its typical F0 (``voices.typical_f0``), with room for
 # the run-to-run wobble that the generator noise adds. Rates follow each voice's
 # character: Charon informative and unhurried, Fenrir excitable, Puck upbeat.
 PIPER_STYLES: Mapping[str, PiperVoiceStyle] = {
-    "Charon": PiperVoiceStyle(pitch=0.70, length=1.08, noise=0.55),
-    "Orus": PiperVoiceStyle(pitch=0.83, length=1.02, noise=0.50),
+    "Charon": PiperVoiceStyle(pitch=0.74, length=1.08, noise=0.55),
+    "Orus": PiperVoiceStyle(pitch=0.86, length=1.02, noise=0.50),
     "Fenrir": PiperVoiceStyle(pitch=0.96, length=0.92, noise=0.70),
     "Puck": PiperVoiceStyle(pitch=1.10, length=0.94, noise=0.70),
     "Kore": PiperVoiceStyle(pitch=1.30, length=1.00, noise=0.50),

@@ -7,7 +7,7 @@ number of mel frames up to 3000, so this engine computes features for the
 utterance plus trailing silence, and encodes only that window:
 
 * the window is the utterance plus at least ``TAIL_SILENCE_S`` of silence, and
-  never shorter than ``min_window_s`` (12 s by default);
+  never shorter than ``min_window_s`` (8 s by default);
 * the silence is added as *audio* (zeros) before the log-mel is computed, as
   OpenAI's Whisper does, not as zero-valued features as faster-whisper's
   ``pad_or_trim`` does.
@@ -19,11 +19,13 @@ about 0.5-5 s: 31 such loops with no minimum window, 12 with a 5 s minimum, none
 8 s. As a safety net, a transcript that runs out of its token budget, or (for
 windows up to 15 s) ends in a repeated block, is decoded again on the full 30 s window.
 
-The defaults (a 12 s window, beam search 4 wide) are chosen by ``openlive bench
+The defaults (an 8 s window, beam search 2 wide) are chosen by ``openlive bench
 asr`` on its 68-utterance English set (7 espeak-ng voices and Piper, 3 speeds):
-tiny.en's word error rate was 17.1 % with an 8 s window and greedy decoding,
-13.4 % with 30 s, 13.6 % with 8 s and beam 5, 11.9 % with 12 s and beam 4, for
-1.36 times the recognition time of 8 s greedy (30 s: 4.5 times).
+tiny.en's word error rate was 17.3 % with an 8 s window and greedy decoding,
+13.4 % with 30 s, 12.1 % with 12 s and beam 4, 12.4 % with 8 s and beam 2. The
+time is on the voice path (the reply starts from this transcript): against 8 s
+greedy, 8 s beam 2 took 1.17 times as long, 12 s beam 4 1.41 times and 30 s 4.5
+times, so beam 2 on 8 s buys nearly all of the accuracy for little of the time.
 
 Audio longer than ``MAX_CHUNK_S`` is cut into chunks at the quietest moment near
 each chunk's end, and the chunks' transcripts are joined with spaces.
@@ -54,11 +56,15 @@ MAX_FRAMES = 3000
 TAIL_SILENCE_S = 1.0
 """Silence appended after the utterance, so the model hears the speech end."""
 
-DEFAULT_MIN_WINDOW_S = 12.0
+DEFAULT_MIN_WINDOW_S = 8.0
 """Shortest encoder window: shorter ones make tiny.en repeat itself, or mishear more."""
 
-DEFAULT_BEAM_SIZE = 4
-"""Beam width: 4 hears better than greedy (1) for a little more decoding time."""
+DEFAULT_BEAM_SIZE = 2
+"""Beam width: 2 hears better than greedy (1) for a little more decoding time."""
+
+GLIMPSE_WINDOW_S = 8.0
+"""Window of a glimpse (:meth:`WhisperAsr.glimpse`): quicker than the full one, good enough
+to tell words from a backchannel."""
 
 MAX_CHUNK_S = 28.0
 """Longest piece of audio transcribed in one window (plus its tail silence, under 30 s)."""
@@ -254,6 +260,34 @@ class WhisperAsr:
             texts.append(text)
         return Heard(" ".join(text for text in texts if text), code or "en")
 
+    def glimpse(self, audio: Samples, language: str | None = None) -> str:
+        """A quick look at the first words of speech that goes on: greedy, on a short window.
+
+        For a partial recognition that only has to tell words from a backchannel
+        while a reply plays: about 0.85 of :meth:`transcribe`'s time (``openlive
+        bench asr``: 8 s greedy against 8 s beam 2), with no second decoding when the
+        window loops. Audio beyond one window is not looked at.
+
+        Args:
+            audio: Mono float samples in [-1, 1] at 16 kHz.
+            language: As for :meth:`transcribe`; ``None`` is English for ``.en``
+                models and detection for multilingual ones.
+
+        Raises:
+            ValueError: As for :meth:`transcribe`.
+        """
+        samples = np.asarray(audio, dtype=np.float32)
+        if samples.ndim != 1:
+            raise ValueError(f"audio must be mono (one-dimensional), not of shape {samples.shape}")
+        samples = samples[: int(MAX_CHUNK_S * INPUT_RATE)]
+        if self._is_silent(samples):
+            return ""
+        code = self._language_code(language)
+        window = _even(round(GLIMPSE_WINDOW_S * INPUT_RATE / HOP))
+        frames = min(MAX_FRAMES, max(window, _even(-(-samples.size // HOP) + round(TAIL_SILENCE_S * 100))))
+        max_new = min(MAX_LENGTH // 2 - 4, TOKENS_BASE + int(TOKENS_PER_SECOND * samples.size / INPUT_RATE))
+        return self._decode(samples, frames, code, max_new, frozenset(), beam_size=1)[0]
+
     def _language_code(self, language: str | None) -> str | None:
         """Whisper's code for a language tag; ``None`` (detect) only for multilingual models."""
         if language is None:
@@ -293,7 +327,13 @@ class WhisperAsr:
         return text, language
 
     def _decode(
-        self, samples: Samples, frames: int, language: str | None, max_new: int, among: frozenset[str]
+        self,
+        samples: Samples,
+        frames: int,
+        language: str | None,
+        max_new: int,
+        among: frozenset[str],
+        beam_size: int | None = None,
     ) -> tuple[str, bool, bool, str]:
         """Decode one window of ``frames`` mel frames, detecting its language if ``language`` is None.
 
@@ -322,7 +362,7 @@ class WhisperAsr:
         result = self._model.generate(
             features,
             [prompt],
-            beam_size=self._beam_size,
+            beam_size=beam_size or self._beam_size,
             max_length=min(MAX_LENGTH, len(prompt) + 2 * max_new),
             return_scores=True,
             return_no_speech_prob=True,

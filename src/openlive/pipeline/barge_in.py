@@ -73,7 +73,9 @@ class BargeInGuard:
             return
         if ms >= self.config.max_backchannel_ms:
             self._act(decision, decision.speech(ms), f"speech went on for {ms} ms")
-        elif ms >= self.config.probe_ms and self._probe is None:
+        elif ms >= min(self.config.probes_ms, default=ms + 1) and self._probe is None:
+            # A probe still running when the next mark comes is left to finish: its
+            # answer is the nearer one.
             self._probe = asyncio.create_task(self._partial(decision, audio), name="barge-in-probe")
 
     async def _partial(self, decision: BargeIn, audio: Samples) -> None:
@@ -84,6 +86,7 @@ class BargeInGuard:
             return
         if decision is self._decision:
             log.debug("partial transcript during the reply: %r", text)
+            self._probe = None  # the next mark may probe again, with more of the speech
             self._act(decision, decision.partial(text), "words that are not a backchannel")
 
     def paused(self, text: str) -> None:

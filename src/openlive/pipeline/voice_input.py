@@ -28,7 +28,14 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
-from openlive.engines.audio_base import INPUT_RATE, Heard, LanguageHearingASR, Samples, SpeechEngines
+from openlive.engines.audio_base import (
+    INPUT_RATE,
+    GlimpsingASR,
+    Heard,
+    LanguageHearingASR,
+    Samples,
+    SpeechEngines,
+)
 from openlive.engines.language import plan_languages
 from openlive.errors import PolicyViolation
 from openlive.metrics import METRICS, Recognition
@@ -124,7 +131,7 @@ class VoiceInput:
             vad=None if activity.disabled else engines.vad.stream(),
             config=config,
             include_all_input=activity.all_input,
-            marks_ms=(barge_in.probe_ms, barge_in.max_backchannel_ms) if barge_in is not None else (),
+            marks_ms=(*barge_in.probes_ms, barge_in.max_backchannel_ms) if barge_in is not None else (),
         )
         self._language_code = setup.speech.language_code
         self._affective = bool(setup.raw.get("generationConfig", {}).get("enableAffectiveDialog", False))
@@ -281,8 +288,22 @@ class VoiceInput:
     async def recognise(self, audio: Samples) -> str:
         """Recognise ``audio`` now, ahead of other work (a partial transcript for a barge-in)."""
         loop = asyncio.get_running_loop()
-        heard = await loop.run_in_executor(self._executor, self._transcribe, audio)
-        return heard.text
+        started = loop.time()
+        if isinstance(self._asr, GlimpsingASR):
+            text = await loop.run_in_executor(self._executor, self._glimpse, audio)
+        else:
+            text = (await loop.run_in_executor(self._executor, self._transcribe, audio)).text
+        log.debug(
+            "partial recognition of %.2f s of speech in %.0f ms",
+            audio.size / INPUT_RATE,
+            1000 * (loop.time() - started),
+        )
+        return text
+
+    def _glimpse(self, audio: Samples) -> str:
+        assert isinstance(self._asr, GlimpsingASR)
+        with PRIORITY.urgent():
+            return self._asr.glimpse(audio, self._languages.hear)
 
     def _start_early(self, pause: SpeechPaused) -> None:
         """Recognise the speech so far while the endpointer waits for the rest of the silence."""

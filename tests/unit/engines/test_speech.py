@@ -91,8 +91,8 @@ def test_piper_speaks_a_sentence_at_24khz(piper: PiperTts) -> None:
 
 
 def test_piper_resamples_to_24khz(piper: PiperTts) -> None:
-    # Charon's audio is the 22.05 kHz voice read at 0.7x its rate: its band ends near
-    # 0.7 * 11025 Hz once it is really at 24 kHz; unresampled it would reach 11 kHz.
+    # Charon's audio is the 22.05 kHz voice read at 0.74x its rate: its band ends near
+    # 0.74 * 11025 Hz once it is really at 24 kHz; unresampled it would reach 11 kHz.
     audio = np.concatenate(speak(piper, SENTENCE, "Charon"))
     spectrum = np.abs(np.fft.rfft(audio)) ** 2
     freqs = np.fft.rfftfreq(audio.size, 1 / OUTPUT_RATE)

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from openlive.audio import resample
-from openlive.engines.audio_base import ASR, INPUT_RATE, Samples
+from openlive.engines.audio_base import ASR, INPUT_RATE, GlimpsingASR, Samples
 from openlive.engines.embedded import whisper_tiny_en_dir
 from openlive.engines.whisper import MAX_CHUNK_S, WhisperAsr, _chunks, _ends_in_repeat
 from openlive.errors import ConfigError
@@ -107,6 +107,16 @@ def test_short_utterance(asr: WhisperAsr, tmp_path: Path) -> None:
     hello = speak(tmp_path, "hello", "-v", "en-us")
     assert hello.size < INPUT_RATE  # under a second
     assert words(asr.transcribe(hello)) == ["hello"]
+
+
+def test_a_glimpse_hears_the_first_words_of_speech_that_goes_on(asr: WhisperAsr, fox: Samples) -> None:
+    assert isinstance(asr, GlimpsingASR)
+    first = fox[: INPUT_RATE * 3 // 2]  # the first second and a half of the sentence
+    seen = words(asr.glimpse(first, "en-US"))
+    assert seen and seen[0] == words(FOX)[0], seen
+    assert asr.glimpse(np.zeros(INPUT_RATE, dtype=np.float32)) == ""
+    with pytest.raises(ValueError, match="does not know language 'de'"):
+        asr.glimpse(first, language="de")
 
 
 def test_silence_and_noise_give_nothing(asr: WhisperAsr) -> None:

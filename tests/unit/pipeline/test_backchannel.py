@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from openlive.pipeline.backchannel import BargeIn, BargeInConfig, Heard, Verdict, classify, words
+from openlive.pipeline.backchannel import (
+    BargeIn,
+    BargeInConfig,
+    Heard,
+    Verdict,
+    classify,
+    other_words,
+    words,
+)
 
-CONFIG = BargeInConfig(max_backchannel_ms=600, probe_ms=250)
+CONFIG = BargeInConfig(max_backchannel_ms=600, probes_ms=(250, 420))
 
 
 @pytest.mark.parametrize(
@@ -96,12 +104,29 @@ def test_a_partial_backchannel_waits_for_the_whole_utterance() -> None:
     assert decision.heard is Heard.BACKCHANNEL
 
 
-def test_a_partial_with_other_words_interrupts_at_once() -> None:
+def test_a_partial_with_two_other_words_interrupts_at_once() -> None:
     decision = BargeIn(CONFIG)
-    assert decision.partial("Stop") is Verdict.INTERRUPT
+    assert decision.partial("Hang on") is Verdict.INTERRUPT
     # Decided: later evidence does not change it.
     assert decision.ended("Mhm.") is Verdict.INTERRUPT
     assert decision.speech(10_000) is Verdict.INTERRUPT
+
+
+def test_one_stray_word_in_a_partial_waits_for_more() -> None:
+    # A cut-off hum is often heard as one word; the whole utterance decides.
+    decision = BargeIn(CONFIG)
+    assert decision.partial("Amen.") is Verdict.PENDING
+    assert decision.partial("Okay, sure, fine") is Verdict.PENDING  # one word beside backchannels
+    assert decision.ended("Mm-hmm.") is Verdict.CONTINUE
+    one_word = BargeIn(CONFIG)
+    assert one_word.partial("Stop") is Verdict.PENDING
+    assert one_word.ended("Stop.") is Verdict.INTERRUPT  # said alone, it still interrupts
+
+
+def test_other_words_are_those_outside_backchannel_words_and_phrases() -> None:
+    assert other_words("Oh, I see. But why?") == ["but", "why"]
+    assert other_words("Got it, thanks") == []
+    assert other_words("ja genau, aber warum", "de-DE") == ["aber", "warum"]
 
 
 def test_noise_lets_the_reply_go_on() -> None:

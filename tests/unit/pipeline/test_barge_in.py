@@ -9,7 +9,7 @@ import numpy as np
 from openlive.pipeline.backchannel import BargeInConfig
 from openlive.pipeline.barge_in import BargeInGuard
 
-CONFIG = BargeInConfig(max_backchannel_ms=600, probe_ms=250)
+CONFIG = BargeInConfig(max_backchannel_ms=600, probes_ms=(250, 420))
 AUDIO = np.zeros(8000, np.float32)
 
 
@@ -61,7 +61,7 @@ async def test_resuming_after_a_backchannel_pause_is_judged_again() -> None:
 
 
 async def test_a_partial_with_other_words_interrupts_once() -> None:
-    recorder = Recorder(partial="Stop")
+    recorder = Recorder(partial="Stop, wait")
     barge = guard(recorder)
     barge.started()
     barge.lasted(100, AUDIO)
@@ -84,6 +84,55 @@ async def test_a_partial_backchannel_keeps_waiting_and_long_speech_interrupts() 
     assert barge.holding and recorder.interrupts == 0
     barge.lasted(620, AUDIO)
     assert recorder.interrupts == 1 and not barge.holding
+
+
+class Partials(Recorder):
+    """Each probe hears the next of ``heard``."""
+
+    def __init__(self, *heard: str) -> None:
+        super().__init__()
+        self.heard = list(heard)
+
+    async def recognise(self, audio: np.ndarray) -> str:
+        self.recognised.append(audio.size)
+        return self.heard.pop(0)
+
+
+async def test_a_second_probe_hears_what_the_first_heard_cut_off() -> None:
+    recorder = Partials("", "Hang on")
+    barge = guard(recorder)
+    barge.started()
+    barge.lasted(250, AUDIO[:4000])
+    await asyncio.sleep(0.01)
+    assert barge.holding and recorder.interrupts == 0
+    barge.lasted(420, AUDIO)
+    await asyncio.sleep(0.01)
+    assert recorder.recognised == [4000, AUDIO.size]
+    assert recorder.interrupts == 1 and not barge.holding
+
+
+async def test_a_probe_still_running_is_not_doubled() -> None:
+    started = asyncio.Event()
+    release = asyncio.Event()
+
+    class Slow(Recorder):
+        async def recognise(self, audio: np.ndarray) -> str:
+            self.recognised.append(audio.size)
+            started.set()
+            await release.wait()
+            return "Mhm"
+
+    recorder = Slow()
+    barge = guard(recorder)
+    barge.started()
+    barge.lasted(250, AUDIO)
+    await started.wait()
+    barge.lasted(420, AUDIO)
+    await asyncio.sleep(0.01)
+    assert recorder.recognised == [AUDIO.size]
+    release.set()
+    await asyncio.sleep(0.01)
+    assert barge.holding and recorder.interrupts == 0
 
 
 async def test_closing_releases_the_reply() -> None:
