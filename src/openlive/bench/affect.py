@@ -78,36 +78,40 @@ def main() -> None:
     table = ModelTable({MODEL: llm})
     speech = SpeechCapabilities(voices=LIVE_API_VOICES, languages=LIVE_API_LANGUAGES)
     results: dict[tuple[str, bool], list[tuple[str, float, bool]]] = {}
-    for kind, speech_style in (("calm", CALM_SPEECH), ("upset", UPSET_SPEECH)):
-        for index, text in enumerate(data[kind]):
-            voice = data["voices"][index % len(data["voices"])]
-            for affective in (True, False):
-                session = Session(table.resolve, session_id="bench", speech=speech)
-                config = {"responseModalities": ["AUDIO"], "enableAffectiveDialog": affective}
-                session.receive(
-                    parse_client_message(json.dumps({"setup": {"model": MODEL, "generationConfig": config}}))
-                )
-                for line, style in ((data["opening"], CALM_SPEECH), (text, speech_style)):
-                    audio = espeak(line, voice, style)
-                    heard = asr.transcribe(audio)
-                    actions = session.speech_transcribed(heard, audio.size / RATE, None, measure_voice(audio))
-                    request = next(a for a in actions if isinstance(a, StartGeneration))
-                    params = SamplingParams(temperature=0.0, top_k=1, max_tokens=60)
-                    reply = "".join(
-                        llm.generate(request.messages, params, GenerationStats(), threading.Event())
-                    )
-                    session.generation_done(request.turn_id, GenerationStats())
-                tts = cast if request.delivery is None else StyledTTS(cast, request.delivery)
-                pieces = list(tts.synthesize(reply, "Puck", "en-US", threading.Event()))
-                seconds = sum(p.size for p in pieces) / 24_000
-                rate = len(reply.split()) / seconds if seconds else 0.0
-                mood = session._tone.mood if session._tone is not None else "-"  # noqa: SLF001 - a bench reads it
-                empathic = EMPATHY.search(reply.lower()) is not None
-                results.setdefault((kind, affective), []).append((mood, rate, empathic))
-                print(
-                    f"{kind:5} {'on ' if affective else 'off'} heard {mood:8} {rate:.2f} w/s {reply[:70]!r}",
-                    flush=True,
-                )
+    # Interleaved, so that a run cut short still compares both kinds, on and off.
+    runs = [
+        (kind, style, index, affective)
+        for index in range(len(data["calm"]))
+        for affective in (True, False)
+        for kind, style in (("calm", CALM_SPEECH), ("upset", UPSET_SPEECH))
+    ]
+    for kind, speech_style, index, affective in runs:
+        text = data[kind][index]
+        voice = data["voices"][index % len(data["voices"])]
+        session = Session(table.resolve, session_id="bench", speech=speech)
+        config = {"responseModalities": ["AUDIO"], "enableAffectiveDialog": affective}
+        session.receive(
+            parse_client_message(json.dumps({"setup": {"model": MODEL, "generationConfig": config}}))
+        )
+        for line, style in ((data["opening"], CALM_SPEECH), (text, speech_style)):
+            audio = espeak(line, voice, style)
+            heard = asr.transcribe(audio)
+            actions = session.speech_transcribed(heard, audio.size / RATE, None, measure_voice(audio))
+            request = next(a for a in actions if isinstance(a, StartGeneration))
+            params = SamplingParams(temperature=0.0, top_k=1, max_tokens=60)
+            reply = "".join(llm.generate(request.messages, params, GenerationStats(), threading.Event()))
+            session.generation_done(request.turn_id, GenerationStats())
+        tts = cast if request.delivery is None else StyledTTS(cast, request.delivery)
+        pieces = list(tts.synthesize(reply, "Puck", "en-US", threading.Event()))
+        seconds = sum(p.size for p in pieces) / 24_000
+        rate = len(reply.split()) / seconds if seconds else 0.0
+        mood = session._tone.mood if session._tone is not None else "-"  # noqa: SLF001 - a bench reads it
+        empathic = EMPATHY.search(reply.lower()) is not None
+        results.setdefault((kind, affective), []).append((mood, rate, empathic))
+        print(
+            f"{kind:5} {'on ' if affective else 'off'} heard {mood:8} {rate:.2f} w/s {reply[:70]!r}",
+            flush=True,
+        )
     for (kind, affective), rows in sorted(results.items()):
         moods = {m: sum(r[0] == m for r in rows) for m in {r[0] for r in rows}}
         print(
