@@ -8,7 +8,7 @@ recognition if the speech runs past the probe mark, and the recognition at its p
 from __future__ import annotations
 
 from openlive.engines.base import ChatMessage
-from openlive.testing import FakeAsr, FakeLLM
+from openlive.testing import FakeAsr, FakeGlimpsingAsr, FakeLLM
 
 from .helpers import session, wait_for_condition
 from .test_voice import (
@@ -107,7 +107,8 @@ async def test_words_that_are_no_backchannel_interrupt_at_the_partial_recognitio
 async def test_long_speech_interrupts_even_if_it_starts_like_a_backchannel() -> None:
     llm = FakeLLM()
     tts = GatedTts(free=3)
-    asr = FakeAsr([STORY, "Yeah", "Yeah, so what about the other one?"])
+    # Every partial recognition hears "Yeah"; past 1 s of speech it interrupts.
+    asr = FakeGlimpsingAsr([STORY, "Yeah, so what about the other one?"], glimpses=["Yeah"])
     async with voice_server(llm, asr, tts) as srv:
         async with session(srv, voice_setup()) as client:
             await stream_audio(client, utterance(0.5))
@@ -118,6 +119,7 @@ async def test_long_speech_interrupts_even_if_it_starts_like_a_backchannel() -> 
             second = await client.until_turn_complete()
     assert keys(first)[-2:] == ["interrupted", "turnComplete"]
     assert input_texts(second) == ["Yeah, so what about the other one?"]
+    assert asr.glimpsed and max(asr.glimpsed) < 1.2  # partials looked at the start only
 
 
 async def test_a_backchannel_word_with_no_reply_playing_is_an_ordinary_turn() -> None:

@@ -24,7 +24,15 @@ from websockets.exceptions import ConnectionClosed
 from openlive.engines.audio_base import LIVE_API_VOICES, OUTPUT_RATE, Samples, SpeechEngines
 from openlive.engines.base import LLM, ChatMessage
 from openlive.pipeline.speech_out import MAX_CHUNK_BYTES
-from openlive.testing import FakeAsr, FakeLLM, FakeTts, FakeVad, RunningServer, running_server
+from openlive.testing import (
+    FakeAsr,
+    FakeGlimpsingAsr,
+    FakeLLM,
+    FakeTts,
+    FakeVad,
+    RunningServer,
+    running_server,
+)
 
 from .helpers import (
     MODEL,
@@ -492,9 +500,10 @@ def audio_bytes_at_least(n: int) -> Callable[[list[dict[str, Any]]], bool]:
 async def test_speech_during_a_spoken_reply_interrupts_it() -> None:
     llm = FakeLLM()
     tts = GatedTts(free=3)
-    # Speech during a reply is recognised early (a partial transcript decides it is
-    # no backchannel), then as a whole: "stop" twice.
-    async with voice_server(llm, FakeAsr([STORY, "stop", "stop"]), tts) as srv:
+    # Speech during a reply is glimpsed early (one word: not yet decided), then
+    # recognised as a whole at its pause: "stop", which is no backchannel.
+    asr = FakeGlimpsingAsr([STORY, "stop"], glimpses=["stop"])
+    async with voice_server(llm, asr, tts) as srv:
         async with session(srv, voice_setup()) as client:
             await stream_audio(client, utterance(0.5))
             first = await messages_until(client, audio_bytes_at_least(FIRST_PIECES_BYTES))
@@ -531,7 +540,7 @@ async def test_speech_during_a_spoken_reply_interrupts_it() -> None:
 
 async def test_speech_during_a_text_reply_interrupts_it() -> None:
     llm = FakeLLM(token_delay_s=0.05)
-    async with voice_server(llm, FakeAsr([STORY, "stop", "stop"])) as srv:
+    async with voice_server(llm, FakeGlimpsingAsr([STORY, "stop"], glimpses=["stop"])) as srv:
         async with session(srv, voice_setup("TEXT")) as client:
             await stream_audio(client, utterance(0.5))
             first = await messages_until(client, lambda m: "modelTurn" in keys(m))

@@ -5,13 +5,14 @@ used by the product path: ``openlive serve`` always runs real engines.
 """
 
 from openlive.testing.fake_llm import FakeLLM, echo_reply
-from openlive.testing.fake_speech import FakeAsr, FakeTts, FakeTurn, FakeVad
+from openlive.testing.fake_speech import FakeAsr, FakeGlimpsingAsr, FakeTts, FakeTurn, FakeVad
 from openlive.testing.fake_tools import FakePlanner, FakeSearch
 from openlive.testing.fake_transport import FakeSessionIO, FakeTransport
 from openlive.testing.server import RunningServer, running_server
 
 __all__ = [
     "FakeAsr",
+    "FakeGlimpsingAsr",
     "FakeLLM",
     "FakePlanner",
     "FakeSearch",

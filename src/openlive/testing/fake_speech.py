@@ -70,6 +70,29 @@ class FakeAsr:
         return f"{audio.size / INPUT_RATE:.1f} seconds of speech"
 
 
+class FakeGlimpsingAsr(FakeAsr):
+    """A :class:`FakeAsr` whose partial recognitions (``glimpse``) have a script of their own.
+
+    Args:
+        script: Transcripts of whole utterances, as for :class:`FakeAsr`.
+        glimpses: What each glimpse hears, in order; the last one repeats.
+        delay_s: Time each recognition takes.
+    """
+
+    def __init__(
+        self, script: Sequence[str] = (), glimpses: Sequence[str] = ("",), delay_s: float = 0.0
+    ) -> None:
+        super().__init__(script, delay_s)
+        self._glimpses = list(glimpses) or [""]
+        self.glimpsed: list[float] = []  # durations of the audio glimpsed
+
+    def glimpse(self, audio: Samples, language: str | None = None) -> str:
+        """The next scripted glimpse (the last one once the others are used)."""
+        with self._lock:
+            self.glimpsed.append(audio.size / INPUT_RATE)
+            return self._glimpses.pop(0) if len(self._glimpses) > 1 else self._glimpses[0]
+
+
 class FakeTts:
     """Speech as tones: 50 ms of a voice-specific tone per character, one piece per word.
 
