@@ -63,7 +63,7 @@ async def test_proactive_audio_example_ends_every_turn_and_hears_the_words(genai
     )
     said = "And now, the latest headlines from around the world."
     turn = await ask(genai_client, NATIVE, config, said)
-    assert heard_most_of(said, input_transcript(turn))
+    assert heard_most_of(said, input_transcript(turn), share=0.5)  # espeak-ng news, heard by tiny.en
     last = turn[-1].server_content
     assert last is not None and last.turn_complete
     # Silent (turnComplete alone) or answered (audio, then generationComplete): nothing else.
