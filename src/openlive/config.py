@@ -54,6 +54,9 @@ class EngineSpec:
         tier: ``auto``, ``tiny`` (short replies and history) or ``capable``.
         tools: ``auto``, ``native`` (the model calls the declared functions itself)
             or ``planner`` (the word-list planner for models that cannot).
+        images: ``openai``: the endpoint's model reads images (a vision model:
+            llama.cpp's server with ``--mmproj``, vLLM, Ollama), so images go to it
+            as ``image_url`` data URIs; otherwise the image describer's text does.
     """
 
     type: str = "llama"
@@ -69,6 +72,7 @@ class EngineSpec:
     llm: str = ""
     tier: str = "auto"
     tools: str = "auto"
+    images: bool = False
 
 
 def _default_engines() -> dict[str, EngineSpec]:
@@ -127,6 +131,11 @@ class Settings:
         session_limit_s: A connection without context window compression ends after
             this long, with a goAway first (default 15 minutes, the Live API's limit
             for audio sessions); 0 for no limit.
+        video_session_limit_s: The same for a session once it sends video (default
+            2 minutes, the Live API's limit for audio plus video sessions); 0 for no
+            limit of its own.
+        max_video_fps: Video frames a second a client may send on average (about
+            one is usual); a client far past it is closed with 1008.
         connection_limit_s: Every connection ends after this long (a planned reset;
             clients resume with their handle); 0 for never.
         go_away_notice_s: ``goAway.timeLeft`` before a time limit closes a connection.
@@ -180,6 +189,8 @@ class Settings:
     store: str = ""
     handle_ttl_s: float = 7200.0
     session_limit_s: float = 900.0
+    video_session_limit_s: float = 120.0
+    max_video_fps: float = 10.0
     connection_limit_s: float = 0.0
     go_away_notice_s: float = 5.0
     audio_lead_s: float = 1.0
@@ -280,6 +291,7 @@ class Settings:
                 raise ConfigError(f"engine {name!r} (openai) needs base_url, model and context_size")
         for limit in (
             "max_sessions",
+            "max_video_fps",
             "max_message_bytes",
             "max_history_chars",
             "max_output_tokens",

@@ -29,10 +29,15 @@ class TextPart:
 
 @dataclass(frozen=True)
 class ImagePart:
-    """An image (a photo, a video frame, a screen), as encoded bytes."""
+    """An image (a photo, a video frame, a screen), as encoded bytes.
+
+    ``source`` names the field it came in (``realtimeInput.video``), for the reason
+    given if it later fails to decode; it is not saved and not compared.
+    """
 
     data: bytes
     mime_type: str
+    source: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -89,10 +94,16 @@ def only_text(parts: Iterable[Part]) -> bool:
     return all(isinstance(p, TextPart) for p in parts)
 
 
+# What an image costs the history's bound of characters: what its 258 tokens would
+# take as text. Images are bounded by number (the session keeps its newest few),
+# not by this cost, so a large screenshot is not refused for its bytes.
+IMAGE_HISTORY_COST = 258 * 4
+
+
 def part_size(part: Part) -> int:
-    """What a part costs the history's bound: characters of text, bytes of an image."""
+    """What a part costs the history's bound: characters of text, a fixed cost for an image."""
     if isinstance(part, ImagePart):
-        return len(part.data)
+        return IMAGE_HISTORY_COST
     return len(text_of(part))
 
 

@@ -58,3 +58,21 @@ def test_voice_example_with_wav_files(live_server: LiveServer, tmp_path: Path) -
     with wave.open(str(reply)) as wav:
         assert wav.getframerate() == 24_000 and wav.getsampwidth() == 2
         assert wav.getnframes() > 24_000 // 2, "less than half a second of reply"
+
+
+def test_screen_example_shares_a_drawn_screen_and_answers(live_server: LiveServer) -> None:
+    import importlib.util
+
+    result = run_example(
+        "python_screen.py",
+        live_server,
+        "--text",
+        "The launch code is PINEAPPLE",
+        "--ask",
+        "What does my screen say?",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip(), "no reply text streamed"
+    if importlib.util.find_spec("openlive.engines.screen_reader") is not None:
+        # With the embedded screen reader the answer reads the screen.
+        assert "pineapple" in result.stdout.lower(), result.stdout

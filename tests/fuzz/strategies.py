@@ -238,10 +238,76 @@ def setups(draw: st.DrawFn) -> str | bytes:
     return _encode(draw, {"setup": body}, raws)
 
 
+def _seed_images() -> list[bytes]:
+    import io
+
+    from PIL import Image
+
+    seeds = []
+    for fmt, size in (("JPEG", (24, 16)), ("PNG", (16, 24)), ("JPEG", (8, 8))):
+        out = io.BytesIO()
+        Image.linear_gradient("L").resize(size).convert("RGB").save(out, format=fmt)
+        seeds.append(out.getvalue())
+    return seeds
+
+
+SEED_IMAGES = _seed_images()
+IMAGE_TYPES = [
+    "image/jpeg",
+    "image/png",
+    "image/jpg",
+    "IMAGE/JPEG",
+    "image/gif",
+    "image/webp",
+    "video/mp4",
+    "",
+]
+
+
+@st.composite
+def image_bytes(draw: st.DrawFn) -> bytes:
+    """Image bytes: real small images, cut short, with bytes flipped, or a header spliced onto noise."""
+    data = bytearray(draw(st.sampled_from(SEED_IMAGES)))
+    roll = draw(st.integers(0, 4))
+    if roll == 1:
+        data = data[: draw(st.integers(0, len(data)))]
+    elif roll == 2:
+        for _ in range(draw(st.integers(1, 8))):
+            data[draw(st.integers(0, len(data) - 1))] = draw(st.integers(0, 255))
+    elif roll == 3:
+        # Width and height bytes rewritten: a PNG's IHDR, or anywhere in a JPEG's header.
+        at = 16 if data.startswith(b"\x89PNG") else draw(st.integers(2, min(200, len(data) - 4)))
+        data[at : at + 4] = draw(st.binary(min_size=4, max_size=4))
+    elif roll == 4:
+        data = data[:20] + bytearray(draw(st.binary(max_size=64)))
+    return bytes(data)
+
+
+@st.composite
+def image_messages(draw: st.DrawFn) -> str | bytes:
+    """A frame carrying an image: realtimeInput.video, a mediaChunk, or a clientContent part."""
+    blob = {
+        "data": base64.b64encode(draw(image_bytes())).decode(),
+        "mimeType": draw(st.sampled_from(IMAGE_TYPES)),
+    }
+    where = draw(st.sampled_from(["video", "media_chunks", "client_content"]))
+    if where == "video":
+        message: dict[str, Any] = {"realtimeInput": {"video": blob}}
+    elif where == "media_chunks":
+        message = {"realtime_input": {"media_chunks": [blob]}}
+    else:
+        parts = [{"inline_data": blob}, {"text": "what is this?"}]
+        message = {"clientContent": {"turns": [{"role": "user", "parts": parts}], "turnComplete": True}}
+    if where != "client_content" and draw(st.booleans()):
+        message.setdefault("realtimeInput", message.pop("realtime_input", {}))["text"] = "and now?"
+    return json.dumps(message)
+
+
 client_messages = st.one_of(
     messages_of(spec.CLIENT_CONTENT, "clientContent"),
     messages_of(spec.REALTIME_INPUT, "realtimeInput"),
     messages_of(spec.TOOL_RESPONSE, "toolResponse"),
+    image_messages(),
 )
 
 raw_frames = st.one_of(

@@ -648,7 +648,7 @@ BAD_INPUT = {
     ),
     "image-chunk": (
         {"realtime_input": {"media_chunks": [{"data": b64(b"\xff\xd8\xff\xe0"), "mimeType": "image/jpeg"}]}},
-        "realtimeInput.mediaChunks[0]: image/jpeg input is not supported yet",
+        "realtimeInput.mediaChunks[0].data is not a readable JPEG image",
     ),
     "activity-start-with-automatic-detection": (
         ACTIVITY_START,

@@ -209,8 +209,8 @@ def test_missing_file(tmp_path: Path) -> None:
         ("engines = 5", "[engines] must be a table of engine tables"),
         (
             '[engines.big]\nfile = "x.gguf"',
-            "engines.big takes api_key, base_url, context_size, contexts, llm, max_connections, model, "
-            "n_ctx, path, tier, timeout, tools, type",
+            "engines.big takes api_key, base_url, context_size, contexts, images, llm, max_connections, "
+            "model, n_ctx, path, tier, timeout, tools, type",
         ),
         ("[engines]\nbig = 1", "engines.big takes"),
         ("models = 5", "[models] maps model names to engine names"),
@@ -321,3 +321,13 @@ def test_connection_limits_and_origins_from_the_environment() -> None:
     assert settings.idle_timeout_s == 0.0 and settings.max_connections_per_address == 4
     assert settings.allowed_origins == ["https://a.example", "https://b.example"]
     settings.check()
+
+
+def test_an_openai_engine_may_say_it_reads_images(write_config: WriteConfig) -> None:
+    path = write_config(
+        '[engines.vision]\ntype = "openai"\nbase_url = "http://127.0.0.1:8080/v1"\nmodel = "m"\n'
+        "context_size = 4096\nimages = true\n"
+    )
+    settings = load_settings(path, environ={})
+    assert settings.engines["vision"].images is True
+    assert settings.video_session_limit_s == 120.0

@@ -6,6 +6,7 @@ import pytest
 
 from openlive.engines.base import ChatMessage, LLMCapabilities, for_engine
 from openlive.parts import (
+    IMAGE_HISTORY_COST,
     AudioPart,
     FunctionCallPart,
     FunctionResponsePart,
@@ -52,7 +53,7 @@ def test_a_text_turn_is_one_text_part_and_counts_its_characters() -> None:
     assert turn.parts == (TextPart("hello"),) and turn.text == "hello" and turn.only_text
     assert Turn("user", "").parts == ()
     image = Turn("user", parts=[ImagePart(b"x" * 1000, "image/png")])
-    assert image.size == 1000 and not image.only_text
+    assert image.size == IMAGE_HISTORY_COST and not image.only_text
 
 
 def test_an_engine_gets_parts_only_if_it_declares_it_reads_them() -> None:

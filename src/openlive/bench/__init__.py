@@ -18,8 +18,8 @@ engines only when a benchmark runs.
 SCENARIOS = ("voice", "barge-in", "text", "capacity", "pipeline", "turns")
 """Every scenario, in the order a full run takes them."""
 
-ON_REQUEST = ("quality", "tools")
+ON_REQUEST = ("quality", "tools", "video")
 """Scenarios that run only when named: how right the answers and tool choices are
-(:mod:`~openlive.bench.quality`)."""
+(:mod:`~openlive.bench.quality`), and what video frames cost (:mod:`~openlive.bench.video`)."""
 
 __all__ = ["ON_REQUEST", "SCENARIOS"]

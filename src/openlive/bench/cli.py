@@ -48,6 +48,9 @@ Run only when named:
             different questions in one session: do the replies collapse?
   tools     a request set over eight functions, code and search, through each
             tool planner the engine can use: function choice right, arguments
+  video     a frame's cost at each mediaResolution (check, decode and scale,
+            describe, re-encode for a vision engine), then voice latency with
+            screen frames streaming at 1 fps beside the same without, alternating
 
 `openlive bench asr` (options: openlive bench asr --help) measures the speech
 recognisers instead: word error rate and recognition time on a speech set.

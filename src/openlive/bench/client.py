@@ -233,6 +233,11 @@ class LiveClient:
             json.dumps({"realtime_input": {"audio": {"data": data, "mime_type": f"audio/pcm;rate={rate}"}}})
         )
 
+    async def send_video(self, frame: bytes, mime: str = "image/jpeg") -> None:
+        """One video frame, as ``send_realtime_input(video=...)`` sends it."""
+        data = base64.b64encode(frame).decode("ascii")
+        await self._ws.send(json.dumps({"realtime_input": {"video": {"data": data, "mime_type": mime}}}))
+
     async def send_text(self, text: str) -> None:
         """A user turn, as ``send_client_content(turns=..., turn_complete=True)`` sends it."""
         turns = [{"parts": [{"text": text}], "role": "user"}]

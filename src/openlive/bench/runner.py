@@ -84,7 +84,9 @@ async def warm_up_server(target: Target, options: BenchOptions, spoken: bool) ->
 LEAK_WAIT_S = 2.0
 
 # Scenarios that speak to the server (and need espeak-ng and its speech engines).
-SPOKEN = ("voice", "barge-in", "capacity", "pipeline", "turns")
+SPOKEN = ("voice", "barge-in", "capacity", "pipeline", "turns", "video")
+# Scenarios that time nothing, so they need no warm-up.
+UNTIMED = ("quality", "tools")
 
 
 async def sessions_left_open(target: Target, baseline: int = 0) -> int:
@@ -108,7 +110,7 @@ async def run_scenarios(target: Target, names: Sequence[str], options: BenchOpti
     """
     results: list[ScenarioResult] = []
     # Quality and tool choice time nothing, so they need no warm-up.
-    if not target.warmed_up and not all(name in ON_REQUEST for name in names):
+    if not target.warmed_up and not all(name in UNTIMED for name in names):
         spoken = any(name in SPOKEN for name in names)
         seconds = await warm_up_server(target, options, spoken)
         kind = "spoken exchange" if spoken else "text turn"
@@ -137,6 +139,10 @@ async def run_scenarios(target: Target, names: Sequence[str], options: BenchOpti
             from openlive.bench.turns import turns
 
             result = await turns(target, options)
+        elif name == "video":
+            from openlive.bench.video import video
+
+            result = await video(target, options)
         elif name in ON_REQUEST:
             from openlive.bench import quality
 

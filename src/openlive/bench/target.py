@@ -23,7 +23,7 @@ from typing import Any
 from openlive.bench.client import Endpoint, live_url, now
 from openlive.config import Settings, load_settings
 from openlive.engines.audio_base import SpeechEngines
-from openlive.engines.base import LLM
+from openlive.engines.base import LLM, ImageDescriber
 from openlive.engines.registry import ModelTable
 from openlive.metrics import (
     METRICS,
@@ -196,6 +196,14 @@ class Target:
         if self.models is None:
             self.models = build_models(self.settings)
         return self.models.engine(self.models.resolve(model))
+
+    def describer(self) -> ImageDescriber:
+        """The image describer: the embedded server's own, or the embedded default loaded here."""
+        if self.models is not None:
+            return self.models.describer()
+        from openlive.engines.describers import default_describer
+
+        return default_describer()
 
     def speech_engines(self) -> SpeechEngines:
         """The speech engines to call directly in this process (as :meth:`llm`)."""

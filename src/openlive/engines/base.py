@@ -10,9 +10,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from openlive.parts import Part
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 Role = Literal["system", "user", "assistant"]
 
@@ -99,6 +102,29 @@ class LLM(Protocol):
 
         Yields:
             Text pieces in order; joined, they are the whole reply.
+        """
+        ...
+
+
+@runtime_checkable
+class ImageDescriber(Protocol):
+    """Turns an image into plain English for a language model that reads text only.
+
+    Blocking: it runs in a worker thread. It must be safe to call from several
+    threads at once (or serialise itself).
+    """
+
+    def describe(self, image: Image.Image, previous: Image.Image | None) -> str:
+        """Describe ``image`` (decoded, RGB).
+
+        Args:
+            image: The image to describe.
+            previous: The image before it in the conversation (the previous video
+                frame), so the description can say what changed; ``None`` if none.
+
+        Returns:
+            A description a text-only model can answer from (what text is on it,
+            what it shows), without markup.
         """
         ...
 

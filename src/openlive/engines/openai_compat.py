@@ -35,10 +35,18 @@ The context window cannot be asked of every server reliably (vLLM reports
 per slot), so it is configuration: ``context_size`` should equal the window the
 server was started with (vLLM ``--max-model-len``, llama.cpp ``--ctx-size``,
 Ollama ``num_ctx``). A vLLM server that reports a smaller one is logged.
+
+Images. An engine built with ``images=True`` (a vision model: llama.cpp's server
+with ``--mmproj``, vLLM, Ollama) declares ``LLMCapabilities(images=True)`` and
+sends a message with image parts as OpenAI's content list: ``{"type": "text"}``
+and ``{"type": "image_url", "image_url": {"url": "data:image/jpeg;base64,..."}}``
+items in order. The session sizes images to its ``mediaResolution`` before they
+get here. Token counts through a tokenizer endpoint count the text only.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import logging
@@ -52,10 +60,11 @@ from typing import Any, Literal
 
 import httpx
 
-from openlive.engines.base import ChatMessage, GenerationStats, SamplingParams
+from openlive.engines.base import ChatMessage, GenerationStats, LLMCapabilities, SamplingParams
 from openlive.engines.native_tools import ToolCall, ToolSpec
 from openlive.engines.profile import ModelProfile, make_profile
 from openlive.errors import ConfigError, ContextWindowExceeded, EngineError, OpenliveError
+from openlive.parts import ImagePart, Part, text_of
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +116,8 @@ class OpenAICompatEngine:
         tools: ``auto`` or ``native``: the endpoint gets the declared functions as
             ``tools`` and answers with ``tool_calls``; ``planner`` for endpoints or
             models that cannot call tools.
+        images: The model reads images (a vision model): image parts are sent as
+            ``image_url`` data URIs; otherwise the engine gets text only.
 
     Raises:
         ConfigError: The URL or a limit is not usable.
@@ -124,6 +135,7 @@ class OpenAICompatEngine:
         transport: httpx.BaseTransport | None = None,
         tier: str = "auto",
         tools: str = "auto",
+        images: bool = False,
     ) -> None:
         try:
             url = httpx.URL(base_url)
@@ -161,6 +173,7 @@ class OpenAICompatEngine:
         # Tokens llama-cpp-python's count adds to any text (a BOS), measured once.
         self._count_offset = 0
         self.profile: ModelProfile = make_profile(tier, tools, None, template_has_tools=True)
+        self.capabilities = LLMCapabilities(images=images)
 
     @property
     def context_size(self) -> int:
@@ -344,7 +357,7 @@ class OpenAICompatEngine:
             return []
         body: dict[str, Any] = {
             "model": self.model,
-            "messages": _chat(messages),
+            "messages": _chat(messages, self.capabilities.images),
             "tools": [t.openai() for t in tools],
             "tool_choice": "auto",
             "parallel_tool_calls": True,
@@ -426,7 +439,7 @@ class OpenAICompatEngine:
     ) -> dict[str, Any]:
         body: dict[str, Any] = {
             "model": self.model,
-            "messages": _chat(messages),
+            "messages": _chat(messages, self.capabilities.images),
             "stream": True,
             "stream_options": {"include_usage": True},
         }
@@ -696,8 +709,25 @@ def _tool_calls(url: str, answer: Mapping[str, Any] | None) -> list[ToolCall]:
     return calls
 
 
-def _chat(messages: Sequence[ChatMessage]) -> list[dict[str, str]]:
-    return [{"role": m.role, "content": m.content} for m in messages]
+def _chat(messages: Sequence[ChatMessage], images: bool = False) -> list[dict[str, Any]]:
+    """The messages in OpenAI's form; with ``images``, a message with image parts is a content list."""
+    return [
+        {"role": m.role, "content": _content(m.parts) if images and m.parts else m.content} for m in messages
+    ]
+
+
+def _content(parts: Sequence[Part]) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    for part in parts:
+        if isinstance(part, ImagePart):
+            url = f"data:{part.mime_type};base64,{base64.b64encode(part.data).decode('ascii')}"
+            items.append({"type": "image_url", "image_url": {"url": url}})
+        elif text := text_of(part):
+            if items and items[-1]["type"] == "text":
+                items[-1]["text"] += text
+            else:
+                items.append({"type": "text", "text": text})
+    return items
 
 
 def _int(body: Mapping[str, Any] | None, key: str) -> int | None:

@@ -12,7 +12,7 @@ import fnmatch
 import re
 from collections.abc import Iterable, Mapping
 
-from openlive.engines.base import LLM
+from openlive.engines.base import LLM, ImageDescriber
 from openlive.errors import MAX_REASON_BYTES, PolicyViolation
 
 # The model names the Live API documentation uses.
@@ -85,9 +85,13 @@ class ModelTable:
 
     Args:
         models: Served name or pattern to engine; patterns are tried in this order.
+        describer: Describes images for engines that read text only; ``None``: the
+            embedded default (:func:`openlive.engines.describers.default_describer`),
+            built on first use.
     """
 
-    def __init__(self, models: Mapping[str, LLM]) -> None:
+    def __init__(self, models: Mapping[str, LLM], describer: ImageDescriber | None = None) -> None:
+        self._describer = describer
         canonical = {canonical_model_name(name): engine for name, engine in models.items()}
         self._models = {name: engine for name, engine in canonical.items() if not is_pattern(name)}
         self._patterns = [(name, engine) for name, engine in canonical.items() if is_pattern(name)]
@@ -134,6 +138,14 @@ class ModelTable:
         matched = self._match(served_name)
         assert matched is not None, f"{served_name!r} is not served"
         return matched[1]
+
+    def describer(self) -> ImageDescriber:
+        """The image describer for engines that read text only (the default loads on first call)."""
+        if self._describer is None:
+            from openlive.engines.describers import default_describer
+
+            self._describer = default_describer()
+        return self._describer
 
     def context_tokens(self, served_name: str) -> int:
         """The context window sessions get: the documented one, or the engine's if smaller."""

@@ -8,15 +8,17 @@ be another.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor
 from typing import Protocol
 
 from openlive.engines.audio_base import SpeechEngines
-from openlive.engines.base import for_engine
+from openlive.engines.base import LLM, ChatMessage, GenerationStats, SamplingParams, for_engine
 from openlive.engines.registry import ModelTable
 from openlive.pipeline.affect import StyledTTS
 from openlive.pipeline.native_dialog import native_prepare
 from openlive.pipeline.reply import Reply, Speech
+from openlive.pipeline.vision import FrameVision
 from openlive.session import StartGeneration
 
 
@@ -35,12 +37,21 @@ class CascadeResponder:
         models: Engines by served model name.
         speech: The speech engines; ``None`` makes text replies only.
         executor: Where the engines run.
+        vision: Makes a prompt's images ready for the engine (sized, or described);
+            ``None``: a text-only engine gets the images' placeholders.
     """
 
-    def __init__(self, models: ModelTable, speech: SpeechEngines | None, executor: Executor | None) -> None:
+    def __init__(
+        self,
+        models: ModelTable,
+        speech: SpeechEngines | None,
+        executor: Executor | None,
+        vision: FrameVision | None = None,
+    ) -> None:
         self._models = models
         self._speech = speech
         self._executor = executor
+        self._vision = vision
 
     def start(self, request: StartGeneration, cancel: threading.Event | None = None) -> Reply:
         """Start the reply: spoken if it has a voice and there are speech engines."""
@@ -51,7 +62,39 @@ class CascadeResponder:
                 tts = StyledTTS(tts, request.delivery)
             voice = Speech(tts, request.voice.name, request.voice.language)
         llm = self._models.engine(request.model)
+        if self._vision is not None and any(m.parts for m in request.messages):
+            # Images are sized or described in the generation's worker thread.
+            seeing = _Seeing(llm, self._vision)
+            prepare = native_prepare(llm, request)
+            return Reply(
+                seeing, request.messages, request.params, voice, self._executor, cancel, prepare=prepare
+            )
         # A text-only engine reads the text rendering of images and other parts.
         messages = for_engine(llm, request.messages)
         prepare = native_prepare(llm, request)
         return Reply(llm, messages, request.params, voice, self._executor, cancel, prepare=prepare)
+
+
+class _Seeing:
+    """An engine whose prompts' images are made ready (:class:`FrameVision`) before it reads them."""
+
+    def __init__(self, llm: LLM, vision: FrameVision) -> None:
+        self._llm = llm
+        self._vision = vision
+
+    @property
+    def context_size(self) -> int:
+        return self._llm.context_size
+
+    def count_prompt_tokens(self, messages: Sequence[ChatMessage]) -> int:
+        return self._llm.count_prompt_tokens(messages)
+
+    def generate(
+        self,
+        messages: Sequence[ChatMessage],
+        params: SamplingParams,
+        stats: GenerationStats,
+        cancel: threading.Event,
+    ) -> Iterator[str]:
+        prepared = for_engine(self._llm, self._vision.prepare(self._llm, messages))
+        return self._llm.generate(prepared, params, stats, cancel)

@@ -14,6 +14,9 @@ a new kind of work (say, reading a video frame) is a new action type in
   the tool steps (:mod:`openlive.runtime.tool_steps`).
 - ``FeedAudio``, ``MarkActivity``, ``EndAudioStream``: the voice path
   (voice in → turn taking, :mod:`openlive.pipeline`).
+- ``SeeFrame``: a video frame, described ahead of its turn for an engine that
+  reads text only (:mod:`openlive.pipeline.vision`); the first one starts the
+  time limit of a session with video.
 
 Every task runs under one guard that maps its failure to a close code.
 """
@@ -28,8 +31,9 @@ from concurrent.futures import Executor
 from typing import Any
 
 from openlive.engines.audio_base import Samples, SpeechEngines
+from openlive.engines.base import capabilities
 from openlive.engines.registry import ModelTable
-from openlive.errors import OpenliveError
+from openlive.errors import OpenliveError, PolicyViolation
 from openlive.metrics import METRICS, ReplyTimings
 from openlive.pipeline.backchannel import BargeInConfig
 from openlive.pipeline.barge_in import BargeInGuard
@@ -37,6 +41,7 @@ from openlive.pipeline.pacing import pace
 from openlive.pipeline.reply import Reply
 from openlive.pipeline.responder import CascadeResponder, Responder
 from openlive.pipeline.turn_taking import TurnTaking
+from openlive.pipeline.vision import FrameVision
 from openlive.pipeline.voice_input import AudioLimits, VoiceInput
 from openlive.runtime.accounting import TokenAccounts
 from openlive.runtime.checkpoints import Checkpoints
@@ -59,6 +64,7 @@ from openlive.session import (
     PlanTools,
     RunCode,
     RunSearch,
+    SeeFrame,
     Send,
     Session,
     StartGeneration,
@@ -114,7 +120,13 @@ class SessionRuntime:
         self.timers = Timers(io, limits.go_away_notice_s, session.id)
         self.checkpoints = Checkpoints(session, io, self.timers, resumption, owner, token)
         self._tool_steps = ToolSteps(session, tools or ToolRuntime(), models, executor, self.act)
-        self.responder: Responder = CascadeResponder(models, speech, executor)
+        self.vision = FrameVision(models.describer, lambda: session.media_resolution, executor)
+        self.responder: Responder = CascadeResponder(models, speech, executor, self.vision)
+        self._armed_at: float | None = None
+        self._video_limit_armed = False
+        # Video frames received, and when the first came: the frame rate's bound.
+        self._frames = 0
+        self._first_frame_at = 0.0
         self.turn_taking = TurnTaking(session, self.responder, self.act, lambda: io.closing)
         self._barge_in = BargeInConfig()
         # Voice in, started by the first audio.
@@ -133,6 +145,7 @@ class SessionRuntime:
             FeedAudio: self._voice_in,
             MarkActivity: self._voice_in,
             EndAudioStream: self._voice_in,
+            SeeFrame: self._see_frame,
         }
 
     def act(self, actions: list[Action]) -> None:
@@ -154,6 +167,7 @@ class SessionRuntime:
         # settings, whatever the new connection's setup names.
         limits = self._limits
         setup = self.session.setup
+        self._armed_at = asyncio.get_running_loop().time()
         compressed = setup is not None and setup.compression is not None
         if limits.session_limit_s is not None and not compressed:
             self.timers.arm(
@@ -163,6 +177,42 @@ class SessionRuntime:
             self.timers.arm(
                 limits.connection_limit_s, "planned connection reset; reconnect with the last handle"
             )
+
+    def _see_frame(self, action: SeeFrame) -> None:
+        session = self.session
+        now = asyncio.get_running_loop().time()
+        if self._frames == 0:
+            self._first_frame_at = now
+        self._frames += 1
+        allowed = self._limits.video_burst + (now - self._first_frame_at) * self._limits.max_video_fps
+        if self._frames > allowed:
+            self.fail(
+                PolicyViolation(
+                    f"video frames arrive faster than {self._limits.max_video_fps:g} a second; "
+                    "send about one a second"
+                )
+            )
+            return
+        if not self._video_limit_armed:
+            self._video_limit_armed = True
+            self._arm_video_limit()
+        if session.model is not None:
+            # Ahead of the turn: scaled for a model that reads images, else described.
+            sized = capabilities(self._models.engine(session.model)).images
+            self.vision.see(action.frame, action.previous, sized)
+
+    def _arm_video_limit(self) -> None:
+        """A session with video, without compression, ends sooner: its limit counts from the setup."""
+        limit = self._limits.video_session_limit_s
+        setup = self.session.setup
+        if limit is None or setup is None or setup.compression is not None or self._armed_at is None:
+            return
+        elapsed = asyncio.get_running_loop().time() - self._armed_at
+        self.timers.arm(
+            max(0.0, limit - elapsed),
+            "the time limit of a session with video was reached; "
+            "enable contextWindowCompression for longer sessions, or resume with the last handle",
+        )
 
     async def go_away(self, grace_s: float) -> None:
         """Tell the client the connection ends soon, let a running reply finish, then close."""

@@ -48,6 +48,7 @@ def build_engine(spec: EngineSpec) -> LLM:
             max_connections=spec.max_connections,
             tier=spec.tier,
             tools=spec.tools,
+            images=spec.images,
         )
     from openlive.engines.embedded import smollm2_path
     from openlive.engines.llama import LlamaCppEngine
@@ -255,6 +256,8 @@ def make_server(
         connection_limits=ConnectionLimits(
             max_message_bytes=settings.max_message_bytes,
             session_limit_s=settings.session_limit_s or None,
+            video_session_limit_s=settings.video_session_limit_s or None,
+            max_video_fps=settings.max_video_fps,
             connection_limit_s=settings.connection_limit_s or None,
             go_away_notice_s=settings.go_away_notice_s,
             audio_lead_s=settings.audio_lead_s or None,

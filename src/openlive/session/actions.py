@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from openlive.engines.base import ChatMessage, SamplingParams
+from openlive.parts import ImagePart
 from openlive.session.native import Delivery, ThinkingPlan
 from openlive.wire import server as msg
 from openlive.wire.tools import Tools
@@ -61,6 +62,19 @@ class FeedAudio:
 
     data: bytes
     rate: int
+
+
+@dataclass(frozen=True)
+class SeeFrame:
+    """A video frame arrived (checked, not decoded): it may be described ahead of its turn.
+
+    Attributes:
+        frame: The frame.
+        previous: The newest image the history holds, the frame's ``previous``.
+    """
+
+    frame: ImagePart
+    previous: ImagePart | None
 
 
 @dataclass(frozen=True)
@@ -156,6 +170,7 @@ Action = (
     | FeedAudio
     | MarkActivity
     | EndAudioStream
+    | SeeFrame
     | Checkpoint
     | PlanTools
     | RunCode

@@ -25,8 +25,9 @@ from openlive.engines.base import ChatMessage, GenerationStats, SamplingParams
 from openlive.engines.language import follows_speaker, language_instruction, spoken_language
 from openlive.engines.profile import CAPABLE, ModelProfile
 from openlive.engines.registry import honours_history_config
-from openlive.errors import InvalidArgument, NotSupportedYet
-from openlive.parts import part_from_json, part_to_json
+from openlive.errors import InvalidArgument
+from openlive.images import Resolution, check_image, is_image_type, resolution
+from openlive.parts import ImagePart, Part, TextPart, part_from_json, part_to_json
 from openlive.session.actions import (
     Action,
     AwaitToolResponses,
@@ -39,6 +40,7 @@ from openlive.session.actions import (
     PlanTools,
     RunCode,
     RunSearch,
+    SeeFrame,
     Send,
     StartGeneration,
     Voice,
@@ -89,6 +91,12 @@ MAX_DETECTION_MS = 10_000
 # 2: history turns are lists of parts; 1 (still read): history turns were [role, text].
 SNAPSHOT_FORMAT = 2
 READABLE_SNAPSHOT_FORMATS = (1, 2)
+# Images the history (with the input deferred behind a reply) keeps as images;
+# older ones become a placeholder, so a session's memory for images is bounded.
+MAX_HISTORY_IMAGES = 3
+EARLIER_IMAGE = "[an earlier image]"
+# Frames after a reply started ahead beyond which its frame is stale (at 1 fps, 3 s).
+MAX_FRAMES_AFTER_PREVIEW = 3
 
 
 class State(enum.Enum):
@@ -139,6 +147,8 @@ class SpeechCapabilities:
 class _Generation:
     turn_id: int
     audio_in_s: float = 0.0
+    image_tokens: int = 0
+    video_tokens: int = 0
     sent: list[str] = field(default_factory=list)
     # The tool phase before the answer, in a session with tools.
     tools: ToolTurn | None = None
@@ -206,6 +216,19 @@ class Session:
         self._tones = ToneTracker()
         self._tone: Tone | None = None
         self._heard_turn = False
+        # Video: the newest frame no turn has seen yet (older ones are dropped), the
+        # frame a reply started ahead of its turn saw (in a 1-tuple: it may be None),
+        # and the image tokens added since the last reply started.
+        self.media_resolution: Resolution = resolution(None)
+        self.has_video = False
+        self._frame: ImagePart | None = None
+        self._preview_frame: tuple[ImagePart | None] | None = None
+        # Frames received, to tell a stale preview's frame (see _turn_frame).
+        self._frames_seen = 0
+        self._preview_at = 0
+        self._image_tokens = 0
+        self._video_tokens = 0
+        self._last_image: ImagePart | None = None
 
     @property
     def generating(self) -> bool:
@@ -268,6 +291,7 @@ class Session:
                 )
         self.setup = setup
         self.native = native_dialog(setup.raw, self.model)
+        self.media_resolution = resolution(setup.raw.get("generationConfig", {}).get("mediaResolution"))
         self.state = State.ACTIVE
         actions: list[Action] = [Send(msg.setup_complete(self.id))]
         if self._restored is not None:
@@ -309,20 +333,117 @@ class Session:
     def _on_client_content(self, content: ClientContent) -> list[Action]:
         self._heard_turn, self._tone = False, None  # typed: not judged, no tone of voice
         turns = []
+        image_tokens = 0
         for index, turn in enumerate(content.turns):
+            path = f"clientContent.turns[{index}]"
             if turn.role not in ("user", "model"):
-                raise InvalidArgument(
-                    f"clientContent.turns[{index}].role must be user or model, not {turn.role!r}"
-                )
-            if turn.text:
-                turns.append(Turn(role="user" if turn.role == "user" else "model", text=turn.text))
+                raise InvalidArgument(f"{path}.role must be user or model, not {turn.role!r}")
+            parts: list[Part] = []
+            for number, part in enumerate(turn.parts):
+                if part.text and not part.thought:
+                    parts.append(TextPart(part.text))
+                inline = part.raw.get("inlineData")
+                if inline is not None:
+                    level = part.raw.get("mediaResolution", {}).get("level")
+                    image, tokens = self._image(
+                        f"{path}.parts[{number}].inlineData",
+                        Blob(mime_type=inline.get("mimeType", ""), data=inline.get("data", b"")),
+                        resolution(_level(level)) if level else None,
+                    )
+                    parts.append(image)
+                    image_tokens += tokens
+                    self._last_image = image
+            if parts:
+                turns.append(Turn(role="user" if turn.role == "user" else "model", parts=_merge_text(parts)))
+        self._image_tokens += image_tokens
         if self._seeding:
             # The initial history: kept, never answered; it may end with the model's turn.
             self._check_room(turns)
             self.history.extend(turns)
+            self._retire_images()
             self._seeding = not content.turn_complete
             return []
+        if content.turn_complete and turns and turns[-1].role == "user":
+            turns[-1] = self._with_frame(turns[-1])
         return self._add_turns(turns, reply=content.turn_complete)
+
+    # -- images and video ------------------------------------------------------------
+
+    def _image(self, path: str, blob: Blob, own: Resolution | None = None) -> tuple[ImagePart, int]:
+        """An image from the client, checked (header only), and its tokens (at ``own`` resolution if set).
+
+        Raises:
+            InvalidArgument: Not an image this server takes (type, signature, size).
+        """
+        info = check_image(blob.data, blob.mime_type, path)
+        tokens = (own or self.media_resolution).image_tokens(info.width, info.height)
+        return ImagePart(blob.data, blob.mime_type.split(";")[0].strip().lower(), path), tokens
+
+    def _take_frame(self, path: str, blob: Blob) -> SeeFrame:
+        """A video frame: it replaces any frame no turn has seen yet."""
+        frame, _ = self._image(path, blob)
+        self._frame = frame
+        self._frames_seen += 1
+        self.has_video = True
+        return SeeFrame(frame, self._newest_image())
+
+    def _newest_image(self) -> ImagePart | None:
+        """The newest image a turn took (kept as it goes: a flood of frames must not scan the history)."""
+        return self._last_image
+
+    def _turn_frame(self, spoken: bool = True) -> ImagePart | None:
+        """The frame the next user turn sees: for speech, the one its reply started ahead with.
+
+        A reply started ahead counts only while few frames have come since (its turn
+        is committed within a second or so; a preview left behind by speech that
+        made no turn must not hold an old frame for the next one).
+        """
+        preview = self._preview_frame
+        if (
+            spoken
+            and preview is not None
+            and self._frames_seen - self._preview_at <= MAX_FRAMES_AFTER_PREVIEW
+        ):
+            return preview[0]
+        return self._frame
+
+    def _with_frame(self, turn: Turn, spoken: bool = False) -> Turn:
+        """``turn`` with the frame it sees in front of its words; that frame is seen then.
+
+        The policy: a turn sees the newest frame received before its reply was first
+        started (the end of the user's speech, or the text's arrival), if no earlier
+        turn saw it. A frame that arrives later waits for the next turn.
+        """
+        frame = self._turn_frame(spoken)
+        self._preview_frame = None
+        if frame is None:
+            return turn
+        if frame is self._frame:
+            self._frame = None
+        self._video_tokens += self.media_resolution.frame_tokens
+        self._last_image = frame
+        return Turn(turn.role, parts=(frame, *turn.parts))
+
+    def _retire_images(self) -> None:
+        """Keep the newest ``MAX_HISTORY_IMAGES`` images; older ones become a placeholder."""
+        kept = 0
+        for turns in (self._deferred, None):
+            source = list(self.history) if turns is None else turns
+            changed = False
+            for index in range(len(source) - 1, -1, -1):
+                turn = source[index]
+                if not any(isinstance(p, ImagePart) for p in turn.parts):
+                    continue
+                parts: list[Part] = []
+                for part in reversed(turn.parts):
+                    if isinstance(part, ImagePart):
+                        kept += 1
+                        if kept > MAX_HISTORY_IMAGES:
+                            part, changed = TextPart(EARLIER_IMAGE), True
+                    parts.append(part)
+                source[index] = Turn(turn.role, parts=parts[::-1])
+            if changed and turns is None:
+                self.history.replace(source)
 
     def _on_realtime_input(self, realtime: RealtimeInput) -> list[Action]:
         assert self.setup is not None
@@ -342,8 +463,15 @@ class Session:
             actions += self.speech_started()
         blobs = [("realtimeInput.audio", realtime.audio)] if realtime.audio else []
         blobs += [(f"realtimeInput.mediaChunks[{i}]", b) for i, b in enumerate(realtime.media_chunks)]
+        frames = [("realtimeInput.video", realtime.video)] if realtime.video else []
+        frames += [(path, blob) for path, blob in blobs if blob.mime_type.lower().startswith("image/")]
         for path, blob in blobs:
-            actions.append(self._audio_chunk(path, blob))
+            if not blob.mime_type.lower().startswith("image/"):
+                actions.append(self._audio_chunk(path, blob))
+        # Only the newest frame of a message counts; each is checked all the same.
+        seen = [self._take_frame(path, blob) for path, blob in frames]
+        if seen:
+            actions.append(seen[-1])
         if realtime.activity_end:
             actions.append(MarkActivity(start=False))
         if realtime.audio_stream_end:
@@ -351,14 +479,17 @@ class Session:
         if realtime.text:
             # Realtime text is a whole user turn that asks for a reply at once.
             self._heard_turn, self._tone = False, None  # typed: not judged, no tone of voice
-            turn = Turn(role="user", text=realtime.text)
+            turn = self._with_frame(Turn(role="user", text=realtime.text))
             actions += self._add_turns([turn], reply=True, interrupt=activity.interrupts)
         return actions
 
     def _audio_chunk(self, path: str, blob: Blob) -> FeedAudio:
         if not blob.mime_type.lower().startswith(("audio/pcm", "audio/l16")):
-            if blob.mime_type.lower().startswith(("image/", "video/")):
-                raise NotSupportedYet(f"{path}: {blob.mime_type[:30]} input is not supported yet")
+            if is_image_type(blob.mime_type):
+                raise InvalidArgument(
+                    f"{path}.mimeType {blob.mime_type[:30]!r} is not supported; "
+                    "send video as image/jpeg or image/png frames"
+                )
             raise InvalidArgument(
                 f"{path}.mimeType {blob.mime_type[:40]!r} is not supported; "
                 "send 16-bit PCM as audio/pcm;rate=16000"
@@ -403,7 +534,7 @@ class Session:
                 self._tone = self._tones.estimate(text, sound)
                 self._tones.observe(text, sound)
             self._heard_turn = True
-            turn = Turn(role="user", text=text)
+            turn = self._with_frame(Turn(role="user", text=text), spoken=True)
             actions += self._add_turns([turn], reply=True, interrupt=self.setup.activity.interrupts)
         return actions
 
@@ -431,6 +562,8 @@ class Session:
         user's speech is not yet committed, and keeps it only if the turn, once
         committed, starts the same reply (all but the ``turn_id``). ``None`` when
         the transcript would start no reply now (nothing heard, a reply playing).
+        The one thing it records: the video frame this reply sees, so that the
+        turn sees it too (a frame arriving meanwhile waits for the next turn).
         """
         if self.state is not State.ACTIVE or self._generation is not None or self.setup is None:
             return None
@@ -440,7 +573,12 @@ class Session:
         reply_language, voice = self.reply_language, self.voice
         if language and self._follows_speaker:
             reply_language, voice = self._language_change(language) or (reply_language, voice)
-        turn = Turn(role="user", text=text)
+        # The turn will see the frame this reply sees, whatever arrives before it is
+        # committed: the one state a preview keeps.
+        frame = self._turn_frame()
+        self._preview_frame = (frame,)
+        self._preview_at = self._frames_seen
+        turn = Turn(role="user", parts=(frame, TextPart(text)) if frame is not None else (TextPart(text),))
         turns = [*self.history, turn]
         tone = self._tones.estimate(text, sound) if self.native.affective else None
         instruction = self._instruction(reply_language, tone)
@@ -496,6 +634,7 @@ class Session:
             # New input that asks for a reply supersedes the one being generated.
             actions += self._interrupt(by_user)
         self.history.extend(turns)
+        self._retire_images()
         if reply and len(self.history):
             actions.append(self._start_generation())
         elif reply:
@@ -515,8 +654,14 @@ class Session:
     def _start_generation(self) -> StartGeneration | PlanTools:
         assert self.setup is not None and self.model is not None
         self._fit_context()
-        generation = _Generation(turn_id=next(self._turn_ids), audio_in_s=self._audio_in_s)
+        generation = _Generation(
+            turn_id=next(self._turn_ids),
+            audio_in_s=self._audio_in_s,
+            image_tokens=self._image_tokens,
+            video_tokens=self._video_tokens,
+        )
         self._audio_in_s = 0.0
+        self._image_tokens = self._video_tokens = 0
         self._generation = generation
         tools = self.setup.tools
         # A reply to the user's own words may need tools; a reply that reports a
@@ -638,7 +783,12 @@ class Session:
         if generation is None or generation.turn_id != turn_id:
             return []
         self._finish_generation(generation)
-        prompt = {"TEXT": stats.prompt_tokens, "AUDIO": _audio_tokens(generation.audio_in_s)}
+        prompt = {
+            "TEXT": stats.prompt_tokens,
+            "AUDIO": _audio_tokens(generation.audio_in_s),
+            "IMAGE": generation.image_tokens,
+            "VIDEO": generation.video_tokens,
+        }
         if self.voice is not None:
             response = {"AUDIO": _audio_tokens(audio_out_s)}
         else:
@@ -699,6 +849,7 @@ class Session:
             self.history.append(Turn(role="model", text=reply))
         self.history.extend(self._deferred)
         self._deferred.clear()
+        self._retire_images()
         self._generation = None
 
     # -- tools -----------------------------------------------------------------------
@@ -945,6 +1096,8 @@ class Session:
     def _load_history(self, snapshot: dict[str, object]) -> None:
         self.history.extend(self._saved_turns)
         self._saved_turns = []
+        images = [p for t in self.history for p in t.parts if isinstance(p, ImagePart)]
+        self._last_image = images[-1] if images else None
         calls = snapshot.get("background_calls", {})
         if isinstance(calls, dict):
             self._background_calls.update({str(k): str(v) for k, v in calls.items()})
@@ -957,6 +1110,22 @@ class Session:
             self._generation = None
         self.state = State.CLOSED
         return actions
+
+
+def _level(level: str) -> str:
+    """A part's resolution level as a session resolution (ULTRA_HIGH is served as HIGH)."""
+    return "MEDIA_RESOLUTION_HIGH" if level == "MEDIA_RESOLUTION_ULTRA_HIGH" else level
+
+
+def _merge_text(parts: list[Part]) -> list[Part]:
+    """Neighbouring text parts as one (a turn of text stays one text part)."""
+    merged: list[Part] = []
+    for part in parts:
+        if isinstance(part, TextPart) and merged and isinstance(merged[-1], TextPart):
+            merged[-1] = TextPart(merged[-1].text + part.text)
+        else:
+            merged.append(part)
+    return merged
 
 
 def _audio_tokens(seconds: float) -> int:

@@ -8,10 +8,12 @@ from openlive.testing.fake_llm import FakeLLM, echo_reply
 from openlive.testing.fake_speech import FakeAsr, FakeGlimpsingAsr, FakeTts, FakeTurn, FakeVad
 from openlive.testing.fake_tools import FakePlanner, FakeSearch
 from openlive.testing.fake_transport import FakeSessionIO, FakeTransport
+from openlive.testing.fake_vision import FakeDescriber
 from openlive.testing.server import RunningServer, running_server
 
 __all__ = [
     "FakeAsr",
+    "FakeDescriber",
     "FakeGlimpsingAsr",
     "FakeLLM",
     "FakePlanner",

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from openlive.config import Settings
 from openlive.engines.audio_base import SpeechEngines
-from openlive.engines.base import LLM
+from openlive.engines.base import LLM, ImageDescriber
 from openlive.engines.registry import DOCUMENTED_MODELS, ModelTable
 from openlive.runtime.tools import ToolRuntime
 from openlive.server.app import AppState
@@ -57,6 +57,7 @@ async def running_server(
     speech: SpeechEngines | None = None,
     store: Store | None = None,
     tools: ToolRuntime | None = None,
+    describer: ImageDescriber | None = None,
     **overrides: object,
 ) -> AsyncIterator[RunningServer]:
     """Serve ``models`` on a free loopback port for the duration of the block.
@@ -69,13 +70,15 @@ async def running_server(
         speech: Engines for the voice path (e.g. the fakes); text only if ``None``.
         store: Where sessions are saved for resumption; ``None`` refuses resumption.
         tools: How tool steps run (e.g. with a :class:`FakePlanner`); from the settings if ``None``.
+        describer: Describes images for text-only engines (e.g. a :class:`FakeDescriber`);
+            the embedded default if ``None``.
         **overrides: Settings fields to change, e.g. ``api_keys=["k"]``.
     """
     table = models if isinstance(models, Mapping) else {name: models for name in DOCUMENTED_MODELS}
     settings = dataclasses.replace(settings or Settings(), host="127.0.0.1", port=1, tls=tls is not None)
     for name, value in overrides.items():
         setattr(settings, name, value)
-    server, state = make_server(settings, ModelTable(table), tls, speech, store, tools)
+    server, state = make_server(settings, ModelTable(table, describer), tls, speech, store, tools)
     server.config.port = 0
     task = asyncio.create_task(server.serve())
     while not server.started:

@@ -163,11 +163,12 @@ class ClientContent:
 
 @dataclass(frozen=True)
 class RealtimeInput:
-    """Realtime input: audio, text, or activity markers (one or more per message).
+    """Realtime input: audio, video, text, or activity markers (one or more per message).
 
     Attributes:
         text: Text typed by the user; a whole turn.
         audio: A chunk of the microphone stream.
+        video: A frame of the camera or screen stream (an encoded image).
         media_chunks: The older field for audio (and video) chunks.
         activity_start: The user started speaking (automatic detection disabled).
         activity_end: The user stopped speaking (automatic detection disabled).
@@ -178,6 +179,7 @@ class RealtimeInput:
     text: str | None
     raw: dict[str, Any]
     audio: Blob | None = None
+    video: Blob | None = None
     media_chunks: tuple[Blob, ...] = ()
     activity_start: bool = False
     activity_end: bool = False
@@ -238,6 +240,7 @@ def _parse(value: dict[str, Any]) -> ClientMessage:
             text=body.get("text"),
             raw=body,
             audio=_blob(body["audio"]) if "audio" in body else None,
+            video=_blob(body["video"]) if "video" in body else None,
             media_chunks=tuple(_blob(chunk) for chunk in body.get("mediaChunks", [])),
             activity_start="activityStart" in body,
             activity_end="activityEnd" in body,

@@ -36,6 +36,7 @@ MEDIA_RESOLUTION = Enum(
         "MEDIA_RESOLUTION_HIGH",
     )
 )
+PART_MEDIA_RESOLUTION = Enum((*MEDIA_RESOLUTION.values, "MEDIA_RESOLUTION_ULTRA_HIGH"))
 START_SENSITIVITY = Enum(("START_SENSITIVITY_UNSPECIFIED", "START_SENSITIVITY_HIGH", "START_SENSITIVITY_LOW"))
 END_SENSITIVITY = Enum(("END_SENSITIVITY_UNSPECIFIED", "END_SENSITIVITY_HIGH", "END_SENSITIVITY_LOW"))
 ACTIVITY_HANDLING = Enum(("ACTIVITY_HANDLING_UNSPECIFIED", "START_OF_ACTIVITY_INTERRUPTS", "NO_INTERRUPTION"))
@@ -71,8 +72,10 @@ PART = Obj(
         "thought": BOOL,
         "thoughtSignature": BYTES,
         "videoMetadata": Obj({"startOffset": STR, "endOffset": STR, "fps": FLOAT}),
+        # An image's own resolution (the SDKs' Part.media_resolution): its tokens.
+        "mediaResolution": Obj({"level": PART_MEDIA_RESOLUTION, "numTokens": INT32}),
     },
-    later=frozenset({"inlineData", "fileData", "videoMetadata"}),
+    later=frozenset({"fileData", "videoMetadata"}),
 )
 
 CONTENT = Obj({"role": STR, "parts": ListOf(PART)})
@@ -248,7 +251,6 @@ REALTIME_INPUT = Obj(
         "activityEnd": Obj({}),
         "audioStreamEnd": BOOL,
     },
-    later=frozenset({"video"}),
 )
 
 TOOL_RESPONSE = Obj({"functionResponses": ListOf(FUNCTION_RESPONSE)})

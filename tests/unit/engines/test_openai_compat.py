@@ -680,3 +680,44 @@ def test_waiting_longer_than_the_timeout_for_a_connection_is_an_engine_error() -
     with pytest.raises(EngineError) as error:
         collect(remote, SEA)
     assert error.value.reason.startswith(f"all 1 connections to {CHAT} stayed busy for 0.2 s")
+
+
+def test_a_vision_engine_sends_image_parts_as_data_uris_in_order() -> None:
+    import base64
+
+    from openlive.engines.base import capabilities
+    from openlive.parts import ImagePart, TextPart
+
+    fake = FakeServer(sse(chunk("A cat.", finish="stop"), DONE))
+    remote = fake.engine(images=True)
+    assert capabilities(remote).images
+    image = ImagePart(b"\xff\xd8\xff\xe0fake-jpeg", "image/jpeg")
+    message = ChatMessage("user", "[image]what is this?", (image, TextPart("what is "), TextPart("this?")))
+    collect(remote, [ChatMessage("system", "Be brief."), message])
+    (body,) = fake.chat_bodies()
+    assert body["messages"] == [
+        {"role": "system", "content": "Be brief."},
+        {
+            "role": "user",
+            "content": [
+                {
+                    "type": "image_url",
+                    "image_url": {"url": "data:image/jpeg;base64," + base64.b64encode(image.data).decode()},
+                },
+                {"type": "text", "text": "what is this?"},
+            ],
+        },
+    ]
+
+
+def test_an_engine_not_declared_to_read_images_sends_text_only() -> None:
+    from openlive.engines.base import capabilities
+    from openlive.parts import ImagePart, TextPart
+
+    fake = FakeServer(sse(chunk("ok", finish="stop"), DONE))
+    remote = fake.engine()
+    assert not capabilities(remote).images
+    message = ChatMessage("user", "[image: a red square]hi", (ImagePart(b"x", "image/png"), TextPart("hi")))
+    collect(remote, [message])
+    (body,) = fake.chat_bodies()
+    assert body["messages"] == [{"role": "user", "content": "[image: a red square]hi"}]

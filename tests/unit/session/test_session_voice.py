@@ -343,13 +343,25 @@ def test_a_malformed_audio_mime_type_is_refused_naming_the_field(mime: str, reas
     assert not isinstance(error.value, NotSupportedYet)
 
 
-@pytest.mark.parametrize("mime", ["image/jpeg", "image/png", "video/mp4"])
-@pytest.mark.parametrize("field", ["media_chunks", "video"])
-def test_image_and_video_input_is_not_supported_yet(mime: str, field: str) -> None:
+@pytest.mark.parametrize(
+    ("mime", "reason"),
+    [
+        ("image/jpeg", ".data is not a readable JPEG image"),
+        ("image/png", ".data is not a PNG image"),
+        ("video/mp4", ".mimeType 'video/mp4' is not"),
+    ],
+)
+@pytest.mark.parametrize(("field", "path"), [("media_chunks", "mediaChunks[0]"), ("video", "video")])
+def test_video_input_that_is_no_image_is_refused_naming_the_field(
+    mime: str, reason: str, field: str, path: str
+) -> None:
     session = active()
-    with pytest.raises(NotSupportedYet, match="not supported yet") as error:
+    with pytest.raises(InvalidArgument) as error:
         feed(session, audio_message(b"\xff\xd8\xff", mime, field=field))
     assert error.value.close_code == CLOSE_INVALID_ARGUMENT
+    assert error.value.reason.startswith(f"realtimeInput.{path}")
+    assert reason in error.value.reason
+    assert not isinstance(error.value, NotSupportedYet)
 
 
 @pytest.mark.parametrize("size", [1, 3, 32_001])

@@ -374,14 +374,14 @@ def test_two_response_modalities_are_refused(modalities: list[object]) -> None:
         (
             {
                 "clientContent": {
-                    "turns": [{"parts": [{"inline_data": {"mimeType": "image/png", "data": "AA=="}}]}]
+                    "turns": [{"parts": [{"file_data": {"mimeType": "image/png", "fileUri": "gs://x"}}]}]
                 }
             },
-            "clientContent.turns[0].parts[0].inlineData",
+            "clientContent.turns[0].parts[0].fileData",
         ),
         (
-            {"realtimeInput": {"video": {"mimeType": "image/jpeg", "data": "AAA="}}},
-            "realtimeInput.video",
+            {"setup": {"model": MODEL, "avatarConfig": {}}},
+            "setup.avatarConfig",
         ),
     ],
 )

@@ -1,0 +1,337 @@
+"""``openlive bench video``: what a video frame costs, and what streaming frames does to voice.
+
+Two parts, in one run:
+
+- **a frame's cost at each mediaResolution**, in this process: a 1280x720 screen
+  frame with text and a 1920x1080 camera-style frame, each checked from its header,
+  decoded and scaled to the resolution's size, then described by the server's
+  describer (the embedded screen reader, or what the server's model table names)
+  and, for a vision engine, re-encoded to what the engine is sent;
+- **voice latency with frames streaming at 1 fps beside the same without**: one
+  spoken session (with ``contextWindowCompression``, so the 2-minute limit of a
+  session with video does not end it), its utterances alternating between no
+  video and frames sent once a second throughout the exchange, so both halves
+  share the same machine load over time;
+- **a flood**: one client sends camera frames as fast as it can while another
+  talks: the talker's latency, the server's memory before, at its peak and after,
+  and what became of the flooding session (the server closes a client far past
+  ``max_video_fps``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable
+from typing import Any
+
+from websockets.exceptions import ConnectionClosed
+
+from openlive.bench import speech
+from openlive.bench.client import LiveClient, Microphone
+from openlive.bench.report import Figure, ScenarioResult
+from openlive.bench.target import Target
+
+# The resolutions measured, and what each is called in the table.
+RESOLUTIONS = (
+    ("MEDIA_RESOLUTION_LOW", "LOW"),
+    ("MEDIA_RESOLUTION_MEDIUM", "MEDIUM"),
+    ("MEDIA_RESOLUTION_HIGH", "HIGH"),
+    (None, "unset"),
+)
+FRAME_INTERVAL_S = 1.0
+# How long the flood lasts at most, and the utterances spoken during it.
+FLOOD_S = 30.0
+FLOOD_UTTERANCES = 4
+MIB = 1024 * 1024
+# Times each frame is measured at each resolution (after one unmeasured pass).
+REPEATS = 5
+
+
+def screen_frame(number: int, size: tuple[int, int] = (1280, 720)) -> bytes:
+    """A screen-like JPEG: a window with a title bar and lines of ordinary UI text."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("RGB", size, (245, 245, 245))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=28)
+    draw.rectangle((0, 0, size[0], 56), fill=(40, 60, 110))
+    draw.text((24, 12), f"Build dashboard - run {number}", fill=(255, 255, 255), font=font)
+    lines = [
+        f"Pipeline {number} finished in {40 + number % 17} minutes",
+        f"{120 + number} tests passed, {number % 3} failed",
+        "Next deployment: Thursday at 10:30",
+        "Owner: release team",
+    ]
+    for row, line in enumerate(lines):
+        draw.text((48, 110 + 70 * row), line, fill=(20, 20, 20), font=font)
+    return _jpeg(image)
+
+
+def camera_frame(number: int, size: tuple[int, int] = (1920, 1080)) -> bytes:
+    """A camera-like JPEG: smooth gradients, a bright object, sensor noise."""
+    import numpy as np
+    from PIL import Image
+
+    rng = np.random.default_rng(number)
+    y, x = np.mgrid[0 : size[1], 0 : size[0]]
+    base = np.stack([x * 200 / size[0], y * 180 / size[1], (x + y) * 120 / sum(size)], axis=-1)
+    centre = (size[0] * (0.3 + 0.05 * (number % 5)), size[1] * 0.5)
+    blob = ((x - centre[0]) ** 2 + (y - centre[1]) ** 2) < (size[1] / 6) ** 2
+    base[blob] = (230, 160, 40)
+    noisy = np.clip(base + rng.normal(0, 6, base.shape), 0, 255).astype(np.uint8)
+    return _jpeg(Image.fromarray(noisy, "RGB"))
+
+
+def _jpeg(image: Any) -> bytes:
+    import io
+
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=85)
+    return out.getvalue()
+
+
+def frame_costs(target: Target, result: ScenarioResult, progress: Callable[[str], None]) -> None:
+    """Measure, in this process, what one frame costs at each resolution."""
+    from openlive.images import check_image, decode, encode, resolution
+
+    describer = target.describer()
+    # A different frame at each repeat: describers cache what they have read, and a
+    # frame seen before would cost nothing.
+    frames = {
+        "screen 1280x720": [screen_frame(1 + n) for n in range(REPEATS + 1)],
+        "camera 1920x1080": [camera_frame(1 + n) for n in range(REPEATS + 1)],
+    }
+    for kind, variants in frames.items():
+        result.notes.append(f"{kind} frame: {len(variants[0])} bytes of JPEG")
+    for name, label in RESOLUTIONS:
+        res = resolution(name)
+        for kind, variants in frames.items():
+            decoding = result.figure(
+                f"{label} ({res.max_side} px): check + decode, {kind}", source="in-process"
+            )
+            describing = result.figure(f"{label}: describe, {kind}", source="in-process")
+            sizing = result.figure(f"{label}: re-encode for a vision engine, {kind}", source="in-process")
+            for repeat, data in enumerate(variants):
+                started = time.perf_counter()
+                check_image(data, "image/jpeg", "bench")
+                image = decode(data, res.max_side)
+                decoded = time.perf_counter()
+                text = describer.describe(image, None)
+                described = time.perf_counter()
+                encode(image, "image/jpeg")
+                encoded = time.perf_counter()
+                if repeat == 0:
+                    if label == "unset":
+                        result.notes.append(f"{kind}, described at {res.max_side} px: {text[:160]!r}")
+                    continue  # the first pass loads models and warms caches
+                decoding.values.append(1000 * (decoded - started))
+                describing.values.append(1000 * (described - decoded))
+                sizing.values.append(1000 * (encoded - described))
+            progress(
+                f"  {label:>6} {kind}: decode {decoding.values[-1]:.0f} ms, "
+                f"describe {describing.values[-1]:.0f} ms"
+            )
+
+
+def turn_costs(target: Target, result: ScenarioResult) -> None:
+    """What a frame adds to the turn that uses it, for a text-only model: described ahead, or not.
+
+    The turn's prompt is made ready (:class:`~openlive.pipeline.vision.FrameVision`)
+    in its generation's worker thread, before the first token: with the frame
+    described ahead (as frames are, when they arrive) that is a cache hit; without,
+    the description is made then, on the critical path.
+    """
+    from openlive.engines.base import ChatMessage
+    from openlive.images import resolution
+    from openlive.parts import ImagePart, TextPart
+    from openlive.pipeline.vision import FrameVision
+    from openlive.testing import FakeLLM
+
+    describer = target.describer()
+    ahead = result.figure("turn with a frame described ahead: prompt ready", source="in-process")
+    cold = result.figure("turn with a frame not described ahead: prompt ready", source="in-process")
+    text_only = FakeLLM()  # only its capabilities are read: a model that reads text
+    for number in range(REPEATS + 1):
+        for described_ahead, figure in ((True, ahead), (False, cold)):
+            vision = FrameVision(lambda: describer, lambda: resolution(None))
+            frame = ImagePart(screen_frame(100 + 2 * number + described_ahead), "image/jpeg")
+            prompt = [
+                ChatMessage("user", "What does my screen say?", (frame, TextPart("What does my screen say?")))
+            ]
+            if described_ahead:
+                vision.describe(frame, None)
+            started = time.perf_counter()
+            vision.prepare(text_only, prompt)
+            if number:
+                figure.values.append(1000 * (time.perf_counter() - started))
+
+
+async def _stream_frames(client: LiveClient, frames: list[bytes], sent: list[int]) -> None:
+    number = 0
+    while True:
+        await client.send_video(frames[number % len(frames)])
+        sent[0] += 1
+        number += 1
+        await asyncio.sleep(FRAME_INTERVAL_S)
+
+
+async def voice_with_frames(target: Target, options: Any, result: ScenarioResult) -> None:
+    """Alternate utterances without video and with frames at 1 fps; end of speech to first audio."""
+    from openlive.bench.client import voice_setup
+    from openlive.bench.scenarios import CHUNK_MS, VOICE, converse
+
+    without = result.figure("voice: end of speech -> first audio, no video")
+    with_video = result.figure(
+        "voice: end of speech -> first audio, frames at 1 fps", target="target: median <= no video + 50"
+    )
+    frames = [screen_frame(n) for n in range(8)]
+    setup = voice_setup(target.endpoint.model, options.reply_tokens, options.seed, VOICE)
+    setup["setup"]["contextWindowCompression"] = {"slidingWindow": {}}
+    client = await LiveClient.open(target.endpoint, setup, options.timeout_s)
+    mic = Microphone(client)
+    mic.start()
+    sent = [0]
+    utterances = speech.questions(2 * max(1, options.utterances // 2))
+    try:
+        for index, utterance in enumerate(utterances):
+            streaming = index % 2 == 1
+            stream = asyncio.create_task(_stream_frames(client, frames, sent)) if streaming else None
+            try:
+                if stream is not None:
+                    await asyncio.sleep(FRAME_INTERVAL_S)  # frames already flowing when the user speaks
+                exchange = await converse(
+                    client, mic, utterance, CHUNK_MS[index % len(CHUNK_MS)], options.timeout_s
+                )
+            finally:
+                if stream is not None:
+                    stream.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await stream
+            figure = with_video if streaming else without
+            if exchange.first_audio_ms is not None:
+                figure.values.append(exchange.first_audio_ms)
+            result.samples.append(
+                {
+                    "video": streaming,
+                    "first_audio_ms": exchange.first_audio_ms,
+                    "error": exchange.error or None,
+                }
+            )
+            shown = (
+                f"{exchange.first_audio_ms:.0f} ms" if exchange.first_audio_ms is not None else exchange.error
+            )
+            options.progress(
+                f"  voice {index + 1}/{len(utterances)} ({'1 fps' if streaming else 'no video'}): {shown}"
+            )
+            if client.closed.is_set():
+                result.notes.append(f"the session closed early: {client.close_reason}")
+                break
+    finally:
+        await mic.stop()
+        await client.close()
+    result.notes.append(f"{sent[0]} frames streamed during the 1 fps exchanges")
+    _difference(result, without, with_video)
+
+
+def _difference(result: ScenarioResult, without: Figure, with_video: Figure) -> None:
+    a, b = without.summary(), with_video.summary()
+    if a is None or b is None:
+        return
+    added = b.median - a.median
+    verdict = "meets" if added <= 50 else "misses"
+    result.notes.append(
+        f"frames at 1 fps add {added:+.0f} ms to the voice median ({a.median:.0f} -> {b.median:.0f} ms); "
+        f"{verdict} the target of at most +50 ms"
+    )
+
+
+async def flood_while_talking(target: Target, options: Any, result: ScenarioResult) -> None:
+    """One client floods frames while another talks: latency, memory, and the flooder still answered."""
+    from openlive.bench.client import text_setup, voice_setup
+    from openlive.bench.scenarios import CHUNK_MS, VOICE, converse
+
+    talking = result.figure("flood: end of speech -> first audio, while another client floods frames")
+    memory = result.figure("flood: server memory growth, peak over before", unit="MiB", source="server")
+    frames = [camera_frame(n) for n in range(8)]
+    compressed: dict[str, Any] = {"contextWindowCompression": {"slidingWindow": {}}}
+    flood_setup = text_setup(target.endpoint.model, 32, options.seed)
+    flood_setup["setup"].update(compressed)
+    talk_setup = voice_setup(target.endpoint.model, options.reply_tokens, options.seed, VOICE)
+    talk_setup["setup"].update(compressed)
+    flooder = await LiveClient.open(target.endpoint, flood_setup, options.timeout_s)
+    talker = await LiveClient.open(target.endpoint, talk_setup, options.timeout_s)
+    mic = Microphone(talker)
+    mic.start()
+    before = target.rss()
+    peak = [before or 0]
+    sent = [0]
+    stop = asyncio.Event()
+
+    async def flood() -> None:
+        # The server closes a client this far past its frame rate: the flood ends then.
+        with contextlib.suppress(ConnectionClosed):
+            while not stop.is_set() and not flooder.closed.is_set():
+                await flooder.send_video(frames[sent[0] % len(frames)])
+                sent[0] += 1
+
+    async def watch() -> None:
+        while not stop.is_set():
+            peak[0] = max(peak[0], target.rss() or 0)
+            await asyncio.sleep(0.25)
+
+    started = time.perf_counter()
+    tasks = [asyncio.create_task(flood()), asyncio.create_task(watch())]
+    try:
+        for index, utterance in enumerate(speech.questions(FLOOD_UTTERANCES, offset=7)):
+            exchange = await converse(
+                talker, mic, utterance, CHUNK_MS[index % len(CHUNK_MS)], options.timeout_s
+            )
+            if exchange.first_audio_ms is not None:
+                talking.values.append(exchange.first_audio_ms)
+            shown = (
+                f"{exchange.first_audio_ms:.0f} ms" if exchange.first_audio_ms is not None else exchange.error
+            )
+            options.progress(f"  talking during the flood {index + 1}/{FLOOD_UTTERANCES}: {shown}")
+            if time.perf_counter() - started > FLOOD_S:
+                break
+    finally:
+        stop.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await mic.stop()
+        await talker.close()
+    seconds = time.perf_counter() - started
+    answered = "no"
+    if flooder.closed.is_set():
+        answered = f"no: the server closed it ({flooder.close_reason})"
+    else:
+        with contextlib.suppress(Exception):
+            await flooder.send_text("What is in front of the camera?")
+            turn = await flooder.next_turn(options.timeout_s)
+            await flooder.wait(turn.done, options.timeout_s, "turnComplete")
+            answered = "yes"
+    await flooder.close()
+    after = target.rss()
+    if before is not None and after is not None:
+        memory.values.append((peak[0] - before) / MIB)
+        result.notes.append(
+            f"flood: {sent[0]} frames of ~{len(frames[0]) // 1024} KiB in {seconds:.0f} s "
+            f"({sent[0] / seconds:.0f}/s); server memory {before / MIB:.0f} MiB before, "
+            f"{peak[0] / MIB:.0f} at the peak, {after / MIB:.0f} after; the flooding session "
+            f"answered afterwards: {answered}"
+        )
+    else:
+        memory.note = "n/a: the server's memory cannot be read (remote without --server-pid)"
+        result.notes.append(f"flood: {sent[0]} frames in {seconds:.0f} s; answered afterwards: {answered}")
+
+
+async def video(target: Target, options: Any) -> ScenarioResult:
+    """The video scenario: a frame's cost at each resolution, voice with and without frames, a flood."""
+    result = ScenarioResult("video")
+    options.progress("  a frame's cost at each resolution (in this process)")
+    await asyncio.to_thread(frame_costs, target, result, options.progress)
+    await asyncio.to_thread(turn_costs, target, result)
+    await voice_with_frames(target, options, result)
+    await flood_while_talking(target, options, result)
+    return result

@@ -1,0 +1,242 @@
+"""Images in a prompt made ready for the language model: sized for it, or described for it.
+
+One :class:`FrameVision` serves one session. Given a prompt whose messages hold
+image parts (:class:`~openlive.parts.ImagePart`), :meth:`FrameVision.prepare`
+returns the prompt as the engine reads it:
+
+- an engine that reads images (``LLMCapabilities.images``: an OpenAI-compatible
+  vision model) gets each image no bigger than the session's ``mediaResolution``
+  allows (an image already small enough is passed as sent, undecoded);
+- any other engine gets, in each image's place, what the session's describer
+  (:class:`~openlive.engines.base.ImageDescriber`) says of it, with the image
+  before it in the prompt as ``previous`` (what changed).
+
+It is blocking (decoding, describing) and runs in the worker thread of the
+generation it prepares, never on the event loop. Each image is described once:
+descriptions, and resized images, are kept in a small per-session cache keyed by
+the image's digest. :meth:`FrameVision.see` makes a newly arrived frame ready
+(described, or scaled for a model that reads images) ahead of the turn that will
+use it, one frame at a time per session and only the newest waiting, so a flood
+of frames costs at most one piece of work at a time, and the turn usually finds
+its frame ready. That work also rests as long as its last piece took before it
+starts another (at most half of one core per session, however slow the
+describer): a turn whose frame was not made ready ahead does it itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
+
+from openlive.engines.base import ChatMessage, ImageDescriber, capabilities
+from openlive.errors import OpenliveError
+from openlive.images import Resolution, check_image, decode, encode
+from openlive.parts import ImagePart, Part, TextPart, text_of
+from openlive.priority import PRIORITY
+
+log = logging.getLogger(__name__)
+
+# Descriptions and resized images a session keeps (the frames a prompt holds are few).
+CACHE_ENTRIES = 16
+
+
+def digest(part: ImagePart) -> str:
+    """A short digest naming an image's bytes."""
+    return hashlib.blake2b(part.data, digest_size=12).hexdigest()
+
+
+class FrameVision:
+    """Prepares one session's prompts' images for its language model.
+
+    Args:
+        describer: Returns the describer to use (called on first need: the default
+            one loads its models then).
+        resolution: Returns the session's media resolution.
+        executor: Where :meth:`see` describes frames ahead of their turn.
+    """
+
+    def __init__(
+        self,
+        describer: Callable[[], ImageDescriber],
+        resolution: Callable[[], Resolution],
+        executor: Executor | None = None,
+    ) -> None:
+        self._describer = describer
+        self._resolution = resolution
+        self._executor = executor
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[tuple[str, ...], str | ImagePart] = OrderedDict()
+        # Descriptions being made now, each with an event set when it is done.
+        self._running: dict[tuple[str, ...], threading.Event] = {}
+        # Describing ahead: the frame waiting, and whether one is being described now.
+        self._waiting: tuple[ImagePart, ImagePart | None, bool] | None = None
+        # Each frame seen ahead, by digest, and the image it was described after: the
+        # turn describes it after the same one (its prompt may have dropped that image).
+        self._previous: OrderedDict[str, ImagePart | None] = OrderedDict()
+        self._busy = False
+        # When describing ahead may start again (monotonic seconds).
+        self._rest_until = 0.0
+        self.described = 0
+
+    # -- the prompt ------------------------------------------------------------------
+
+    def prepare(self, engine: object, messages: Sequence[ChatMessage]) -> tuple[ChatMessage, ...]:
+        """``messages`` as ``engine`` reads them. Blocking: call it in a worker thread.
+
+        Raises:
+            InvalidArgument: An image cannot be decoded.
+        """
+        if not any(m.parts for m in messages):
+            return tuple(messages)
+        reads_images = capabilities(engine).images
+        previous: ImagePart | None = None
+        out: list[ChatMessage] = []
+        for message in messages:
+            if not message.parts:
+                out.append(message)
+                continue
+            parts: list[Part] = []
+            for part in message.parts:
+                if isinstance(part, ImagePart):
+                    parts.append(self._sized(part) if reads_images else TextPart(self._said(part, previous)))
+                    previous = part
+                else:
+                    parts.append(part)
+            content = "".join(text_of(p) for p in parts)
+            out.append(ChatMessage(message.role, content, tuple(parts) if reads_images else ()))
+        return tuple(out)
+
+    def _sized(self, part: ImagePart) -> ImagePart:
+        max_side = self._resolution().max_side
+        key = (digest(part), "size", str(max_side))
+        cached = self._cached(key)
+        if isinstance(cached, ImagePart):
+            return cached
+        info = check_image(part.data, part.mime_type, _source(part))
+        if max(info.width, info.height) <= max_side:
+            sized = part  # small enough: the bytes as sent, never decoded here
+        else:
+            image = decode(part.data, max_side, _source(part))
+            sized = ImagePart(encode(image, part.mime_type), part.mime_type)
+        self._keep(key, sized)
+        return sized
+
+    def _said(self, part: ImagePart, previous: ImagePart | None) -> str:
+        with self._lock:
+            key = digest(part)
+            if key in self._previous:
+                previous = self._previous[key]
+        return f"[image: {self.describe(part, previous)}]"
+
+    # -- describing ------------------------------------------------------------------
+
+    def describe(self, part: ImagePart, previous: ImagePart | None = None) -> str:
+        """What the describer says of ``part`` (after ``previous``); cached. Blocking.
+
+        Raises:
+            InvalidArgument: An image cannot be decoded.
+        """
+        key = (digest(part), "text", digest(previous) if previous is not None else "")
+        while True:
+            cached = self._cached(key)
+            if isinstance(cached, str):
+                return cached
+            with self._lock:
+                # The same image being described ahead: wait for it rather than do it twice.
+                running = self._running.get(key)
+                if running is None:
+                    self._running[key] = threading.Event()
+                    break
+            running.wait()
+            if self._cached(key) is None:
+                return self._describe(key, part, previous)  # the other attempt failed: try here
+        return self._describe(key, part, previous)
+
+    def _describe(self, key: tuple[str, ...], part: ImagePart, previous: ImagePart | None) -> str:
+        try:
+            return self._described(key, part, previous)
+        finally:
+            with self._lock:
+                done = self._running.pop(key, None)
+            if done is not None:
+                done.set()
+
+    def _described(self, key: tuple[str, ...], part: ImagePart, previous: ImagePart | None) -> str:
+        max_side = self._resolution().max_side
+        image = decode(part.data, max_side, _source(part))
+        before = decode(previous.data, max_side, _source(previous)) if previous is not None else None
+        try:
+            text = self._describer().describe(image, before).strip()
+        except OpenliveError:
+            raise
+        except Exception:  # noqa: BLE001 - a describer's bug costs the description, not the session
+            log.exception("the image describer failed")
+            text = ""
+        text = text or f"a {image.width}x{image.height} image that could not be described"
+        self._keep(key, text)
+        with self._lock:
+            self.described += 1
+        return text
+
+    def see(self, frame: ImagePart, previous: ImagePart | None, sized: bool = False) -> None:
+        """A frame arrived: make it ready ahead of its turn, unless that work is running.
+
+        Only the newest frame waits; a frame that is replaced before its turn is never
+        worked on. ``sized``: the engine reads images, so the frame is scaled to the
+        resolution rather than described.
+        """
+        with self._lock:
+            self._waiting = (frame, previous, sized)
+            self._previous[digest(frame)] = previous
+            while len(self._previous) > CACHE_ENTRIES:
+                self._previous.popitem(last=False)
+            if self._busy or self._executor is None or time.monotonic() < self._rest_until:
+                return
+            self._busy = True
+        self._executor.submit(self._describe_waiting)
+
+    def _describe_waiting(self) -> None:
+        with self._lock:
+            waiting, self._waiting = self._waiting, None
+        started = time.monotonic()
+        try:
+            if waiting is not None:
+                # Work ahead of the user: it steps aside while a reply's urgent work runs.
+                PRIORITY.step_aside()
+                frame, previous, sized = waiting
+                if sized:
+                    self._sized(frame)
+                else:
+                    self.describe(frame, previous)
+        except OpenliveError:
+            pass  # the turn that uses the frame reports it
+        finally:
+            with self._lock:
+                self._busy = False
+                # The next frame to arrive after the rest is described; those before it wait.
+                self._rest_until = time.monotonic() + (time.monotonic() - started)
+
+    # -- cache -----------------------------------------------------------------------
+
+    def _cached(self, key: tuple[str, ...]) -> str | ImagePart | None:
+        with self._lock:
+            value = self._cache.get(key)
+            if value is not None:
+                self._cache.move_to_end(key)
+            return value
+
+    def _keep(self, key: tuple[str, ...], value: str | ImagePart) -> None:
+        with self._lock:
+            self._cache[key] = value
+            self._cache.move_to_end(key)
+            while len(self._cache) > CACHE_ENTRIES:
+                self._cache.popitem(last=False)
+
+
+def _source(part: ImagePart) -> str:
+    return part.source or "an image in the conversation"
