@@ -235,8 +235,6 @@ def setups(draw: st.DrawFn) -> str | bytes:
         config["responseModalities"] = [draw(st.sampled_from(["TEXT", "AUDIO"]))]
         body["generationConfig"] = config
         body.pop("generation_config", None)
-        for later in ("proactivity",):
-            body.pop(later, None)
     return _encode(draw, {"setup": body}, raws)
 
 

@@ -12,6 +12,7 @@ import pytest
 from openlive.testing import FakeLLM, RunningServer, running_server
 
 from .helpers import (
+    MODEL,
     check_serving,
     kinds,
     live,
@@ -70,6 +71,42 @@ CASES = {
     ),
     "wrong-type": Case(
         [setup_message(temperature="hot")], 1007, "setup.generationConfig.temperature", after_setup=False
+    ),
+    "affective-not-a-bool": Case(
+        [setup_message(enableAffectiveDialog="yes")],
+        1007,
+        "setup.generationConfig.enableAffectiveDialog must be true or false",
+        after_setup=False,
+    ),
+    "proactive-audio-not-a-bool": Case(
+        [{"setup": {"model": MODEL, "proactivity": {"proactiveAudio": 1}}}],
+        1007,
+        "setup.proactivity.proactiveAudio must be true or false",
+        after_setup=False,
+    ),
+    "proactivity-not-an-object": Case(
+        [{"setup": {"model": MODEL, "proactivity": True}}],
+        1007,
+        "setup.proactivity must be an object",
+        after_setup=False,
+    ),
+    "thinking-budget-below-minus-one": Case(
+        [setup_message(thinkingConfig={"thinkingBudget": -2})],
+        1007,
+        "setup.generationConfig.thinkingConfig.thinkingBudget must be from -1",
+        after_setup=False,
+    ),
+    "thinking-budget-not-a-number": Case(
+        [setup_message(thinking_config={"thinking_budget": "lots"})],
+        1007,
+        "setup.generationConfig.thinkingConfig.thinkingBudget must be an integer",
+        after_setup=False,
+    ),
+    "include-thoughts-not-a-bool": Case(
+        [setup_message(thinkingConfig={"includeThoughts": "true"})],
+        1007,
+        "setup.generationConfig.thinkingConfig.includeThoughts must be true or false",
+        after_setup=False,
     ),
     "missing-model": Case([{"setup": {"generationConfig": {}}}], 1007, "setup.model", after_setup=False),
     "bad-role": Case(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import re
 import threading
@@ -284,6 +285,46 @@ class LlamaCppEngine:
                 stream.close()
             self._pool.put(llama)
             stats.response_tokens = self.count_text_tokens("".join(pieces))
+
+    def answer_logprobs(self, messages: Sequence[ChatMessage], answers: Sequence[str]) -> list[float]:
+        """The log-probability of each of ``answers`` as the first token of the reply to ``messages``.
+
+        One evaluation of the prompt (its cached prefix reused) and no sampling: a
+        short judgment, such as yes against no, read from the model's own odds.
+        Each answer counts in its spellings (``yes``, ``Yes``, `` yes``...), summed.
+
+        Raises:
+            ContextWindowExceeded: The prompt does not fit the context window.
+            EngineError: The model failed.
+        """
+        tokens, _ = self._prompt(messages)
+        if len(tokens) >= self._context_size:
+            raise ContextWindowExceeded(
+                f"the judgment's prompt takes {len(tokens)} tokens, over the context window"
+            )
+        llama = self._pool.get(tokens)
+        try:
+            _set_threads(llama, self._start_threads)
+            # Evaluate what the cache does not hold, at least the last token (its logits).
+            prefix = min(cached_prefix(llama, tokens), len(tokens) - 1)
+            llama.n_tokens = prefix
+            llama.eval(tokens[prefix:])
+            logits = np.array(np.ctypeslib.as_array(llama._ctx.get_logits(), shape=(llama.n_vocab(),)))
+        except (RuntimeError, ValueError) as exc:
+            raise EngineError(f"the language model failed: {exc}") from exc
+        finally:
+            self._pool.put(llama)
+        logits -= logits.max()
+        logprobs = logits - np.log(np.exp(logits).sum())
+        scores = []
+        for answer in answers:
+            ids = set()
+            for spelling in {answer, answer.capitalize(), " " + answer, " " + answer.capitalize()}:
+                pieces = self._tokenizer.tokenize(spelling.encode("utf-8"), add_bos=False, special=False)
+                if pieces:
+                    ids.add(pieces[0])
+            scores.append(float(np.log(np.exp(logprobs[sorted(ids)]).sum())) if ids else -math.inf)
+        return scores
 
     def call_tools(
         self, messages: Sequence[ChatMessage], tools: Sequence[ToolSpec], cancel: threading.Event

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from openlive.pipeline.audio_in import SpeechLasted, SpeechPaused, SpeechResumed, SpeechStarted
 from openlive.pipeline.audio_in import Utterance as SpeechEnded
 from openlive.pipeline.speech_out import SpokenChunk
+from openlive.session.native import VoiceFeatures
 
 
 @dataclass(frozen=True)
@@ -30,15 +31,20 @@ class TentativeTranscript:
     text: str
     speech_s: float
     language: str | None = None
+    voice: VoiceFeatures | None = None
 
 
 @dataclass(frozen=True)
 class FinalTranscript:
-    """The words of a committed turn of ``speech_s`` seconds, heard in ``language``."""
+    """The words of a committed turn of ``speech_s`` seconds, heard in ``language``.
+
+    ``voice`` is what its voice measured, when the session asks for affective dialog.
+    """
 
     text: str
     speech_s: float
     language: str | None = None
+    voice: VoiceFeatures | None = None
 
 
 # What voice in tells turn taking.

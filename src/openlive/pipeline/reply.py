@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
@@ -42,6 +42,27 @@ class Speech:
     language: str
 
 
+@dataclass(frozen=True)
+class Prelude:
+    """What is decided before a reply's answer is generated (native-audio dialog).
+
+    Attributes:
+        declined: The reply is not made: the words were not for the assistant.
+        thoughts: The reasoning pass's working (empty for none).
+        thought_tokens: Its length in tokens.
+        messages: The answer's prompt, if it differs from the request's.
+    """
+
+    declined: bool = False
+    thoughts: str = ""
+    thought_tokens: int = 0
+    messages: tuple[ChatMessage, ...] | None = None
+
+
+# Runs in the reply's worker before the answer: judges, thinks, reshapes the prompt.
+Prepare = Callable[[Sequence[ChatMessage], threading.Event], Prelude]
+
+
 class _End:
     pass
 
@@ -62,6 +83,7 @@ class Reply:
         executor: Where the model and the synthesiser run.
         cancel: Set to stop the work; a new event if not given.
         buffer_items: Items held unread before the work waits for the reader.
+        prepare: Work before the answer, in the same worker (see :class:`Prelude`).
     """
 
     def __init__(
@@ -73,8 +95,10 @@ class Reply:
         executor: Executor | None = None,
         cancel: threading.Event | None = None,
         buffer_items: int = BUFFER_ITEMS,
+        prepare: Prepare | None = None,
     ) -> None:
         loop = asyncio.get_running_loop()
+        self._prelude: asyncio.Future[Prelude] = loop.create_future()
         self.stats = GenerationStats()
         self.cancel = cancel or threading.Event()
         self.spoken = speech is not None
@@ -82,8 +106,24 @@ class Reply:
         self._buffer: asyncio.Queue[str | SpokenChunk | _End | _Failure] = asyncio.Queue(buffer_items)
         self._finished = False
         stats, cancel_event = self.stats, self.cancel
+        prelude_done = self._prelude
+
+        def settle(prelude: Prelude) -> None:
+            if not prelude_done.done():
+                prelude_done.set_result(prelude)
+
+        def produce() -> Iterator[str]:
+            prelude = Prelude()
+            try:
+                if prepare is not None:
+                    prelude = prepare(messages, cancel_event)
+            finally:
+                loop.call_soon_threadsafe(settle, prelude)
+            if not prelude.declined:
+                yield from llm.generate(prelude.messages or messages, params, stats, cancel_event)
+
         pieces = iterate_in_thread(
-            lambda: llm.generate(messages, params, stats, cancel_event),
+            produce,
             cancel_event,
             executor,
             max_ahead=PIECES_AHEAD if speech is not None else BUFFER_ITEMS,
@@ -94,6 +134,10 @@ class Reply:
             else speak(pieces, speech.tts, speech.voice, speech.language, cancel_event, executor)
         )
         self._pump = asyncio.create_task(self._fill(source), name="reply")
+
+    async def prelude(self) -> Prelude:
+        """What was decided before the answer; waits for it (the judgment, the thinking)."""
+        return await asyncio.shield(self._prelude)
 
     @property
     def finished(self) -> bool:

@@ -15,6 +15,8 @@ from typing import Protocol
 from openlive.engines.audio_base import SpeechEngines
 from openlive.engines.base import LLM, ChatMessage, GenerationStats, SamplingParams, for_engine
 from openlive.engines.registry import ModelTable
+from openlive.pipeline.affect import StyledTTS
+from openlive.pipeline.native_dialog import native_prepare
 from openlive.pipeline.reply import Reply, Speech
 from openlive.pipeline.vision import FrameVision
 from openlive.session import StartGeneration
@@ -55,15 +57,22 @@ class CascadeResponder:
         """Start the reply: spoken if it has a voice and there are speech engines."""
         voice = None
         if request.voice is not None and self._speech is not None:
-            voice = Speech(self._speech.tts, request.voice.name, request.voice.language)
+            tts = self._speech.tts
+            if request.delivery is not None:  # affective dialog: spoken for the user's tone
+                tts = StyledTTS(tts, request.delivery)
+            voice = Speech(tts, request.voice.name, request.voice.language)
         llm = self._models.engine(request.model)
         if self._vision is not None and any(m.parts for m in request.messages):
             # Images are sized or described in the generation's worker thread.
             seeing = _Seeing(llm, self._vision)
-            return Reply(seeing, request.messages, request.params, voice, self._executor, cancel)
+            prepare = native_prepare(llm, request)
+            return Reply(
+                seeing, request.messages, request.params, voice, self._executor, cancel, prepare=prepare
+            )
         # A text-only engine reads the text rendering of images and other parts.
         messages = for_engine(llm, request.messages)
-        return Reply(llm, messages, request.params, voice, self._executor, cancel)
+        prepare = native_prepare(llm, request)
+        return Reply(llm, messages, request.params, voice, self._executor, cancel, prepare=prepare)
 
 
 class _Seeing:

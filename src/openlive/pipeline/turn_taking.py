@@ -74,7 +74,9 @@ class TurnTaking:
                 guard.paused(event.text)
             # Start the reply this transcript would get; it is held until the turn claims it.
             request = (
-                None if self._closing() else session.preview_reply(event.text, event.speech_s, event.language)
+                None
+                if self._closing()
+                else session.preview_reply(event.text, event.speech_s, event.language, event.voice)
             )
             if request is None:
                 self.ahead.drop()
@@ -89,7 +91,7 @@ class TurnTaking:
                 # A backchannel or noise: the reply goes on; it is no turn.
                 self._act(session.backchannel_heard(event.text, event.speech_s))
                 return
-            actions = session.speech_transcribed(event.text, event.speech_s, event.language)
+            actions = session.speech_transcribed(event.text, event.speech_s, event.language, event.voice)
             self.ahead.claim(actions)  # the reply started ahead, if the turn asks for the same
             self._act(actions)
 

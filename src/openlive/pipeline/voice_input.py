@@ -42,6 +42,7 @@ from openlive.metrics import METRICS, Recognition
 from openlive.metrics import SpeechEnded as SpeechEndedRecord
 from openlive.metrics import SpeechPaused as SpeechPausedRecord
 from openlive.metrics import SpeechStarted as SpeechStartedRecord
+from openlive.pipeline.affect import measure_voice
 from openlive.pipeline.audio_in import (
     AudioInput,
     InputEvent,
@@ -57,6 +58,7 @@ from openlive.pipeline.events import FinalTranscript, TentativeTranscript, Voice
 from openlive.pipeline.turn_end import TurnPolicy, uses_turn_model
 from openlive.priority import PRIORITY
 from openlive.session import EndAudioStream, FeedAudio, MarkActivity
+from openlive.session.native import VoiceFeatures
 from openlive.wire.client import Setup
 
 log = logging.getLogger(__name__)
@@ -132,6 +134,7 @@ class VoiceInput:
             marks_ms=(*barge_in.probes_ms, barge_in.max_backchannel_ms) if barge_in is not None else (),
         )
         self._language_code = setup.speech.language_code
+        self._affective = bool(setup.raw.get("generationConfig", {}).get("enableAffectiveDialog", False))
         self._asr = engines.asr
         self._languages = plan_languages(
             setup.speech.language_code,
@@ -321,8 +324,9 @@ class VoiceInput:
         asr_ms = 1000 * (loop.time() - started)
         METRICS.emit(Recognition(self._session_id, pause.duration_s, asr_ms, tentative=True))
         log.debug("the pause's speech: %r", heard.text[:80])  # what users say: DEBUG only
+        voice = await self._measure(pause.audio)
         if self._early is asyncio.current_task():
-            self._on_event(TentativeTranscript(heard.text, pause.duration_s, heard.language))
+            self._on_event(TentativeTranscript(heard.text, pause.duration_s, heard.language, voice))
         return heard
 
     def _transcribe(self, audio: Samples) -> Heard:
@@ -348,7 +352,14 @@ class VoiceInput:
             asr_ms = 1000 * (loop.time() - started)
             METRICS.emit(Recognition(self._session_id, utterance.duration_s, asr_ms, early=early is not None))
             log.debug("heard: %r", heard.text[:80])
-            self._on_event(FinalTranscript(heard.text, utterance.duration_s, heard.language))
+            voice = await self._measure(utterance.audio)
+            self._on_event(FinalTranscript(heard.text, utterance.duration_s, heard.language, voice))
+
+    async def _measure(self, audio: Samples) -> VoiceFeatures | None:
+        """The voice's pitch, loudness and pace, when the session asks for affective dialog."""
+        if not self._affective:
+            return None
+        return await asyncio.get_running_loop().run_in_executor(self._executor, measure_voice, audio)
 
 
 def _urgent(work: Callable[[Samples], float], audio: Samples) -> float:

@@ -261,6 +261,13 @@ class SessionRuntime:
 
     async def _send_reply(self, action: StartGeneration, reply: Reply, cancel: threading.Event) -> None:
         session, turn_id = self.session, action.turn_id
+        # Native-audio dialog: the words judged (proactive audio) and the thinking done first.
+        prelude = await reply.prelude()
+        if prelude.declined:
+            self.act(session.generation_declined(turn_id))
+            return
+        if prelude.thoughts and action.thinking is not None and action.thinking.include:
+            self.act(session.generation_thought(turn_id, prelude.thoughts))
         paced = await pace(
             reply,
             self._limits.audio_lead_s,
@@ -284,7 +291,7 @@ class SessionRuntime:
             )
         )
         self._accounts.observe(self._models.engine(action.model), action.messages, stats.prompt_tokens)
-        self.act(session.generation_done(turn_id, stats, paced.audio_s))
+        self.act(session.generation_done(turn_id, stats, paced.audio_s, prelude.thought_tokens))
 
     # -- the voice path --------------------------------------------------------------
 

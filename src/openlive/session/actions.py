@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from openlive.engines.base import ChatMessage, SamplingParams
 from openlive.parts import ImagePart
+from openlive.session.native import Delivery, ThinkingPlan
 from openlive.wire import server as msg
 from openlive.wire.tools import Tools
 
@@ -39,6 +40,10 @@ class StartGeneration:
         messages: The prompt.
         params: Sampling settings.
         voice: Speak the reply with this voice; ``None`` for a text reply.
+        gate: Proactive audio: first judge whether the user's words were for the
+            assistant, and make no reply if not.
+        thinking: A reasoning pass before the answer; ``None`` for none.
+        delivery: Affective dialog: how to speak the reply for the user's tone.
     """
 
     turn_id: int
@@ -46,6 +51,9 @@ class StartGeneration:
     messages: tuple[ChatMessage, ...]
     params: SamplingParams
     voice: Voice | None = None
+    gate: bool = False
+    thinking: ThinkingPlan | None = None
+    delivery: Delivery | None = None
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,15 @@ from openlive.session.actions import (
 )
 from openlive.session.context import ModelLimits, fit_context, render_prompt
 from openlive.session.history import History, Turn
+from openlive.session.native import (
+    NativeDialog,
+    Tone,
+    ToneTracker,
+    VoiceFeatures,
+    delivery_for,
+    native_dialog,
+    tone_line,
+)
 from openlive.session.tool_turn import (
     CancelledIds,
     ToolTurn,
@@ -200,6 +209,13 @@ class Session:
         # historyConfig.initialHistoryInClientContent: clientContent seeds the
         # history, without a reply, until one says turnComplete.
         self._seeding = False
+        # Native-audio dialog (proactive audio, affective dialog, thinking): the
+        # settings, the user's tone in their last utterance, and whether the turn
+        # being answered was heard (proactive audio judges only speech).
+        self.native = NativeDialog()
+        self._tones = ToneTracker()
+        self._tone: Tone | None = None
+        self._heard_turn = False
         # Video: the newest frame no turn has seen yet (older ones are dropped), the
         # frame a reply started ahead of its turn saw (in a 1-tuple: it may be None),
         # and the image tokens added since the last reply started.
@@ -274,6 +290,7 @@ class Session:
                     f"{field_name} must be 0-{MAX_DETECTION_MS}, not {value}"
                 )
         self.setup = setup
+        self.native = native_dialog(setup.raw, self.model)
         self.media_resolution = resolution(setup.raw.get("generationConfig", {}).get("mediaResolution"))
         self.state = State.ACTIVE
         actions: list[Action] = [Send(msg.setup_complete(self.id))]
@@ -314,6 +331,7 @@ class Session:
         return Voice(name, language)
 
     def _on_client_content(self, content: ClientContent) -> list[Action]:
+        self._heard_turn, self._tone = False, None  # typed: not judged, no tone of voice
         turns = []
         image_tokens = 0
         for index, turn in enumerate(content.turns):
@@ -460,6 +478,7 @@ class Session:
             actions.append(EndAudioStream())
         if realtime.text:
             # Realtime text is a whole user turn that asks for a reply at once.
+            self._heard_turn, self._tone = False, None  # typed: not judged, no tone of voice
             turn = self._with_frame(Turn(role="user", text=realtime.text))
             actions += self._add_turns([turn], reply=True, interrupt=activity.interrupts)
         return actions
@@ -491,11 +510,14 @@ class Session:
             return self._interrupt()
         return []
 
-    def speech_transcribed(self, text: str, audio_s: float, language: str | None = None) -> list[Action]:
+    def speech_transcribed(
+        self, text: str, audio_s: float, language: str | None = None, sound: VoiceFeatures | None = None
+    ) -> list[Action]:
         """The user's utterance of ``audio_s`` seconds was recognised as ``text``, in ``language``.
 
         ``language`` (Whisper's code, ``de``) sets the reply's language when the
         session follows the speaker: a native-audio model without a ``languageCode``.
+        ``sound`` (what the utterance's voice measured) gives its tone, with affective dialog.
         """
         assert self.setup is not None
         if self.state is not State.ACTIVE:
@@ -508,6 +530,10 @@ class Session:
         if self.setup.input_transcription and text:
             actions.append(Send(msg.input_transcription(text, finished=True)))
         if text:
+            if self.native.affective:
+                self._tone = self._tones.estimate(text, sound)
+                self._tones.observe(text, sound)
+            self._heard_turn = True
             turn = self._with_frame(Turn(role="user", text=text), spoken=True)
             actions += self._add_turns([turn], reply=True, interrupt=self.setup.activity.interrupts)
         return actions
@@ -527,7 +553,9 @@ class Session:
             return [Send(msg.input_transcription(text, finished=True))]
         return []
 
-    def preview_reply(self, text: str, audio_s: float, language: str | None = None) -> StartGeneration | None:
+    def preview_reply(
+        self, text: str, audio_s: float, language: str | None = None, sound: VoiceFeatures | None = None
+    ) -> StartGeneration | None:
         """The reply ``speech_transcribed(text, audio_s, language)`` would start now; the session stays.
 
         The connection starts that reply ahead of the turn, while the end of the
@@ -552,19 +580,23 @@ class Session:
         self._preview_at = self._frames_seen
         turn = Turn(role="user", parts=(frame, TextPart(text)) if frame is not None else (TextPart(text),))
         turns = [*self.history, turn]
+        tone = self._tones.estimate(text, sound) if self.native.affective else None
+        instruction = self._instruction(reply_language, tone)
         # The same checks the turn will make, on a list: nothing of the session changes.
         try:
             self._check_room([turn])
             if self._model_limits is not None and self.model is not None:
                 limits = self._model_limits(self.model)
-                fit = fit_context(self._instruction(reply_language), turns, limits, self.setup.compression)
+                fit = fit_context(instruction, turns, limits, self.setup.compression)
                 turns = turns[fit.dropped :]
         except InvalidArgument:  # too long for the history or the window: the turn will say so
             return None
         return self._request(
             0,
-            render_prompt(self._instruction(reply_language), turns, self._profile(), voice is not None),
+            render_prompt(instruction, turns, self._profile(), voice is not None),
             voice,
+            tone=tone,
+            heard=True,
         )
 
     def _answer_in(self, language: str) -> None:
@@ -647,14 +679,26 @@ class Session:
         return self._request(generation.turn_id, self.prompt())
 
     def _request(
-        self, turn_id: int, messages: list[ChatMessage], voice: Voice | None = None
+        self,
+        turn_id: int,
+        messages: list[ChatMessage],
+        voice: Voice | None = None,
+        tone: Tone | None = None,
+        heard: bool | None = None,
     ) -> StartGeneration:
         assert self.setup is not None and self.model is not None
         config = self.setup.generation_config
+        native = self.native
+        voice = voice or self.voice
+        tone = tone or self._tone
+        heard = self._heard_turn if heard is None else heard
         return StartGeneration(
             turn_id=turn_id,
             model=self.model,
-            voice=voice or self.voice,
+            voice=voice,
+            gate=native.proactive and heard,
+            thinking=native.thinking,
+            delivery=delivery_for(tone) if native.affective and tone is not None and voice else None,
             messages=tuple(messages),
             params=SamplingParams(
                 temperature=config.temperature,
@@ -699,13 +743,41 @@ class Session:
             actions.append(Send(msg.model_turn([msg.inline_data_part(pcm, OUTPUT_AUDIO_MIME)])))
         return actions
 
-    def generation_done(self, turn_id: int, stats: GenerationStats, audio_out_s: float = 0.0) -> list[Action]:
+    def generation_thought(self, turn_id: int, text: str) -> list[Action]:
+        """The reasoning pass of ``turn_id`` wrote ``text``: sent as a thought part (``includeThoughts``)."""
+        generation = self._generation
+        if generation is None or generation.turn_id != turn_id or not text:
+            return []
+        return [Send(msg.model_turn([{"text": text, "thought": True}]))]
+
+    def generation_declined(self, turn_id: int) -> list[Action]:
+        """Proactive audio: the words ``turn_id`` answers were not for the assistant; no reply.
+
+        The user's words stay in the history (they are context); no model turn is
+        sent, and the turn ends with ``turnComplete`` alone, so a client that reads
+        one turn at a time moves on.
+        """
+        generation = self._generation
+        if generation is None or generation.turn_id != turn_id:
+            return []
+        self._finish_generation(generation)
+        usage = msg.UsageMetadata(prompt={"AUDIO": _audio_tokens(generation.audio_in_s)})
+        actions: list[Action] = [*self._checkpoint(), Send(msg.turn_complete(usage))]
+        if self._reply_after_deferred:
+            self._reply_after_deferred = False
+            actions.append(self._start_generation())
+        return actions
+
+    def generation_done(
+        self, turn_id: int, stats: GenerationStats, audio_out_s: float = 0.0, thought_tokens: int = 0
+    ) -> list[Action]:
         """The generation of ``turn_id`` ended by itself; finish the turn.
 
         Args:
             turn_id: The reply that ended.
             stats: Token counts from the language model.
             audio_out_s: Seconds of reply audio, for a spoken reply.
+            thought_tokens: Tokens of the reasoning pass before the answer.
         """
         generation = self._generation
         if generation is None or generation.turn_id != turn_id:
@@ -721,7 +793,7 @@ class Session:
             response = {"AUDIO": _audio_tokens(audio_out_s)}
         else:
             response = {"TEXT": stats.response_tokens}
-        usage = msg.UsageMetadata(prompt=prompt, response=response)
+        usage = msg.UsageMetadata(prompt=prompt, response=response, thoughts=thought_tokens)
         actions: list[Action] = []
         tools = generation.tools
         if tools is not None and (tools.queries or tools.sources):
@@ -963,11 +1035,12 @@ class Session:
             self.dropped_turns += fit.dropped
             self.history.replace(list(self.history)[fit.dropped :])
 
-    def _instruction(self, reply_language: str | None = None) -> str | None:
-        """The system message: the client's instruction, then the reply's language.
+    def _instruction(self, reply_language: str | None = None, tone: Tone | None = None) -> str | None:
+        """The system message: the client's instruction, the reply's language, the user's tone.
 
         Args:
             reply_language: The language to ask for, if not the session's own (a preview).
+            tone: The user's tone, if not the one of their last utterance (a preview).
         """
         reply_language = reply_language or self.reply_language
         instruction = ""
@@ -975,7 +1048,11 @@ class Session:
             instruction = self.setup.system_instruction.text
         # The reply's language, when it is not English: one line after the client's
         # instruction, in the same system message (templates expect only one).
-        system = "\n\n".join(part for part in (instruction, language_instruction(reply_language)) if part)
+        parts = [instruction, language_instruction(reply_language)]
+        tone = tone or self._tone
+        if self.native.affective and tone is not None:
+            parts.append(tone_line(tone))  # affective dialog: this turn's tone, last
+        system = "\n\n".join(part for part in parts if part)
         return system or None
 
     # -- resumption ------------------------------------------------------------------

@@ -136,10 +136,12 @@ class UsageMetadata:
     Attributes:
         prompt: Prompt tokens by modality (``TEXT``, ``AUDIO``...).
         response: Response tokens by modality.
+        thoughts: Tokens of the reasoning before the answer (``thoughtsTokenCount``).
     """
 
     prompt: dict[str, int] = field(default_factory=dict)
     response: dict[str, int] = field(default_factory=dict)
+    thoughts: int = 0
 
     @property
     def prompt_token_count(self) -> int:
@@ -153,13 +155,16 @@ class UsageMetadata:
 
     def to_json(self) -> dict[str, Any]:
         """The ``usageMetadata`` object."""
-        return {
+        usage: dict[str, Any] = {
             "promptTokenCount": self.prompt_token_count,
             "responseTokenCount": self.response_token_count,
-            "totalTokenCount": self.prompt_token_count + self.response_token_count,
+            "totalTokenCount": self.prompt_token_count + self.response_token_count + self.thoughts,
             "promptTokensDetails": _details(self.prompt),
             "responseTokensDetails": _details(self.response),
         }
+        if self.thoughts:
+            usage["thoughtsTokenCount"] = self.thoughts
+        return usage
 
 
 def _details(counts: Mapping[str, int]) -> list[dict[str, Any]]:

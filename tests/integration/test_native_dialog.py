@@ -1,0 +1,103 @@
+"""Native-audio dialog through a loopback server with fake engines: proactive audio, thinking, affect."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from openlive.engines.base import ChatMessage
+from openlive.pipeline.proactivity import JUDGE_SYSTEM
+from openlive.pipeline.thinking import THINK_INSTRUCTION
+from openlive.testing import FakeAsr, FakeLLM, FakeTts
+
+from .helpers import server_content, session
+from .test_voice import (
+    audio_chunks,
+    keys,
+    output_text,
+    stream_audio,
+    utterance,
+    voice_server,
+    voice_setup,
+)
+
+
+def judged(prompt: Sequence[ChatMessage]) -> str:
+    """A scripted model: the judge says no to anything said to "Mike"; thinking writes its working."""
+    if prompt[0].content == JUDGE_SYSTEM:
+        return "no" if "Mike" in prompt[-1].content.split("Last thing heard:")[-1] else "yes"
+    if THINK_INSTRUCTION in prompt[0].content:
+        return "six times seven is forty-two"
+    return "here is the answer"
+
+
+def native_setup(**extra: Any) -> dict[str, Any]:
+    setup = voice_setup()
+    setup["setup"].update(extra.pop("setup", {}))
+    setup["setup"]["generationConfig"].update(extra)
+    return setup
+
+
+async def test_proactive_audio_stays_silent_for_words_not_meant_for_it_and_answers_the_rest() -> None:
+    asr = FakeAsr(["Mike, pass me the salt", "what is six times seven"])
+    llm = FakeLLM(reply=judged)
+    setup = native_setup(setup={"proactivity": {"proactiveAudio": True}})
+    async with voice_server(llm, asr) as srv, session(srv, setup) as client:
+        await stream_audio(client, utterance())
+        ignored = await client.until_turn_complete()
+        await stream_audio(client, utterance())
+        answered = await client.until_turn_complete()
+    # The words are transcribed; no model turn, no audio, no generationComplete: turnComplete alone.
+    assert keys(ignored) == ["inputTranscription", "turnComplete"]
+    assert server_content(ignored[0])["inputTranscription"]["text"] == "Mike, pass me the salt"
+    assert keys(answered)[0] == "inputTranscription" and keys(answered)[-2:] == [
+        "generationComplete",
+        "turnComplete",
+    ]
+    assert output_text(answered) == "here is the answer" and audio_chunks(answered)
+    # The ignored words stay in the conversation: the second reply's prompt holds them.
+    answer_prompt = [c[0] for c in llm.calls if c[0][0].content != JUDGE_SYSTEM][-1]
+    assert [m.content for m in answer_prompt if m.role == "user"] == [
+        "Mike, pass me the salt",
+        "what is six times seven",
+    ]
+
+
+async def test_without_proactivity_every_utterance_is_answered_and_no_judgment_is_made() -> None:
+    asr = FakeAsr(["Mike, pass me the salt"])
+    llm = FakeLLM(reply=judged)
+    async with voice_server(llm, asr) as srv, session(srv, voice_setup()) as client:
+        await stream_audio(client, utterance())
+        reply = await client.until_turn_complete()
+    assert "generationComplete" in keys(reply) and audio_chunks(reply)
+    assert all(call[0][0].content != JUDGE_SYSTEM for call in llm.calls)
+
+
+async def test_thinking_sends_thought_parts_before_the_answer_and_counts_them() -> None:
+    asr = FakeAsr(["what is six times seven"])
+    llm = FakeLLM(reply=judged)
+    setup = native_setup(thinkingConfig={"thinkingBudget": 64, "includeThoughts": True})
+    async with voice_server(llm, asr, tts=FakeTts()) as srv, session(srv, setup) as client:
+        await stream_audio(client, utterance())
+        reply = await client.until_turn_complete()
+    parts = [p for m in reply for p in server_content(m).get("modelTurn", {}).get("parts", [])]
+    assert parts[0] == {"text": "six times seven is forty-two", "thought": True}
+    assert all("inlineData" in p for p in parts[1:])  # the answer is audio; thoughts are never spoken
+    assert "forty-two" not in output_text(reply)
+    usage = reply[-1]["usageMetadata"]
+    assert usage["thoughtsTokenCount"] == 5  # one token a word
+    # The answer's prompt carries the working.
+    assert "six times seven is forty-two" in llm.calls[-1][0][0].content
+
+
+async def test_a_zero_budget_makes_no_thinking_call() -> None:
+    asr = FakeAsr(["what is six times seven"])
+    llm = FakeLLM(reply=judged)
+    setup = voice_setup()
+    setup["setup"]["model"] = "gemini-2.5-flash-exp-native-audio-thinking-dialog"
+    setup["setup"]["generationConfig"]["thinkingConfig"] = {"thinkingBudget": 0, "includeThoughts": True}
+    async with voice_server(llm, asr) as srv, session(srv, setup) as client:
+        await stream_audio(client, utterance())
+        reply = await client.until_turn_complete()
+    assert len(llm.calls) == 1 and THINK_INSTRUCTION not in llm.calls[0][0][0].content
+    assert "thoughtsTokenCount" not in reply[-1]["usageMetadata"]
