@@ -66,7 +66,8 @@ function withoutImageData(frame) {
 
 async function main() {
   const ai = new GoogleGenAI({ apiKey, httpOptions: { baseUrl } });
-  const config = { responseModalities: [Modality.TEXT] };
+  // Greedy: what is tested is that the screen's text reaches the model, not the tiny model's luck.
+  const config = { responseModalities: [Modality.TEXT], temperature: 0 };
   if (resolution) config.mediaResolution = MediaResolution[resolution];
   const connecting = ai.live.connect({
     model,
