@@ -239,12 +239,9 @@ def _file(name: str) -> Response:
 
 async def console_info(request: Request) -> JSONResponse:
     """``GET /console/info``: what the page offers: models, voices, languages."""
-    access = _access(request)
-    if access is None:
-        return _not_found()
-    refused = _check(access, request)
+    refused = _refused(request)
     if refused is not None:
-        return refused.response()
+        return refused
     state = request.app.state.openlive
     speech = state.speech_capabilities
     return JSONResponse(
@@ -260,12 +257,9 @@ async def console_info(request: Request) -> JSONResponse:
 
 async def console_token(request: Request) -> JSONResponse:
     """``POST /console/token``: a one-use ephemeral token for the page's next session."""
-    access = _access(request)
-    if access is None:
-        return _not_found()
-    refused = _check(access, request)
+    refused = _refused(request)
     if refused is not None:
-        return refused.response()
+        return refused
     state = request.app.state.openlive
     if state.resumption is None:
         return Refusal(501, "UNIMPLEMENTED", "this server has no store for ephemeral tokens").response()
@@ -278,8 +272,13 @@ async def console_token(request: Request) -> JSONResponse:
     return JSONResponse(token_json(token), headers={"Cache-Control": "no-store"})
 
 
-def _check(access: ConsoleAccess, request: Request) -> Refusal | None:
-    return access.check(_client_host(request), request.headers, request.url.scheme == "https")
+def _refused(request: Request) -> JSONResponse | None:
+    """The answer to a request the console must not serve (it is off, or the client may not)."""
+    access = _access(request)
+    if access is None:
+        return _not_found()
+    refused = access.check(_client_host(request), request.headers, request.url.scheme == "https")
+    return refused.response() if refused is not None else None
 
 
 def _client_host(request: Request) -> str:
