@@ -57,6 +57,20 @@ TOOL_CALL_CLOSE = "</tool_call>"
 TOOL_OPENING_TOKENS = 5
 TOOL_CALL_TOKENS = 768
 MAX_TOOL_CALLS = 8
+# What starts a program written as a code block instead of inside a call's JSON.
+# Said before the fence: given only the bare fence beside a lone run_python function, the
+# model wrote a ``def run_python(code):`` that printed nothing.
+CODE_FENCE = "Here is a complete Python program that prints the answer:\n```python\n"
+# The choice of calling nothing, offered beside the functions so that deciding
+# whether to call is one choice among names the grammar allows.
+NO_TOOL = ToolSpec(
+    name="reply_without_tools",
+    description=(
+        "Call no function and answer the user in words: for greetings, thanks, small talk, opinions, "
+        "jokes and creative writing."
+    ),
+    parameters={"type": "object", "properties": {}, "additionalProperties": False},
+)
 
 
 class LlamaCppEngine:
@@ -331,27 +345,33 @@ class LlamaCppEngine:
     ) -> list[ToolCall]:
         """The calls the model makes, through its chat template's tool format (Qwen2.5's ``<tool_call>``).
 
-        The model first writes freely a few tokens: if it opens a tool call (the
+        The functions are offered with one more, :data:`NO_TOOL` (call nothing), and
+        the first call is written in the template's form under a grammar made from
+        their schemas, so it names one of them with arguments of the declared shape:
+        whether to call is the model's choice among names. If it chose a function,
+        it then writes freely a few tokens: if they open another call (the
         template's tag, or the bare JSON call that small Qwen models often write
-        instead), the calls are then written in the template's form under a grammar
-        made from the functions' schemas, so each is a declared function with
-        arguments of the declared shape. Otherwise it would answer in words, and no
-        call is made.
+        instead), that call is written under the grammar too, and so on.
 
         Raises:
             EngineError: The model failed, or the schemas cannot become a grammar.
         """
         if not tools or not self._template_has_tools:
             return []
-        tokens, _ = self._prompt(messages, tools)
+        choices = [*tools, NO_TOOL] if all(t.name != NO_TOOL.name for t in tools) else list(tools)
+        tokens, _ = self._prompt(messages, choices)
+        prompt = tokens
         if len(tokens) + TOOL_CALL_TOKENS > self._context_size:
             raise ContextWindowExceeded(
                 f"the conversation and its tools take {len(tokens)} tokens, over the context window"
             )
-        grammar = self._tool_call_grammar(tools)
+        grammar = self._tool_call_grammar(choices)
         text = ""
-        opening = self._complete(tokens, TOOL_OPENING_TOKENS, None, cancel)
-        # One call at a time: after each, the model says freely whether another follows
+        # The first call is always written, under the grammar: the model chooses among the
+        # functions and "no function". Left to write freely, Qwen2.5-Coder-1.5B began most
+        # answers that needed a search or code in words ("To find ...") and called nothing.
+        opening = TOOL_CALL_OPEN
+        # After that, one call at a time: the model says freely whether another follows
         # (a grammar that allowed more would push a greedy model into calls it did not mean).
         for _ in range(MAX_TOOL_CALLS):
             if not opens_tool_call(opening) or cancel.is_set():
@@ -360,9 +380,32 @@ class LlamaCppEngine:
             tokens = tokens + self._tokenizer.tokenize(head.encode(), add_bos=False, special=True)
             call = self._complete(tokens, TOOL_CALL_TOKENS, grammar, cancel)
             text += head + call
+            if any(c.name == NO_TOOL.name for c in parse_tool_calls(head + call)):
+                break
             tokens = tokens + self._tokenizer.tokenize(call.encode(), add_bos=False, special=True)
             opening = self._complete(tokens, TOOL_OPENING_TOKENS, None, cancel)
-        return parse_tool_calls(text)
+        calls = [c for c in parse_tool_calls(text) if c.name != NO_TOOL.name or NO_TOOL in tools]
+        return [self._with_code_lines(c, tools, prompt, cancel) for c in calls]
+
+    def _with_code_lines(
+        self, call: ToolCall, tools: Sequence[ToolSpec], prompt: list[int], cancel: threading.Event
+    ) -> ToolCall:
+        """``call``, its program written again as a code block if it does not compile.
+
+        Inside a JSON string Qwen2.5-Coder-1.5B writes a program on one line, its
+        statements joined by spaces (a SyntaxError), with the grammar or without; in a
+        fenced code block after the same prompt it writes lines.
+        """
+        spec = next((t for t in tools if t.name == call.name), None)
+        code = call.arguments.get(spec.code_argument) if spec is not None and spec.code_argument else None
+        if spec is None or not isinstance(code, str) or compiles(code) or cancel.is_set():
+            return call
+        fence = self._tokenizer.tokenize(CODE_FENCE.encode(), add_bos=False, special=True)
+        again = self._complete(prompt + fence, TOOL_CALL_TOKENS, None, cancel, stop=["```"])
+        if not compiles(again) or "print" not in again:
+            return call
+        log.debug("the model's program did not compile; written again as a code block")
+        return ToolCall(call.name, {**call.arguments, spec.code_argument: again.strip() + "\n"})
 
     def _tool_call_grammar(self, tools: Sequence[ToolSpec]) -> Any:
         from llama_cpp.llama_grammar import LlamaGrammar, json_schema_to_gbnf
@@ -396,7 +439,14 @@ class LlamaCppEngine:
             self._grammars[key] = grammar
         return grammar
 
-    def _complete(self, tokens: list[int], max_tokens: int, grammar: Any, cancel: threading.Event) -> str:
+    def _complete(
+        self,
+        tokens: list[int],
+        max_tokens: int,
+        grammar: Any,
+        cancel: threading.Event,
+        stop: list[str] | None = None,
+    ) -> str:
         """Greedy text after ``tokens``, at most ``max_tokens`` of it."""
         llama = self._pool.get(tokens)
         _set_threads(llama, self._start_threads)
@@ -411,6 +461,7 @@ class LlamaCppEngine:
                 repeat_penalty=1.0,
                 stream=True,
                 grammar=grammar,
+                stop=stop or [],
             )
             for chunk in stream:
                 if cancel.is_set():
@@ -461,6 +512,15 @@ def cached_prefix(context: Any, tokens: Sequence[int]) -> int:
     wanted = np.asarray(tokens[: cached.size], dtype=cached.dtype)
     differ = np.flatnonzero(cached[: wanted.size] != wanted)
     return int(differ[0]) if differ.size else int(wanted.size)
+
+
+def compiles(code: str) -> bool:
+    """Whether ``code`` is valid Python (compiled only, never run)."""
+    try:
+        compile(code, "<tool call>", "exec")
+    except (SyntaxError, ValueError):
+        return False
+    return True
 
 
 def opens_tool_call(text: str) -> bool:

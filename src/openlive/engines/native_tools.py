@@ -23,11 +23,14 @@ class ToolSpec:
         name: The function's name.
         description: What it does, for the model.
         parameters: A JSON Schema (object) of its arguments.
+        code_argument: The string argument that holds a Python program, if any; an
+            engine may have the model write it as a code block rather than inside JSON.
     """
 
     name: str
     description: str
     parameters: dict[str, Any]
+    code_argument: str = ""
 
     def openai(self) -> dict[str, Any]:
         """The OpenAI ``tools`` entry (also what chat templates take)."""

@@ -36,6 +36,7 @@ CODE_FUNCTION = ToolSpec(
         "properties": {"code": {"type": "string", "description": "The program; it must print the result"}},
         "required": ["code"],
     },
+    code_argument="code",
 )
 SEARCH_FUNCTION = ToolSpec(
     name="google_search",

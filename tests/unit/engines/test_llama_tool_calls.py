@@ -32,3 +32,22 @@ def test_what_opens_a_call() -> None:
     assert not opens_tool_call("Hello! I'm")
     assert not opens_tool_call("```python\nprint")
     assert not opens_tool_call("")
+
+
+def test_compiles_tells_a_program_from_one_joined_into_a_line() -> None:
+    from openlive.engines.llama import compiles
+
+    lines = "def f(n):\n    return n * 2\n\nprint(f(21))\n"
+    assert compiles(lines)
+    # What Qwen2.5-Coder-1.5B wrote inside a JSON string: the statements joined by spaces.
+    assert not compiles("def f(n): return n * 2 print(f(21))")
+    assert not compiles("print('a')\x00")
+
+
+def test_the_no_tool_choice_takes_no_arguments_and_cannot_clash_with_code_or_search() -> None:
+    from openlive.engines.llama import NO_TOOL
+    from openlive.tools.native_planner import CODE_FUNCTION, SEARCH_FUNCTION
+
+    assert NO_TOOL.parameters == {"type": "object", "properties": {}, "additionalProperties": False}
+    assert NO_TOOL.name not in {CODE_FUNCTION.name, SEARCH_FUNCTION.name}
+    assert CODE_FUNCTION.code_argument == "code" and SEARCH_FUNCTION.code_argument == ""
