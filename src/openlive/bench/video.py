@@ -136,12 +136,14 @@ def frame_costs(target: Target, result: ScenarioResult, progress: Callable[[str]
 
 
 def turn_costs(target: Target, result: ScenarioResult) -> None:
-    """What a frame adds to the turn that uses it, for a text-only model: described ahead, or not.
+    """What a frame adds to the turn that uses it, for a text-only model.
 
     The turn's prompt is made ready (:class:`~openlive.pipeline.vision.FrameVision`)
     in its generation's worker thread, before the first token: with the frame
-    described ahead (as frames are, when they arrive) that is a cache hit; without,
-    the description is made then, on the critical path.
+    described ahead (as frames are, when they arrive) that is a cache hit; with a
+    streamed frame not read yet but an earlier one of the stream read, the turn takes
+    that reading and does not wait; an image no one read yet (the first frame of a
+    stream, an image in a turn) is read then, on the critical path.
     """
     from openlive.engines.base import ChatMessage
     from openlive.images import resolution
@@ -150,18 +152,32 @@ def turn_costs(target: Target, result: ScenarioResult) -> None:
     from openlive.testing import FakeLLM
 
     describer = target.describer()
-    ahead = result.figure("turn with a frame described ahead: prompt ready", source="in-process")
-    cold = result.figure("turn with a frame not described ahead: prompt ready", source="in-process")
+    cases = (
+        ("ahead", result.figure("turn with a frame described ahead: prompt ready", source="in-process")),
+        (
+            "streamed",
+            result.figure(
+                "turn with a streamed frame not read yet, an earlier one read: prompt ready",
+                source="in-process",
+            ),
+        ),
+        ("cold", result.figure("turn with an image no one read yet: prompt ready", source="in-process")),
+    )
     text_only = FakeLLM()  # only its capabilities are read: a model that reads text
     for number in range(REPEATS + 1):
-        for described_ahead, figure in ((True, ahead), (False, cold)):
+        for index, (case, figure) in enumerate(cases):
             vision = FrameVision(lambda: describer, lambda: resolution(None))
-            frame = ImagePart(screen_frame(100 + 2 * number + described_ahead), "image/jpeg")
+            frame = ImagePart(screen_frame(100 + 3 * number + index), "image/jpeg")
             prompt = [
                 ChatMessage("user", "What does my screen say?", (frame, TextPart("What does my screen say?")))
             ]
-            if described_ahead:
+            if case == "ahead":
                 vision.describe(frame, None)
+            elif case == "streamed":
+                earlier = ImagePart(screen_frame(1000 + 3 * number + index), "image/jpeg")
+                vision.see(earlier, None)  # no executor: nothing is read ahead
+                vision.describe(earlier, None)
+                vision.see(frame, earlier)
             started = time.perf_counter()
             vision.prepare(text_only, prompt)
             if number:
@@ -180,11 +196,17 @@ async def _stream_frames(client: LiveClient, frames: list[bytes], sent: list[int
 async def voice_with_frames(target: Target, options: Any, result: ScenarioResult) -> None:
     """Alternate utterances without video and with frames at 1 fps; end of speech to first audio."""
     from openlive.bench.client import voice_setup
-    from openlive.bench.scenarios import CHUNK_MS, VOICE, converse
+    from openlive.bench.scenarios import CHUNK_MS, VOICE, _exchange_sample, _server_parts, converse
 
     without = result.figure("voice: end of speech -> first audio, no video")
     with_video = result.figure(
         "voice: end of speech -> first audio, frames at 1 fps", target="target: median <= no video + 50"
+    )
+    # Where frames could cost (the embedded server's own timings): the reply, from the
+    # server's end-of-speech decision to the first audio, apart from the endpointing.
+    reply_without = result.figure("voice: server's end of speech -> first audio, no video", source="server")
+    reply_with = result.figure(
+        "voice: server's end of speech -> first audio, frames at 1 fps", source="server"
     )
     frames = [screen_frame(n) for n in range(8)]
     setup = voice_setup(target.endpoint.model, options.reply_tokens, options.seed, VOICE)
@@ -212,13 +234,10 @@ async def voice_with_frames(target: Target, options: Any, result: ScenarioResult
             figure = with_video if streaming else without
             if exchange.first_audio_ms is not None:
                 figure.values.append(exchange.first_audio_ms)
-            result.samples.append(
-                {
-                    "video": streaming,
-                    "first_audio_ms": exchange.first_audio_ms,
-                    "error": exchange.error or None,
-                }
-            )
+            parts = _server_parts(target, client, exchange)
+            if "after_eos_ms" in parts:
+                (reply_with if streaming else reply_without).values.append(parts["after_eos_ms"])
+            result.samples.append(_exchange_sample(exchange, parts, video=streaming))
             shown = (
                 f"{exchange.first_audio_ms:.0f} ms" if exchange.first_audio_ms is not None else exchange.error
             )
@@ -232,6 +251,8 @@ async def voice_with_frames(target: Target, options: Any, result: ScenarioResult
         await mic.stop()
         await client.close()
     result.notes.append(f"{sent[0]} frames streamed during the 1 fps exchanges")
+    # A microphone that fell behind real time would make every latency here meaningless.
+    result.notes.append(f"microphone chunks sent late (over a chunk behind real time): {mic.late_chunks}")
     _difference(result, without, with_video)
 
 

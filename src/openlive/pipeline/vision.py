@@ -14,24 +14,31 @@ returns the prompt as the engine reads it:
 It is blocking (decoding, describing) and runs in the worker thread of the
 generation it prepares, never on the event loop. Each image is described once:
 descriptions, and resized images, are kept in a small per-session cache keyed by
-the image's digest. :meth:`FrameVision.see` makes a newly arrived frame ready
-(described, or scaled for a model that reads images) ahead of the turn that will
-use it, one frame at a time per session and only the newest waiting, so a flood
-of frames costs at most one piece of work at a time, and the turn usually finds
-its frame ready. That work also rests as long as its last piece took before it
-starts another (at most half of one core per session, however slow the
-describer): a turn whose frame was not made ready ahead does it itself.
+the image's digest. Only the newest image of a prompt is given in full; earlier ones
+by the first line of their description (its summary), so a conversation over a
+shared screen does not grow its prompt by a whole screen of text a turn.
+
+:meth:`FrameVision.see` makes a newly arrived frame ready (described, or scaled for
+a model that reads images) ahead of the turn that will use it, in the process's one
+background thread (:func:`background_executor`, at a lower OS priority than the
+voice's work): only the newest waiting frame of a session, so a flood of frames
+costs at most one piece of work at a time. A turn whose streamed frame is not ready
+yet does not wait for it when an earlier frame of the stream was read: it gets that
+reading, marked with its age (the voice's latency does not pay for reading a frame
+on its critical path); the first frame of a stream, and an image sent in a turn, are
+read for the turn that needs them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 
 from openlive.engines.base import ChatMessage, ImageDescriber, capabilities
 from openlive.errors import OpenliveError
@@ -43,6 +50,39 @@ log = logging.getLogger(__name__)
 
 # Descriptions and resized images a session keeps (the frames a prompt holds are few).
 CACHE_ENTRIES = 16
+
+
+# How much lower than the voice's threads the background reading of frames runs (a
+# Linux thread's nice value: about a third of a core the voice's work contends for; a
+# turn that needs a frame read in the background waits for it, so not lower).
+BACKGROUND_NICE = 5
+# An earlier image's summary (the first line of its description) is cut at this.
+SUMMARY_CHARS = 200
+
+_background_lock = threading.Lock()
+_background: ThreadPoolExecutor | None = None
+
+
+def background_executor() -> Executor:
+    """The process's one thread for reading frames ahead of their turns, at a low priority.
+
+    One thread for every session: frames read ahead cost at most one core, and that
+    core's time goes to the voice's work (recognition, the reply, speech) first.
+    """
+    global _background
+    with _background_lock:
+        if _background is None:
+            _background = ThreadPoolExecutor(
+                1, thread_name_prefix="openlive-frames", initializer=_lower_priority
+            )
+        return _background
+
+
+def _lower_priority() -> None:
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICE)
+    except (AttributeError, OSError):  # not Linux, or not allowed: it runs at the usual priority
+        log.debug("the frame reader's thread keeps its priority")
 
 
 def digest(part: ImagePart) -> str:
@@ -57,7 +97,8 @@ class FrameVision:
         describer: Returns the describer to use (called on first need: the default
             one loads its models then).
         resolution: Returns the session's media resolution.
-        executor: Where :meth:`see` describes frames ahead of their turn.
+        executor: Where :meth:`see` describes frames ahead of their turn
+            (:func:`background_executor` in the server); ``None``: never ahead.
     """
 
     def __init__(
@@ -79,8 +120,9 @@ class FrameVision:
         # turn describes it after the same one (its prompt may have dropped that image).
         self._previous: OrderedDict[str, ImagePart | None] = OrderedDict()
         self._busy = False
-        # When describing ahead may start again (monotonic seconds).
-        self._rest_until = 0.0
+        # The newest streamed frame described: its digest, description and when it arrived.
+        self._latest: tuple[str, str, float] | None = None
+        self._arrived: OrderedDict[str, float] = OrderedDict()
         self.described = 0
 
     # -- the prompt ------------------------------------------------------------------
@@ -94,6 +136,8 @@ class FrameVision:
         if not any(m.parts for m in messages):
             return tuple(messages)
         reads_images = capabilities(engine).images
+        images = [part for m in messages for part in m.parts if isinstance(part, ImagePart)]
+        newest = images[-1] if images else None
         previous: ImagePart | None = None
         out: list[ChatMessage] = []
         for message in messages:
@@ -103,7 +147,10 @@ class FrameVision:
             parts: list[Part] = []
             for part in message.parts:
                 if isinstance(part, ImagePart):
-                    parts.append(self._sized(part) if reads_images else TextPart(self._said(part, previous)))
+                    if reads_images:
+                        parts.append(self._sized(part))
+                    else:
+                        parts.append(TextPart(self._said(part, previous, full=part is newest)))
                     previous = part
                 else:
                     parts.append(part)
@@ -126,12 +173,33 @@ class FrameVision:
         self._keep(key, sized)
         return sized
 
-    def _said(self, part: ImagePart, previous: ImagePart | None) -> str:
+    def _said(self, part: ImagePart, previous: ImagePart | None, full: bool = True) -> str:
+        """The text in an image's place: its description, or (``full=False``) its summary."""
+        key = digest(part)
         with self._lock:
-            key = digest(part)
-            if key in self._previous:
+            streamed = key in self._previous
+            if streamed:
                 previous = self._previous[key]
-        return f"[image: {self.describe(part, previous)}]"
+            latest = self._latest
+        text_key = (key, "text", digest(previous) if previous is not None else "")
+        cached = self._cached(text_key)
+        if isinstance(cached, str):
+            text = cached
+        elif streamed and latest is not None and latest[0] != key:
+            # A frame of the stream not read yet: the newest reading, rather than make
+            # the turn wait for this one (it is read in the background meanwhile).
+            with self._lock:
+                arrived = self._arrived.get(key, time.monotonic())
+            age = max(1, round(arrived - latest[2]))
+            text = f"{latest[1]}\n(Read from the screen {age} s before its newest frame, not read yet.)"
+        else:
+            text = self.describe(part, previous)
+        if not full:
+            text = text.split("\n", 1)[0]
+            if len(text) > SUMMARY_CHARS:
+                text = text[: SUMMARY_CHARS - 3].rstrip() + "..."
+            return f"[an earlier image: {text}]\n"
+        return f"[image: {text}]\n"
 
     # -- describing ------------------------------------------------------------------
 
@@ -181,31 +249,39 @@ class FrameVision:
         self._keep(key, text)
         with self._lock:
             self.described += 1
+            arrived = self._arrived.get(key[0])
+            if arrived is not None and (self._latest is None or arrived >= self._latest[2]):
+                self._latest = (key[0], text, arrived)  # the newest reading of the stream
         return text
 
     def see(self, frame: ImagePart, previous: ImagePart | None, sized: bool = False) -> None:
-        """A frame arrived: make it ready ahead of its turn, unless that work is running.
+        """A frame arrived: make it ready ahead of its turn, after the work running now.
 
         Only the newest frame waits; a frame that is replaced before its turn is never
         worked on. ``sized``: the engine reads images, so the frame is scaled to the
         resolution rather than described.
         """
+        key = digest(frame)
         with self._lock:
             self._waiting = (frame, previous, sized)
-            self._previous[digest(frame)] = previous
-            while len(self._previous) > CACHE_ENTRIES:
-                self._previous.popitem(last=False)
-            if self._busy or self._executor is None or time.monotonic() < self._rest_until:
+            self._previous[key] = previous
+            self._arrived[key] = time.monotonic()
+            for kept in (self._previous, self._arrived):
+                while len(kept) > CACHE_ENTRIES:
+                    kept.popitem(last=False)
+            if self._busy or self._executor is None:
                 return
             self._busy = True
         self._executor.submit(self._describe_waiting)
 
     def _describe_waiting(self) -> None:
-        with self._lock:
-            waiting, self._waiting = self._waiting, None
-        started = time.monotonic()
-        try:
-            if waiting is not None:
+        while True:
+            with self._lock:
+                waiting, self._waiting = self._waiting, None
+                if waiting is None:
+                    self._busy = False
+                    return
+            try:
                 # Work ahead of the user: it steps aside while a reply's urgent work runs.
                 PRIORITY.step_aside()
                 frame, previous, sized = waiting
@@ -213,13 +289,10 @@ class FrameVision:
                     self._sized(frame)
                 else:
                     self.describe(frame, previous)
-        except OpenliveError:
-            pass  # the turn that uses the frame reports it
-        finally:
-            with self._lock:
-                self._busy = False
-                # The next frame to arrive after the rest is described; those before it wait.
-                self._rest_until = time.monotonic() + (time.monotonic() - started)
+            except OpenliveError:
+                pass  # the turn that uses the frame reports it
+            except Exception:  # noqa: BLE001 - a background failure must not stop later frames
+                log.exception("reading a frame ahead failed")
 
     # -- cache -----------------------------------------------------------------------
 

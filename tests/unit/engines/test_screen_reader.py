@@ -15,6 +15,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from openlive.engines import screen_reader as sr
 from openlive.engines.screen_reader import (
+    MAIN_TEXT_CHARS,
     MAX_DESCRIPTION_CHARS,
     Change,
     InkGaps,
@@ -33,6 +34,7 @@ from openlive.engines.screen_reader import (
     main_line,
     place,
     respace,
+    text_size,
     tidy,
 )
 from openlive.errors import ConfigError
@@ -197,17 +199,45 @@ def test_description_quotes_text_with_its_place_and_colours() -> None:
         [
             box("File Edit View", 10, 40),
             box("Inbox", 10, 200),
-            box("Save changes?", 560, 340, 160, 24),
+            box("Save changes?", 560, 340, 160, 34),
+            box("Your edits are lost otherwise", 560, 380, 300, 20),
         ]
     )
     text = compose((1280, 720), blocks, [("white", 0.8), ("blue", 0.1)], None, [])
-    assert "1280x720" in text and "mostly white and blue" in text
-    assert 'The main text on the screen: "Save changes?".' in text
-    assert 'At the top left: "Inbox"' in text
-    assert 'At the centre: "Save changes?"' in text
-    # Content in reading order, the title and menu bar after it.
-    assert text.index('"Inbox"') < text.rindex('"Save changes?"') < text.index('"File Edit View"')
-    assert 'In the top bar (titles and menus): "File Edit View"' in text
+    summary, *rest = text.split("\n")
+    assert "1280x720" in summary and "mostly white and blue" in summary
+    # The main text: from the headline on, as one quote, a stop after a line without one.
+    assert 'Its main text: "Save changes? Your edits are lost otherwise".' in summary
+    assert 'Top bar (title, tabs, menus): "File Edit View".' in rest
+    assert 'Other text: at the top left: "Inbox".' in rest
+
+
+def test_text_of_one_size_is_read_from_its_top_and_the_main_text_is_bounded() -> None:
+    lines = [box(f"$ command number {n} printed this line", 10, 100 + 30 * n, 500, 20) for n in range(20)]
+    summary = compose((1280, 720), layout(lines), [], None, []).split("\n")[0]
+    main = summary.split("Its main text: ")[1]
+    assert main.startswith('"$ command number 0 printed this line.')
+    assert len(main) < MAIN_TEXT_CHARS + 60 and "number 19" not in main
+
+
+def test_the_window_title_comes_first_in_the_top_bar() -> None:
+    w, h = 1280, 720
+    blocks = layout([box("File Edit", 10, 10, 100, 20), box("Quarterly report", 560, 10, 160, 20)])
+    text = compose((w, h), blocks, [], None, [])
+    assert 'Top bar (title, tabs, menus): "Quarterly report" "File Edit".' in text
+
+
+def test_text_size_is_the_letters_height_not_the_boxs() -> None:
+    def crop(size: int, text: str) -> np.ndarray:
+        image = Image.new("L", (20 * len(text), 3 * size), 255)
+        ImageDraw.Draw(image).text((5, size // 2), text, fill=0, font=font(size))
+        return np.asarray(image)
+
+    small, big = text_size(crop(16, "cannot undo this")), text_size(crop(28, "cannot undo this"))
+    assert 1.5 < big / small < 2.1
+    # Brackets and descenders do not make text look larger.
+    assert text_size(crop(16, "return json.lod(f)")) < 1.25 * small
+    assert text_size(crop(16, "   ")) == 0.0
 
 
 def test_the_main_text_is_the_largest_below_the_top_bar_nearest_the_centre() -> None:
@@ -340,7 +370,7 @@ def frame(lines: list[tuple[str, tuple[int, int]]], size: tuple[int, int] = (640
 
 def test_reads_text_in_reading_order(reader: ScreenReader) -> None:
     image = frame([("Second line here", (40, 160)), ("First line here", (40, 60))])
-    listing = reader.describe(image, None).split("All the text, in reading order:")[1]
+    listing = reader.describe(image, None)
     assert "First line here" in listing and "Second line here" in listing
     assert listing.index("First line here") < listing.index("Second line here")
 
@@ -356,7 +386,7 @@ def test_new_text_since_the_previous_frame_is_named(reader: ScreenReader) -> Non
     fresh = ScreenReader()
     fresh.describe(before, None)
     text = fresh.describe(after, before)
-    assert 'New text: "Build failed"' in text and '"Build started"' in text
+    assert 'New text: "Build failed"' in text and "Build started" in text
     assert "Nothing changed since the last frame" in reader.describe(after, after.copy())
 
 
