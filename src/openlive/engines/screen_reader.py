@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from openlive.engines.assets import verify_package_models
+from openlive.engines.image_summary import located, region
 from openlive.errors import ConfigError, EngineError
 
 if TYPE_CHECKING:
@@ -553,18 +554,10 @@ def in_top_bar(top: float, bottom: float, height: int) -> bool:
 
 
 def place(left: float, top: float, right: float, bottom: float, width: int, height: int) -> str:
-    """Where a box is on the screen, in words ("the top bar", "the bottom right", ...)."""
+    """Where a box is on the screen, in words: "the top bar", else its :func:`region`."""
     if in_top_bar(top, bottom, height):
         return "the top bar"
-    cx = (left + right) / 2 / width
-    cy = (top + bottom) / 2 / height
-    row = "top" if cy < 1 / 3 else "bottom" if cy > 2 / 3 else "middle"
-    column = "left" if cx < 1 / 3 else "right" if cx > 2 / 3 else "centre"
-    if row == "middle" and column == "centre":
-        return "the centre"
-    if row == "middle":
-        return f"the {column}"
-    return f"the {row} {column}" if column != "centre" else f"the {row}"
+    return region((left + right) / 2 / width, (top + bottom) / 2 / height)
 
 
 def main_line(lines: Sequence[TextLine], width: int, height: int) -> TextLine | None:
@@ -835,7 +828,7 @@ def compose(
             quoted = [_quote(line.text) for line in block.lines if id(line) in kept]
             if quoted:
                 where = place(block.left, block.top, block.right, block.bottom, width, height)
-                rest.append(f"at {where}: " + " ".join(quoted))
+                rest.append(f"{located(where)}: " + " ".join(quoted))
         if rest:
             parts.append("Other text: " + "; ".join(rest) + ".")
         if len(kept) < len(others):

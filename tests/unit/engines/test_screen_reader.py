@@ -451,3 +451,14 @@ def test_a_changed_model_file_is_refused(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(sr, "_ENGINE", None)
     with pytest.raises(ConfigError, match="refusing to load"):
         ScreenReader().load()
+
+
+def test_both_describers_name_places_one_way() -> None:
+    from openlive.engines.image_summary import located, region
+
+    assert region(0.1, 0.1) == "the top left" and located(region(0.1, 0.1)) == "at the top left"
+    assert region(0.5, 0.5) == "the centre" and located("the centre") == "in the centre"
+    assert region(0.9, 0.5) == "the right" and located("the right") == "on the right"
+    assert region(0.5, 0.9) == "the bottom" and located("the bottom") == "at the bottom"
+    # The screen reader's place is the same region, but for the strip of title bars and menus.
+    assert place(100, 600, 200, 640, 1280, 720) == region(150 / 1280, 620 / 720)
