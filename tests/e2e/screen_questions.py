@@ -520,6 +520,17 @@ ITEMS: tuple[Item, ...] = (
 )
 
 
+def tuning_items(count: int) -> tuple[Item, ...]:
+    """The screen reader's tuning frames, asked what the screen says; the key is its longest key text (its message)."""
+    from tests.e2e.engines.screens import TUNE_SEEDS, render
+
+    items = []
+    for seed in TUNE_SEEDS[:count]:
+        frame = render(seed)
+        items.append(Item(f"tuning {seed} {frame.kind}", lambda jpeg=frame.jpeg: jpeg, ASK_SAY, max(frame.keys, key=len)))
+    return tuple(items)
+
+
 def normalise(text: str) -> str:
     """Lower case, punctuation as spaces, single spaces (a transcript has no punctuation)."""
     return " ".join(re.sub(r"[^\w]+", " ", text.lower()).split())
@@ -593,7 +604,17 @@ def main() -> None:
     parser.add_argument("--describe", action="store_true", help="say whether OCR found the key text")
     parser.add_argument("--temperatures", default="default,0")
     parser.add_argument("--save", help="write the frames as JPEG files to this directory")
+    parser.add_argument(
+        "--tune",
+        type=int,
+        metavar="N",
+        help="ask 'What does my screen say?' of the first N tuning frames of tests/e2e/engines/screens.py "
+        "instead (the set to look at while changing things; this one stays held out)",
+    )
     args = parser.parse_args()
+    if args.tune:
+        global ITEMS
+        ITEMS = tuning_items(args.tune)
     if args.save:
         for index, item in enumerate(ITEMS):
             Path(args.save, f"{index:02d}.jpg").write_bytes(item.draw())
