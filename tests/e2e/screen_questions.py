@@ -521,13 +521,14 @@ ITEMS: tuple[Item, ...] = (
 
 
 def tuning_items(count: int) -> tuple[Item, ...]:
-    """The screen reader's tuning frames, asked what the screen says; the key is its longest key text (its message)."""
+    """The screen reader's tuning frames, asked what the screen says; the key: its longest key text."""
     from tests.e2e.engines.screens import TUNE_SEEDS, render
 
     items = []
     for seed in TUNE_SEEDS[:count]:
         frame = render(seed)
-        items.append(Item(f"tuning {seed} {frame.kind}", lambda jpeg=frame.jpeg: jpeg, ASK_SAY, max(frame.keys, key=len)))
+        key = max(frame.keys, key=len)
+        items.append(Item(f"tuning {seed} {frame.kind}", lambda jpeg=frame.jpeg: jpeg, ASK_SAY, key))
     return tuple(items)
 
 

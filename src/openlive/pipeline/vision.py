@@ -18,22 +18,20 @@ the image's digest. Only the newest image of a prompt is given in full; earlier 
 by the first line of their description (its summary), so a conversation over a
 shared screen does not grow its prompt by a whole screen of text a turn.
 
-:meth:`FrameVision.see` makes a newly arrived frame ready (described, or scaled for
-a model that reads images) ahead of the turn that will use it, in the process's one
-background thread (:func:`background_executor`, at a lower OS priority than the
-voice's work): only the newest waiting frame of a session, so a flood of frames
-costs at most one piece of work at a time. A turn whose streamed frame is not ready
-yet does not wait for it when an earlier frame of the stream was read: it gets that
-reading, marked with its age (the voice's latency does not pay for reading a frame
-on its critical path); the first frame of a stream, and an image sent in a turn, are
-read for the turn that needs them.
+:meth:`FrameVision.see` makes a newly arrived frame ready (described, or scaled
+for a model that reads images) ahead of the turn that will use it, in the process's
+one background thread (:func:`background_executor`): only the newest waiting frame
+of a session, so a flood of frames costs at most one piece of work at a time. A turn
+whose streamed frame is not ready yet does not wait for it when an earlier frame of
+the stream was read: it gets that reading, marked with its age (the voice's latency
+does not pay for reading a frame on its critical path); the first frame of a stream,
+and an image sent in a turn, are read for the turn that needs them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import threading
 import time
 from collections import OrderedDict
@@ -52,10 +50,6 @@ log = logging.getLogger(__name__)
 CACHE_ENTRIES = 16
 
 
-# How much lower than the voice's threads the background reading of frames runs (a
-# Linux thread's nice value: about a third of a core the voice's work contends for; a
-# turn that needs a frame read in the background waits for it, so not lower).
-BACKGROUND_NICE = 5
 # An earlier image's summary (the first line of its description) is cut at this.
 SUMMARY_CHARS = 200
 
@@ -64,25 +58,20 @@ _background: ThreadPoolExecutor | None = None
 
 
 def background_executor() -> Executor:
-    """The process's one thread for reading frames ahead of their turns, at a low priority.
+    """The process's one thread for reading frames ahead of their turns.
 
-    One thread for every session: frames read ahead cost at most one core, and that
-    core's time goes to the voice's work (recognition, the reply, speech) first.
+    One thread for every session: frames read ahead cost at most one core (the OCR
+    runs on one thread), and each piece of it steps aside while a reply's urgent work
+    runs (:data:`~openlive.priority.PRIORITY`). It keeps the usual OS priority: a
+    thread at a lower one that holds the GIL when the scheduler passes it over stalls
+    the event loop and every other thread of the process (measured: a session's
+    ``goAway`` sent 76 ms late on the loaded machine).
     """
     global _background
     with _background_lock:
         if _background is None:
-            _background = ThreadPoolExecutor(
-                1, thread_name_prefix="openlive-frames", initializer=_lower_priority
-            )
+            _background = ThreadPoolExecutor(1, thread_name_prefix="openlive-frames")
         return _background
-
-
-def _lower_priority() -> None:
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICE)
-    except (AttributeError, OSError):  # not Linux, or not allowed: it runs at the usual priority
-        log.debug("the frame reader's thread keeps its priority")
 
 
 def digest(part: ImagePart) -> str:
