@@ -52,6 +52,13 @@ CACHE_ENTRIES = 16
 
 # An earlier image's summary (the first line of its description) is cut at this.
 SUMMARY_CHARS = 200
+# Streamed frames remembered by digest and arrival (no image bytes: about 100 bytes
+# each), so a turn long after still knows a frame of its history was streamed.
+STREAMED_FRAMES = 256
+# Summaries of the frames described, by digest, for a prompt's earlier images.
+SUMMARIES = 64
+# Reading ahead waits at most this long for a reply's urgent work to end.
+URGENT_WAIT_S = 2.0
 
 _background_lock = threading.Lock()
 _background: ThreadPoolExecutor | None = None
@@ -60,12 +67,12 @@ _background: ThreadPoolExecutor | None = None
 def background_executor() -> Executor:
     """The process's one thread for reading frames ahead of their turns.
 
-    One thread for every session: frames read ahead cost at most one core (the OCR
-    runs on one thread), and each piece of it steps aside while a reply's urgent work
-    runs (:data:`~openlive.priority.PRIORITY`). It keeps the usual OS priority: a
-    thread at a lower one that holds the GIL when the scheduler passes it over stalls
-    the event loop and every other thread of the process (measured: a session's
-    ``goAway`` sent 76 ms late on the loaded machine).
+    One thread for every session: frames read ahead cost at most half of one core
+    (the OCR runs on one thread, which rests as long as each reading took), and each
+    reading waits while a reply's urgent work runs (:data:`~openlive.priority.PRIORITY`).
+    It keeps the usual OS priority: a thread at a lower one that holds the GIL when
+    the scheduler passes it over stalls the event loop and every other thread of the
+    process (measured: a session's ``goAway`` sent 76 ms late on the loaded machine).
     """
     global _background
     with _background_lock:
@@ -112,6 +119,7 @@ class FrameVision:
         # The newest streamed frame described: its digest, description and when it arrived.
         self._latest: tuple[str, str, float] | None = None
         self._arrived: OrderedDict[str, float] = OrderedDict()
+        self._summaries: OrderedDict[str, str] = OrderedDict()
         self.described = 0
 
     # -- the prompt ------------------------------------------------------------------
@@ -166,10 +174,12 @@ class FrameVision:
         """The text in an image's place: its description, or (``full=False``) its summary."""
         key = digest(part)
         with self._lock:
-            streamed = key in self._previous
-            if streamed:
-                previous = self._previous[key]
+            streamed = key in self._arrived
+            previous = self._previous.get(key, previous)
             latest = self._latest
+            summary = self._summaries.get(key)
+        if not full and summary is not None:
+            return f"[an earlier image: {summary}]\n"
         text_key = (key, "text", digest(previous) if previous is not None else "")
         cached = self._cached(text_key)
         if isinstance(cached, str):
@@ -184,10 +194,7 @@ class FrameVision:
         else:
             text = self.describe(part, previous)
         if not full:
-            text = text.split("\n", 1)[0]
-            if len(text) > SUMMARY_CHARS:
-                text = text[: SUMMARY_CHARS - 3].rstrip() + "..."
-            return f"[an earlier image: {text}]\n"
+            return f"[an earlier image: {_summary(text)}]\n"
         return f"[image: {text}]\n"
 
     # -- describing ------------------------------------------------------------------
@@ -238,6 +245,9 @@ class FrameVision:
         self._keep(key, text)
         with self._lock:
             self.described += 1
+            self._summaries[key[0]] = _summary(text)
+            while len(self._summaries) > SUMMARIES:
+                self._summaries.popitem(last=False)
             arrived = self._arrived.get(key[0])
             if arrived is not None and (self._latest is None or arrived >= self._latest[2]):
                 self._latest = (key[0], text, arrived)  # the newest reading of the stream
@@ -255,9 +265,11 @@ class FrameVision:
             self._waiting = (frame, previous, sized)
             self._previous[key] = previous
             self._arrived[key] = time.monotonic()
-            for kept in (self._previous, self._arrived):
-                while len(kept) > CACHE_ENTRIES:
-                    kept.popitem(last=False)
+            self._arrived.move_to_end(key)
+            while len(self._previous) > CACHE_ENTRIES:
+                self._previous.popitem(last=False)
+            while len(self._arrived) > STREAMED_FRAMES:
+                self._arrived.popitem(last=False)
             if self._busy or self._executor is None:
                 return
             self._busy = True
@@ -270,9 +282,12 @@ class FrameVision:
                 if waiting is None:
                     self._busy = False
                     return
+            # Work ahead of the user: it waits while a reply's urgent work runs.
+            waited = time.monotonic()
+            while not PRIORITY.step_aside() and time.monotonic() - waited < URGENT_WAIT_S:
+                pass
+            started = time.monotonic()
             try:
-                # Work ahead of the user: it steps aside while a reply's urgent work runs.
-                PRIORITY.step_aside()
                 frame, previous, sized = waiting
                 if sized:
                     self._sized(frame)
@@ -282,6 +297,9 @@ class FrameVision:
                 pass  # the turn that uses the frame reports it
             except Exception:  # noqa: BLE001 - a background failure must not stop later frames
                 log.exception("reading a frame ahead failed")
+            # Then it rests as long as that took: at most half of one core for the
+            # whole server, whatever the frames cost.
+            time.sleep(time.monotonic() - started)
 
     # -- cache -----------------------------------------------------------------------
 
@@ -298,6 +316,12 @@ class FrameVision:
             self._cache.move_to_end(key)
             while len(self._cache) > CACHE_ENTRIES:
                 self._cache.popitem(last=False)
+
+
+def _summary(text: str) -> str:
+    """A description's first line, cut at ``SUMMARY_CHARS``."""
+    line = text.split("\n", 1)[0]
+    return line if len(line) <= SUMMARY_CHARS else line[: SUMMARY_CHARS - 3].rstrip() + "..."
 
 
 def _source(part: ImagePart) -> str:

@@ -177,3 +177,18 @@ def test_a_frame_seen_ahead_for_a_vision_engine_is_scaled_ahead_not_described() 
     assert first is again  # the scaled frame made ahead, from the cache
     assert isinstance(first, ImagePart) and Image.open(io.BytesIO(first.data)).size == (512, 288)
     assert describer.calls == []
+
+
+def test_a_turn_long_after_reads_no_frame_of_its_history_again() -> None:
+    describer = FakeDescriber()
+    frames = vision(describer)  # nothing is read ahead: no executor
+    first = jpeg((50, 50))
+    frames.see(first, None)
+    frames.prepare(FakeLLM(), prompt(first))  # the first frame of the stream: read for its turn
+    later = [jpeg((51 + n, 50)) for n in range(20)]  # more frames than the cache holds
+    for before, frame in zip([first, *later], later, strict=False):
+        frames.see(frame, before)
+    prepared = frames.prepare(FakeLLM(), prompt(first, later[-1]))
+    assert describer.calls == [(50, 50)]  # no turn waits for the OCR of a streamed frame
+    assert prepared[1].content == "[an earlier image: a 50x50 picture]\nquestion 0"
+    assert "(Read from the screen" in prepared[2].content
