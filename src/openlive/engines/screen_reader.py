@@ -88,6 +88,8 @@ LARGE_TEXT = 0.85
 # The largest text is a headline, where the main text starts, when it is this many
 # times the size of the typical line; text of about one size is read from its top.
 HEADLINE = 1.35
+# A line with fewer letters and digits than this is not measured for the main text.
+WORDLIKE = 4
 # The main text, read from its first line, is at most about this long.
 MAIN_TEXT_CHARS = 280
 # A colour is named when it covers at least this share of the frame.
@@ -234,9 +236,9 @@ def text_size(crop: np.ndarray[Any, Any]) -> float:
 
     The median, over the crop's inked columns, of each column's ink extent: the
     x-height of lower-case text (most letters have neither ascender nor descender), the
-    cap height of capitals, whatever few brackets, descenders or accents the line
-    holds. The detector's boxes carry about the same padding at every font size, so
-    their heights tell large text from small poorly.
+    cap height of capitals and digits, whatever few brackets, descenders or accents the
+    line holds. The detector's boxes carry about the same
+    padding at every font size, so their heights tell large text from small poorly.
     """
     grey = crop.astype(np.float32)
     if grey.ndim == 3:
@@ -564,8 +566,11 @@ def main_line(lines: Sequence[TextLine], width: int, height: int) -> TextLine | 
     """The line a person notices first: the largest text below the top bar.
 
     Of lines nearly as large as the largest, the one nearest the centre of the screen.
+    A line of fewer than ``WORDLIKE`` letters and digits (a prompt's "$", an icon read
+    as a letter) is not measured against the others: its size says little.
     """
-    candidates = [line for line in lines if not in_top_bar(line.top, line.bottom, height)]
+    below = [line for line in lines if not in_top_bar(line.top, line.bottom, height)]
+    candidates = [line for line in below if sum(c.isalnum() for c in line.text) >= WORDLIKE] or below
     if not candidates:
         return None
     tallest = max(line.size for line in candidates)
@@ -780,29 +785,36 @@ def compose(
     """The frame's description in plain words, at most ``limit`` characters.
 
     Its first line is a summary that stands on its own (a prompt may keep only that of
-    an older frame): the frame's size and colours, and its main text (:func:`main_text`)
-    as one quote, the text a small model should copy when asked what the screen says.
-    Then the top bar (titles, tabs, menus; the one nearest the middle, the window's
-    title, first), what changed, and the rest of the text, block by block in reading
+    an older frame): the main text (:func:`main_text`) as one quote, first (the text a
+    small model should copy when asked what the screen says), then the frame's size and
+    colours. Then the window's title (the top bar's text centred on the screen), the
+    rest of the top bar (tabs, menus), what changed, and the rest of the text, block by block in reading
     order with each block's place. When it does not fit, the lines of the smallest
     other text are left out first, and the description says how many were.
     """
     width, height = size
     colour_words = " and ".join(name for name, _ in colours[:3]) or "mixed colours"
-    summary = f"A screen image, {width}x{height} pixels, mostly {colour_words}."
+    picture = f"a {width}x{height} screen image, mostly {colour_words}"
     main = main_text(blocks, width, height)
     if main:
-        summary += f" Its main text: {_quote(_sentences(main), cut=False)}."
-    elif not any(block.lines for block in blocks):
-        summary += " No text can be read on it."
+        quoted = _quote(_sentences(main), cut=False)
+        summary = f"The screen's main text: {quoted}. ({picture[0].upper()}{picture[1:]}.)"
+    elif any(block.lines for block in blocks):
+        summary = f"{picture[0].upper()}{picture[1:]}."
+    else:
+        summary = f"{picture[0].upper()}{picture[1:]}. No text can be read on it."
     head = [summary]
     bars = sorted(
         (block for block in blocks if in_top_bar(block.top, block.bottom, height)),
         key=lambda block: abs((block.left + block.right) / 2 - width / 2),
     )
+    if bars and abs((bars[0].left + bars[0].right) / 2 / width - 0.5) < 1 / 6:
+        # Centred in the top bar: the window's title.
+        head.append(f"Window title: {_quote(_sentences(bars[0].lines))}.")
+        bars = bars[1:]
     if bars:
         quoted = " ".join(_quote(_sentences(block.lines)) for block in bars)
-        head.append(f"Top bar (title, tabs, menus): {quoted}.")
+        head.append(f"Top bar (tabs, menus): {quoted}.")
     if changed is not None:
         if changed.resized:
             head.append("It is a new picture: its size differs from the last frame.")

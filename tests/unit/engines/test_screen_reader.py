@@ -207,24 +207,34 @@ def test_description_quotes_text_with_its_place_and_colours() -> None:
     summary, *rest = text.split("\n")
     assert "1280x720" in summary and "mostly white and blue" in summary
     # The main text: from the headline on, as one quote, a stop after a line without one.
-    assert 'Its main text: "Save changes? Your edits are lost otherwise".' in summary
-    assert 'Top bar (title, tabs, menus): "File Edit View".' in rest
+    assert summary.startswith('The screen\'s main text: "Save changes? Your edits are lost otherwise".')
+    assert 'Top bar (tabs, menus): "File Edit View".' in rest
     assert 'Other text: at the top left: "Inbox".' in rest
 
 
 def test_text_of_one_size_is_read_from_its_top_and_the_main_text_is_bounded() -> None:
     lines = [box(f"$ command number {n} printed this line", 10, 100 + 30 * n, 500, 20) for n in range(20)]
     summary = compose((1280, 720), layout(lines), [], None, []).split("\n")[0]
-    main = summary.split("Its main text: ")[1]
+    main = summary.split("The screen's main text: ")[1]
     assert main.startswith('"$ command number 0 printed this line.')
     assert len(main) < MAIN_TEXT_CHARS + 60 and "number 19" not in main
 
 
-def test_the_window_title_comes_first_in_the_top_bar() -> None:
+def test_the_top_bars_centred_text_is_the_window_title() -> None:
     w, h = 1280, 720
     blocks = layout([box("File Edit", 10, 10, 100, 20), box("Quarterly report", 560, 10, 160, 20)])
     text = compose((w, h), blocks, [], None, [])
-    assert 'Top bar (title, tabs, menus): "Quarterly report" "File Edit".' in text
+    assert 'Window title: "Quarterly report".\nTop bar (tabs, menus): "File Edit".' in text
+    # Nothing centred: no title named.
+    text = compose((w, h), layout([box("File Edit", 10, 10, 100, 20)]), [], None, [])
+    assert "Window title" not in text and 'Top bar (tabs, menus): "File Edit".' in text
+
+
+def test_a_line_of_a_few_characters_is_never_the_headline() -> None:
+    w, h = 1280, 720
+    prompt = box("$", 10, 300, 12, 60)  # tall ink, nothing to read
+    lines = [box(f"output line {n}", 10, 100 + 30 * n, 300, 20) for n in range(5)]
+    assert main_line([prompt, *lines], w, h) in lines
 
 
 def test_text_size_is_the_letters_height_not_the_boxs() -> None:
