@@ -520,6 +520,243 @@ ITEMS: tuple[Item, ...] = (
 )
 
 
+# Written at 11:55 on 2026-12-06, after the description's format had been changed while
+# looking at some answers of ITEMS (so those are no longer fully held out), and scored
+# once afterwards with nothing changed in between.
+FRESH: tuple[Item, ...] = (
+    Item(
+        "fresh: disk full dialog",
+        lambda: _dialog(
+            L(False, "LiberationSans-Regular.ttf", 20, 80),
+            "Finder",
+            "Disk almost full",
+            "Free up space to keep syncing.",
+            ("Manage", "Later"),
+        ),
+        ASK_SAY,
+        "disk almost full",
+    ),
+    Item(
+        "fresh: dark error dialog",
+        lambda: _dialog(
+            L(True, "DejaVuSans.ttf", 20, 75),
+            "Spreadsheet",
+            "Formula error",
+            "Division by zero in cell C14.",
+            ("OK",),
+        ),
+        ASK_ERROR,
+        "division by zero",
+    ),
+    Item(
+        "fresh: dialog title",
+        lambda: _dialog(
+            L(False, "DejaVuSerif.ttf", 20, 80),
+            "Holiday Photos 2026",
+            "Share album?",
+            "Anyone with the link can view it.",
+            ("Share", "Cancel"),
+        ),
+        ASK_TITLE,
+        "holiday photos 2026",
+    ),
+    Item(
+        "fresh: git terminal",
+        lambda: _terminal(
+            L(True, "DejaVuSansMono.ttf", 18, 80),
+            "git",
+            ("$ git push origin main", "error: failed to push some refs", "$ "),
+        ),
+        ASK_ERROR,
+        "failed to push some refs",
+    ),
+    Item(
+        "fresh: npm terminal read",
+        lambda: _terminal(
+            L(True, "LiberationMono-Regular.ttf", 20, 80),
+            "node",
+            ("$ npm test", "All 57 tests passed", "$ "),
+        ),
+        ASK_SAY,
+        "all 57 tests passed",
+    ),
+    Item(
+        "fresh: disk terminal",
+        lambda: _terminal(
+            L(True, "DejaVuSansMono.ttf", 18, 75),
+            "admin",
+            ("$ rm old.log", "rm: old.log: No such file or directory", "$ "),
+        ),
+        ASK_ERROR,
+        "no such file or directory",
+    ),
+    Item(
+        "fresh: weather page",
+        lambda: _web(
+            L(False, "LiberationSans-Regular.ttf", 22, 80),
+            "Weather",
+            "https://weather.example/today",
+            "Heavy rain expected tonight",
+            ("Bring an umbrella tomorrow.", "Winds up to 40 km per hour."),
+            "Ten day forecast",
+        ),
+        ASK_HEADLINE,
+        "heavy rain expected tonight",
+    ),
+    Item(
+        "fresh: shop page dark",
+        lambda: _web(
+            L(True, "DejaVuSans.ttf", 22, 75),
+            "Shop",
+            "https://shop.example/cart",
+            "Your cart is empty",
+            ("Browse our new arrivals.", "Free delivery over 50 euros."),
+            "Recently viewed",
+        ),
+        ASK_SAY,
+        "your cart is empty",
+    ),
+    Item(
+        "fresh: blog page title",
+        lambda: _web(
+            L(False, "DejaVuSerif.ttf", 20, 80),
+            "Field Notes Blog",
+            "https://fieldnotes.example",
+            "Birds of the northern coast",
+            ("Puffins return in April.", "Gannets nest on the cliffs."),
+            "Archive",
+        ),
+        ASK_TITLE,
+        "field notes blog",
+    ),
+    Item(
+        "fresh: menu note",
+        lambda: _menu(
+            L(False, "LiberationSans-Regular.ttf", 20, 80),
+            "Slides",
+            ("New slide", "Duplicate", "Delete slide", "Hide slide"),
+            "Quarterly sales review",
+        ),
+        ASK_SAY,
+        "quarterly sales review",
+    ),
+    Item(
+        "fresh: toast reminder",
+        lambda: _toast(
+            L(False, "DejaVuSans.ttf", 22, 80),
+            "Tasks",
+            ("Buy milk", "Call the plumber", "Renew passport"),
+            "Meeting in 5 minutes",
+            "Team sync in room B",
+        ),
+        ASK_SAY,
+        "meeting in 5 minutes",
+    ),
+    Item(
+        "fresh: toast error dark",
+        lambda: _toast(
+            L(True, "DejaVuSans.ttf", 22, 75),
+            "Music",
+            ("Playlists", "Albums", "Artists"),
+            "Playback error",
+            "This song is not available offline",
+        ),
+        ASK_ERROR,
+        "not available offline",
+    ),
+    Item(
+        "fresh: form error",
+        lambda: _form(
+            L(False, "DejaVuSans.ttf", 20, 80),
+            "Library Account",
+            ("Card number", "PIN"),
+            "Card number not recognised",
+        ),
+        ASK_ERROR,
+        "card number not recognised",
+    ),
+    Item(
+        "fresh: form title",
+        lambda: _form(
+            L(False, "LiberationSerif-Regular.ttf", 22, 85),
+            "Parking Permits",
+            ("Email", "Password"),
+            "Session expired, sign in again",
+        ),
+        ASK_TITLE,
+        "parking permits",
+    ),
+    Item(
+        "fresh: editor syntax error",
+        lambda: _editor(
+            L(False, "DejaVuSans.ttf", 20, 80),
+            "app.js - Code",
+            ("const total = items", "  .map(x => x.price", "  .reduce((a, b) => a + b)"),
+            "SyntaxError: missing ) after argument list",
+        ),
+        ASK_ERROR,
+        "missing after argument list",
+    ),
+    Item(
+        "fresh: banner read",
+        lambda: _banner(
+            L(False, "DejaVuSans-Bold.ttf", 24, 80),
+            "Video",
+            "Connection lost",
+            ("Trying to reconnect.", "Check your network."),
+        ),
+        ASK_READ,
+        "connection lost",
+    ),
+    Item(
+        "fresh: banner dark",
+        lambda: _banner(
+            L(True, "LiberationSans-Regular.ttf", 26, 75),
+            "Game",
+            "Level complete",
+            ("Score 4200", "Press any key to continue."),
+        ),
+        ASK_SAY,
+        "level complete",
+    ),
+    Item(
+        "fresh: pillow font banner",
+        lambda: _banner(
+            L(False, None, 24, 80),
+            "Scanner",
+            "Scan saved to Documents",
+            ("3 pages, 1.2 MB",),
+        ),
+        ASK_SAY,
+        "scan saved to documents",
+    ),
+    Item(
+        "fresh: pillow font dark dialog",
+        lambda: _dialog(
+            L(True, None, 20, 80),
+            "Camera",
+            "Memory card locked",
+            "Slide the lock switch to record.",
+            ("OK",),
+        ),
+        ASK_ERROR,
+        "memory card locked",
+    ),
+    Item(
+        "fresh: condensed dialog read",
+        lambda: _dialog(
+            L(False, "DejaVuSansCondensed.ttf", 20, 80),
+            "Timer",
+            "Time is up",
+            "Your pasta is ready.",
+            ("Stop",),
+        ),
+        ASK_READ,
+        "time is up",
+    ),
+)
+
+
 def tuning_items(count: int) -> tuple[Item, ...]:
     """The screen reader's tuning frames, asked what the screen says; the key: its longest key text."""
     from tests.e2e.engines.screens import TUNE_SEEDS, render
@@ -620,9 +857,12 @@ def main() -> None:
         help="ask 'What does my screen say?' of the first N tuning frames of tests/e2e/engines/screens.py "
         "instead (the set to look at while changing things; this one stays held out)",
     )
+    parser.add_argument("--fresh", action="store_true", help="ask the fresh set (FRESH) instead")
     args = parser.parse_args()
-    if args.tune:
+    if args.fresh:
         global ITEMS
+        ITEMS = FRESH
+    if args.tune:
         ITEMS = tuning_items(args.tune)
     if args.save:
         for index, item in enumerate(ITEMS):
