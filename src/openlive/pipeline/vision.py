@@ -124,8 +124,14 @@ class FrameVision:
 
     # -- the prompt ------------------------------------------------------------------
 
-    def prepare(self, engine: object, messages: Sequence[ChatMessage]) -> tuple[ChatMessage, ...]:
+    def prepare(
+        self, engine: object, messages: Sequence[ChatMessage], newest_in_full: bool = True
+    ) -> tuple[ChatMessage, ...]:
         """``messages`` as ``engine`` reads them. Blocking: call it in a worker thread.
+
+        ``newest_in_full=False`` gives every image by its summary: the start of the next
+        turn's prompt, read ahead while a reply plays, as it will be once that turn
+        brings a newer frame.
 
         Raises:
             InvalidArgument: An image cannot be decoded.
@@ -134,7 +140,7 @@ class FrameVision:
             return tuple(messages)
         reads_images = capabilities(engine).images
         images = [part for m in messages for part in m.parts if isinstance(part, ImagePart)]
-        newest = images[-1] if images else None
+        newest = images[-1] if images and newest_in_full else None
         previous: ImagePart | None = None
         out: list[ChatMessage] = []
         for message in messages:

@@ -299,9 +299,15 @@ class SessionRuntime:
         engine = self._models.engine(model)
         if not isinstance(engine, PromptWarming) or self._executor is None or self.session.generating:
             return
-        messages = for_engine(engine, self.session.next_prompt())
+        prompt = self.session.next_prompt()
+        vision = self.vision
+
+        def read() -> int:
+            # Its images as the next turn will carry them (described; earlier by then).
+            return engine.warm(for_engine(engine, vision.prepare(engine, prompt, newest_in_full=False)))
+
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._executor, engine.warm, messages)
+        future = loop.run_in_executor(self._executor, read)
         # Nobody waits for it: a failure costs the next turn's first token some time, nothing more.
         future.add_done_callback(_log_read_ahead)
 

@@ -192,3 +192,20 @@ def test_a_turn_long_after_reads_no_frame_of_its_history_again() -> None:
     assert describer.calls == [(50, 50)]  # no turn waits for the OCR of a streamed frame
     assert prepared[1].content == "[an earlier image: a 50x50 picture]\nquestion 0"
     assert "(Read from the screen" in prepared[2].content
+
+
+def test_the_prompt_read_ahead_gives_every_image_by_its_summary() -> None:
+    class TwoLines:
+        def describe(self, image: Image.Image, previous: Image.Image | None) -> str:
+            return f"summary {image.width}\nthe rest"
+
+    frames = vision(TwoLines())
+    first, second = jpeg((64, 64)), jpeg((32, 32))
+    ahead = frames.prepare(FakeLLM(), prompt(first, second), newest_in_full=False)
+    assert [m.content for m in ahead[1:]] == [
+        "[an earlier image: summary 64]\nquestion 0",
+        "[an earlier image: summary 32]\nquestion 1",
+    ]
+    # The turn that brings a newer frame starts the same way.
+    turn = frames.prepare(FakeLLM(), prompt(first, second, jpeg((16, 16))))
+    assert [m.content for m in turn[1:3]] == [m.content for m in ahead[1:]]
