@@ -31,7 +31,7 @@ from concurrent.futures import Executor
 from typing import Any
 
 from openlive.engines.audio_base import Samples, SpeechEngines
-from openlive.engines.base import capabilities
+from openlive.engines.base import PromptWarming, capabilities, for_engine
 from openlive.engines.registry import ModelTable
 from openlive.errors import OpenliveError, PolicyViolation
 from openlive.metrics import METRICS, ReplyTimings
@@ -41,7 +41,7 @@ from openlive.pipeline.pacing import pace
 from openlive.pipeline.reply import Reply
 from openlive.pipeline.responder import CascadeResponder, Responder
 from openlive.pipeline.turn_taking import TurnTaking
-from openlive.pipeline.vision import FrameVision
+from openlive.pipeline.vision import FrameVision, background_executor
 from openlive.pipeline.voice_input import AudioLimits, VoiceInput
 from openlive.runtime.accounting import TokenAccounts
 from openlive.runtime.checkpoints import Checkpoints
@@ -120,7 +120,7 @@ class SessionRuntime:
         self.timers = Timers(io, limits.go_away_notice_s, session.id)
         self.checkpoints = Checkpoints(session, io, self.timers, resumption, owner, token)
         self._tool_steps = ToolSteps(session, tools or ToolRuntime(), models, executor, self.act)
-        self.vision = FrameVision(models.describer, lambda: session.media_resolution, executor)
+        self.vision = FrameVision(models.describer, lambda: session.media_resolution, background_executor())
         self.responder: Responder = CascadeResponder(models, speech, executor, self.vision)
         self._armed_at: float | None = None
         self._video_limit_armed = False
@@ -292,6 +292,24 @@ class SessionRuntime:
         )
         self._accounts.observe(self._models.engine(action.model), action.messages, stats.prompt_tokens)
         self.act(session.generation_done(turn_id, stats, paced.audio_s, prelude.thought_tokens))
+        self._read_ahead(action.model)
+
+    def _read_ahead(self, model: str) -> None:
+        """Let the engine read the next turn's prompt while this reply plays (a cache, not a result)."""
+        engine = self._models.engine(model)
+        if not isinstance(engine, PromptWarming) or self._executor is None or self.session.generating:
+            return
+        prompt = self.session.next_prompt()
+        vision = self.vision
+
+        def read() -> int:
+            # Its images as the next turn will carry them (described; earlier by then).
+            return engine.warm(for_engine(engine, vision.prepare(engine, prompt, newest_in_full=False)))
+
+        loop = asyncio.get_running_loop()
+        future = loop.run_in_executor(self._executor, read)
+        # Nobody waits for it: a failure costs the next turn's first token some time, nothing more.
+        future.add_done_callback(_log_read_ahead)
 
     # -- the voice path --------------------------------------------------------------
 
@@ -326,3 +344,13 @@ class SessionRuntime:
 
     def _interrupt(self) -> None:
         self.act(self.session.speech_started())
+
+
+def _log_read_ahead(future: asyncio.Future[int]) -> None:
+    if future.cancelled():
+        return
+    error = future.exception()
+    if error is not None:
+        log.warning("reading the next prompt ahead failed: %s", error)
+    elif future.result():
+        log.debug("read %d tokens of the next prompt ahead", future.result())
