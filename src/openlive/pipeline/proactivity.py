@@ -2,22 +2,39 @@
 
 With ``proactivity.proactiveAudio`` the Live API's native-audio model may stay
 silent when speech is not for it: a side conversation, a TV or radio, someone
-thinking aloud. Here the session's own language model judges it, with the
-conversation as context, before the reply is made: one short prompt, answered
-under a grammar with ``yes`` or ``no`` (a few tokens; the prompt is evaluated on
-the same model that then answers). The judgment runs in the reply's worker, so a
-reply started ahead of its turn (during the user's trailing silence) is judged
-ahead too.
+thinking aloud. Here it is judged before the reply is made, from two kinds of
+evidence added as log-odds:
+
+- a language model's judgment, with the conversation as context: one short prompt
+  whose answer is read from the model's odds of "yes" against "no" for its first
+  token (no sampling), less the same odds for a content-free utterance (the
+  model's own lean towards one answer, which small models have strongly:
+  "contextual calibration", Zhao et al. 2021). The judge may be another model
+  than the one that answers (:class:`JudgeSource`);
+- cues in the words (:func:`address_cues`): a name or kin word said to someone
+  (``"Tom, ..."``, ``"..., Mark."``), the assistant's own name or a wake word,
+  the form of a question or request put to a listener.
+
+The judgment runs in the reply's worker, so a reply started ahead of its turn
+(during the user's trailing silence) is judged ahead too.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import re
 import threading
-from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
 
 from openlive.engines.base import LLM, ChatMessage, GenerationStats, SamplingParams
+from openlive.errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 # Earlier messages of the conversation the judge reads, and how much of each.
 CONTEXT_MESSAGES = 4
@@ -101,24 +118,165 @@ class Judge(Protocol):
         ...
 
 
+JudgeSource = Callable[[], LLM | None]
+"""Gives the engine that judges (built on first call, in a worker thread); ``None``: the reply's own."""
+
+
 def parse_judgment(text: str) -> bool:
     """Whether a generated answer says "addressed"; anything but a clear no counts as yes."""
     return not text.strip().strip('"').strip().lower().startswith("no")
 
 
-def addressed_margin(llm: LLM, messages: Sequence[ChatMessage], cancel: threading.Event) -> float:
-    """How much likelier "yes" is than "no" (natural log) for the last user message of ``messages``.
+# -- cues in the words ----------------------------------------------------------------
 
-    An engine that gives its odds (:class:`Judge`) is read once, without sampling;
-    another answers under a grammar, and its answer counts as +1 or -1. Runs the
-    model: call it in a worker thread.
+# Evidence in log-odds, set from what the cues mean (not fitted): a name said to
+# someone is as strong as the model's surest judgments; the form of a request only
+# tips a doubtful one.
+VOCATIVE_WEIGHT = 4.0
+NAMED_WEIGHT = 4.0
+REQUEST_WEIGHT = 1.0
+# Words that open an utterance followed by a comma without naming anyone.
+_DISCOURSE = frozenset(
+    "actually alright also and anyway basically but er erm finally first great hello hey hi hm hmm "
+    "honestly however jeez look listen man meanwhile nah no now oh ok okay oops please really right "
+    "see so sorry still sure thanks then uh um well wait what whoa wow yeah yep yes".split()
+)
+# Words said to call someone that are not names.
+_KIN = frozenset(
+    "mom mum mommy mummy mama dad daddy papa grandma grandpa granny nana honey darling sweetie sweetheart "
+    "babe baby love dear kids guys folks son buddy mate bro sis auntie uncle boys girls children".split()
+)
+_WAKE = ("assistant", "computer", "gemini", "google")
+_WORD = r"[A-Za-z][A-Za-z'-]*"
+_OPENING = re.compile(rf"^\W*(?:(?:hey|oh|ok|okay|so|and)\s+)?({_WORD})\s*,", re.IGNORECASE)
+_CLOSING = re.compile(rf",\s*({_WORD})\s*[.?!]*\s*$")
+_NAME_IN_INSTRUCTION = re.compile(r"\b(?i:you are|you're|your name is|called)\s+([A-Z][a-z]+)\b")
+_REQUEST = re.compile(
+    r"^\W*(?:(?:hey|ok|okay|so|and|now|please|actually|well|also|oh|um|uh|alright|then|yes|yeah|no)\W+)*(?:"
+    r"(?:can|could|would|will|do|did|have)\s+you\b"
+    r"|(?:what|what's|whats|who|who's|when|where|where's|why|how|how's|which|is|are|does|is there)\b"
+    r"|(?:tell|give|show|explain|set|play|remind|add|turn|find|help|translate|convert|recommend|suggest|read|"
+    r"list|describe|define|spell|calculate|make|let's|start|stop|call|open|search|look up)\b"
+    r"|i'd like\b|i want to know\b)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class AddressCues:
+    """What the words themselves say about whom they are for.
+
+    Attributes:
+        vocative: A name or kin word the words are said to, other than the assistant's.
+        named: The assistant's name or a wake word opens or closes the words.
+        request: The words have the form of a question or request to a listener.
     """
-    prompt = relevance_prompt(messages)
+
+    vocative: str = ""
+    named: bool = False
+    request: bool = False
+
+    @property
+    def margin(self) -> float:
+        """The cues' evidence, in log-odds of "addressed"."""
+        if self.named:
+            return NAMED_WEIGHT
+        return (-VOCATIVE_WEIGHT if self.vocative else 0.0) + (REQUEST_WEIGHT if self.request else 0.0)
+
+
+def assistant_names(instruction: str) -> tuple[str, ...]:
+    """Wake words, and the name the instruction gives the assistant ("You are Pip, ...")."""
+    return (*_WAKE, *(m.lower() for m in _NAME_IN_INSTRUCTION.findall(instruction)))
+
+
+def address_cues(words: str, names: Sequence[str] = _WAKE) -> AddressCues:
+    """The cues in ``words`` (as transcribed: Whisper writes the commas of a vocative)."""
+    words = " ".join(words.split())[:MAX_MESSAGE_CHARS]
+    opening = _OPENING.match(words)
+    called = [m.group(1) for m in (opening, _CLOSING.search(words)) if m]
+    asked = words[opening.end() :] if opening else words  # the request after "Tom, ..."
+    named = any(word.lower() in names for word in called) or any(
+        re.match(rf"^\W*(?:hey|ok|okay)\s+{re.escape(name)}\b", words, re.IGNORECASE) for name in names
+    )
+    vocative = next(
+        (
+            word
+            for word in called
+            if word.lower() not in _DISCOURSE
+            and word.lower() not in names
+            and (word.lower() in _KIN or (word[0].isupper() and word[1:].islower()))
+        ),
+        "",
+    )
+    return AddressCues(vocative=vocative, named=named, request=bool(_REQUEST.match(asked)))
+
+
+# -- the judgment -----------------------------------------------------------------------
+
+# A content-free utterance: the judge's lean with nothing to judge (its calibration).
+CONTENT_FREE = "N/A"
+# The judge's lean, per engine (weakly: engines outlive sessions) and instruction.
+_LEANS: weakref.WeakKeyDictionary[Any, OrderedDict[str, float]] = weakref.WeakKeyDictionary()
+_LEANS_KEPT = 64  # instructions per engine
+_lean_lock = threading.Lock()
+
+
+def _odds(llm: LLM, prompt: list[ChatMessage], cancel: threading.Event) -> float:
     if isinstance(llm, Judge):
         yes, no = llm.answer_logprobs(prompt, ("yes", "no"))
         return yes - no
     answer = "".join(llm.generate(prompt, JUDGE_PARAMS, GenerationStats(), cancel))
     return 1.0 if parse_judgment(answer) else -1.0
+
+
+def _lean(llm: LLM, instruction: str, cancel: threading.Event) -> float:
+    """The judge's odds for a content-free utterance after ``instruction`` (kept per engine, instruction)."""
+    if not isinstance(llm, Judge):
+        return 0.0  # a sampled yes/no has no lean to measure
+    key = instruction[:MAX_INSTRUCTION_CHARS]
+    with _lean_lock:
+        kept = _LEANS.setdefault(llm, OrderedDict())
+        if key in kept:
+            kept.move_to_end(key)
+            return kept[key]
+    messages = [ChatMessage("system", instruction)] if instruction else []
+    lean = _odds(llm, relevance_prompt([*messages, ChatMessage("user", CONTENT_FREE)]), cancel)
+    with _lean_lock:
+        kept[key] = lean
+        while len(kept) > _LEANS_KEPT:
+            kept.popitem(last=False)
+    return lean
+
+
+@dataclass(frozen=True)
+class Judgment:
+    """One judgment's evidence, in log-odds of "addressed".
+
+    Attributes:
+        model: The judge model's odds of "yes" over "no", less its lean.
+        cues: The words' cues.
+    """
+
+    model: float
+    cues: AddressCues
+
+    @property
+    def margin(self) -> float:
+        """All the evidence: above 0, likelier addressed than not."""
+        return self.model + self.cues.margin
+
+
+def judge(llm: LLM, messages: Sequence[ChatMessage], cancel: threading.Event) -> Judgment:
+    """Judge the last user message of ``messages`` with ``llm`` (runs the model: call it off the loop)."""
+    instruction = next((m.content for m in messages if m.role == "system"), "")
+    heard = messages[-1].content if messages else ""
+    model = _odds(llm, relevance_prompt(messages), cancel) - _lean(llm, instruction, cancel)
+    return Judgment(model=model, cues=address_cues(heard, assistant_names(instruction)))
+
+
+def addressed_margin(llm: LLM, messages: Sequence[ChatMessage], cancel: threading.Event) -> float:
+    """How much likelier "addressed" is than not (natural log) for the last user message of ``messages``."""
+    return judge(llm, messages, cancel).margin
 
 
 def is_addressed(
@@ -128,3 +286,37 @@ def is_addressed(
     if not messages or messages[-1].role != "user":
         return True  # not a reply to something heard: nothing to judge
     return addressed_margin(llm, messages, cancel) > -margin
+
+
+class JudgeModel:
+    """The model that judges for tiny reply models; built on first use, shared by every session.
+
+    A tiny model (SmolLM2-135M) leans to "no" whatever it hears; a small better one
+    judges for it. Engines that are not tiny judge for themselves.
+
+    Args:
+        build: Loads the judge (may raise :class:`ConfigError`: it is not installed).
+        name: What the log calls it.
+    """
+
+    def __init__(self, build: Callable[[], LLM], name: str) -> None:
+        self._build = build
+        self._name = name
+        self._lock = threading.Lock()
+        self._engine: LLM | None = None
+        self._failed = False
+
+    def for_reply(self, llm: LLM) -> LLM:
+        """The engine that judges for ``llm``: loads the judge on first need (call it off the loop)."""
+        profile = getattr(llm, "profile", None)
+        if profile is None or not profile.tiny:
+            return llm
+        with self._lock:
+            if self._engine is None and not self._failed:
+                try:
+                    self._engine = self._build()
+                    log.info("proactive audio: %s judges for the tiny model", self._name)
+                except ConfigError as error:
+                    self._failed = True
+                    log.warning("proactive audio: the reply model judges for itself: %s", error)
+            return self._engine or llm
