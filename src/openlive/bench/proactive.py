@@ -2,9 +2,11 @@
 
 Each utterance is spoken (espeak-ng voices by their names, the packaged Piper and
 hibari voices by their Live API names), recognised by the server's Whisper model,
-and judged by the relevance judge (:mod:`openlive.pipeline.proactivity`) on the
-language model given, with its conversation as context, in the prompt the session
-would build. Run: ``openlive bench proactive --judge qwen-0.5b``.
+and judged (:mod:`openlive.pipeline.proactivity`) with its conversation as
+context, in the prompt the session would build: by the ``--llm`` model itself, or
+as the server does for its tiny default model, by the ``--judge`` model scoring
+the words' likelihood (``--prompt-judge``: the judge answers the judging prompt).
+Run: ``openlive bench proactive --judge qwen-0.5b --split test``.
 """
 
 from __future__ import annotations
@@ -44,6 +46,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--judge", default="", help="the packaged model that judges (default: the --llm model, as the server)"
     )
+    parser.add_argument(
+        "--prompt-judge", action="store_true", help="the --judge model answers the judging prompt instead"
+    )
     parser.add_argument("--data-dir", default=str(Path.home() / ".local/share/openlive"))
     parser.add_argument("--text", action="store_true", help="judge the written words, no speech")
     parser.add_argument("--margin", type=float, default=0.0)
@@ -57,9 +62,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     data_dir = Path(args.data_dir)
     llm = LlamaCppEngine(packaged_llm_path(args.llm, data_dir), n_ctx=2048, contexts=1)
-    judge_llm = llm
-    if args.judge and args.judge != args.llm:
+    judge_llm: Any = llm
+    if args.judge and args.prompt_judge:
         judge_llm = LlamaCppEngine(packaged_llm_path(args.judge, data_dir), n_ctx=2048, contexts=1)
+    elif args.judge:  # as the server judges for a tiny model: by likelihood
+        from openlive.engines.llama_scorer import LlamaScorer
+
+        judge_llm = LlamaScorer(packaged_llm_path(args.judge, data_dir))
     heard: dict[str, str] = (
         json.loads(Path(args.heard).read_text()) if args.heard and Path(args.heard).exists() else {}
     )

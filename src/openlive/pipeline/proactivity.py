@@ -31,6 +31,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
+import numpy as np
+
 from openlive.engines.base import LLM, ChatMessage, GenerationStats, SamplingParams
 from openlive.errors import ConfigError
 
@@ -41,7 +43,12 @@ CONTEXT_MESSAGES = 4
 MAX_MESSAGE_CHARS = 300
 # The assistant's own instructions, as far as the judge reads them (its name, its role).
 MAX_INSTRUCTION_CHARS = 400
-ANSWER_SCHEMA: dict[str, object] = {"type": "string", "enum": ["yes", "no"]}
+# The judge names who the words were for: the assistant, or which of the three kinds
+# of speech not for it (one kind at a time is easier for a small model than "not
+# for the assistant", which lumps them together).
+ANSWERS = ("A", "B", "C", "D")
+FOR_THE_ASSISTANT = "A"
+ANSWER_SCHEMA: dict[str, object] = {"type": "string", "enum": list(ANSWERS)}
 JUDGE_PARAMS = SamplingParams(temperature=0.0, top_k=1, max_tokens=4, json_schema=ANSWER_SCHEMA)
 # How much likelier (natural log) "no" must be than "yes" for the assistant to stay
 # silent. Above 0: a doubtful case is answered, since ignoring the user costs more
@@ -50,12 +57,13 @@ SILENCE_MARGIN = 0.0
 
 JUDGE_SYSTEM = (
     "You are the attention of a voice assistant that hears everything said in a room. "
-    "Decide whether the last thing heard was said to the assistant."
+    "Decide who the last thing heard was for: A, the assistant (a question, request or reply to it); "
+    "B, another person in the room; C, a TV, radio, advert or announcement; D, the speaker themself "
+    "(thinking aloud)."
 )
 JUDGE_QUESTION = (
-    "Was the last thing heard said to the assistant, as a question or request for it or a reply to "
-    "it? Say no if it was said to another person, came from a TV, radio or advert, or was someone "
-    "thinking aloud. Answer yes or no."
+    "Who was the last thing heard for? A: the assistant, B: another person, C: TV, radio or "
+    "announcement, D: thinking aloud. Answer with one letter."
 )
 
 
@@ -67,15 +75,15 @@ def _clip(text: str, limit: int) -> str:
 # Worked examples the judge sees before its case: what each kind of speech looks
 # like (written for the prompt, apart from the evaluation set in bench/data).
 EXAMPLES: tuple[tuple[str, str, str], ...] = (
-    ("", "What's the capital of France?", "yes"),
-    ("", "Dad, have you seen my blue jacket?", "no"),
-    ("", "Coming up after the news: the weekend forecast.", "no"),
-    ("Assistant: It is 20 degrees and sunny.", "Will I need an umbrella later?", "yes"),
-    ("", "Now where on earth did I leave my phone.", "no"),
-    ("", "Set a reminder to call the bank at five.", "yes"),
-    ("Assistant: Here is a recipe for lentil soup.", "Lisa, can you grab the onions from the fridge?", "no"),
-    ("", "Fresh deals every day, visit us online.", "no"),
-    ("", "Tell me something interesting about octopuses.", "yes"),
+    ("", "What's the capital of France?", "A"),
+    ("", "Dad, have you seen my blue jacket?", "B"),
+    ("", "Coming up after the news: the weekend forecast.", "C"),
+    ("Assistant: It is 20 degrees and sunny.", "Will I need an umbrella later?", "A"),
+    ("", "Now where on earth did I leave my phone.", "D"),
+    ("", "Set a reminder to call the bank at five.", "A"),
+    ("Assistant: Here is a recipe for lentil soup.", "Lisa, can you grab the onions from the fridge?", "B"),
+    ("", "Fresh deals every day, visit us online.", "C"),
+    ("", "Tell me something interesting about octopuses.", "A"),
 )
 
 
@@ -118,13 +126,52 @@ class Judge(Protocol):
         ...
 
 
-JudgeSource = Callable[[], LLM | None]
-"""Gives the engine that judges (built on first call, in a worker thread); ``None``: the reply's own."""
+@runtime_checkable
+class Scorer(Protocol):
+    """A model that scores text (:class:`openlive.engines.llama_scorer.LlamaScorer`)."""
+
+    def text_logprobs(self, prefixes: Sequence[str], text: str) -> list[float]:
+        """The log-probability of ``text`` after each prefix."""
+        ...
+
+
+# Who may have said the words, as openings of a transcript: the words' likelihood
+# after each is the evidence. The first is the conversation with the assistant (its
+# earlier turns in it); the others are the three kinds of speech not for it.
+ASSISTANT_FRAME = "Transcript of a person talking to their voice assistant{name}.\n"
+OTHER_FRAMES = (
+    "Transcript of a person talking to a family member or friend in the same room.\nPerson:",
+    "Transcript of a TV or radio programme, an advert or a public announcement.\nSpeaker:",
+    "Transcript of a person thinking aloud, talking to themself.\nPerson:",
+)
+
+
+def likelihood_odds(scorer: Scorer, messages: Sequence[ChatMessage]) -> float:
+    """Log-odds that the last user message was for the assistant, from its likelihood in each frame.
+
+    Even odds between "for the assistant" and not, the latter split evenly over its
+    three kinds: the odds are the assistant frame's likelihood against the mean of
+    the others'.
+    """
+    instruction = next((m.content for m in messages if m.role == "system"), "")
+    names = [n.capitalize() for n in assistant_names(instruction)[len(_WAKE) :]]
+    talk = [m for m in messages if m.role in ("user", "assistant")]
+    heard = talk[-1].content if talk and talk[-1].role == "user" else ""
+    lines = [ASSISTANT_FRAME.format(name=f", {names[0]}" if names else "")]
+    for message in talk[:-1][-CONTEXT_MESSAGES:]:
+        who = "Assistant" if message.role == "assistant" else "Person"
+        lines.append(f"{who}: {_clip(message.content, MAX_MESSAGE_CHARS)}\n")
+    lines.append("Person:")
+    first, *others = scorer.text_logprobs(
+        ["".join(lines), *OTHER_FRAMES], " " + _clip(heard, MAX_MESSAGE_CHARS)
+    )
+    return first - float(np.logaddexp.reduce(others) - np.log(len(others)))
 
 
 def parse_judgment(text: str) -> bool:
-    """Whether a generated answer says "addressed"; anything but a clear no counts as yes."""
-    return not text.strip().strip('"').strip().lower().startswith("no")
+    """Whether a generated answer says "for the assistant"; anything but another answer counts as yes."""
+    answer = text.strip().strip('"').strip().upper()
+    return not answer or answer[0] not in ANSWERS or answer[0] == FOR_THE_ASSISTANT
 
 
 # -- cues in the words ----------------------------------------------------------------
@@ -222,9 +269,10 @@ _lean_lock = threading.Lock()
 
 
 def _odds(llm: LLM, prompt: list[ChatMessage], cancel: threading.Event) -> float:
+    """Log-odds of "for the assistant" against the other answers together."""
     if isinstance(llm, Judge):
-        yes, no = llm.answer_logprobs(prompt, ("yes", "no"))
-        return yes - no
+        first, *others = llm.answer_logprobs(prompt, ANSWERS)
+        return first - float(np.logaddexp.reduce(others))
     answer = "".join(llm.generate(prompt, JUDGE_PARAMS, GenerationStats(), cancel))
     return 1.0 if parse_judgment(answer) else -1.0
 
@@ -266,21 +314,27 @@ class Judgment:
         return self.model + self.cues.margin
 
 
-def judge(llm: LLM, messages: Sequence[ChatMessage], cancel: threading.Event) -> Judgment:
+def judge(llm: LLM | Scorer, messages: Sequence[ChatMessage], cancel: threading.Event) -> Judgment:
     """Judge the last user message of ``messages`` with ``llm`` (runs the model: call it off the loop)."""
     instruction = next((m.content for m in messages if m.role == "system"), "")
     heard = messages[-1].content if messages else ""
-    model = _odds(llm, relevance_prompt(messages), cancel) - _lean(llm, instruction, cancel)
+    if isinstance(llm, Scorer):
+        model = likelihood_odds(llm, messages)
+    else:
+        model = _odds(llm, relevance_prompt(messages), cancel) - _lean(llm, instruction, cancel)
     return Judgment(model=model, cues=address_cues(heard, assistant_names(instruction)))
 
 
-def addressed_margin(llm: LLM, messages: Sequence[ChatMessage], cancel: threading.Event) -> float:
+def addressed_margin(llm: LLM | Scorer, messages: Sequence[ChatMessage], cancel: threading.Event) -> float:
     """How much likelier "addressed" is than not (natural log) for the last user message of ``messages``."""
     return judge(llm, messages, cancel).margin
 
 
 def is_addressed(
-    llm: LLM, messages: Sequence[ChatMessage], cancel: threading.Event, margin: float = SILENCE_MARGIN
+    llm: LLM | Scorer,
+    messages: Sequence[ChatMessage],
+    cancel: threading.Event,
+    margin: float = SILENCE_MARGIN,
 ) -> bool:
     """Whether the last user message of ``messages`` is for the assistant, judged by ``llm``."""
     if not messages or messages[-1].role != "user":
@@ -299,14 +353,14 @@ class JudgeModel:
         name: What the log calls it.
     """
 
-    def __init__(self, build: Callable[[], LLM], name: str) -> None:
+    def __init__(self, build: Callable[[], LLM | Scorer], name: str) -> None:
         self._build = build
         self._name = name
         self._lock = threading.Lock()
-        self._engine: LLM | None = None
+        self._engine: LLM | Scorer | None = None
         self._failed = False
 
-    def for_reply(self, llm: LLM) -> LLM:
+    def for_reply(self, llm: LLM) -> LLM | Scorer:
         """The engine that judges for ``llm``: loads the judge on first need (call it off the loop)."""
         profile = getattr(llm, "profile", None)
         if profile is None or not profile.tiny:

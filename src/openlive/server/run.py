@@ -83,13 +83,12 @@ def build_models(settings: Settings, build: Callable[[EngineSpec], LLM] = build_
 
 def proactive_judge(settings: Settings) -> JudgeModel:
     """Qwen2.5-Coder-0.5B (``qwen`` extra) judging proactive audio for tiny engines, loaded on first use."""
-    from openlive.engines.llama import LlamaCppEngine
+    from openlive.engines.llama_scorer import LlamaScorer
     from openlive.engines.packaged import packaged_llm_path
     from openlive.pipeline.proactivity import JudgeModel
 
-    def build() -> LLM:
-        path = packaged_llm_path(JUDGE_LLM, settings.resolved_data_dir())
-        return LlamaCppEngine(path, n_ctx=2048, contexts=1)
+    def build() -> LlamaScorer:
+        return LlamaScorer(packaged_llm_path(JUDGE_LLM, settings.resolved_data_dir()))
 
     return JudgeModel(build, JUDGE_LLM)
 

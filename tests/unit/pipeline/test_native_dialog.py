@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Sequence
 
@@ -15,8 +16,10 @@ from openlive.errors import ConfigError
 from openlive.pipeline.affect import StyledTTS, measure_voice
 from openlive.pipeline.native_dialog import native_prepare
 from openlive.pipeline.proactivity import (
+    ANSWERS,
     CONTENT_FREE,
     JUDGE_SYSTEM,
+    OTHER_FRAMES,
     AddressCues,
     JudgeModel,
     address_cues,
@@ -51,9 +54,10 @@ class OddsLLM(FakeLLM):
 
     def answer_logprobs(self, messages: Sequence[ChatMessage], answers: Sequence[str]) -> list[float]:
         self.asked.append(messages)
-        assert tuple(answers) == ("yes", "no")
+        assert tuple(answers) == ANSWERS
         content_free = f'Last thing heard: "{CONTENT_FREE}"' in messages[-1].content
-        return list(self.lean if content_free else self.odds)
+        yes, no = self.lean if content_free else self.odds
+        return [yes, no, -math.inf, -math.inf]  # "not for the assistant" as one of its three kinds
 
 
 def test_the_judge_reads_the_instruction_the_conversation_and_the_last_words() -> None:
@@ -129,11 +133,11 @@ def test_a_judge_that_is_not_installed_leaves_the_reply_model_to_judge() -> None
 
 
 def test_the_judge_answers_under_a_grammar_otherwise() -> None:
-    llm = FakeLLM(reply=lambda _: '"no"')
-    assert not is_addressed(llm, CONVERSATION, threading.Event())
+    llm = FakeLLM(reply=lambda _: '"C"')
+    assert not is_addressed(llm, ASKED, threading.Event())
     params: SamplingParams = llm.calls[0][1]
-    assert params.json_schema == {"type": "string", "enum": ["yes", "no"]}
-    assert parse_judgment("yes") and parse_judgment("maybe") and not parse_judgment(" No")
+    assert params.json_schema == {"type": "string", "enum": ["A", "B", "C", "D"]}
+    assert parse_judgment("A") and parse_judgment("maybe") and not parse_judgment(' "b"')
     # Nothing heard to judge: a reply to a tool result, say.
     assert is_addressed(llm, CONVERSATION[:3], threading.Event()) and len(llm.calls) == 1
 
@@ -201,3 +205,26 @@ def test_the_judge_model_judges_a_tiny_reply_models_requests() -> None:
     assert prepare is not None
     assert prepare(ASKED, threading.Event()).declined
     assert judge_llm.asked and tiny.calls == []
+
+
+class FrameScorer:
+    """A fake scorer: how likely the words are after each opening, as set."""
+
+    def __init__(self, assistant: float, others: tuple[float, float, float]) -> None:
+        self.scores = [assistant, *others]
+        self.asked: list[tuple[list[str], str]] = []
+
+    def text_logprobs(self, prefixes: Sequence[str], text: str) -> list[float]:
+        self.asked.append((list(prefixes), text))
+        return list(self.scores)
+
+
+def test_a_scorer_judges_by_the_words_likelihood_in_each_frame() -> None:
+    scorer = FrameScorer(-10.0, (-14.0, -14.0, -14.0))
+    assert judge(scorer, ASKED, threading.Event()).model == pytest.approx(4.0)
+    prefixes, text = scorer.asked[0]
+    # The assistant's frame holds its name and the conversation so far; the words are scored as said.
+    assert "voice assistant, Pip" in prefixes[0] and "Assistant: About nine minutes." in prefixes[0]
+    assert prefixes[1:] == list(OTHER_FRAMES) and text == " and for a soft boiled one"
+    # Likelier as talk to another person, the TV or thinking aloud: silent.
+    assert not is_addressed(FrameScorer(-12.0, (-9.0, -15.0, -15.0)), ASKED, threading.Event())

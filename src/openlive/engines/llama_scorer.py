@@ -1,0 +1,78 @@
+"""A llama.cpp model that scores text: how likely some words are after each of a few openings.
+
+A judgment by likelihood (:mod:`openlive.pipeline.proactivity`): the same words
+scored under different descriptions of who said them, rather than a small model
+asked to answer a question about them. One model, one context, a lock: calls are
+short (a few dozen tokens each) and take turns.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from openlive.errors import EngineError
+
+# The most tokens of the words scored: an utterance is a sentence or two.
+MAX_TEXT_TOKENS = 96
+MAX_PREFIX_TOKENS = 384
+
+
+class LlamaScorer:
+    """Log-probabilities of text after prefixes, on a GGUF model (its logits for every token kept).
+
+    Args:
+        path: The GGUF file.
+        n_ctx: The context window: a prefix and the words fit well within 512.
+    """
+
+    def __init__(self, path: Path, n_ctx: int = 512) -> None:
+        from llama_cpp import Llama
+
+        threads = max(1, min(4, os.cpu_count() or 1))
+        self._llama = Llama(
+            model_path=str(path),
+            n_ctx=n_ctx,
+            n_threads=threads,
+            n_threads_batch=threads,
+            logits_all=True,
+            use_mmap=True,
+            verbose=False,
+        )
+        self._lock = threading.Lock()
+
+    def text_logprobs(self, prefixes: Sequence[str], text: str) -> list[float]:
+        """The log-probability of ``text`` following each of ``prefixes`` (raw text, no chat template).
+
+        Raises:
+            EngineError: The model failed.
+        """
+        llama = self._llama
+        words = llama.tokenize(text.encode("utf-8"), add_bos=False, special=False)[:MAX_TEXT_TOKENS]
+        if not words:
+            return [0.0 for _ in prefixes]
+        scores = []
+        with self._lock:
+            for prefix in prefixes:
+                opening = llama.tokenize(prefix.encode("utf-8"), add_bos=True, special=False)
+                tokens = opening[-MAX_PREFIX_TOKENS:] + words
+                try:
+                    # Keep what the context already holds of these tokens (a shared opening).
+                    held = llama.input_ids[: llama.n_tokens].tolist()
+                    same = 0
+                    while same < min(len(held), len(tokens) - 1) and held[same] == tokens[same]:
+                        same += 1
+                    llama.n_tokens = same
+                    llama.eval(tokens[same:])
+                    start = len(tokens) - len(words)
+                    logits = np.asarray(llama.scores[start - 1 : len(tokens) - 1], dtype=np.float64)
+                except (RuntimeError, ValueError) as exc:
+                    raise EngineError(f"the scoring model failed: {exc}") from exc
+                logits -= logits.max(axis=1, keepdims=True)
+                logprobs = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+                scores.append(float(logprobs[np.arange(len(words)), words].sum()))
+        return scores
