@@ -2,8 +2,8 @@
 
 A judgment by likelihood (:mod:`openlive.pipeline.proactivity`): the same words
 scored under different descriptions of who said them, rather than a small model
-asked to answer a question about them. One model, one context, a lock: calls are
-short (a few dozen tokens each) and take turns.
+asked to answer a question about them. One model, a context per opening, a lock:
+calls are short (the new words, a few dozen tokens each) and take turns.
 """
 
 from __future__ import annotations
@@ -25,24 +25,33 @@ MAX_PREFIX_TOKENS = 384
 class LlamaScorer:
     """Log-probabilities of text after prefixes, on a GGUF model (its logits for every token kept).
 
+    Each position in the list of prefixes gets a context of its own (up to
+    ``contexts``; the weights are mapped once and shared), so a prefix asked for
+    again at the same position is still in that context's cache and only the new
+    words are evaluated.
+
     Args:
         path: The GGUF file.
-        n_ctx: The context window: a prefix and the words fit well within 512.
+        n_ctx: Each context's window: a prefix and the words fit within 512.
+        contexts: Contexts kept, one per prefix position; further positions share the last.
     """
 
-    def __init__(self, path: Path, n_ctx: int = 512) -> None:
+    def __init__(self, path: Path, n_ctx: int = 512, contexts: int = 4) -> None:
         from llama_cpp import Llama
 
         threads = max(1, min(4, os.cpu_count() or 1))
-        self._llama = Llama(
-            model_path=str(path),
-            n_ctx=n_ctx,
-            n_threads=threads,
-            n_threads_batch=threads,
-            logits_all=True,
-            use_mmap=True,
-            verbose=False,
-        )
+        self._llamas = [
+            Llama(
+                model_path=str(path),
+                n_ctx=n_ctx,
+                n_threads=threads,
+                n_threads_batch=threads,
+                logits_all=True,
+                use_mmap=True,
+                verbose=False,
+            )
+            for _ in range(max(1, contexts))
+        ]
         self._lock = threading.Lock()
 
     def text_logprobs(self, prefixes: Sequence[str], text: str) -> list[float]:
@@ -51,17 +60,17 @@ class LlamaScorer:
         Raises:
             EngineError: The model failed.
         """
-        llama = self._llama
-        words = llama.tokenize(text.encode("utf-8"), add_bos=False, special=False)[:MAX_TEXT_TOKENS]
+        words = self._llamas[0].tokenize(text.encode("utf-8"), add_bos=False, special=False)[:MAX_TEXT_TOKENS]
         if not words:
             return [0.0 for _ in prefixes]
         scores = []
         with self._lock:
-            for prefix in prefixes:
+            for index, prefix in enumerate(prefixes):
+                llama = self._llamas[min(index, len(self._llamas) - 1)]
                 opening = llama.tokenize(prefix.encode("utf-8"), add_bos=True, special=False)
                 tokens = opening[-MAX_PREFIX_TOKENS:] + words
                 try:
-                    # Keep what the context already holds of these tokens (a shared opening).
+                    # Keep what the context already holds of these tokens (the same opening).
                     held = llama.input_ids[: llama.n_tokens].tolist()
                     same = 0
                     while same < min(len(held), len(tokens) - 1) and held[same] == tokens[same]:

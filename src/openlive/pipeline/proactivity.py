@@ -5,12 +5,16 @@ silent when speech is not for it: a side conversation, a TV or radio, someone
 thinking aloud. Here it is judged before the reply is made, from two kinds of
 evidence added as log-odds:
 
-- a language model's judgment, with the conversation as context: one short prompt
-  whose answer is read from the model's odds of "yes" against "no" for its first
+- a language model's judgment, with the conversation as context. A scorer
+  (:class:`Scorer`, what the server gives a tiny reply model: Qwen2.5-Coder-0.5B)
+  scores the words' likelihood after four openings of a transcript (the
+  conversation with the assistant so far, talk to another person, a broadcast,
+  thinking aloud): the log-odds are the first against the others. An engine
+  (the reply's own) answers a short prompt instead, naming who the words were for
+  (A: the assistant, B, C, D: the three others), read from its odds for the first
   token (no sampling), less the same odds for a content-free utterance (the
   model's own lean towards one answer, which small models have strongly:
-  "contextual calibration", Zhao et al. 2021). The judge may be another model
-  than the one that answers (:class:`JudgeSource`);
+  "contextual calibration", Zhao et al. 2021);
 - cues in the words (:func:`address_cues`): a name or kin word said to someone
   (``"Tom, ..."``, ``"..., Mark."``), the assistant's own name or a wake word,
   the form of a question or request put to a listener.
@@ -27,14 +31,14 @@ import re
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
 from openlive.engines.base import LLM, ChatMessage, GenerationStats, SamplingParams
-from openlive.errors import ConfigError
+from openlive.errors import ConfigError, EngineError
 
 log = logging.getLogger(__name__)
 
@@ -374,3 +378,24 @@ class JudgeModel:
                     self._failed = True
                     log.warning("proactive audio: the reply model judges for itself: %s", error)
             return self._engine or llm
+
+    def preload(self, engines: Iterable[LLM]) -> threading.Thread | None:
+        """Load the judge and judge once, in the background, if one of ``engines`` is tiny.
+
+        Its first load and first judgment (weights paged in, the openings
+        evaluated) take seconds; a user's first proactive turn should not.
+        """
+        tiny = next((e for e in engines if getattr(getattr(e, "profile", None), "tiny", False)), None)
+        if tiny is None:
+            return None
+        warm = [ChatMessage("user", "Hello, can you hear me?")]
+
+        def load() -> None:
+            try:
+                judge(self.for_reply(tiny), warm, threading.Event())
+            except EngineError as error:
+                log.warning("proactive audio: the judge failed its first judgment: %s", error)
+
+        thread = threading.Thread(target=load, name="judge-preload", daemon=True)
+        thread.start()
+        return thread

@@ -334,6 +334,8 @@ def serve(settings: Settings) -> None:
     speech = build_speech(settings)
     store = open_settings_store(settings)
     warm_up(models, speech)
+    if models.judge is not None:
+        models.judge.preload(models.engines())  # proactive audio's judge, loaded while serving
     server, _ = make_server(settings, models, tls, speech, store)
     scheme = "https" if tls else "http"
     host = "localhost" if settings.loopback else settings.host

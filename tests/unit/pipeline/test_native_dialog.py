@@ -228,3 +228,16 @@ def test_a_scorer_judges_by_the_words_likelihood_in_each_frame() -> None:
     assert prefixes[1:] == list(OTHER_FRAMES) and text == " and for a soft boiled one"
     # Likelier as talk to another person, the TV or thinking aloud: silent.
     assert not is_addressed(FrameScorer(-12.0, (-9.0, -15.0, -15.0)), ASKED, threading.Event())
+
+
+def test_the_judge_is_loaded_ahead_when_a_tiny_model_is_served() -> None:
+    tiny, capable = FakeLLM(), FakeLLM()
+    tiny.profile = make_profile("tiny", "auto", None, False)
+    capable.profile = make_profile("capable", "auto", None, False)
+    judge_llm = OddsLLM(-0.1, -2.0)
+    model = JudgeModel(lambda: judge_llm, "judge")
+    assert model.preload([capable]) is None and not judge_llm.asked
+    thread = model.preload([capable, tiny])
+    assert thread is not None
+    thread.join(timeout=10)
+    assert judge_llm.asked and model.for_reply(tiny) is judge_llm
