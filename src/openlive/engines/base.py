@@ -107,6 +107,19 @@ class LLM(Protocol):
 
 
 @runtime_checkable
+class PromptWarming(Protocol):
+    """An engine that can read a prompt ahead of the request that will extend it."""
+
+    def warm(self, messages: Sequence[ChatMessage]) -> int:
+        """Read ``messages`` into a cache now, so that a later prompt starting with them costs only the rest.
+
+        Returns:
+            How many tokens were read (0: the cache already held them).
+        """
+        ...
+
+
+@runtime_checkable
 class ImageDescriber(Protocol):
     """Turns an image into plain English for a language model that reads text only.
 

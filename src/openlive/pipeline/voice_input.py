@@ -257,15 +257,12 @@ class VoiceInput:
             probability: float | None = await loop.run_in_executor(
                 self._executor, _urgent, turn.probability, pause.audio
             )
-        except Exception:  # noqa: BLE001 - a failed model leaves the longer silence in place
+        except Exception:  # noqa: BLE001 - a failed model leaves the words to decide
             log.exception("the turn model failed")
             probability = None
         text, language = None, self._language_code
-        if (
-            early is not None
-            and probability is not None
-            and probability >= self._turn_policy.complete_threshold
-        ):
+        if early is not None:
+            # The words decide between the waits whatever the model said.
             try:
                 heard: Heard | None = await asyncio.shield(early)
             except Exception:  # noqa: BLE001 - the recognition's failure is reported where it is awaited
@@ -280,7 +277,7 @@ class VoiceInput:
             1000 * (loop.time() - started),
             ""
             if text is None
-            else f" (words: {'finished' if silence == self._turn_policy.complete_ms else 'open'})",
+            else f" (words: {'open' if silence == self._turn_policy.incomplete_ms else 'could end'})",
             silence,
             "" if settled else " (too late: the speech went on or ended)",
         )

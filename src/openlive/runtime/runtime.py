@@ -31,7 +31,7 @@ from concurrent.futures import Executor
 from typing import Any
 
 from openlive.engines.audio_base import Samples, SpeechEngines
-from openlive.engines.base import capabilities
+from openlive.engines.base import PromptWarming, capabilities, for_engine
 from openlive.engines.registry import ModelTable
 from openlive.errors import OpenliveError, PolicyViolation
 from openlive.metrics import METRICS, ReplyTimings
@@ -292,6 +292,18 @@ class SessionRuntime:
         )
         self._accounts.observe(self._models.engine(action.model), action.messages, stats.prompt_tokens)
         self.act(session.generation_done(turn_id, stats, paced.audio_s, prelude.thought_tokens))
+        self._read_ahead(action.model)
+
+    def _read_ahead(self, model: str) -> None:
+        """Let the engine read the next turn's prompt while this reply plays (a cache, not a result)."""
+        engine = self._models.engine(model)
+        if not isinstance(engine, PromptWarming) or self._executor is None or self.session.generating:
+            return
+        messages = for_engine(engine, self.session.next_prompt())
+        loop = asyncio.get_running_loop()
+        future = loop.run_in_executor(self._executor, engine.warm, messages)
+        # Nobody waits for it: a failure costs the next turn's first token some time, nothing more.
+        future.add_done_callback(_log_read_ahead)
 
     # -- the voice path --------------------------------------------------------------
 
@@ -326,3 +338,13 @@ class SessionRuntime:
 
     def _interrupt(self) -> None:
         self.act(self.session.speech_started())
+
+
+def _log_read_ahead(future: asyncio.Future[int]) -> None:
+    if future.cancelled():
+        return
+    error = future.exception()
+    if error is not None:
+        log.warning("reading the next prompt ahead failed: %s", error)
+    elif future.result():
+        log.debug("read %d tokens of the next prompt ahead", future.result())

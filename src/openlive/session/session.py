@@ -715,6 +715,16 @@ class Session:
         """The chat prompt for the next reply: system instruction, then the history."""
         return render_prompt(self._instruction(), list(self.history), self._profile(), self.voice is not None)
 
+    def next_prompt(self) -> list[ChatMessage]:
+        """The start of the prompt for the reply to the user's next turn: all of it but that turn.
+
+        What an engine can read ahead (:class:`~openlive.engines.base.PromptWarming`)
+        while this reply plays: the history the model's tier keeps may start
+        elsewhere once one more turn is added.
+        """
+        turns = [*self.history, Turn("user", "...")]
+        return render_prompt(self._instruction(), turns, self._profile(), self.voice is not None)[:-1]
+
     def _profile(self) -> ModelProfile:
         if self._model_limits is None or self.model is None:
             return CAPABLE

@@ -4,7 +4,7 @@ They implement the engine Protocols for fast, deterministic tests. They are neve
 used by the product path: ``openlive serve`` always runs real engines.
 """
 
-from openlive.testing.fake_llm import FakeLLM, echo_reply
+from openlive.testing.fake_llm import FakeLLM, WarmingFakeLLM, echo_reply
 from openlive.testing.fake_speech import FakeAsr, FakeGlimpsingAsr, FakeTts, FakeTurn, FakeVad
 from openlive.testing.fake_tools import FakePlanner, FakeSearch
 from openlive.testing.fake_transport import FakeSessionIO, FakeTransport
@@ -24,6 +24,7 @@ __all__ = [
     "FakeTurn",
     "FakeVad",
     "RunningServer",
+    "WarmingFakeLLM",
     "echo_reply",
     "running_server",
 ]

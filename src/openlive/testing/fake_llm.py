@@ -122,3 +122,23 @@ class FakeLLM:
             yield word if i == 0 else " " + word
         if self.fail_after is not None:
             raise self.error
+
+
+class WarmingFakeLLM(FakeLLM):
+    """A :class:`FakeLLM` that can read prompts ahead (:class:`~openlive.engines.base.PromptWarming`).
+
+    Attributes:
+        warmed: Every prompt read ahead, in order.
+    """
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.warmed: list[list[ChatMessage]] = []
+        self.warmed_event = threading.Event()
+
+    def warm(self, messages: Sequence[ChatMessage]) -> int:
+        """Record the prompt; report its tokens as read."""
+        with self._lock:
+            self.warmed.append(list(messages))
+        self.warmed_event.set()
+        return self.count_prompt_tokens(messages)

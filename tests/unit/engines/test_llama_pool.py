@@ -73,3 +73,15 @@ def test_get_waits_for_a_context_to_come_back() -> None:
     pool.put(only)
     waiter.join(5)
     assert got == [only]
+
+
+def test_best_cached_reads_every_free_context_and_none_taken() -> None:
+    mine = Context("mine", [1, 2, 3, 4])
+    other = Context("other", [1, 2])
+    pool = ContextPool([other, mine])
+    assert pool.best_cached([1, 2, 3, 4, 5]) == 4
+    taken = pool.get([1, 2, 3, 4, 5])
+    assert taken is mine
+    assert pool.best_cached([1, 2, 3, 4, 5]) == 2  # only the free one counts
+    pool.put(taken)
+    assert ContextPool([]).best_cached([1]) == 0

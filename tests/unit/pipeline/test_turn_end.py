@@ -9,7 +9,7 @@ import pytest
 from openlive.pipeline.endpointer import FRAME_MS, Endpointer, EndpointerConfig, Event
 from openlive.pipeline.turn_end import TurnPolicy, text_sounds_finished, uses_turn_model
 
-POLICY = TurnPolicy(complete_threshold=0.5, complete_ms=200, incomplete_ms=1000)
+POLICY = TurnPolicy(complete_threshold=0.5, complete_ms=200, unsure_ms=640, incomplete_ms=1000)
 
 
 def frames(ms: int) -> int:
@@ -24,13 +24,15 @@ def frames(ms: int) -> int:
     [
         (0.9, None, 200),
         (0.5, None, 200),
-        (0.49, None, 1000),
-        (None, None, 1000),  # the model failed: wait the longer silence
+        (0.49, None, 640),  # no words to go by, and the voice does not sound finished
+        (None, None, 640),  # the model failed: wait longer than a pause inside a sentence
         (0.9, "What time is it?", 200),
         (0.9, "I would like to book a table for", 1000),  # the words are not finished
         (0.9, "So I was thinking,", 1000),
         (0.9, "and then...", 1000),
-        (0.1, "What time is it?", 1000),  # finished words, but the voice says otherwise
+        (0.1, "What time is it?", 640),  # finished words, but the voice says otherwise
+        (0.1, "I would like to book a table for", 1000),  # neither sounds finished
+        (None, "Tell me about the", 1000),
     ],
 )
 def test_silence_by_probability_and_words(probability: float | None, text: str | None, silence: int) -> None:
@@ -49,6 +51,7 @@ def test_open_endings_are_per_language() -> None:
     [
         ({"complete_ms": 0}, "complete_ms"),
         ({"complete_ms": 900, "incomplete_ms": 800}, "complete_ms"),
+        ({"unsure_ms": 1200, "incomplete_ms": 1000}, "unsure_ms"),
         ({"complete_threshold": 1.5}, "complete_threshold"),
     ],
 )
