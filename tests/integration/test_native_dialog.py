@@ -23,7 +23,7 @@ from .test_voice import (
 
 
 def judged(prompt: Sequence[ChatMessage]) -> str:
-    """A scripted model: the judge says "another person" (B) to anything said to "Mike"; thinking writes its working."""
+    """A scripted model: the judge answers B (another person) for words said to "Mike"; thinking writes."""
     if prompt[0].content == JUDGE_SYSTEM:
         return "B" if "Mike" in prompt[-1].content.split("Last thing heard:")[-1] else "A"
     if THINK_INSTRUCTION in prompt[0].content:
