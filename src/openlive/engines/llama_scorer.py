@@ -75,9 +75,19 @@ class LlamaScorer:
                     same = 0
                     while same < min(len(held), len(tokens) - 1) and held[same] == tokens[same]:
                         same += 1
-                    llama.n_tokens = same
-                    llama.eval(tokens[same:])
+                    # The opening needs no logits but its last token's (it predicts the first
+                    # word): over a 150k-word vocabulary they cost more than the rest. From
+                    # that token on, everything is evaluated afresh, with its logits.
                     start = len(tokens) - len(words)
+                    same = min(same, start - 1)
+                    llama.n_tokens = same
+                    if same < start - 1:
+                        llama._logits_all = False  # llama-cpp-python 0.3.x reads this per eval
+                        try:
+                            llama.eval(tokens[same : start - 1])
+                        finally:
+                            llama._logits_all = True
+                    llama.eval(tokens[llama.n_tokens :])
                     logits = np.asarray(llama.scores[start - 1 : len(tokens) - 1], dtype=np.float64)
                 except (RuntimeError, ValueError) as exc:
                     raise EngineError(f"the scoring model failed: {exc}") from exc
