@@ -65,7 +65,7 @@ async def test_a_text_model_answers_from_the_frames_description() -> None:
     async with running_server(fake, describer=describer) as srv, session(srv) as client:
         await client.send(video(camera_frame()))
         reply = await reply_to(client, typed("what does my screen say?"))
-    assert text_of(reply) == "[image: a 1280x720 screen saying HELLO]what does my screen say?"
+    assert text_of(reply) == "[image: a 1280x720 screen saying HELLO]\nwhat does my screen say?"
     assert usage_of(reply)["VIDEO"] == 258
     assert describer.calls == [CAMERA]
 
@@ -222,7 +222,7 @@ async def test_a_session_with_video_and_compression_has_no_such_limit() -> None:
             await plain.send(video(camera_frame()))
             assert (await plain.closed()).code == 1001
             reply = await reply_to(client, typed("still here?"))
-            assert text_of(reply) == "echo: [image: a 1280x720 picture]still here?"
+            assert text_of(reply) == "echo: [image: a 1280x720 picture]\nstill here?"
 
 
 async def test_a_flood_of_frames_closes_the_flooder_with_1008_and_another_client_talks_on() -> None:
@@ -257,7 +257,7 @@ async def test_frames_at_a_steady_pace_are_taken_beyond_the_burst() -> None:
                 await client.send(video(camera_frame((320, 180), seed=n)))
                 await asyncio.sleep(0.03)
             reply = await reply_to(client, typed("still here?"))
-    assert text_of(reply) == "echo: [image: a 320x180 picture]still here?"
+    assert text_of(reply) == "echo: [image: a 320x180 picture]\nstill here?"
 
 
 async def test_a_text_only_engine_reads_the_frame_as_text_only() -> None:
@@ -266,4 +266,4 @@ async def test_a_text_only_engine_reads_the_frame_as_text_only() -> None:
         await client.send(video(camera_frame()))
         await reply_to(client, typed("look"))
     messages: list[ChatMessage] = list(fake.calls[-1][0])
-    assert messages[-1] == ChatMessage("user", "[image: a 1280x720 picture]look")
+    assert messages[-1] == ChatMessage("user", "[image: a 1280x720 picture]\nlook")

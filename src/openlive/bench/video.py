@@ -7,11 +7,11 @@ Two parts, in one run:
   decoded and scaled to the resolution's size, then described by the server's
   describer (the embedded screen reader, or what the server's model table names)
   and, for a vision engine, re-encoded to what the engine is sent;
-- **voice latency with frames streaming at 1 fps beside the same without**: one
-  spoken session (with ``contextWindowCompression``, so the 2-minute limit of a
-  session with video does not end it), its utterances alternating between no
-  video and frames sent once a second throughout the exchange, so both halves
-  share the same machine load over time;
+- **voice latency with frames streaming at 1 fps beside the same without**: two
+  spoken sessions (with ``contextWindowCompression``, so the 2-minute limit of a
+  session with video does not end one), utterances alternating between the one
+  that never sees video and the one shown frames once a second throughout its
+  exchanges, so both share the same machine load over time;
 - **a flood**: one client sends camera frames as fast as it can while another
   talks: the talker's latency, the server's memory before, at its peak and after,
   and what became of the flooding session (the server closes a client far past
@@ -41,6 +41,8 @@ RESOLUTIONS = (
     (None, "unset"),
 )
 FRAME_INTERVAL_S = 1.0
+# Frames flow this long before the watched session's user starts to speak.
+LEAD_S = 3.0
 # How long the flood lasts at most, and the utterances spoken during it.
 FLOOD_S = 30.0
 FLOOD_UTTERANCES = 4
@@ -136,12 +138,14 @@ def frame_costs(target: Target, result: ScenarioResult, progress: Callable[[str]
 
 
 def turn_costs(target: Target, result: ScenarioResult) -> None:
-    """What a frame adds to the turn that uses it, for a text-only model: described ahead, or not.
+    """What a frame adds to the turn that uses it, for a text-only model.
 
     The turn's prompt is made ready (:class:`~openlive.pipeline.vision.FrameVision`)
     in its generation's worker thread, before the first token: with the frame
-    described ahead (as frames are, when they arrive) that is a cache hit; without,
-    the description is made then, on the critical path.
+    described ahead (as frames are, when they arrive) that is a cache hit; with a
+    streamed frame not read yet but an earlier one of the stream read, the turn takes
+    that reading and does not wait; an image no one read yet (the first frame of a
+    stream, an image in a turn) is read then, on the critical path.
     """
     from openlive.engines.base import ChatMessage
     from openlive.images import resolution
@@ -150,18 +154,32 @@ def turn_costs(target: Target, result: ScenarioResult) -> None:
     from openlive.testing import FakeLLM
 
     describer = target.describer()
-    ahead = result.figure("turn with a frame described ahead: prompt ready", source="in-process")
-    cold = result.figure("turn with a frame not described ahead: prompt ready", source="in-process")
+    cases = (
+        ("ahead", result.figure("turn with a frame described ahead: prompt ready", source="in-process")),
+        (
+            "streamed",
+            result.figure(
+                "turn with a streamed frame not read yet, an earlier one read: prompt ready",
+                source="in-process",
+            ),
+        ),
+        ("cold", result.figure("turn with an image no one read yet: prompt ready", source="in-process")),
+    )
     text_only = FakeLLM()  # only its capabilities are read: a model that reads text
     for number in range(REPEATS + 1):
-        for described_ahead, figure in ((True, ahead), (False, cold)):
+        for index, (case, figure) in enumerate(cases):
             vision = FrameVision(lambda: describer, lambda: resolution(None))
-            frame = ImagePart(screen_frame(100 + 2 * number + described_ahead), "image/jpeg")
+            frame = ImagePart(screen_frame(100 + 3 * number + index), "image/jpeg")
             prompt = [
                 ChatMessage("user", "What does my screen say?", (frame, TextPart("What does my screen say?")))
             ]
-            if described_ahead:
+            if case == "ahead":
                 vision.describe(frame, None)
+            elif case == "streamed":
+                earlier = ImagePart(screen_frame(1000 + 3 * number + index), "image/jpeg")
+                vision.see(earlier, None)  # no executor: nothing is read ahead
+                vision.describe(earlier, None)
+                vision.see(frame, earlier)
             started = time.perf_counter()
             vision.prepare(text_only, prompt)
             if number:
@@ -178,31 +196,49 @@ async def _stream_frames(client: LiveClient, frames: list[bytes], sent: list[int
 
 
 async def voice_with_frames(target: Target, options: Any, result: ScenarioResult) -> None:
-    """Alternate utterances without video and with frames at 1 fps; end of speech to first audio."""
+    """Two spoken sessions, one shown frames at 1 fps, the other none; end of speech to first audio.
+
+    Utterances alternate between the two sessions, so both share the machine's load
+    over time. Frames flow to the watched session from ``LEAD_S`` before each of its
+    utterances to the end of its reply (a screen shared while the user talks about
+    it), so its turns carry everything frames cost: the frame's description in the
+    prompt, reading frames beside the voice's work, and any wait for a reading. The
+    other session never sees an image (an earlier version alternated within one
+    session, whose "no video" turns still carried the frames' descriptions).
+    """
     from openlive.bench.client import voice_setup
-    from openlive.bench.scenarios import CHUNK_MS, VOICE, converse
+    from openlive.bench.scenarios import CHUNK_MS, VOICE, _exchange_sample, _server_parts, converse
 
     without = result.figure("voice: end of speech -> first audio, no video")
     with_video = result.figure(
         "voice: end of speech -> first audio, frames at 1 fps", target="target: median <= no video + 50"
     )
+    # Where frames could cost (the embedded server's own timings): the reply, from the
+    # server's end-of-speech decision to the first audio, apart from the endpointing.
+    reply_without = result.figure("voice: server's end of speech -> first audio, no video", source="server")
+    reply_with = result.figure(
+        "voice: server's end of speech -> first audio, frames at 1 fps", source="server"
+    )
     frames = [screen_frame(n) for n in range(8)]
     setup = voice_setup(target.endpoint.model, options.reply_tokens, options.seed, VOICE)
     setup["setup"]["contextWindowCompression"] = {"slidingWindow": {}}
-    client = await LiveClient.open(target.endpoint, setup, options.timeout_s)
-    mic = Microphone(client)
-    mic.start()
+    plain = await LiveClient.open(target.endpoint, setup, options.timeout_s)
+    watched = await LiveClient.open(target.endpoint, setup, options.timeout_s)
+    mics = {id(plain): Microphone(plain), id(watched): Microphone(watched)}
+    for mic in mics.values():
+        mic.start()
     sent = [0]
     utterances = speech.questions(2 * max(1, options.utterances // 2))
     try:
         for index, utterance in enumerate(utterances):
             streaming = index % 2 == 1
+            client = watched if streaming else plain
             stream = asyncio.create_task(_stream_frames(client, frames, sent)) if streaming else None
             try:
                 if stream is not None:
-                    await asyncio.sleep(FRAME_INTERVAL_S)  # frames already flowing when the user speaks
+                    await asyncio.sleep(LEAD_S)  # frames already flowing when the user speaks
                 exchange = await converse(
-                    client, mic, utterance, CHUNK_MS[index % len(CHUNK_MS)], options.timeout_s
+                    client, mics[id(client)], utterance, CHUNK_MS[index % len(CHUNK_MS)], options.timeout_s
                 )
             finally:
                 if stream is not None:
@@ -212,13 +248,10 @@ async def voice_with_frames(target: Target, options: Any, result: ScenarioResult
             figure = with_video if streaming else without
             if exchange.first_audio_ms is not None:
                 figure.values.append(exchange.first_audio_ms)
-            result.samples.append(
-                {
-                    "video": streaming,
-                    "first_audio_ms": exchange.first_audio_ms,
-                    "error": exchange.error or None,
-                }
-            )
+            parts = _server_parts(target, client, exchange)
+            if "after_eos_ms" in parts:
+                (reply_with if streaming else reply_without).values.append(parts["after_eos_ms"])
+            result.samples.append(_exchange_sample(exchange, parts, video=streaming))
             shown = (
                 f"{exchange.first_audio_ms:.0f} ms" if exchange.first_audio_ms is not None else exchange.error
             )
@@ -226,12 +259,17 @@ async def voice_with_frames(target: Target, options: Any, result: ScenarioResult
                 f"  voice {index + 1}/{len(utterances)} ({'1 fps' if streaming else 'no video'}): {shown}"
             )
             if client.closed.is_set():
-                result.notes.append(f"the session closed early: {client.close_reason}")
+                result.notes.append(f"a session closed early: {client.close_reason}")
                 break
     finally:
-        await mic.stop()
-        await client.close()
+        for mic in mics.values():
+            await mic.stop()
+        await plain.close()
+        await watched.close()
     result.notes.append(f"{sent[0]} frames streamed during the 1 fps exchanges")
+    # A microphone that fell behind real time would make every latency here meaningless.
+    late = sum(mic.late_chunks for mic in mics.values())
+    result.notes.append(f"microphone chunks sent late (over a chunk behind real time): {late}")
     _difference(result, without, with_video)
 
 

@@ -80,17 +80,30 @@ def _change(now: np.ndarray, before: np.ndarray) -> str:
         return "Nothing changed since the previous image."
     rows = np.nonzero(moved.any(axis=1))[0]
     cols = np.nonzero(moved.any(axis=0))[0]
-    where = _region(float(rows.mean()) / _SAMPLE_SIDE, float(cols.mean()) / _SAMPLE_SIDE)
+    where = located(region(float(cols.mean()) / _SAMPLE_SIDE, float(rows.mean()) / _SAMPLE_SIDE))
     return f"About {max(1, round(100 * share))}% of it changed since the previous image, mostly {where}."
 
 
-def _region(y: float, x: float) -> str:
-    vertical = "top" if y < 1 / 3 else "bottom" if y > 2 / 3 else "middle"
-    horizontal = "left" if x < 1 / 3 else "right" if x > 2 / 3 else "centre"
-    if vertical == "middle" and horizontal == "centre":
+def region(x: float, y: float) -> str:
+    """Where a point is on a picture, in words: "the top left", "the centre", "the right"...
+
+    The one way describers name a place: the picture in thirds each way.
+
+    Args:
+        x: Across, 0 (left edge) to 1 (right edge).
+        y: Down, 0 (top edge) to 1 (bottom edge).
+    """
+    row = "top" if y < 1 / 3 else "bottom" if y > 2 / 3 else "middle"
+    column = "left" if x < 1 / 3 else "right" if x > 2 / 3 else "centre"
+    if row == "middle":
+        return "the centre" if column == "centre" else f"the {column}"
+    return f"the {row}" if column == "centre" else f"the {row} {column}"
+
+
+def located(where: str) -> str:
+    """A :func:`region` with its preposition: "at the top left", "in the centre", "on the left"."""
+    if where == "the centre":
         return "in the centre"
-    if vertical == "middle":
-        return f"on the {horizontal}"
-    if horizontal == "centre":
-        return f"at the {vertical}"
-    return f"at the {vertical} {horizontal}"
+    if where in ("the left", "the right"):
+        return f"on {where}"
+    return f"at {where}"

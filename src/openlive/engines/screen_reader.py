@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from openlive.engines.assets import verify_package_models
+from openlive.engines.image_summary import located, region
 from openlive.errors import ConfigError, EngineError
 
 if TYPE_CHECKING:
@@ -84,6 +85,13 @@ COLOUR_GRID = (48, 27)
 TOP_BAR = 0.09
 # Text at least this share of the largest text's height counts as large.
 LARGE_TEXT = 0.85
+# The largest text is a headline, where the main text starts, when it is this many
+# times the size of the typical line; text of about one size is read from its top.
+HEADLINE = 1.35
+# A line with fewer letters and digits than this is not measured for the main text.
+WORDLIKE = 4
+# The main text, read from its first line, is at most about this long.
+MAIN_TEXT_CHARS = 280
 # A colour is named when it covers at least this share of the frame.
 COLOUR_SHARE = 0.06
 
@@ -99,6 +107,9 @@ class TextLine:
         right: Right edge.
         bottom: Bottom edge.
         score: The recogniser's confidence, 0 to 1.
+        ink: The height of the body of its letters (:func:`text_size`; 0: not measured).
+            The detector pads its boxes by about the same few pixels whatever the
+            font's size, so the ink tells large text from small better than the box.
     """
 
     text: str
@@ -107,11 +118,17 @@ class TextLine:
     right: float
     bottom: float
     score: float
+    ink: float = 0.0
 
     @property
     def height(self) -> float:
         """Height of the line's box."""
         return max(1.0, self.bottom - self.top)
+
+    @property
+    def size(self) -> float:
+        """How large the text is: its ink's height where measured, else its box's."""
+        return self.ink if self.ink > 0 else self.height
 
 
 @dataclass(frozen=True)
@@ -212,6 +229,36 @@ def ink_gaps(crop: np.ndarray[Any, Any]) -> InkGaps | None:
     runs = tuple((int(a), int(b)) for a, b in zip(starts, ends, strict=True))
     typical = float(np.median([b - a for a, b in runs])) if runs else 1.0
     return InkGaps(runs, int(rows[-1] - rows[0] + 1), typical)
+
+
+def text_size(crop: np.ndarray[Any, Any]) -> float:
+    """How tall a line's letters are, in pixels (0: no clear ink).
+
+    The median, over the crop's inked columns, of each column's ink extent: the
+    x-height of lower-case text (most letters have neither ascender nor descender), the
+    cap height of capitals and digits, whatever few brackets, descenders or accents the
+    line holds. The detector's boxes carry about the same
+    padding at every font size, so their heights tell large text from small poorly.
+    """
+    grey = crop.astype(np.float32)
+    if grey.ndim == 3:
+        grey = grey.mean(axis=2)
+    if grey.ndim != 2 or grey.shape[0] < 4 or grey.shape[1] < 4:
+        return 0.0
+    border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
+    distance = np.abs(grey - float(np.median(border)))
+    contrast = float(np.percentile(distance, 99))
+    if contrast < 30:
+        return 0.0
+    ink = distance > contrast / 2
+    inked = ink.any(axis=0)
+    if not inked.any():
+        return 0.0
+    columns = ink[:, inked]
+    rows = ink.shape[0]
+    first = columns.argmax(axis=0)
+    last = rows - 1 - columns[::-1].argmax(axis=0)
+    return float(np.median(last - first + 1))
 
 
 def respace(text: str, positions: Sequence[float], gaps: InkGaps | None) -> str:
@@ -396,7 +443,8 @@ def read_text(image: Image.Image) -> list[TextLine]:
     Raises:
         EngineError: The OCR run failed.
     """
-    pixels = np.asarray(image.convert("RGB"))[:, :, ::-1]  # OpenCV's BGR order
+    rgb = np.asarray(image.convert("RGB"))
+    pixels = rgb[:, :, ::-1]  # OpenCV's BGR order
     try:
         result, _ = _engine()(np.ascontiguousarray(pixels), use_cls=False)
     except ConfigError:
@@ -410,7 +458,10 @@ def read_text(image: Image.Image) -> list[TextLine]:
             continue
         xs = [float(point[0]) for point in box]
         ys = [float(point[1]) for point in box]
-        lines.append(TextLine(text, min(xs), min(ys), max(xs), max(ys), float(score)))
+        left, top, right, bottom = min(xs), min(ys), max(xs), max(ys)
+        crop = rgb[max(0, int(top)) : int(np.ceil(bottom)), max(0, int(left)) : int(np.ceil(right))]
+        ink = text_size(crop)
+        lines.append(TextLine(text, left, top, right, bottom, float(score), ink))
     return lines
 
 
@@ -463,6 +514,7 @@ def _merge(row: Sequence[TextLine]) -> TextLine:
         max(line.right for line in row),
         max(line.bottom for line in row),
         min(line.score for line in row),
+        max(line.ink for line in row),
     )
 
 
@@ -504,30 +556,25 @@ def in_top_bar(top: float, bottom: float, height: int) -> bool:
 
 
 def place(left: float, top: float, right: float, bottom: float, width: int, height: int) -> str:
-    """Where a box is on the screen, in words ("the top bar", "the bottom right", ...)."""
+    """Where a box is on the screen, in words: "the top bar", else its :func:`region`."""
     if in_top_bar(top, bottom, height):
         return "the top bar"
-    cx = (left + right) / 2 / width
-    cy = (top + bottom) / 2 / height
-    row = "top" if cy < 1 / 3 else "bottom" if cy > 2 / 3 else "middle"
-    column = "left" if cx < 1 / 3 else "right" if cx > 2 / 3 else "centre"
-    if row == "middle" and column == "centre":
-        return "the centre"
-    if row == "middle":
-        return f"the {column}"
-    return f"the {row} {column}" if column != "centre" else f"the {row}"
+    return region((left + right) / 2 / width, (top + bottom) / 2 / height)
 
 
 def main_line(lines: Sequence[TextLine], width: int, height: int) -> TextLine | None:
     """The line a person notices first: the largest text below the top bar.
 
     Of lines nearly as large as the largest, the one nearest the centre of the screen.
+    A line of fewer than ``WORDLIKE`` letters and digits (a prompt's "$", an icon read
+    as a letter) is not measured against the others: its size says little.
     """
-    candidates = [line for line in lines if not in_top_bar(line.top, line.bottom, height)]
+    below = [line for line in lines if not in_top_bar(line.top, line.bottom, height)]
+    candidates = [line for line in below if sum(c.isalnum() for c in line.text) >= WORDLIKE] or below
     if not candidates:
         return None
-    tallest = max(line.height for line in candidates)
-    large = [line for line in candidates if line.height >= LARGE_TEXT * tallest]
+    tallest = max(line.size for line in candidates)
+    large = [line for line in candidates if line.size >= LARGE_TEXT * tallest]
 
     def off_centre(line: TextLine) -> float:
         dx = (line.left + line.right) / 2 / width - 0.5
@@ -677,11 +724,54 @@ def changed_bands(
 # The description.
 
 
-def _quote(text: str) -> str:
+def _quote(text: str, cut: bool = True) -> str:
     """The text in double quotes (its own double quotes as single), cut at ``MAX_LINE_CHARS``."""
-    if len(text) > MAX_LINE_CHARS:
-        text = text[: MAX_LINE_CHARS - 3].rstrip() + "..."
-    return '"' + text.replace('"', "'") + '"'
+    return '"' + (_cut(text) if cut else text).replace('"', "'") + '"'
+
+
+def main_text(blocks: Sequence[TextBlock], width: int, height: int) -> list[TextLine]:
+    """The lines a person reads first, in the order they read them.
+
+    From the most prominent line below the top bar (:func:`main_line`) on, in reading
+    order, up to ``MAIN_TEXT_CHARS``: a dialog's heading and message, a page's headline
+    and first lines. Where no line stands out by size (``HEADLINE`` times the typical
+    line: a terminal, an editor, a page of one size) the text is read from its top.
+    """
+    content = [
+        line for block in blocks if not in_top_bar(block.top, block.bottom, height) for line in block.lines
+    ]
+    if not content:
+        return []
+    main = main_line(content, width, height)
+    typical = float(np.median([line.size for line in content]))
+    start = 0
+    if main is not None and main.size >= HEADLINE * typical:
+        start = next(index for index, line in enumerate(content) if line is main)
+    chosen: list[TextLine] = []
+    used = 0
+    for line in content[start:]:
+        if chosen and used + len(line.text) > MAIN_TEXT_CHARS:
+            break
+        chosen.append(line)
+        used += len(line.text) + 2
+    return chosen
+
+
+def _sentences(lines: Sequence[TextLine]) -> str:
+    """Lines as one quotable text: a line that ends without punctuation gets a full stop.
+
+    A small model copies one quoted text more reliably than a list of quotes, and a
+    speech synthesiser pauses at the stops between a heading and its message.
+    """
+    texts = [_cut(line.text) for line in lines]
+    return " ".join(
+        text if index == len(texts) - 1 or text[-1:] in ".!?:;," else text + "."
+        for index, text in enumerate(texts)
+    )
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= MAX_LINE_CHARS else text[: MAX_LINE_CHARS - 3].rstrip() + "..."
 
 
 def compose(
@@ -694,15 +784,37 @@ def compose(
 ) -> str:
     """The frame's description in plain words, at most ``limit`` characters.
 
-    First the frame's size and colours, what changed, and its main text (the largest,
-    the one a small model should quote when asked what the screen says); then all the
-    text, block by block in reading order with each block's place, the top bar (titles,
-    tabs, menus) last. When the text does not fit, the lines of the smallest text are
-    left out first, and the description says how many were.
+    Its first line is a summary that stands on its own (a prompt may keep only that of
+    an older frame): the main text (:func:`main_text`) as one quote, first (the text a
+    small model should copy when asked what the screen says), then the frame's size and
+    colours. Then the window's title (the top bar's text centred on the screen), the
+    rest of the top bar (tabs, menus), what changed, and the rest of the text, block by block in reading
+    order with each block's place. When it does not fit, the lines of the smallest
+    other text are left out first, and the description says how many were.
     """
     width, height = size
     colour_words = " and ".join(name for name, _ in colours[:3]) or "mixed colours"
-    head = [f"A screen image, {width}x{height} pixels, mostly {colour_words}."]
+    picture = f"a {width}x{height} screen image, mostly {colour_words}"
+    main = main_text(blocks, width, height)
+    if main:
+        quoted = _quote(_sentences(main), cut=False)
+        summary = f"The screen's main text: {quoted}. ({picture[0].upper()}{picture[1:]}.)"
+    elif any(block.lines for block in blocks):
+        summary = f"{picture[0].upper()}{picture[1:]}."
+    else:
+        summary = f"{picture[0].upper()}{picture[1:]}. No text can be read on it."
+    head = [summary]
+    bars = sorted(
+        (block for block in blocks if in_top_bar(block.top, block.bottom, height)),
+        key=lambda block: abs((block.left + block.right) / 2 - width / 2),
+    )
+    if bars and abs((bars[0].left + bars[0].right) / 2 / width - 0.5) < 1 / 6:
+        # Centred in the top bar: the window's title.
+        head.append(f"Window title: {_quote(_sentences(bars[0].lines))}.")
+        bars = bars[1:]
+    if bars:
+        quoted = " ".join(_quote(_sentences(block.lines)) for block in bars)
+        head.append(f"Top bar (tabs, menus): {quoted}.")
     if changed is not None:
         if changed.resized:
             head.append("It is a new picture: its size differs from the last frame.")
@@ -715,36 +827,29 @@ def compose(
             )
         if new_text:
             head.append("New text: " + " ".join(_quote(text) for text in new_text[:6]) + ".")
-    lines = [line for block in blocks for line in block.lines]
-    if not lines:
-        head.append("No text can be read on it.")
-        return _bounded(" ".join(head), limit)
-    main = main_line(lines, width, height)
-    if main is not None:
-        head.append(f"The main text on the screen: {_quote(main.text)}.")
+    chosen = {id(line) for line in main}
     content = [block for block in blocks if not in_top_bar(block.top, block.bottom, height)]
-    bars = [block for block in blocks if in_top_bar(block.top, block.bottom, height)]
-    ordered = [line for block in content + bars for line in block.lines]
-    kept = {id(line) for line in ordered}
-    smallest_first = sorted((line for line in ordered if line is not main), key=lambda line: line.height)
+    others = [line for block in content for line in block.lines if id(line) not in chosen]
+    kept = {id(line) for line in others}
+    smallest_first = sorted(others, key=lambda line: line.size)
 
     def render() -> str:
-        parts = [" ".join(head), "All the text, in reading order:"]
+        parts = ["\n".join(head)]
+        rest = []
         for block in content:
             quoted = [_quote(line.text) for line in block.lines if id(line) in kept]
             if quoted:
                 where = place(block.left, block.top, block.right, block.bottom, width, height)
-                parts.append(f"At {where}: " + " ".join(quoted))
-        quoted = [_quote(line.text) for block in bars for line in block.lines if id(line) in kept]
-        if quoted:
-            parts.append("In the top bar (titles and menus): " + " ".join(quoted))
-        if len(kept) < len(ordered):
-            parts.append(f"({len(ordered) - len(kept)} smaller lines left out.)")
+                rest.append(f"{located(where)}: " + " ".join(quoted))
+        if rest:
+            parts.append("Other text: " + "; ".join(rest) + ".")
+        if len(kept) < len(others):
+            parts.append(f"({len(others) - len(kept)} smaller lines left out.)")
         return "\n".join(parts)
 
     text = render()
     for line in smallest_first:
-        if len(text) <= limit or len(kept) == 1:
+        if len(text) <= limit:
             break
         kept.discard(id(line))
         text = render()
@@ -896,7 +1001,7 @@ def _overlaps(line: TextLine, band: tuple[int, int]) -> bool:
 
 
 def _shifted(line: TextLine, dy: float) -> TextLine:
-    return TextLine(line.text, line.left, line.top + dy, line.right, line.bottom + dy, line.score)
+    return TextLine(line.text, line.left, line.top + dy, line.right, line.bottom + dy, line.score, line.ink)
 
 
 def _touches(line: TextLine, cells: np.ndarray[Any, np.dtype[np.bool_]], size: tuple[int, int]) -> bool:
@@ -921,6 +1026,7 @@ def _rescale(blocks: Sequence[TextBlock], factor: float) -> list[TextBlock]:
                     line.right * factor,
                     line.bottom * factor,
                     line.score,
+                    line.ink * factor,
                 )
                 for line in block.lines
             )

@@ -14,13 +14,18 @@ returns the prompt as the engine reads it:
 It is blocking (decoding, describing) and runs in the worker thread of the
 generation it prepares, never on the event loop. Each image is described once:
 descriptions, and resized images, are kept in a small per-session cache keyed by
-the image's digest. :meth:`FrameVision.see` makes a newly arrived frame ready
-(described, or scaled for a model that reads images) ahead of the turn that will
-use it, one frame at a time per session and only the newest waiting, so a flood
-of frames costs at most one piece of work at a time, and the turn usually finds
-its frame ready. That work also rests as long as its last piece took before it
-starts another (at most half of one core per session, however slow the
-describer): a turn whose frame was not made ready ahead does it itself.
+the image's digest. Only the newest image of a prompt is given in full; earlier ones
+by the first line of their description (its summary), so a conversation over a
+shared screen does not grow its prompt by a whole screen of text a turn.
+
+:meth:`FrameVision.see` makes a newly arrived frame ready (described, or scaled
+for a model that reads images) ahead of the turn that will use it, in the process's
+one background thread (:func:`background_executor`): only the newest waiting frame
+of a session, so a flood of frames costs at most one piece of work at a time. A turn
+whose streamed frame is not ready yet does not wait for it when an earlier frame of
+the stream was read: it gets that reading, marked with its age (the voice's latency
+does not pay for reading a frame on its critical path); the first frame of a stream,
+and an image sent in a turn, are read for the turn that needs them.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 
 from openlive.engines.base import ChatMessage, ImageDescriber, capabilities
 from openlive.errors import OpenliveError
@@ -43,6 +48,37 @@ log = logging.getLogger(__name__)
 
 # Descriptions and resized images a session keeps (the frames a prompt holds are few).
 CACHE_ENTRIES = 16
+
+
+# An earlier image's summary (the first line of its description) is cut at this.
+SUMMARY_CHARS = 200
+# Streamed frames remembered by digest and arrival (no image bytes: about 100 bytes
+# each), so a turn long after still knows a frame of its history was streamed.
+STREAMED_FRAMES = 256
+# Summaries of the frames described, by digest, for a prompt's earlier images.
+SUMMARIES = 64
+# Reading ahead waits at most this long for a reply's urgent work to end.
+URGENT_WAIT_S = 2.0
+
+_background_lock = threading.Lock()
+_background: ThreadPoolExecutor | None = None
+
+
+def background_executor() -> Executor:
+    """The process's one thread for reading frames ahead of their turns.
+
+    One thread for every session: frames read ahead cost at most half of one core
+    (the OCR runs on one thread, which rests as long as each reading took), and each
+    reading waits while a reply's urgent work runs (:data:`~openlive.priority.PRIORITY`).
+    It keeps the usual OS priority: a thread at a lower one that holds the GIL when
+    the scheduler passes it over stalls the event loop and every other thread of the
+    process (measured: a session's ``goAway`` sent 76 ms late on the loaded machine).
+    """
+    global _background
+    with _background_lock:
+        if _background is None:
+            _background = ThreadPoolExecutor(1, thread_name_prefix="openlive-frames")
+        return _background
 
 
 def digest(part: ImagePart) -> str:
@@ -57,7 +93,8 @@ class FrameVision:
         describer: Returns the describer to use (called on first need: the default
             one loads its models then).
         resolution: Returns the session's media resolution.
-        executor: Where :meth:`see` describes frames ahead of their turn.
+        executor: Where :meth:`see` describes frames ahead of their turn
+            (:func:`background_executor` in the server); ``None``: never ahead.
     """
 
     def __init__(
@@ -79,14 +116,22 @@ class FrameVision:
         # turn describes it after the same one (its prompt may have dropped that image).
         self._previous: OrderedDict[str, ImagePart | None] = OrderedDict()
         self._busy = False
-        # When describing ahead may start again (monotonic seconds).
-        self._rest_until = 0.0
+        # The newest streamed frame described: its digest, description and when it arrived.
+        self._latest: tuple[str, str, float] | None = None
+        self._arrived: OrderedDict[str, float] = OrderedDict()
+        self._summaries: OrderedDict[str, str] = OrderedDict()
         self.described = 0
 
     # -- the prompt ------------------------------------------------------------------
 
-    def prepare(self, engine: object, messages: Sequence[ChatMessage]) -> tuple[ChatMessage, ...]:
+    def prepare(
+        self, engine: object, messages: Sequence[ChatMessage], newest_in_full: bool = True
+    ) -> tuple[ChatMessage, ...]:
         """``messages`` as ``engine`` reads them. Blocking: call it in a worker thread.
+
+        ``newest_in_full=False`` gives every image by its summary: the start of the next
+        turn's prompt, read ahead while a reply plays, as it will be once that turn
+        brings a newer frame.
 
         Raises:
             InvalidArgument: An image cannot be decoded.
@@ -94,6 +139,8 @@ class FrameVision:
         if not any(m.parts for m in messages):
             return tuple(messages)
         reads_images = capabilities(engine).images
+        images = [part for m in messages for part in m.parts if isinstance(part, ImagePart)]
+        newest = images[-1] if images and newest_in_full else None
         previous: ImagePart | None = None
         out: list[ChatMessage] = []
         for message in messages:
@@ -103,7 +150,10 @@ class FrameVision:
             parts: list[Part] = []
             for part in message.parts:
                 if isinstance(part, ImagePart):
-                    parts.append(self._sized(part) if reads_images else TextPart(self._said(part, previous)))
+                    if reads_images:
+                        parts.append(self._sized(part))
+                    else:
+                        parts.append(TextPart(self._said(part, previous, full=part is newest)))
                     previous = part
                 else:
                     parts.append(part)
@@ -126,12 +176,32 @@ class FrameVision:
         self._keep(key, sized)
         return sized
 
-    def _said(self, part: ImagePart, previous: ImagePart | None) -> str:
+    def _said(self, part: ImagePart, previous: ImagePart | None, full: bool = True) -> str:
+        """The text in an image's place: its description, or (``full=False``) its summary."""
+        key = digest(part)
         with self._lock:
-            key = digest(part)
-            if key in self._previous:
-                previous = self._previous[key]
-        return f"[image: {self.describe(part, previous)}]"
+            streamed = key in self._arrived
+            previous = self._previous.get(key, previous)
+            latest = self._latest
+            summary = self._summaries.get(key)
+        if not full and summary is not None:
+            return f"[an earlier image: {summary}]\n"
+        text_key = (key, "text", digest(previous) if previous is not None else "")
+        cached = self._cached(text_key)
+        if isinstance(cached, str):
+            text = cached
+        elif streamed and latest is not None and latest[0] != key:
+            # A frame of the stream not read yet: the newest reading, rather than make
+            # the turn wait for this one (it is read in the background meanwhile).
+            with self._lock:
+                arrived = self._arrived.get(key, time.monotonic())
+            age = max(1, round(arrived - latest[2]))
+            text = f"{latest[1]}\n(Read from the screen {age} s before its newest frame, not read yet.)"
+        else:
+            text = self.describe(part, previous)
+        if not full:
+            return f"[an earlier image: {_summary(text)}]\n"
+        return f"[image: {text}]\n"
 
     # -- describing ------------------------------------------------------------------
 
@@ -181,45 +251,61 @@ class FrameVision:
         self._keep(key, text)
         with self._lock:
             self.described += 1
+            self._summaries[key[0]] = _summary(text)
+            while len(self._summaries) > SUMMARIES:
+                self._summaries.popitem(last=False)
+            arrived = self._arrived.get(key[0])
+            if arrived is not None and (self._latest is None or arrived >= self._latest[2]):
+                self._latest = (key[0], text, arrived)  # the newest reading of the stream
         return text
 
     def see(self, frame: ImagePart, previous: ImagePart | None, sized: bool = False) -> None:
-        """A frame arrived: make it ready ahead of its turn, unless that work is running.
+        """A frame arrived: make it ready ahead of its turn, after the work running now.
 
         Only the newest frame waits; a frame that is replaced before its turn is never
         worked on. ``sized``: the engine reads images, so the frame is scaled to the
         resolution rather than described.
         """
+        key = digest(frame)
         with self._lock:
             self._waiting = (frame, previous, sized)
-            self._previous[digest(frame)] = previous
+            self._previous[key] = previous
+            self._arrived[key] = time.monotonic()
+            self._arrived.move_to_end(key)
             while len(self._previous) > CACHE_ENTRIES:
                 self._previous.popitem(last=False)
-            if self._busy or self._executor is None or time.monotonic() < self._rest_until:
+            while len(self._arrived) > STREAMED_FRAMES:
+                self._arrived.popitem(last=False)
+            if self._busy or self._executor is None:
                 return
             self._busy = True
         self._executor.submit(self._describe_waiting)
 
     def _describe_waiting(self) -> None:
-        with self._lock:
-            waiting, self._waiting = self._waiting, None
-        started = time.monotonic()
-        try:
-            if waiting is not None:
-                # Work ahead of the user: it steps aside while a reply's urgent work runs.
-                PRIORITY.step_aside()
+        while True:
+            with self._lock:
+                waiting, self._waiting = self._waiting, None
+                if waiting is None:
+                    self._busy = False
+                    return
+            # Work ahead of the user: it waits while a reply's urgent work runs.
+            waited = time.monotonic()
+            while not PRIORITY.step_aside() and time.monotonic() - waited < URGENT_WAIT_S:
+                pass
+            started = time.monotonic()
+            try:
                 frame, previous, sized = waiting
                 if sized:
                     self._sized(frame)
                 else:
                     self.describe(frame, previous)
-        except OpenliveError:
-            pass  # the turn that uses the frame reports it
-        finally:
-            with self._lock:
-                self._busy = False
-                # The next frame to arrive after the rest is described; those before it wait.
-                self._rest_until = time.monotonic() + (time.monotonic() - started)
+            except OpenliveError:
+                pass  # the turn that uses the frame reports it
+            except Exception:  # noqa: BLE001 - a background failure must not stop later frames
+                log.exception("reading a frame ahead failed")
+            # Then it rests as long as that took: at most half of one core for the
+            # whole server, whatever the frames cost.
+            time.sleep(time.monotonic() - started)
 
     # -- cache -----------------------------------------------------------------------
 
@@ -236,6 +322,12 @@ class FrameVision:
             self._cache.move_to_end(key)
             while len(self._cache) > CACHE_ENTRIES:
                 self._cache.popitem(last=False)
+
+
+def _summary(text: str) -> str:
+    """A description's first line, cut at ``SUMMARY_CHARS``."""
+    line = text.split("\n", 1)[0]
+    return line if len(line) <= SUMMARY_CHARS else line[: SUMMARY_CHARS - 3].rstrip() + "..."
 
 
 def _source(part: ImagePart) -> str:

@@ -41,7 +41,7 @@ from openlive.pipeline.pacing import pace
 from openlive.pipeline.reply import Reply
 from openlive.pipeline.responder import CascadeResponder, Responder
 from openlive.pipeline.turn_taking import TurnTaking
-from openlive.pipeline.vision import FrameVision
+from openlive.pipeline.vision import FrameVision, background_executor
 from openlive.pipeline.voice_input import AudioLimits, VoiceInput
 from openlive.runtime.accounting import TokenAccounts
 from openlive.runtime.checkpoints import Checkpoints
@@ -120,7 +120,7 @@ class SessionRuntime:
         self.timers = Timers(io, limits.go_away_notice_s, session.id)
         self.checkpoints = Checkpoints(session, io, self.timers, resumption, owner, token)
         self._tool_steps = ToolSteps(session, tools or ToolRuntime(), models, executor, self.act)
-        self.vision = FrameVision(models.describer, lambda: session.media_resolution, executor)
+        self.vision = FrameVision(models.describer, lambda: session.media_resolution, background_executor())
         self.responder: Responder = CascadeResponder(models, speech, executor, self.vision)
         self._armed_at: float | None = None
         self._video_limit_armed = False
@@ -299,9 +299,15 @@ class SessionRuntime:
         engine = self._models.engine(model)
         if not isinstance(engine, PromptWarming) or self._executor is None or self.session.generating:
             return
-        messages = for_engine(engine, self.session.next_prompt())
+        prompt = self.session.next_prompt()
+        vision = self.vision
+
+        def read() -> int:
+            # Its images as the next turn will carry them (described; earlier by then).
+            return engine.warm(for_engine(engine, vision.prepare(engine, prompt, newest_in_full=False)))
+
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._executor, engine.warm, messages)
+        future = loop.run_in_executor(self._executor, read)
         # Nobody waits for it: a failure costs the next turn's first token some time, nothing more.
         future.add_done_callback(_log_read_ahead)
 

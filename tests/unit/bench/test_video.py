@@ -37,7 +37,7 @@ def test_frame_costs_measure_every_resolution_and_describe_at_its_size() -> None
     assert (512, 288) in describer.calls and (1280, 720) in describer.calls
 
 
-def test_turn_costs_time_a_prompt_with_a_frame_described_ahead_and_one_not() -> None:
+def test_turn_costs_time_a_prompt_with_a_frame_ahead_streamed_and_cold() -> None:
     from openlive.bench.video import turn_costs
 
     describer = FakeDescriber()
@@ -45,8 +45,10 @@ def test_turn_costs_time_a_prompt_with_a_frame_described_ahead_and_one_not() -> 
     turn_costs(_Target(describer), result)  # type: ignore[arg-type]
     assert [f.name for f in result.figures] == [
         "turn with a frame described ahead: prompt ready",
-        "turn with a frame not described ahead: prompt ready",
+        "turn with a streamed frame not read yet, an earlier one read: prompt ready",
+        "turn with an image no one read yet: prompt ready",
     ]
     assert all(len(f.values) == REPEATS for f in result.figures)
-    # Each frame is described once, ahead or in the turn.
-    assert len(describer.calls) == 2 * (REPEATS + 1)
+    # Each case describes one image (ahead, the earlier frame of the stream, or in the
+    # turn): the streamed frame's turn does not read its own.
+    assert len(describer.calls) == 3 * (REPEATS + 1)

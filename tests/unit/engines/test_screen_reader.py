@@ -15,6 +15,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from openlive.engines import screen_reader as sr
 from openlive.engines.screen_reader import (
+    MAIN_TEXT_CHARS,
     MAX_DESCRIPTION_CHARS,
     Change,
     InkGaps,
@@ -33,6 +34,7 @@ from openlive.engines.screen_reader import (
     main_line,
     place,
     respace,
+    text_size,
     tidy,
 )
 from openlive.errors import ConfigError
@@ -197,17 +199,55 @@ def test_description_quotes_text_with_its_place_and_colours() -> None:
         [
             box("File Edit View", 10, 40),
             box("Inbox", 10, 200),
-            box("Save changes?", 560, 340, 160, 24),
+            box("Save changes?", 560, 340, 160, 34),
+            box("Your edits are lost otherwise", 560, 380, 300, 20),
         ]
     )
     text = compose((1280, 720), blocks, [("white", 0.8), ("blue", 0.1)], None, [])
-    assert "1280x720" in text and "mostly white and blue" in text
-    assert 'The main text on the screen: "Save changes?".' in text
-    assert 'At the top left: "Inbox"' in text
-    assert 'At the centre: "Save changes?"' in text
-    # Content in reading order, the title and menu bar after it.
-    assert text.index('"Inbox"') < text.rindex('"Save changes?"') < text.index('"File Edit View"')
-    assert 'In the top bar (titles and menus): "File Edit View"' in text
+    summary, *rest = text.split("\n")
+    assert "1280x720" in summary and "mostly white and blue" in summary
+    # The main text: from the headline on, as one quote, a stop after a line without one.
+    assert summary.startswith('The screen\'s main text: "Save changes? Your edits are lost otherwise".')
+    assert 'Top bar (tabs, menus): "File Edit View".' in rest
+    assert 'Other text: at the top left: "Inbox".' in rest
+
+
+def test_text_of_one_size_is_read_from_its_top_and_the_main_text_is_bounded() -> None:
+    lines = [box(f"$ command number {n} printed this line", 10, 100 + 30 * n, 500, 20) for n in range(20)]
+    summary = compose((1280, 720), layout(lines), [], None, []).split("\n")[0]
+    main = summary.split("The screen's main text: ")[1]
+    assert main.startswith('"$ command number 0 printed this line.')
+    assert len(main) < MAIN_TEXT_CHARS + 60 and "number 19" not in main
+
+
+def test_the_top_bars_centred_text_is_the_window_title() -> None:
+    w, h = 1280, 720
+    blocks = layout([box("File Edit", 10, 10, 100, 20), box("Quarterly report", 560, 10, 160, 20)])
+    text = compose((w, h), blocks, [], None, [])
+    assert 'Window title: "Quarterly report".\nTop bar (tabs, menus): "File Edit".' in text
+    # Nothing centred: no title named.
+    text = compose((w, h), layout([box("File Edit", 10, 10, 100, 20)]), [], None, [])
+    assert "Window title" not in text and 'Top bar (tabs, menus): "File Edit".' in text
+
+
+def test_a_line_of_a_few_characters_is_never_the_headline() -> None:
+    w, h = 1280, 720
+    prompt = box("$", 10, 300, 12, 60)  # tall ink, nothing to read
+    lines = [box(f"output line {n}", 10, 100 + 30 * n, 300, 20) for n in range(5)]
+    assert main_line([prompt, *lines], w, h) in lines
+
+
+def test_text_size_is_the_letters_height_not_the_boxs() -> None:
+    def crop(size: int, text: str) -> np.ndarray:
+        image = Image.new("L", (20 * len(text), 3 * size), 255)
+        ImageDraw.Draw(image).text((5, size // 2), text, fill=0, font=font(size))
+        return np.asarray(image)
+
+    small, big = text_size(crop(16, "cannot undo this")), text_size(crop(28, "cannot undo this"))
+    assert 1.5 < big / small < 2.1
+    # Brackets and descenders do not make text look larger.
+    assert text_size(crop(16, "return json.lod(f)")) < 1.25 * small
+    assert text_size(crop(16, "   ")) == 0.0
 
 
 def test_the_main_text_is_the_largest_below_the_top_bar_nearest_the_centre() -> None:
@@ -340,7 +380,7 @@ def frame(lines: list[tuple[str, tuple[int, int]]], size: tuple[int, int] = (640
 
 def test_reads_text_in_reading_order(reader: ScreenReader) -> None:
     image = frame([("Second line here", (40, 160)), ("First line here", (40, 60))])
-    listing = reader.describe(image, None).split("All the text, in reading order:")[1]
+    listing = reader.describe(image, None)
     assert "First line here" in listing and "Second line here" in listing
     assert listing.index("First line here") < listing.index("Second line here")
 
@@ -356,7 +396,7 @@ def test_new_text_since_the_previous_frame_is_named(reader: ScreenReader) -> Non
     fresh = ScreenReader()
     fresh.describe(before, None)
     text = fresh.describe(after, before)
-    assert 'New text: "Build failed"' in text and '"Build started"' in text
+    assert 'New text: "Build failed"' in text and "Build started" in text
     assert "Nothing changed since the last frame" in reader.describe(after, after.copy())
 
 
@@ -421,3 +461,14 @@ def test_a_changed_model_file_is_refused(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(sr, "_ENGINE", None)
     with pytest.raises(ConfigError, match="refusing to load"):
         ScreenReader().load()
+
+
+def test_both_describers_name_places_one_way() -> None:
+    from openlive.engines.image_summary import located, region
+
+    assert region(0.1, 0.1) == "the top left" and located(region(0.1, 0.1)) == "at the top left"
+    assert region(0.5, 0.5) == "the centre" and located("the centre") == "in the centre"
+    assert region(0.9, 0.5) == "the right" and located("the right") == "on the right"
+    assert region(0.5, 0.9) == "the bottom" and located("the bottom") == "at the bottom"
+    # The screen reader's place is the same region, but for the strip of title bars and menus.
+    assert place(100, 600, 200, 640, 1280, 720) == region(150 / 1280, 620 / 720)

@@ -41,9 +41,22 @@ def test_a_text_only_engine_gets_descriptions_in_place_of_images() -> None:
     first, second = jpeg((640, 480)), jpeg((320, 240), (200, 10, 10))
     prepared = vision(describer).prepare(FakeLLM(), prompt(first, second))
     assert prepared[0] == ChatMessage("system", "Be brief.")
-    assert prepared[1] == ChatMessage("user", "[image: a 640x480 picture]question 0")
+    # Only the newest image in full; an earlier one by its summary (its first line).
+    assert prepared[1] == ChatMessage("user", "[an earlier image: a 640x480 picture]\nquestion 0")
     # The second image is described after the first: what changed.
-    assert prepared[2] == ChatMessage("user", "[image: a 320x240 picture after a 640x480 image]question 1")
+    assert prepared[2] == ChatMessage("user", "[image: a 320x240 picture after a 640x480 image]\nquestion 1")
+
+
+def test_an_earlier_image_is_given_by_the_first_line_of_its_description_cut_short() -> None:
+    class TwoLines:
+        def describe(self, image: Image.Image, previous: Image.Image | None) -> str:
+            return f"summary {image.width} " + "x" * 400 + "\nall the rest of the text"
+
+    prepared = vision(TwoLines()).prepare(FakeLLM(), prompt(jpeg((64, 64)), jpeg((32, 32))))
+    older, newest = prepared[1].content, prepared[2].content
+    assert older.startswith("[an earlier image: summary 64 xxx") and "rest of the text" not in older
+    assert len(older) < 250 and older.endswith("...]\nquestion 0")
+    assert newest.startswith("[image: summary 32 ") and "all the rest of the text]" in newest
 
 
 def test_each_image_is_described_once() -> None:
@@ -83,35 +96,44 @@ def test_a_describer_that_fails_costs_the_description_not_the_reply() -> None:
     assert "a 64x64 image that could not be described" in prepared[1].content
 
 
-def test_frames_described_ahead_are_one_at_a_time_with_rests_between() -> None:
+def settle(frames: FrameVision) -> None:
+    deadline = time.monotonic() + 5
+    while frames._busy and time.monotonic() < deadline:  # noqa: SLF001 - waiting for the worker
+        time.sleep(0.01)
+
+
+def test_frames_described_ahead_are_one_at_a_time_and_only_the_newest_waits() -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     describer = FakeDescriber(delay_s=0.2)
-
-    def settle(frames: FrameVision) -> None:
-        deadline = time.monotonic() + 5
-        while frames._busy and time.monotonic() < deadline:  # noqa: SLF001 - waiting for the worker
-            time.sleep(0.01)
-
     with ThreadPoolExecutor(4) as pool:
         frames = vision(describer, HIGH, pool)
         flood = [jpeg((40 + n, 40)) for n in range(30)]
         for image in flood:
             frames.see(image, None)
         settle(frames)
-        # The first frame was described at once; the 29 that came while it ran were not.
-        assert describer.calls == [(40, 40)]
-        frames.see(jpeg((100, 40)), None)  # still resting: as long as the description took
-        settle(frames)
-        assert describer.calls == [(40, 40)]
-        time.sleep(0.25)
-        frames.see(jpeg((101, 40)), None)
-        settle(frames)
-    assert describer.calls == [(40, 40), (101, 40)]
-    # A turn whose frame was not described ahead describes it itself, once.
+    # The first frame was described at once; of the 29 that came while it ran, only the
+    # newest, after it.
+    assert describer.calls == [(40, 40), (69, 40)]
+    # A turn on the newest frame finds it ready.
     frames.prepare(FakeLLM(), prompt(flood[-1]))
-    frames.prepare(FakeLLM(), prompt(flood[-1]))
-    assert describer.calls == [(40, 40), (101, 40), (69, 40)]
+    assert describer.calls == [(40, 40), (69, 40)]
+
+
+def test_a_turn_gets_the_newest_reading_of_the_stream_rather_than_wait_for_its_frame() -> None:
+    describer = FakeDescriber()
+    frames = vision(describer)  # nothing is read ahead: no executor
+    first, second = jpeg((50, 50)), jpeg((60, 60))
+    # Nothing of the stream read yet: the turn reads its frame itself.
+    frames.see(first, None)
+    assert "a 50x50 picture" in frames.prepare(FakeLLM(), prompt(first))[1].content
+    frames.see(second, first)
+    text = frames.prepare(FakeLLM(), prompt(second))[1].content
+    assert text.startswith("[image: a 50x50 picture\n(Read from the screen 1 s before its newest frame")
+    assert describer.calls == [(50, 50)]  # the turn did not wait for the second frame
+    # An image sent in a turn (never streamed) is read for its turn.
+    sent = jpeg((70, 70))
+    assert "a 70x70 picture" in frames.prepare(FakeLLM(), prompt(sent))[1].content
 
 
 def test_image_summary_says_size_colours_and_what_changed() -> None:
@@ -138,7 +160,7 @@ def test_a_frame_described_ahead_is_found_even_if_the_prompt_dropped_the_image_b
     # A tiny model's prompt keeps recent turns only: the earlier image is gone from it.
     prepared = frames.prepare(FakeLLM(), prompt(frame))
     assert describer.calls == [(60, 60)]
-    assert prepared[1].content == "[image: a 60x60 picture after a 50x50 image]question 0"
+    assert prepared[1].content == "[image: a 60x60 picture after a 50x50 image]\nquestion 0"
 
 
 def test_a_frame_seen_ahead_for_a_vision_engine_is_scaled_ahead_not_described() -> None:
@@ -155,3 +177,35 @@ def test_a_frame_seen_ahead_for_a_vision_engine_is_scaled_ahead_not_described() 
     assert first is again  # the scaled frame made ahead, from the cache
     assert isinstance(first, ImagePart) and Image.open(io.BytesIO(first.data)).size == (512, 288)
     assert describer.calls == []
+
+
+def test_a_turn_long_after_reads_no_frame_of_its_history_again() -> None:
+    describer = FakeDescriber()
+    frames = vision(describer)  # nothing is read ahead: no executor
+    first = jpeg((50, 50))
+    frames.see(first, None)
+    frames.prepare(FakeLLM(), prompt(first))  # the first frame of the stream: read for its turn
+    later = [jpeg((51 + n, 50)) for n in range(20)]  # more frames than the cache holds
+    for before, frame in zip([first, *later], later, strict=False):
+        frames.see(frame, before)
+    prepared = frames.prepare(FakeLLM(), prompt(first, later[-1]))
+    assert describer.calls == [(50, 50)]  # no turn waits for the OCR of a streamed frame
+    assert prepared[1].content == "[an earlier image: a 50x50 picture]\nquestion 0"
+    assert "(Read from the screen" in prepared[2].content
+
+
+def test_the_prompt_read_ahead_gives_every_image_by_its_summary() -> None:
+    class TwoLines:
+        def describe(self, image: Image.Image, previous: Image.Image | None) -> str:
+            return f"summary {image.width}\nthe rest"
+
+    frames = vision(TwoLines())
+    first, second = jpeg((64, 64)), jpeg((32, 32))
+    ahead = frames.prepare(FakeLLM(), prompt(first, second), newest_in_full=False)
+    assert [m.content for m in ahead[1:]] == [
+        "[an earlier image: summary 64]\nquestion 0",
+        "[an earlier image: summary 32]\nquestion 1",
+    ]
+    # The turn that brings a newer frame starts the same way.
+    turn = frames.prepare(FakeLLM(), prompt(first, second, jpeg((16, 16))))
+    assert [m.content for m in turn[1:3]] == [m.content for m in ahead[1:]]
