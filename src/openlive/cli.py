@@ -130,10 +130,11 @@ def _setting_overrides(args: argparse.Namespace) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``openlive`` command."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:2] == ["bench", "asr"]:  # its own options: see openlive.bench.asr
-        from openlive.bench.asr import main as bench_asr
+    if argv[:1] == ["bench"] and len(argv) > 1:
+        from openlive.bench.cli import OWN_OPTIONS, run_own
 
-        return bench_asr(argv[2:])
+        if argv[1] in OWN_OPTIONS:  # benches with options of their own (asr, the native-audio ones)
+            return run_own(argv[1], argv[2:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

@@ -23,9 +23,9 @@ from .test_voice import (
 
 
 def judged(prompt: Sequence[ChatMessage]) -> str:
-    """A scripted model: the judge says no to anything said to "Mike"; thinking writes its working."""
+    """A scripted model: the judge answers B (another person) for words said to "Mike"; thinking writes."""
     if prompt[0].content == JUDGE_SYSTEM:
-        return "no" if "Mike" in prompt[-1].content.split("Last thing heard:")[-1] else "yes"
+        return "B" if "Mike" in prompt[-1].content.split("Last thing heard:")[-1] else "A"
     if THINK_INSTRUCTION in prompt[0].content:
         return "six times seven is forty-two"
     return "here is the answer"

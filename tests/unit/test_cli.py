@@ -128,3 +128,13 @@ def test_the_deploy_config_loads_and_passes_the_start_checks() -> None:
     unit = (deploy / "openlive.service").read_text()
     assert "ExecStart=/opt/openlive/bin/openlive serve" in unit and "KillSignal=SIGINT" in unit
     assert "proxy_set_header Upgrade $http_upgrade;" in (deploy / "nginx.conf").read_text()
+
+
+@pytest.mark.parametrize("name", ["proactive", "affect", "thinking", "asr"])
+def test_the_benches_with_their_own_options_run_as_openlive_bench_name(
+    name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["bench", name, "--help"])
+    assert exited.value.code == 0
+    assert f"usage: openlive bench {name}" in capsys.readouterr().out

@@ -20,6 +20,7 @@ import subprocess
 import tempfile
 import threading
 import wave
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -57,12 +58,12 @@ def espeak(text: str, voice: str, speech: tuple[int, int, int]) -> np.ndarray:
     return resample(pcm16_to_float(pcm), rate, RATE)
 
 
-def main() -> None:
+def main(argv: Sequence[str] | None = None) -> int:
     """Run every utterance with the setting on and off; print the comparison."""
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(prog="openlive bench affect", description=__doc__)
     parser.add_argument("--llm", default="smollm2")
     parser.add_argument("--data-dir", default=str(Path.home() / ".local/share/openlive"))
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     from openlive.engines.llama import LlamaCppEngine
     from openlive.engines.packaged import packaged_llm_path
     from openlive.engines.voice_cast import packaged_cast
@@ -119,7 +120,8 @@ def main() -> None:
             f"{float(np.median([r[1] for r in rows])):.2f} words/s, acknowledging replies "
             f"{sum(r[2] for r in rows)}/{len(rows)}"
         )
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

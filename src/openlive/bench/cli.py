@@ -7,7 +7,7 @@ import asyncio
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from openlive.bench import ON_REQUEST, SCENARIOS
@@ -54,12 +54,32 @@ Run only when named:
 
 `openlive bench asr` (options: openlive bench asr --help) measures the speech
 recognisers instead: word error rate and recognition time on a speech set.
+The native-audio settings have their own, each with its options (--help):
+`openlive bench proactive` (is speech for the assistant judged right?),
+`openlive bench affect` (do calm and upset speech get different replies?) and
+`openlive bench thinking` (reasoning questions with and without thinking).
 
 Prints progress while it runs and a table at the end (median, 95th percentile,
 worst and count of each figure), writes the raw samples as JSON and draws the
 latency distributions as a PNG. Benchmarks report numbers; they assert nothing."""
 
 DEFAULT_MODEL = "gemini-2.0-flash-live-001"
+
+# Benches with options of their own: ``openlive bench NAME ...`` runs the module's ``main``.
+OWN_OPTIONS = {
+    "asr": "openlive.bench.asr",
+    "proactive": "openlive.bench.proactive",
+    "affect": "openlive.bench.affect",
+    "thinking": "openlive.bench.thinking",
+}
+
+
+def run_own(name: str, argv: Sequence[str]) -> int:
+    """Run the bench ``name`` of :data:`OWN_OPTIONS` on its own arguments; its exit status."""
+    import importlib
+
+    bench_main: Callable[[Sequence[str]], int] = importlib.import_module(OWN_OPTIONS[name]).main
+    return bench_main(list(argv))
 
 
 def add_parser(commands: Any) -> argparse.ArgumentParser:

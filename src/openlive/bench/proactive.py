@@ -2,9 +2,11 @@
 
 Each utterance is spoken (espeak-ng voices by their names, the packaged Piper and
 hibari voices by their Live API names), recognised by the server's Whisper model,
-and judged by the relevance judge (:mod:`openlive.pipeline.proactivity`) on the
-language model given, with its conversation as context, in the prompt the session
-would build. Run: ``python -m openlive.bench.proactive --llm qwen-1.5b``.
+and judged (:mod:`openlive.pipeline.proactivity`) with its conversation as
+context, in the prompt the session would build: by the ``--llm`` model itself, or
+as the server does for its tiny default model, by the ``--judge`` model scoring
+the words' likelihood (``--prompt-judge``: the judge answers the judging prompt).
+Run: ``openlive bench proactive --judge qwen-0.5b --split test``.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import argparse
 import json
 import threading
 import time
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -22,7 +25,7 @@ import numpy as np
 from openlive.audio import pcm16_to_float, resample
 from openlive.bench.speech import espeak_pcm
 from openlive.engines.base import ChatMessage
-from openlive.pipeline.proactivity import addressed_margin
+from openlive.pipeline.proactivity import judge
 from openlive.session.prompts import shape_prompt
 
 RATE = 16_000
@@ -36,19 +39,39 @@ def load_items() -> list[dict[str, Any]]:
     return items
 
 
-def main() -> None:
-    """Score the judge on the set: dev and held-out apart, speech or the written words."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--llm", default="qwen-1.5b")
+def main(argv: Sequence[str] | None = None) -> int:
+    """Score the judge on the set: each split apart, speech or the written words."""
+    parser = argparse.ArgumentParser(prog="openlive bench proactive", description=__doc__)
+    parser.add_argument("--llm", default="smollm2", help="the model that answers (its prompt shape)")
+    parser.add_argument(
+        "--judge", default="", help="the packaged model that judges (default: the --llm model, as the server)"
+    )
+    parser.add_argument(
+        "--prompt-judge", action="store_true", help="the --judge model answers the judging prompt instead"
+    )
     parser.add_argument("--data-dir", default=str(Path.home() / ".local/share/openlive"))
     parser.add_argument("--text", action="store_true", help="judge the written words, no speech")
     parser.add_argument("--margin", type=float, default=0.0)
-    parser.add_argument("--split", choices=("dev", "held_out", "all"), default="all")
-    args = parser.parse_args()
+    parser.add_argument("--split", choices=("dev", "held_out", "test", "all"), default="all")
+    parser.add_argument(
+        "--heard", default="", metavar="FILE.json", help="keep what Whisper heard here, and reuse it"
+    )
+    args = parser.parse_args(argv)
     from openlive.engines.llama import LlamaCppEngine
     from openlive.engines.packaged import packaged_llm_path
 
-    llm = LlamaCppEngine(packaged_llm_path(args.llm, Path(args.data_dir)), n_ctx=2048, contexts=1)
+    data_dir = Path(args.data_dir)
+    llm = LlamaCppEngine(packaged_llm_path(args.llm, data_dir), n_ctx=2048, contexts=1)
+    judge_llm: Any = llm
+    if args.judge and args.prompt_judge:
+        judge_llm = LlamaCppEngine(packaged_llm_path(args.judge, data_dir), n_ctx=2048, contexts=1)
+    elif args.judge:  # as the server judges for a tiny model: by likelihood
+        from openlive.engines.llama_scorer import LlamaScorer
+
+        judge_llm = LlamaScorer(packaged_llm_path(args.judge, data_dir))
+    heard: dict[str, str] = (
+        json.loads(Path(args.heard).read_text()) if args.heard and Path(args.heard).exists() else {}
+    )
     hear = None
     if not args.text:
         from openlive.engines.voice_cast import packaged_cast
@@ -56,18 +79,23 @@ def main() -> None:
         from openlive.engines.whisper_models import whisper_model_dir
 
         cast = packaged_cast()
-        asr = WhisperAsr(whisper_model_dir("", Path(args.data_dir)))
+        asr = WhisperAsr(whisper_model_dir("", data_dir))
 
         def hear(text: str, voice: str) -> str:
-            if voice in cast.voices:
-                pieces = list(cast.synthesize(text, voice, "en-US", threading.Event()))
-                audio = resample(np.concatenate(pieces), 24_000, RATE)
-            else:
-                pcm, rate = espeak_pcm(text, voice, ESPEAK_WPM)
-                audio = resample(pcm16_to_float(pcm), rate, RATE)
-            return asr.transcribe(audio)
+            key = f"{voice}|{text}"
+            if key not in heard:
+                if voice in cast.voices:
+                    pieces = list(cast.synthesize(text, voice, "en-US", threading.Event()))
+                    audio = resample(np.concatenate(pieces), 24_000, RATE)
+                else:
+                    pcm, rate = espeak_pcm(text, voice, ESPEAK_WPM)
+                    audio = resample(pcm16_to_float(pcm), rate, RATE)
+                heard[key] = asr.transcribe(audio)
+                if args.heard:
+                    Path(args.heard).write_text(json.dumps(heard, indent=1))
+            return heard[key]
 
-    rows: dict[str, list[tuple[float, bool]]] = {"dev": [], "held_out": []}
+    rows: dict[str, list[tuple[float, bool]]] = {"dev": [], "held_out": [], "test": []}
     judge_s: list[float] = []
     for item in load_items():
         if args.split != "all" and item["split"] != args.split:
@@ -76,23 +104,32 @@ def main() -> None:
         history = [ChatMessage("assistant" if r == "model" else "user", t) for r, t in item["context"]]
         prompt = shape_prompt(None, [*history, ChatMessage("user", words)], llm.profile, True)
         started = time.perf_counter()
-        margin = addressed_margin(llm, prompt, threading.Event())
+        judgment = judge(judge_llm, prompt, threading.Event())
         judge_s.append(time.perf_counter() - started)
+        margin = judgment.margin
         rows[item["split"]].append((margin, item["addressed"]))
         right = (margin > -args.margin) == item["addressed"]
         mark = "A" if item["addressed"] else "-"
-        print(f"{'ok ' if right else 'BAD'} {margin:+.2f} {item['voice']:9} {mark} {words!r}", flush=True)
+        print(
+            f"{'ok ' if right else 'BAD'} {margin:+.2f} (model {judgment.model:+.2f}, words "
+            f"{judgment.cues.margin:+.1f}) {item['voice']:9} {mark} {words!r}",
+            flush=True,
+        )
     for split, scored in rows.items():
         if not scored:
             continue
         right = sum((m > -args.margin) == a for m, a in scored)
         ignored = sum(a and m <= -args.margin for m, a in scored)
         print(
-            f"{args.llm} {split}: {right}/{len(scored)} right ({100 * right / len(scored):.0f} %), "
-            f"addressed ignored {ignored}/{sum(a for _, a in scored)}"
+            f"{args.llm} judged by {args.judge or args.llm}, {split}: {right}/{len(scored)} right "
+            f"({100 * right / len(scored):.0f} %), addressed ignored {ignored}/{sum(a for _, a in scored)}"
         )
-    print(f"judgment: median {1000 * float(np.median(judge_s)):.0f} ms (machine shared with other work)")
+    print(
+        f"judgment: median {1000 * float(np.median(judge_s)):.0f} ms, 90th percentile "
+        f"{1000 * float(np.percentile(judge_s, 90)):.0f} ms (machine shared with other work)"
+    )
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -14,6 +14,7 @@ import argparse
 import json
 import threading
 import time
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -49,13 +50,13 @@ def _first_token_and_text(llm: LLM, messages: list[ChatMessage]) -> tuple[float,
     return first or 0.0, "".join(pieces)
 
 
-def main() -> None:
+def main(argv: Sequence[str] | None = None) -> int:
     """Score both ways, side by side in one run."""
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(prog="openlive bench thinking", description=__doc__)
     parser.add_argument("--llm", default="qwen-0.5b")
     parser.add_argument("--data-dir", default=str(Path.home() / ".local/share/openlive"))
     parser.add_argument("--budget", type=int, default=256)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     from openlive.engines.llama import LlamaCppEngine
     from openlive.engines.packaged import packaged_llm_path
 
@@ -92,7 +93,8 @@ def main() -> None:
         f"{1000 * float(np.median(latency['on'])):.0f} ms with thinking (budget {args.budget}, "
         f"median {int(np.median(thought_tokens))} thought tokens); machine shared with other work"
     )
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -11,9 +11,13 @@ import difflib
 import fnmatch
 import re
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from openlive.engines.base import LLM, ImageDescriber
 from openlive.errors import MAX_REASON_BYTES, PolicyViolation
+
+if TYPE_CHECKING:
+    from openlive.pipeline.proactivity import JudgeModel
 
 # The model names the Live API documentation uses.
 DOCUMENTED_MODELS = (
@@ -88,10 +92,17 @@ class ModelTable:
         describer: Describes images for engines that read text only; ``None``: the
             embedded default (:func:`openlive.engines.describers.default_describer`),
             built on first use.
+        judge: Judges proactive audio for tiny engines; ``None``: each engine judges.
     """
 
-    def __init__(self, models: Mapping[str, LLM], describer: ImageDescriber | None = None) -> None:
+    def __init__(
+        self,
+        models: Mapping[str, LLM],
+        describer: ImageDescriber | None = None,
+        judge: JudgeModel | None = None,
+    ) -> None:
         self._describer = describer
+        self.judge = judge
         canonical = {canonical_model_name(name): engine for name, engine in models.items()}
         self._models = {name: engine for name, engine in canonical.items() if not is_pattern(name)}
         self._patterns = [(name, engine) for name, engine in canonical.items() if is_pattern(name)]

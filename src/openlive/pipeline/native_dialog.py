@@ -13,7 +13,7 @@ import threading
 from collections.abc import Sequence
 
 from openlive.engines.base import LLM, ChatMessage
-from openlive.pipeline.proactivity import is_addressed
+from openlive.pipeline.proactivity import JudgeModel, is_addressed
 from openlive.pipeline.reply import Prelude, Prepare
 from openlive.pipeline.thinking import answer_messages, think
 from openlive.session import StartGeneration
@@ -21,14 +21,17 @@ from openlive.session import StartGeneration
 log = logging.getLogger(__name__)
 
 
-def native_prepare(llm: LLM, request: StartGeneration) -> Prepare | None:
-    """The work before ``request``'s answer; ``None`` when it asks for none (no extra model call)."""
+def native_prepare(llm: LLM, request: StartGeneration, judge: JudgeModel | None = None) -> Prepare | None:
+    """The work before ``request``'s answer; ``None`` when it asks for none (no extra model call).
+
+    ``judge`` judges proactive audio for a tiny ``llm``; without it, ``llm`` judges.
+    """
     if not request.gate and request.thinking is None:
         return None
     plan = request.thinking
 
     def prepare(messages: Sequence[ChatMessage], cancel: threading.Event) -> Prelude:
-        if request.gate and not is_addressed(llm, messages, cancel):
+        if request.gate and not is_addressed(judge.for_reply(llm) if judge else llm, messages, cancel):
             log.info("proactive audio: the words were not for the assistant; no reply")
             return Prelude(declined=True)
         if plan is None or cancel.is_set():

@@ -2,29 +2,57 @@
 
 With ``proactivity.proactiveAudio`` the Live API's native-audio model may stay
 silent when speech is not for it: a side conversation, a TV or radio, someone
-thinking aloud. Here the session's own language model judges it, with the
-conversation as context, before the reply is made: one short prompt, answered
-under a grammar with ``yes`` or ``no`` (a few tokens; the prompt is evaluated on
-the same model that then answers). The judgment runs in the reply's worker, so a
-reply started ahead of its turn (during the user's trailing silence) is judged
-ahead too.
+thinking aloud. Here it is judged before the reply is made, from two kinds of
+evidence added as log-odds:
+
+- a language model's judgment, with the conversation as context. A scorer
+  (:class:`Scorer`, what the server gives a tiny reply model: Qwen2.5-Coder-0.5B)
+  scores the words' likelihood after four openings of a transcript (the
+  conversation with the assistant so far, talk to another person, a broadcast,
+  thinking aloud): the log-odds are the first against the others. An engine
+  (the reply's own) answers a short prompt instead, naming who the words were for
+  (A: the assistant, B, C, D: the three others), read from its odds for the first
+  token (no sampling), less the same odds for a content-free utterance (the
+  model's own lean towards one answer, which small models have strongly:
+  "contextual calibration", Zhao et al. 2021);
+- cues in the words (:func:`address_cues`): a name or kin word said to someone
+  (``"Tom, ..."``, ``"..., Mark."``), the assistant's own name or a wake word,
+  the form of a question or request put to a listener.
+
+The judgment runs in the reply's worker, so a reply started ahead of its turn
+(during the user's trailing silence) is judged ahead too.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import re
 import threading
-from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
 
 from openlive.engines.base import LLM, ChatMessage, GenerationStats, SamplingParams
+from openlive.errors import ConfigError, EngineError
+
+log = logging.getLogger(__name__)
 
 # Earlier messages of the conversation the judge reads, and how much of each.
 CONTEXT_MESSAGES = 4
 MAX_MESSAGE_CHARS = 300
 # The assistant's own instructions, as far as the judge reads them (its name, its role).
 MAX_INSTRUCTION_CHARS = 400
-ANSWER_SCHEMA: dict[str, object] = {"type": "string", "enum": ["yes", "no"]}
+# The judge names who the words were for: the assistant, or which of the three kinds
+# of speech not for it (one kind at a time is easier for a small model than "not
+# for the assistant", which lumps them together).
+ANSWERS = ("A", "B", "C", "D")
+FOR_THE_ASSISTANT = "A"
+ANSWER_SCHEMA: dict[str, object] = {"type": "string", "enum": list(ANSWERS)}
 JUDGE_PARAMS = SamplingParams(temperature=0.0, top_k=1, max_tokens=4, json_schema=ANSWER_SCHEMA)
 # How much likelier (natural log) "no" must be than "yes" for the assistant to stay
 # silent. Above 0: a doubtful case is answered, since ignoring the user costs more
@@ -33,12 +61,13 @@ SILENCE_MARGIN = 0.0
 
 JUDGE_SYSTEM = (
     "You are the attention of a voice assistant that hears everything said in a room. "
-    "Decide whether the last thing heard was said to the assistant."
+    "Decide who the last thing heard was for: A, the assistant (a question, request or reply to it); "
+    "B, another person in the room; C, a TV, radio, advert or announcement; D, the speaker themself "
+    "(thinking aloud)."
 )
 JUDGE_QUESTION = (
-    "Was the last thing heard said to the assistant, as a question or request for it or a reply to "
-    "it? Say no if it was said to another person, came from a TV, radio or advert, or was someone "
-    "thinking aloud. Answer yes or no."
+    "Who was the last thing heard for? A: the assistant, B: another person, C: TV, radio or "
+    "announcement, D: thinking aloud. Answer with one letter."
 )
 
 
@@ -50,15 +79,15 @@ def _clip(text: str, limit: int) -> str:
 # Worked examples the judge sees before its case: what each kind of speech looks
 # like (written for the prompt, apart from the evaluation set in bench/data).
 EXAMPLES: tuple[tuple[str, str, str], ...] = (
-    ("", "What's the capital of France?", "yes"),
-    ("", "Dad, have you seen my blue jacket?", "no"),
-    ("", "Coming up after the news: the weekend forecast.", "no"),
-    ("Assistant: It is 20 degrees and sunny.", "Will I need an umbrella later?", "yes"),
-    ("", "Now where on earth did I leave my phone.", "no"),
-    ("", "Set a reminder to call the bank at five.", "yes"),
-    ("Assistant: Here is a recipe for lentil soup.", "Lisa, can you grab the onions from the fridge?", "no"),
-    ("", "Fresh deals every day, visit us online.", "no"),
-    ("", "Tell me something interesting about octopuses.", "yes"),
+    ("", "What's the capital of France?", "A"),
+    ("", "Dad, have you seen my blue jacket?", "B"),
+    ("", "Coming up after the news: the weekend forecast.", "C"),
+    ("Assistant: It is 20 degrees and sunny.", "Will I need an umbrella later?", "A"),
+    ("", "Now where on earth did I leave my phone.", "D"),
+    ("", "Set a reminder to call the bank at five.", "A"),
+    ("Assistant: Here is a recipe for lentil soup.", "Lisa, can you grab the onions from the fridge?", "B"),
+    ("", "Fresh deals every day, visit us online.", "C"),
+    ("", "Tell me something interesting about octopuses.", "A"),
 )
 
 
@@ -101,30 +130,272 @@ class Judge(Protocol):
         ...
 
 
-def parse_judgment(text: str) -> bool:
-    """Whether a generated answer says "addressed"; anything but a clear no counts as yes."""
-    return not text.strip().strip('"').strip().lower().startswith("no")
+@runtime_checkable
+class Scorer(Protocol):
+    """A model that scores text (:class:`openlive.engines.llama_scorer.LlamaScorer`)."""
+
+    def text_logprobs(self, prefixes: Sequence[str], text: str) -> list[float]:
+        """The log-probability of ``text`` after each prefix."""
+        ...
 
 
-def addressed_margin(llm: LLM, messages: Sequence[ChatMessage], cancel: threading.Event) -> float:
-    """How much likelier "yes" is than "no" (natural log) for the last user message of ``messages``.
+# Who may have said the words, as openings of a transcript: the words' likelihood
+# after each is the evidence. The first is the conversation with the assistant (its
+# earlier turns in it); the others are the three kinds of speech not for it.
+ASSISTANT_FRAME = "Transcript of a person talking to their voice assistant{name}.\n"
+OTHER_FRAMES = (
+    "Transcript of a person talking to a family member or friend in the same room.\nPerson:",
+    "Transcript of a TV or radio programme, an advert or a public announcement.\nSpeaker:",
+    "Transcript of a person thinking aloud, talking to themself.\nPerson:",
+)
 
-    An engine that gives its odds (:class:`Judge`) is read once, without sampling;
-    another answers under a grammar, and its answer counts as +1 or -1. Runs the
-    model: call it in a worker thread.
+
+def likelihood_odds(scorer: Scorer, messages: Sequence[ChatMessage]) -> float:
+    """Log-odds that the last user message was for the assistant, from its likelihood in each frame.
+
+    Even odds between "for the assistant" and not, the latter split evenly over its
+    three kinds: the odds are the assistant frame's likelihood against the mean of
+    the others'.
     """
-    prompt = relevance_prompt(messages)
+    instruction = next((m.content for m in messages if m.role == "system"), "")
+    names = [n.capitalize() for n in assistant_names(instruction)[len(_WAKE) :]]
+    talk = [m for m in messages if m.role in ("user", "assistant")]
+    heard = talk[-1].content if talk and talk[-1].role == "user" else ""
+    lines = [ASSISTANT_FRAME.format(name=f", {names[0]}" if names else "")]
+    for message in talk[:-1][-CONTEXT_MESSAGES:]:
+        who = "Assistant" if message.role == "assistant" else "Person"
+        lines.append(f"{who}: {_clip(message.content, MAX_MESSAGE_CHARS)}\n")
+    lines.append("Person:")
+    first, *others = scorer.text_logprobs(
+        ["".join(lines), *OTHER_FRAMES], " " + _clip(heard, MAX_MESSAGE_CHARS)
+    )
+    return first - float(np.logaddexp.reduce(others) - np.log(len(others)))
+
+
+def parse_judgment(text: str) -> bool:
+    """Whether a generated answer says "for the assistant"; anything but another answer counts as yes."""
+    answer = text.strip().strip('"').strip().upper()
+    return not answer or answer[0] not in ANSWERS or answer[0] == FOR_THE_ASSISTANT
+
+
+# -- cues in the words ----------------------------------------------------------------
+
+# Evidence in log-odds, set from what the cues mean (not fitted): a name said to
+# someone is as strong as the model's surest judgments; the form of a request only
+# tips a doubtful one.
+VOCATIVE_WEIGHT = 4.0
+NAMED_WEIGHT = 4.0
+REQUEST_WEIGHT = 1.0
+# Words that open an utterance followed by a comma without naming anyone.
+_DISCOURSE = frozenset(
+    "actually alright also and anyway basically but er erm finally first great hello hey hi hm hmm "
+    "honestly however jeez look listen man meanwhile nah no now oh ok okay oops please really right "
+    "see so sorry still sure thanks then uh um well wait what whoa wow yeah yep yes".split()
+)
+# Words said to call someone that are not names.
+_KIN = frozenset(
+    "mom mum mommy mummy mama dad daddy papa grandma grandpa granny nana honey darling sweetie sweetheart "
+    "babe baby love dear kids guys folks son buddy mate bro sis auntie uncle boys girls children".split()
+)
+_WAKE = ("assistant", "computer", "gemini", "google")
+_WORD = r"[A-Za-z][A-Za-z'-]*"
+_OPENING = re.compile(rf"^\W*(?:(?:hey|oh|ok|okay|so|and)\s+)?({_WORD})\s*,", re.IGNORECASE)
+_CLOSING = re.compile(rf",\s*({_WORD})\s*[.?!]*\s*$")
+_NAME_IN_INSTRUCTION = re.compile(r"\b(?i:you are|you're|your name is|called)\s+([A-Z][a-z]+)\b")
+_REQUEST = re.compile(
+    r"^\W*(?:(?:hey|ok|okay|so|and|now|please|actually|well|also|oh|um|uh|alright|then|yes|yeah|no)\W+)*(?:"
+    r"(?:can|could|would|will|do|did|have)\s+you\b"
+    r"|(?:what|what's|whats|who|who's|when|where|where's|why|how|how's|which|is|are|does|is there)\b"
+    r"|(?:tell|give|show|explain|set|play|remind|add|turn|find|help|translate|convert|recommend|suggest|read|"
+    r"list|describe|define|spell|calculate|make|let's|start|stop|call|open|search|look up)\b"
+    r"|i'd like\b|i want to know\b)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class AddressCues:
+    """What the words themselves say about whom they are for.
+
+    Attributes:
+        vocative: A name or kin word the words are said to, other than the assistant's.
+        named: The assistant's name or a wake word opens or closes the words.
+        request: The words have the form of a question or request to a listener.
+    """
+
+    vocative: str = ""
+    named: bool = False
+    request: bool = False
+
+    @property
+    def margin(self) -> float:
+        """The cues' evidence, in log-odds of "addressed"."""
+        if self.named:
+            return NAMED_WEIGHT
+        return (-VOCATIVE_WEIGHT if self.vocative else 0.0) + (REQUEST_WEIGHT if self.request else 0.0)
+
+
+def assistant_names(instruction: str) -> tuple[str, ...]:
+    """Wake words, and the name the instruction gives the assistant ("You are Pip, ...")."""
+    return (*_WAKE, *(m.lower() for m in _NAME_IN_INSTRUCTION.findall(instruction)))
+
+
+def address_cues(words: str, names: Sequence[str] = _WAKE) -> AddressCues:
+    """The cues in ``words`` (as transcribed: Whisper writes the commas of a vocative)."""
+    words = " ".join(words.split())[:MAX_MESSAGE_CHARS]
+    opening = _OPENING.match(words)
+    called = [m.group(1) for m in (opening, _CLOSING.search(words)) if m]
+    asked = words[opening.end() :] if opening else words  # the request after "Tom, ..."
+    named = any(word.lower() in names for word in called) or any(
+        re.match(rf"^\W*(?:hey|ok|okay)\s+{re.escape(name)}\b", words, re.IGNORECASE) for name in names
+    )
+    vocative = next(
+        (
+            word
+            for word in called
+            if word.lower() not in _DISCOURSE
+            and word.lower() not in names
+            and (word.lower() in _KIN or (word[0].isupper() and word[1:].islower()))
+        ),
+        "",
+    )
+    return AddressCues(vocative=vocative, named=named, request=bool(_REQUEST.match(asked)))
+
+
+# -- the judgment -----------------------------------------------------------------------
+
+# A content-free utterance: the judge's lean with nothing to judge (its calibration).
+CONTENT_FREE = "N/A"
+# The judge's lean, per engine (weakly: engines outlive sessions) and instruction.
+_LEANS: weakref.WeakKeyDictionary[Any, OrderedDict[str, float]] = weakref.WeakKeyDictionary()
+_LEANS_KEPT = 64  # instructions per engine
+_lean_lock = threading.Lock()
+
+
+def _odds(llm: LLM, prompt: list[ChatMessage], cancel: threading.Event) -> float:
+    """Log-odds of "for the assistant" against the other answers together."""
     if isinstance(llm, Judge):
-        yes, no = llm.answer_logprobs(prompt, ("yes", "no"))
-        return yes - no
+        first, *others = llm.answer_logprobs(prompt, ANSWERS)
+        return first - float(np.logaddexp.reduce(others))
     answer = "".join(llm.generate(prompt, JUDGE_PARAMS, GenerationStats(), cancel))
     return 1.0 if parse_judgment(answer) else -1.0
 
 
+def _lean(llm: LLM, instruction: str, cancel: threading.Event) -> float:
+    """The judge's odds for a content-free utterance after ``instruction`` (kept per engine, instruction)."""
+    if not isinstance(llm, Judge):
+        return 0.0  # a sampled yes/no has no lean to measure
+    key = instruction[:MAX_INSTRUCTION_CHARS]
+    with _lean_lock:
+        kept = _LEANS.setdefault(llm, OrderedDict())
+        if key in kept:
+            kept.move_to_end(key)
+            return kept[key]
+    messages = [ChatMessage("system", instruction)] if instruction else []
+    lean = _odds(llm, relevance_prompt([*messages, ChatMessage("user", CONTENT_FREE)]), cancel)
+    with _lean_lock:
+        kept[key] = lean
+        while len(kept) > _LEANS_KEPT:
+            kept.popitem(last=False)
+    return lean
+
+
+@dataclass(frozen=True)
+class Judgment:
+    """One judgment's evidence, in log-odds of "addressed".
+
+    Attributes:
+        model: The judge model's odds of "yes" over "no", less its lean.
+        cues: The words' cues.
+    """
+
+    model: float
+    cues: AddressCues
+
+    @property
+    def margin(self) -> float:
+        """All the evidence: above 0, likelier addressed than not."""
+        return self.model + self.cues.margin
+
+
+def judge(llm: LLM | Scorer, messages: Sequence[ChatMessage], cancel: threading.Event) -> Judgment:
+    """Judge the last user message of ``messages`` with ``llm`` (runs the model: call it off the loop)."""
+    instruction = next((m.content for m in messages if m.role == "system"), "")
+    heard = messages[-1].content if messages else ""
+    if isinstance(llm, Scorer):
+        model = likelihood_odds(llm, messages)
+    else:
+        model = _odds(llm, relevance_prompt(messages), cancel) - _lean(llm, instruction, cancel)
+    return Judgment(model=model, cues=address_cues(heard, assistant_names(instruction)))
+
+
+def addressed_margin(llm: LLM | Scorer, messages: Sequence[ChatMessage], cancel: threading.Event) -> float:
+    """How much likelier "addressed" is than not (natural log) for the last user message of ``messages``."""
+    return judge(llm, messages, cancel).margin
+
+
 def is_addressed(
-    llm: LLM, messages: Sequence[ChatMessage], cancel: threading.Event, margin: float = SILENCE_MARGIN
+    llm: LLM | Scorer,
+    messages: Sequence[ChatMessage],
+    cancel: threading.Event,
+    margin: float = SILENCE_MARGIN,
 ) -> bool:
     """Whether the last user message of ``messages`` is for the assistant, judged by ``llm``."""
     if not messages or messages[-1].role != "user":
         return True  # not a reply to something heard: nothing to judge
     return addressed_margin(llm, messages, cancel) > -margin
+
+
+class JudgeModel:
+    """The model that judges for tiny reply models; built on first use, shared by every session.
+
+    A tiny model (SmolLM2-135M) leans to "no" whatever it hears; a small better one
+    judges for it. Engines that are not tiny judge for themselves.
+
+    Args:
+        build: Loads the judge (may raise :class:`ConfigError`: it is not installed).
+        name: What the log calls it.
+    """
+
+    def __init__(self, build: Callable[[], LLM | Scorer], name: str) -> None:
+        self._build = build
+        self._name = name
+        self._lock = threading.Lock()
+        self._engine: LLM | Scorer | None = None
+        self._failed = False
+
+    def for_reply(self, llm: LLM) -> LLM | Scorer:
+        """The engine that judges for ``llm``: loads the judge on first need (call it off the loop)."""
+        profile = getattr(llm, "profile", None)
+        if profile is None or not profile.tiny:
+            return llm
+        with self._lock:
+            if self._engine is None and not self._failed:
+                try:
+                    self._engine = self._build()
+                    log.info("proactive audio: %s judges for the tiny model", self._name)
+                except ConfigError as error:
+                    self._failed = True
+                    log.warning("proactive audio: the reply model judges for itself: %s", error)
+            return self._engine or llm
+
+    def preload(self, engines: Iterable[LLM]) -> threading.Thread | None:
+        """Load the judge and judge once, in the background, if one of ``engines`` is tiny.
+
+        Its first load and first judgment (weights paged in, the openings
+        evaluated) take seconds; a user's first proactive turn should not.
+        """
+        tiny = next((e for e in engines if getattr(getattr(e, "profile", None), "tiny", False)), None)
+        if tiny is None:
+            return None
+        warm = [ChatMessage("user", "Hello, can you hear me?")]
+
+        def load() -> None:
+            try:
+                judge(self.for_reply(tiny), warm, threading.Event())
+            except EngineError as error:
+                log.warning("proactive audio: the judge failed its first judgment: %s", error)
+
+        thread = threading.Thread(target=load, name="judge-preload", daemon=True)
+        thread.start()
+        return thread

@@ -65,13 +65,13 @@ class CascadeResponder:
         if self._vision is not None and any(m.parts for m in request.messages):
             # Images are sized or described in the generation's worker thread.
             seeing = _Seeing(llm, self._vision)
-            prepare = native_prepare(llm, request)
+            prepare = native_prepare(llm, request, self._models.judge)
             return Reply(
                 seeing, request.messages, request.params, voice, self._executor, cancel, prepare=prepare
             )
         # A text-only engine reads the text rendering of images and other parts.
         messages = for_engine(llm, request.messages)
-        prepare = native_prepare(llm, request)
+        prepare = native_prepare(llm, request, self._models.judge)
         return Reply(llm, messages, request.params, voice, self._executor, cancel, prepare=prepare)
 
 

@@ -22,6 +22,7 @@ from openlive.engines.audio_base import TTS, SpeechEngines, TurnDetector
 from openlive.engines.base import LLM
 from openlive.engines.registry import ModelTable
 from openlive.errors import ConfigError
+from openlive.pipeline.proactivity import JudgeModel
 from openlive.runtime.resumption import ResumptionConfig
 from openlive.runtime.tools import ToolRuntime, tool_runtime
 from openlive.server.app import AppState, create_app
@@ -33,6 +34,9 @@ from openlive.session import SessionLimits
 from openlive.store import Store
 
 log = logging.getLogger(__name__)
+
+# The packaged model that judges proactive audio for a tiny reply model.
+JUDGE_LLM = "qwen-0.5b"
 
 
 def build_engine(spec: EngineSpec) -> LLM:
@@ -73,7 +77,20 @@ def build_models(settings: Settings, build: Callable[[EngineSpec], LLM] = build_
             packaged = packaged_llm_path(spec.llm or settings.llm, settings.resolved_data_dir())
             spec = dataclasses.replace(spec, path=str(packaged))
         engines[engine_name] = build(spec)
-    return ModelTable({model: engines[engine] for model, engine in settings.models.items()})
+    table = {model: engines[engine] for model, engine in settings.models.items()}
+    return ModelTable(table, judge=proactive_judge(settings))
+
+
+def proactive_judge(settings: Settings) -> JudgeModel:
+    """Qwen2.5-Coder-0.5B (``qwen`` extra) judging proactive audio for tiny engines, loaded on first use."""
+    from openlive.engines.llama_scorer import LlamaScorer
+    from openlive.engines.packaged import packaged_llm_path
+    from openlive.pipeline.proactivity import JudgeModel
+
+    def build() -> LlamaScorer:
+        return LlamaScorer(packaged_llm_path(JUDGE_LLM, settings.resolved_data_dir()))
+
+    return JudgeModel(build, JUDGE_LLM)
 
 
 def build_speech(settings: Settings) -> SpeechEngines | None:
@@ -317,6 +334,8 @@ def serve(settings: Settings) -> None:
     speech = build_speech(settings)
     store = open_settings_store(settings)
     warm_up(models, speech)
+    if models.judge is not None:
+        models.judge.preload(models.engines())  # proactive audio's judge, loaded while serving
     server, _ = make_server(settings, models, tls, speech, store)
     scheme = "https" if tls else "http"
     host = "localhost" if settings.loopback else settings.host

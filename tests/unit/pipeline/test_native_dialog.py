@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Sequence
 
 import numpy as np
+import pytest
 
 from openlive.engines.audio_base import OUTPUT_RATE
-from openlive.engines.base import ChatMessage, SamplingParams
+from openlive.engines.base import LLM, ChatMessage, SamplingParams
+from openlive.engines.profile import make_profile
+from openlive.errors import ConfigError
 from openlive.pipeline.affect import StyledTTS, measure_voice
 from openlive.pipeline.native_dialog import native_prepare
 from openlive.pipeline.proactivity import (
+    ANSWERS,
+    CONTENT_FREE,
     JUDGE_SYSTEM,
+    OTHER_FRAMES,
+    AddressCues,
+    JudgeModel,
+    address_cues,
     addressed_margin,
+    assistant_names,
     is_addressed,
+    judge,
     parse_judgment,
     relevance_prompt,
 )
@@ -32,17 +44,20 @@ CONVERSATION = [
 
 
 class OddsLLM(FakeLLM):
-    """A fake that gives its odds, as the llama.cpp engine does."""
+    """A fake that gives its odds, as the llama.cpp engine does; ``lean`` for a content-free case."""
 
-    def __init__(self, yes: float, no: float) -> None:
+    def __init__(self, yes: float, no: float, lean: tuple[float, float] = (-1.0, -1.0)) -> None:
         super().__init__()
         self.odds = (yes, no)
+        self.lean = lean
         self.asked: list[Sequence[ChatMessage]] = []
 
     def answer_logprobs(self, messages: Sequence[ChatMessage], answers: Sequence[str]) -> list[float]:
         self.asked.append(messages)
-        assert tuple(answers) == ("yes", "no")
-        return list(self.odds)
+        assert tuple(answers) == ANSWERS
+        content_free = f'Last thing heard: "{CONTENT_FREE}"' in messages[-1].content
+        yes, no = self.lean if content_free else self.odds
+        return [yes, no, -math.inf, -math.inf]  # "not for the assistant" as one of its three kinds
 
 
 def test_the_judge_reads_the_instruction_the_conversation_and_the_last_words() -> None:
@@ -55,18 +70,74 @@ def test_the_judge_reads_the_instruction_the_conversation_and_the_last_words() -
     assert relevance_prompt(CONVERSATION[:2])[:-1] == prompt[:-1]
 
 
-def test_the_judge_uses_the_odds_when_the_engine_gives_them() -> None:
-    assert addressed_margin(OddsLLM(-0.1, -2.0), CONVERSATION, threading.Event()) > 0
-    assert not is_addressed(OddsLLM(-3.0, -0.1), CONVERSATION, threading.Event())
-    assert is_addressed(OddsLLM(-3.0, -0.1), CONVERSATION, threading.Event(), margin=5.0)
+ASKED = [*CONVERSATION[:3], ChatMessage("user", "and for a soft boiled one")]
+
+
+def test_the_judge_uses_the_odds_less_the_models_lean() -> None:
+    assert addressed_margin(OddsLLM(-0.1, -2.0), ASKED, threading.Event()) == pytest.approx(1.9)
+    assert not is_addressed(OddsLLM(-3.0, -0.1), ASKED, threading.Event())
+    assert is_addressed(OddsLLM(-3.0, -0.1), ASKED, threading.Event(), margin=5.0)
+    # A model that leans to "no" whatever it hears: what counts is how much more it says yes here.
+    leaning = OddsLLM(-1.0, -0.5, lean=(-3.0, -0.1))
+    assert judge(leaning, ASKED, threading.Event()).model == pytest.approx(2.4)
+    # The lean is measured once per engine and instruction, on a content-free utterance.
+    judge(leaning, ASKED, threading.Event())
+    assert sum(CONTENT_FREE in m[-1].content for m in leaning.asked) == 1 and len(leaning.asked) == 3
+
+
+@pytest.mark.parametrize(
+    ("words", "cues"),
+    [
+        ("Mike, pass me the salt.", AddressCues(vocative="Mike")),
+        ("Did you see what he posted? That's hilarious, Mark.", AddressCues(vocative="Mark", request=True)),
+        ("Mom, can you drive me to school?", AddressCues(vocative="Mom", request=True)),
+        ("Hey Pip, how long do I boil an egg?", AddressCues(named=True, request=True)),
+        ("Okay Google, set a timer.", AddressCues(named=True, request=True)),
+        ("Actually, make it six thirty.", AddressCues(request=True)),
+        ("Well, where did I put my keys", AddressCues(request=True)),
+        ("Breaking news from the capital tonight.", AddressCues()),
+        ("Oh no, not again.", AddressCues()),
+        ("Paris, I think, is lovely in spring.", AddressCues(vocative="Paris")),
+    ],
+)
+def test_the_words_cues(words: str, cues: AddressCues) -> None:
+    assert address_cues(words, assistant_names("You are Pip, a kitchen helper.")) == cues
+
+
+def test_the_cues_weigh_with_the_model() -> None:
+    assert AddressCues(named=True, vocative="Tom").margin > 0
+    assert AddressCues(vocative="Tom", request=True).margin < 0 < AddressCues(request=True).margin
+    # Said to Mike: silent even though the model leans a little to yes.
+    assert not is_addressed(OddsLLM(-0.5, -1.0), CONVERSATION, threading.Event())
+
+
+def test_a_tiny_reply_model_is_judged_for_by_the_judge_model_and_others_judge_themselves() -> None:
+    tiny, capable, judge_llm = FakeLLM(), FakeLLM(), FakeLLM()
+    tiny.profile = make_profile("tiny", "auto", None, False)
+    capable.profile = make_profile("capable", "auto", None, False)
+    built: list[LLM] = []
+    model = JudgeModel(lambda: built.append(judge_llm) or judge_llm, "judge")
+    assert model.for_reply(tiny) is judge_llm and model.for_reply(tiny) is judge_llm and len(built) == 1
+    assert model.for_reply(capable) is capable
+
+
+def test_a_judge_that_is_not_installed_leaves_the_reply_model_to_judge() -> None:
+    tiny = FakeLLM()
+    tiny.profile = make_profile("tiny", "auto", None, False)
+
+    def missing() -> LLM:
+        raise ConfigError("llm 'qwen-0.5b': install the qwen extra")
+
+    model = JudgeModel(missing, "judge")
+    assert model.for_reply(tiny) is tiny and model.for_reply(tiny) is tiny
 
 
 def test_the_judge_answers_under_a_grammar_otherwise() -> None:
-    llm = FakeLLM(reply=lambda _: '"no"')
-    assert not is_addressed(llm, CONVERSATION, threading.Event())
+    llm = FakeLLM(reply=lambda _: '"C"')
+    assert not is_addressed(llm, ASKED, threading.Event())
     params: SamplingParams = llm.calls[0][1]
-    assert params.json_schema == {"type": "string", "enum": ["yes", "no"]}
-    assert parse_judgment("yes") and parse_judgment("maybe") and not parse_judgment(" No")
+    assert params.json_schema == {"type": "string", "enum": ["A", "B", "C", "D"]}
+    assert parse_judgment("A") and parse_judgment("maybe") and not parse_judgment(' "b"')
     # Nothing heard to judge: a reply to a tool result, say.
     assert is_addressed(llm, CONVERSATION[:3], threading.Event()) and len(llm.calls) == 1
 
@@ -123,3 +194,50 @@ def test_styled_speech_is_slower_and_softer() -> None:
     assert abs(styled.size / plain.size - 1 / 0.8) < 0.05
     assert np.abs(styled).max() <= 0.5 * np.abs(plain).max() + 1e-3
     assert styled_tts.voices == tts.voices and OUTPUT_RATE == 24_000
+
+
+def test_the_judge_model_judges_a_tiny_reply_models_requests() -> None:
+    tiny = FakeLLM(reply=lambda _: "yes")  # would say yes to anything, under the grammar
+    tiny.profile = make_profile("tiny", "auto", None, False)
+    judge_llm = OddsLLM(-4.0, -0.1, lean=(-1.0, -1.0))
+    request = StartGeneration(1, "m", tuple(ASKED), SamplingParams(), gate=True)
+    prepare = native_prepare(tiny, request, JudgeModel(lambda: judge_llm, "judge"))
+    assert prepare is not None
+    assert prepare(ASKED, threading.Event()).declined
+    assert judge_llm.asked and tiny.calls == []
+
+
+class FrameScorer:
+    """A fake scorer: how likely the words are after each opening, as set."""
+
+    def __init__(self, assistant: float, others: tuple[float, float, float]) -> None:
+        self.scores = [assistant, *others]
+        self.asked: list[tuple[list[str], str]] = []
+
+    def text_logprobs(self, prefixes: Sequence[str], text: str) -> list[float]:
+        self.asked.append((list(prefixes), text))
+        return list(self.scores)
+
+
+def test_a_scorer_judges_by_the_words_likelihood_in_each_frame() -> None:
+    scorer = FrameScorer(-10.0, (-14.0, -14.0, -14.0))
+    assert judge(scorer, ASKED, threading.Event()).model == pytest.approx(4.0)
+    prefixes, text = scorer.asked[0]
+    # The assistant's frame holds its name and the conversation so far; the words are scored as said.
+    assert "voice assistant, Pip" in prefixes[0] and "Assistant: About nine minutes." in prefixes[0]
+    assert prefixes[1:] == list(OTHER_FRAMES) and text == " and for a soft boiled one"
+    # Likelier as talk to another person, the TV or thinking aloud: silent.
+    assert not is_addressed(FrameScorer(-12.0, (-9.0, -15.0, -15.0)), ASKED, threading.Event())
+
+
+def test_the_judge_is_loaded_ahead_when_a_tiny_model_is_served() -> None:
+    tiny, capable = FakeLLM(), FakeLLM()
+    tiny.profile = make_profile("tiny", "auto", None, False)
+    capable.profile = make_profile("capable", "auto", None, False)
+    judge_llm = OddsLLM(-0.1, -2.0)
+    model = JudgeModel(lambda: judge_llm, "judge")
+    assert model.preload([capable]) is None and not judge_llm.asked
+    thread = model.preload([capable, tiny])
+    assert thread is not None
+    thread.join(timeout=10)
+    assert judge_llm.asked and model.for_reply(tiny) is judge_llm
