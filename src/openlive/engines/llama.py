@@ -565,7 +565,7 @@ def compiles(code: str) -> bool:
     """Whether ``code`` is valid Python (compiled only, never run)."""
     try:
         compile(code, "<tool call>", "exec")
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # a nesting too deep is no program either
         return False
     return True
 

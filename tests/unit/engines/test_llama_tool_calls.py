@@ -42,6 +42,9 @@ def test_compiles_tells_a_program_from_one_joined_into_a_line() -> None:
     # What Qwen2.5-Coder-1.5B wrote inside a JSON string: the statements joined by spaces.
     assert not compiles("def f(n): return n * 2 print(f(21))")
     assert not compiles("print('a')\x00")
+    # A program nested past the parser's limits is no program, and no crash.
+    assert not compiles("(" * 100_000)
+    assert not compiles("-" * 100_000 + "1")
 
 
 def test_the_no_tool_choice_takes_no_arguments_and_cannot_clash_with_code_or_search() -> None:
