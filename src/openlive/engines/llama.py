@@ -318,7 +318,7 @@ class LlamaCppEngine:
         # assistant's header, where the next one has the user's words.
         ours, _ = self._prompt(messages)
         following, _ = self._prompt([*messages, ChatMessage("user", "...")])
-        tokens = ours[: _common_prefix(ours, following)]
+        tokens = ours[: common_prefix(ours, following)]
         if len(tokens) > self._context_size or self._pool.best_cached(tokens) >= len(tokens):
             return 0
         PRIORITY.step_aside()
@@ -547,7 +547,8 @@ class ContextPool:
             self._ready.notify()
 
 
-def _common_prefix(first: Sequence[int], second: Sequence[int]) -> int:
+def common_prefix(first: Sequence[int], second: Sequence[int]) -> int:
+    """How many leading tokens two token sequences share."""
     size = min(len(first), len(second))
     differ = np.flatnonzero(np.asarray(first[:size]) != np.asarray(second[:size]))
     return int(differ[0]) if differ.size else size
@@ -555,10 +556,7 @@ def _common_prefix(first: Sequence[int], second: Sequence[int]) -> int:
 
 def cached_prefix(context: Any, tokens: Sequence[int]) -> int:
     """How many leading ``tokens`` the context's KV cache already holds."""
-    cached = np.asarray(context.input_ids[: context.n_tokens])
-    wanted = np.asarray(tokens[: cached.size], dtype=cached.dtype)
-    differ = np.flatnonzero(cached[: wanted.size] != wanted)
-    return int(differ[0]) if differ.size else int(wanted.size)
+    return common_prefix(context.input_ids[: context.n_tokens], tokens)
 
 
 def compiles(code: str) -> bool:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from openlive.engines.llama import cached_prefix
 from openlive.errors import EngineError
 
 # The most tokens of the words scored: an utterance is a sentence or two.
@@ -73,10 +74,7 @@ class LlamaScorer:
                 tokens = opening[-MAX_PREFIX_TOKENS:] + words
                 try:
                     # Keep what the context already holds of these tokens (the same opening).
-                    held = llama.input_ids[: llama.n_tokens].tolist()
-                    same = 0
-                    while same < min(len(held), len(tokens) - 1) and held[same] == tokens[same]:
-                        same += 1
+                    same = cached_prefix(llama, tokens)
                     # The opening needs no logits but its last token's (it predicts the first
                     # word): over a 150k-word vocabulary they cost more than the rest. From
                     # that token on, everything is evaluated afresh, with its logits.
