@@ -133,6 +133,15 @@ def test_silence_and_noise_give_nothing(asr: WhisperAsr) -> None:
     # Quiet hiss at -40 dBFS passes the energy gate; the model's no-speech rule drops it.
     hiss = np.random.default_rng(7).normal(0.0, 0.01, 2 * INPUT_RATE).astype(np.float32)
     assert asr.transcribe(hiss) == ""
+    # Raised to -6 dBFS before the model hears them, quiet rumble and mains hum still give nothing.
+    rumble = np.cumsum(np.random.default_rng(8).normal(0.0, 1.0, 2 * INPUT_RATE))
+    rumble -= np.convolve(rumble, np.ones(400) / 400, "same")
+    t = np.arange(2 * INPUT_RATE) / INPUT_RATE
+    hum = np.sin(2 * np.pi * 50 * t) + 0.3 * np.sin(2 * np.pi * 150 * t)
+    for noise in (rumble, hum):
+        quiet = (noise * 10 ** (-40 / 20) / np.max(np.abs(noise))).astype(np.float32)
+        assert asr.transcribe(quiet) == ""
+        assert asr.glimpse(quiet) == ""
 
 
 def test_two_threads_at_once_each_get_their_own_text(asr: WhisperAsr, fox: Samples, kitchen: Samples) -> None:
