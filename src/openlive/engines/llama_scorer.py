@@ -1,6 +1,6 @@
 """A llama.cpp model that scores answers: how likely each is as the next token after a prompt.
 
-A judgment by likelihood (:mod:`openlive.pipeline.proactivity`): a question asked
+A judgment by odds (:mod:`openlive.pipeline.proactivity`): a question asked
 after worked examples, answered by the odds of each answer's first token (no
 sampling, no grammar). One model, one context, a lock: the examples are the
 same in every prompt and stay in the context's cache, so a call evaluates only
@@ -28,9 +28,12 @@ class LlamaScorer:
     Args:
         path: The GGUF file.
         n_ctx: The context's window; a longer prompt is refused.
+        lean: The log-odds of the first answer over the second at which the caller's
+            question is even for this model (its bias, measured by the caller on a
+            tuning set); kept here for the caller, not applied.
     """
 
-    def __init__(self, path: Path, n_ctx: int = PROMPT_CTX) -> None:
+    def __init__(self, path: Path, n_ctx: int = PROMPT_CTX, lean: float = 0.0) -> None:
         from llama_cpp import Llama
 
         # One thread: the batches are short, and on a busy machine llama.cpp's threads
@@ -49,6 +52,7 @@ class LlamaScorer:
             verbose=False,
         )
         self._n_ctx = n_ctx
+        self.lean = lean
         self._lock = threading.Lock()
         # The last prompt's tokens and next-token log-probabilities: the same prompt
         # asked again is answered alike (one token evaluated alone rounds differently

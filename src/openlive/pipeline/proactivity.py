@@ -10,7 +10,7 @@ evidence added as log-odds:
   is asked whether the words were said to the assistant after worked examples
   of each kind of speech (few-shot), with what the assistant had just said: the
   log-odds of " yes" against " no" as its next token, less its lean (measured
-  on the evaluation set's tuning splits only). An engine
+  on the evaluation set's tuning splits only, :data:`SCORER_LEANS`). An engine
   (the reply's own) answers a short prompt instead, naming who the words were for
   (A: the assistant, B, C, D: the three others), read from its odds for the first
   token (no sampling), less the same odds for a content-free utterance (the
@@ -133,7 +133,13 @@ class Judge(Protocol):
 
 @runtime_checkable
 class Scorer(Protocol):
-    """A model that scores answers (:class:`openlive.engines.llama_scorer.LlamaScorer`)."""
+    """A model that scores answers (:class:`openlive.engines.llama_scorer.LlamaScorer`).
+
+    Attributes:
+        lean: Its log-odds of " yes" over " no" at which a case is even (:data:`SCORER_LEANS`).
+    """
+
+    lean: float
 
     def next_token_logprobs(self, prompt: str, answers: Sequence[str]) -> list[float]:
         """The log-probability of each answer's first token right after ``prompt``."""
@@ -171,10 +177,11 @@ QUESTION_EXAMPLES: tuple[tuple[str, str, bool], ...] = (
     ("", "Fresh deals every day, visit us online.", False),
 )
 YES_NO = (" yes", " no")
-# The scorer's lean, set on the evaluation set's tuning splits (dev and held_out)
-# only: the odds at which at most 1 in 20 questions to the assistant is ignored
-# there (-0.46, with the cues in the words), rounded.
-SCORER_LEAN = -0.5
+# Each packaged judge's lean (its odds of " yes" at which a case is even), set on
+# the evaluation set's tuning splits (dev and held_out) only, through speech: the
+# odds, with the cues in the words, at which at most 1 in 20 questions to the
+# assistant is ignored there, rounded (-0.46 and +1.88).
+SCORER_LEANS: dict[str, float] = {"qwen-0.5b": -0.5, "qwen-1.5b": 1.9}
 
 
 def _question_case(said: str, heard: str) -> str:
@@ -205,7 +212,7 @@ def question_prompt(messages: Sequence[ChatMessage]) -> str:
 def question_odds(scorer: Scorer, messages: Sequence[ChatMessage]) -> float:
     """Log-odds that the last user message was for the assistant: " yes" against " no", less the lean."""
     yes, no = scorer.next_token_logprobs(question_prompt(messages), YES_NO)
-    return yes - no - SCORER_LEAN
+    return yes - no - scorer.lean
 
 
 def parse_judgment(text: str) -> bool:

@@ -10,10 +10,12 @@ class FakeScorer:
 
     Args:
         logprobs: Per answer's text (``" yes"``, ``" no"``); an answer not set gets -30.
+        lean: The odds of the first answer at which a case is even (as the real scorer's).
     """
 
-    def __init__(self, logprobs: dict[str, float]) -> None:
+    def __init__(self, logprobs: dict[str, float], lean: float = 0.0) -> None:
         self.logprobs = dict(logprobs)
+        self.lean = lean
         self.asked: list[tuple[str, list[str]]] = []
 
     def next_token_logprobs(self, prompt: str, answers: Sequence[str]) -> list[float]:

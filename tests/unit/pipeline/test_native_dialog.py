@@ -20,7 +20,7 @@ from openlive.pipeline.proactivity import (
     CONTENT_FREE,
     JUDGE_SYSTEM,
     QUESTION_EXAMPLES,
-    SCORER_LEAN,
+    SCORER_LEANS,
     AddressCues,
     JudgeModel,
     address_cues,
@@ -210,8 +210,8 @@ def test_the_judge_model_judges_a_tiny_reply_models_requests() -> None:
 
 
 def test_a_scorer_judges_by_the_odds_of_yes_after_worked_examples() -> None:
-    scorer = FakeScorer({" yes": -0.2, " no": -2.2})
-    assert judge(scorer, ASKED, threading.Event()).model == pytest.approx(2.0 - SCORER_LEAN)
+    scorer = FakeScorer({" yes": -0.2, " no": -2.2}, lean=0.5)
+    assert judge(scorer, ASKED, threading.Event()).model == pytest.approx(1.5)
     prompt, answers = scorer.asked[0]
     assert answers == [" yes", " no"]
     # The worked examples first (the same every time: kept in the scorer's cache),
@@ -222,10 +222,11 @@ def test_a_scorer_judges_by_the_odds_of_yes_after_worked_examples() -> None:
         'The assistant had just said: "About nine minutes."\n'
         'Heard: "and for a soft boiled one"\nSaid to the assistant:'
     )
-    # Likelier "no": silent; within the scorer's lean of even: answered.
+    # Likelier "no": silent; likelier "no" but within the scorer's lean of even: answered.
     assert not is_addressed(FakeScorer({" yes": -2.5, " no": -0.1}), ASKED, threading.Event())
-    assert is_addressed(FakeScorer({" yes": -1.0, " no": -0.6}), ASKED, threading.Event())
-    assert SCORER_LEAN < 0  # a doubtful case is answered
+    assert not is_addressed(FakeScorer({" yes": -1.0, " no": -0.6}), ASKED, threading.Event())
+    leaning_to_no = FakeScorer({" yes": -1.0, " no": -0.6}, lean=SCORER_LEANS["qwen-0.5b"])
+    assert is_addressed(leaning_to_no, ASKED, threading.Event())
 
 
 def test_the_scorer_reads_what_the_assistant_said_only_when_it_spoke_last() -> None:
