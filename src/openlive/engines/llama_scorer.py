@@ -18,8 +18,8 @@ import numpy as np
 from openlive.engines.llama import cached_prefix
 from openlive.errors import EngineError
 
-# The context: worked examples (about 700 tokens) and the case (a few hundred at most).
-PROMPT_CTX = 1536
+# The context: worked examples (about 520 tokens) and the case (a few hundred at most).
+PROMPT_CTX = 2048
 
 
 class LlamaScorer:

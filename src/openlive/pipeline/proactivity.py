@@ -184,9 +184,27 @@ YES_NO = (" yes", " no")
 SCORER_LEANS: dict[str, float] = {"qwen-0.5b": -0.5, "qwen-1.5b": 1.9}
 
 
+# The case's words, in UTF-8 bytes. A byte-level tokenizer (Qwen's) makes at most a
+# token a byte, so with the worked examples (about 520 tokens) and the quotes (which
+# may double a byte) every prompt fits the scorer's window (2048 tokens): a judgment
+# never fails for its length, whatever was said or answered before.
+MAX_SAID_BYTES = 240
+MAX_HEARD_BYTES = 360
+
+
+def _quote(text: str, limit: int) -> str:
+    """``text`` on one line, printable characters only, at most ``limit`` bytes, quoted."""
+    text = "".join(c for c in " ".join(text.split()) if c.isprintable())
+    raw = text.encode("utf-8")
+    if len(raw) > limit:
+        text = raw[: limit - 3].decode("utf-8", errors="ignore") + "..."
+    # Not escaped to ASCII: the model reads the words of any language as written.
+    return json.dumps(text, ensure_ascii=False)
+
+
 def _question_case(said: str, heard: str) -> str:
-    lines = [f"The assistant had just said: {json.dumps(_clip(said, MAX_MESSAGE_CHARS))}\n"] if said else []
-    lines.append(f"Heard: {json.dumps(_clip(heard, MAX_MESSAGE_CHARS))}\nSaid to the assistant:")
+    lines = [f"The assistant had just said: {_quote(said, MAX_SAID_BYTES)}\n"] if said else []
+    lines.append(f"Heard: {_quote(heard, MAX_HEARD_BYTES)}\nSaid to the assistant:")
     return "".join(lines)
 
 

@@ -6,9 +6,11 @@ import math
 
 import pytest
 
+from openlive.engines.base import ChatMessage
 from openlive.engines.embedded import smollm2_path
 from openlive.engines.llama_scorer import LlamaScorer
 from openlive.errors import EngineError
+from openlive.pipeline.proactivity import question_prompt
 
 
 @pytest.fixture(scope="module")
@@ -37,3 +39,13 @@ def test_a_prompt_longer_than_the_window_is_refused(scorer: LlamaScorer) -> None
     with pytest.raises(EngineError, match="too long"):
         scorer.next_token_logprobs("word " * 400, [" yes"])
     assert scorer.next_token_logprobs("", [" yes", ""])[1] == -math.inf  # an empty answer: impossible
+
+
+def test_proactive_audios_longest_prompt_fits_the_window() -> None:
+    # A byte-level tokenizer, as Qwen's: at most a token a byte of the clipped words.
+    scorer = LlamaScorer(smollm2_path())
+    worst = question_prompt(
+        [ChatMessage("assistant", '"\U0001f600' * 2000), ChatMessage("user", '"\\' * 2000)]
+    )
+    yes, no = scorer.next_token_logprobs(worst, [" yes", " no"])
+    assert yes < 0 and no < 0

@@ -235,9 +235,14 @@ def test_the_scorer_reads_what_the_assistant_said_only_when_it_spoke_last() -> N
     # Two things heard in a row: the second is not a reply to the assistant.
     heard_twice = question_prompt([*CONVERSATION[:3], ChatMessage("user", "hm"), ChatMessage("user", "ok")])
     assert heard_twice.endswith('\n\nHeard: "ok"\nSaid to the assistant:')
-    # Long words are clipped: the prompt stays within the scorer's window.
-    long = question_prompt([ChatMessage("assistant", "x " * 5000), ChatMessage("user", "y " * 5000)])
-    assert len(long) < len(first) + 700
+    # Long words are clipped (in bytes: the prompt's length in tokens is bounded); words
+    # of any language are kept as written, on one line, quotes escaped.
+    long = question_prompt([ChatMessage("assistant", "x " * 5000), ChatMessage("user", "ü" * 5000)])
+    assert len(long.encode()) - len(first.encode()) < 240 + 360 + 50
+    said = question_prompt(
+        [ChatMessage("assistant", "Guten Tag"), ChatMessage("user", 'Er sagte "grüß\ndich"')]
+    )
+    assert said.endswith('"Guten Tag"\nHeard: "Er sagte \\"grüß dich\\""\nSaid to the assistant:')
 
 
 def test_the_judge_is_loaded_ahead_when_a_tiny_model_is_served() -> None:
