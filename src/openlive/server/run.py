@@ -85,10 +85,11 @@ def proactive_judge(settings: Settings) -> JudgeModel:
     """Qwen2.5-Coder-0.5B (``qwen`` extra) judging proactive audio for tiny engines, loaded on first use."""
     from openlive.engines.llama_scorer import LlamaScorer
     from openlive.engines.packaged import packaged_llm_path
-    from openlive.pipeline.proactivity import JudgeModel
+    from openlive.pipeline.proactivity import SCORER_LEANS, JudgeModel
 
     def build() -> LlamaScorer:
-        return LlamaScorer(packaged_llm_path(JUDGE_LLM, settings.resolved_data_dir()))
+        path = packaged_llm_path(JUDGE_LLM, settings.resolved_data_dir())
+        return LlamaScorer(path, lean=SCORER_LEANS[JUDGE_LLM])
 
     return JudgeModel(build, JUDGE_LLM)
 
