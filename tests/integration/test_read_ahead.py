@@ -69,5 +69,5 @@ async def test_a_frame_read_while_the_user_speaks_is_read_ahead_with_the_prompt_
     # The turn's prompt is what was read ahead, then the user's words.
     prompt = engine.calls[-1][0]
     assert prompt[:-1] == ahead[:-1]
-    assert prompt[0] == ChatMessage("user", "first question")
+    assert ChatMessage("user", "first question") in prompt
     assert prompt[-1].content == ahead[-1].content + "what does it say?"

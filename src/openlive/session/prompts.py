@@ -13,12 +13,21 @@ from collections.abc import Sequence
 
 from openlive.engines.base import ChatMessage
 from openlive.engines.profile import ModelProfile
+from openlive.parts import ImagePart, RetiredImage
 
 DEFAULT_PERSONA = (
     "You are a helpful, friendly assistant. Answer accurately. If you do not know something, or the "
     "conversation does not say it, say that you don't know rather than guessing."
 )
 TINY_BRIEF = "Answer in one or two short sentences."
+# A model that reads text only gets each image as what was read from it, in brackets:
+# told nothing, a small model takes "[image: ...]" for noise and answers that it
+# cannot see the screen.
+SEEING = (
+    "You can see what the user shows you (their screen or camera): each image is in the "
+    "conversation, or written out as [image: ...], what was read from it. When asked what it "
+    "shows or says, answer from it, quoting its words exactly."
+)
 SPOKEN = (
     "Your reply is spoken aloud: write plain spoken sentences only, with no markdown, lists, "
     "headings, bold, code blocks, tables, links or emoji."
@@ -63,6 +72,8 @@ def shape_prompt(
     extra: str = "",
 ) -> list[ChatMessage]:
     """The whole prompt: the system message (``extra`` last in it), then the history the tier keeps."""
+    if any(isinstance(part, ImagePart | RetiredImage) for message in history for part in message.parts):
+        extra = "\n\n".join(part for part in (SEEING, extra) if part)
     kept = recent(history, profile.recent_turns)
     if not profile.house_rules:
         system = "\n\n".join(part for part in (instruction, extra) if part)

@@ -1,7 +1,9 @@
 from openlive.engines.base import ChatMessage
 from openlive.engines.profile import CAPABLE, TINY
+from openlive.parts import ImagePart, RetiredImage, TextPart
 from openlive.session.prompts import (
     DEFAULT_PERSONA,
+    SEEING,
     SPOKEN,
     TINY_BRIEF,
     recent,
@@ -80,3 +82,15 @@ def test_without_house_rules_the_clients_instruction_goes_alone() -> None:
         ChatMessage("system", "Be brief."),
         *history,
     ]
+
+
+def test_a_conversation_with_images_tells_the_model_it_sees_them_and_keeps_the_persona() -> None:
+    plain = conversation(1)
+    assert SEEING not in shape_prompt(None, plain, TINY, spoken=False)[0].content
+    for image in (ImagePart(b"jpeg", "image/jpeg"), RetiredImage("0" * 24)):
+        shown = [
+            ChatMessage("user", "[image: a dialog]\nwhat is it?", (image, TextPart("what is it?"))),
+            *plain,
+        ]
+        system = shape_prompt(None, shown, TINY, spoken=False)[0].content
+        assert system.startswith(DEFAULT_PERSONA) and system.endswith(SEEING)
