@@ -9,7 +9,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -49,25 +49,26 @@ DECODE_THREADS = 1
 # every core, when nothing else is being synthesized yet.
 START_TOKENS = 6
 
-# Native tool calls (Qwen2.5's chat template): the tag that opens a call, how many
-# tokens the model writes freely to show whether it opens one, and the most the
-# calls may take (code to run is the longest argument).
+# Native tool calls (Qwen2.5's chat template): the tags around a call, the most one
+# call may take (code to run is the longest argument), and the most calls in a turn.
 TOOL_CALL_OPEN = "<tool_call>"
 TOOL_CALL_CLOSE = "</tool_call>"
-TOOL_OPENING_TOKENS = 5
 TOOL_CALL_TOKENS = 768
+# How a call in the template's form begins, before the function's name.
+NAME_KEY = '{"name": '
 MAX_TOOL_CALLS = 8
 # What starts a program written as a code block instead of inside a call's JSON.
 # Said before the fence: given only the bare fence beside a lone run_python function, the
 # model wrote a ``def run_python(code):`` that printed nothing.
 CODE_FENCE = "Here is a complete Python program that prints the answer:\n```python\n"
-# The choice of calling nothing, offered beside the functions so that deciding
-# whether to call is one choice among names the grammar allows.
+# The choice of calling nothing (more), offered beside the functions so that deciding
+# whether to call, and whether to call again, is one choice among names the grammar allows.
 NO_TOOL = ToolSpec(
     name="reply_without_tools",
     description=(
-        "Call no function and answer the user in words: for greetings, thanks, small talk, opinions, "
-        "jokes and creative writing."
+        "Call no function, or no further one, and answer the user in words: for greetings, thanks, "
+        "small talk, opinions, jokes and creative writing, and once every part of the request has had "
+        "its call."
     ),
     parameters={"type": "object", "properties": {}, "additionalProperties": False},
 )
@@ -381,46 +382,43 @@ class LlamaCppEngine:
     ) -> list[ToolCall]:
         """The calls the model makes, through its chat template's tool format (Qwen2.5's ``<tool_call>``).
 
-        The functions are offered with one more, :data:`NO_TOOL` (call nothing), and
-        the first call is written in the template's form under a grammar made from
-        their schemas, so it names one of them with arguments of the declared shape:
-        whether to call is the model's choice among names. If it chose a function,
-        it then writes freely a few tokens: if they open another call (the
-        template's tag, or the bare JSON call that small Qwen models often write
-        instead), that call is written under the grammar too, and so on.
+        The functions are offered with one more, :data:`NO_TOOL` (call nothing more),
+        and every call is written in the template's form: the function is the name the
+        model finds likeliest of theirs (:meth:`_likeliest_name`), and its arguments
+        are written under a grammar made from its schema. Whether to call, and whether
+        to call again, is the model's choice among names (see :func:`successive_calls`).
 
         Raises:
             EngineError: The model failed, or the schemas cannot become a grammar.
         """
         if not tools or not self._template_has_tools:
             return []
-        choices = [*tools, NO_TOOL] if all(t.name != NO_TOOL.name for t in tools) else list(tools)
+        offered = all(t.name != NO_TOOL.name for t in tools)
+        choices = [*tools, NO_TOOL] if offered else list(tools)
         tokens, _ = self._prompt(messages, choices)
         prompt = tokens
         if len(tokens) + TOOL_CALL_TOKENS > self._context_size:
             raise ContextWindowExceeded(
                 f"the conversation and its tools take {len(tokens)} tokens, over the context window"
             )
-        grammar = self._tool_call_grammar(choices)
-        text = ""
-        # The first call is always written, under the grammar: the model chooses among the
-        # functions and "no function". Left to write freely, Qwen2.5-Coder-1.5B began most
-        # answers that needed a search or code in words ("To find ...") and called nothing.
-        opening = TOOL_CALL_OPEN
-        # After that, one call at a time: the model says freely whether another follows
-        # (a grammar that allowed more would push a greedy model into calls it did not mean).
-        for _ in range(MAX_TOOL_CALLS):
-            if not opens_tool_call(opening) or cancel.is_set():
-                break
-            head = ("\n" if text else "") + TOOL_CALL_OPEN + "\n"
+        names = [t.name for t in choices]
+
+        def write(head: str) -> str:
+            nonlocal tokens
             tokens = tokens + self._tokenizer.tokenize(head.encode(), add_bos=False, special=True)
-            call = self._complete(tokens, TOOL_CALL_TOKENS, grammar, cancel)
-            text += head + call
-            if any(c.name == NO_TOOL.name for c in parse_tool_calls(head + call)):
-                break
-            tokens = tokens + self._tokenizer.tokenize(call.encode(), add_bos=False, special=True)
-            opening = self._complete(tokens, TOOL_OPENING_TOKENS, None, cancel)
-        calls = [c for c in parse_tool_calls(text) if c.name != NO_TOOL.name or NO_TOOL in tools]
+            name = self._likeliest_name(tokens, names, cancel)
+            if name is None:  # cancelled
+                return ""
+            if name == NO_TOOL.name and offered:
+                return json.dumps({"name": name, "arguments": {}})
+            spec = next(t for t in choices if t.name == name)
+            opening = f'{NAME_KEY}{json.dumps(name)}, "arguments": '
+            tokens = tokens + self._tokenizer.tokenize(opening.encode(), add_bos=False, special=True)
+            arguments = self._complete(tokens, TOOL_CALL_TOKENS, self._arguments_grammar(spec), cancel)
+            tokens = tokens + self._tokenizer.tokenize(arguments.encode(), add_bos=False, special=True)
+            return opening + arguments
+
+        calls = successive_calls(write, NO_TOOL.name if offered else "", cancel)
         return [self._with_code_lines(c, tools, prompt, cancel) for c in calls]
 
     def _with_code_lines(
@@ -443,31 +441,78 @@ class LlamaCppEngine:
         log.debug("the model's program did not compile; written again as a code block")
         return ToolCall(call.name, {**call.arguments, spec.code_argument: again.strip() + "\n"})
 
-    def _tool_call_grammar(self, tools: Sequence[ToolSpec]) -> Any:
+    def _likeliest_name(self, tokens: list[int], names: Sequence[str], cancel: threading.Event) -> str | None:
+        """Of ``names``, the one the model finds likeliest as the ``name`` of the call opened by ``tokens``.
+
+        ``None`` when ``cancel`` was set meanwhile.
+
+        Each name is scored whole, its closing quote included: the sum of its tokens'
+        log-probabilities. Chosen a token at a time under a grammar, the first token
+        decides: a model that meant a function it was not given (``get_fibonacci``)
+        began with a token some given name shares (``get``) and was held to that one
+        (``get_stock_price``); whole, such a name is unlikely.
+
+        Raises:
+            EngineError: The model failed.
+        """
+        options = [
+            self._tokenizer.tokenize(f"{NAME_KEY}{json.dumps(name)}".encode(), add_bos=False, special=True)
+            for name in names
+        ]
+        # What every name's tokens share is read once; at least one token of each is scored.
+        shared = min(len(o) for o in options) - 1
+        for option in options[1:]:
+            shared = min(shared, common_prefix(options[0], option))
+        base = tokens + options[0][:shared]
+        llama = self._pool.get(base)
+        scores: list[float] = []
+        try:
+            _set_threads(llama, self._start_threads)
+            # The cache holds ``base`` but its last token, whose logits score each name's
+            # first token: that token is read again with each name's rest.
+            cached = min(cached_prefix(llama, base), len(base) - 1)
+            if cached < len(base) - 1:
+                llama.n_tokens = cached
+                llama.eval(base[cached : len(base) - 1])
+            start = len(base) - 1
+            for option in options:
+                if cancel.is_set():
+                    break
+                rest = option[shared:]
+                batch = [base[-1], *rest[:-1]]
+                llama._ctx.kv_cache_seq_rm(-1, start, -1)
+                llama._batch.set_batch(batch=batch, n_past=start, logits_all=True)
+                llama._ctx.decode(llama._batch)
+                logits = np.array(
+                    np.ctypeslib.as_array(llama._ctx.get_logits(), shape=(len(batch), llama.n_vocab()))
+                )
+                scores.append(sum_logprobs(logits, rest))
+            llama._ctx.kv_cache_seq_rm(-1, start, -1)
+            llama.n_tokens = start
+        except (RuntimeError, ValueError) as exc:
+            raise EngineError(f"the language model failed: {exc}") from exc
+        finally:
+            self._pool.put(llama)
+        if len(scores) < len(names):  # cancelled: the turn's calls are discarded
+            return None
+        return names[int(np.argmax(scores))]
+
+    def _arguments_grammar(self, tool: ToolSpec) -> Any:
+        """The grammar of a call's arguments to ``tool`` (its schema), and the call's end."""
         from llama_cpp.llama_grammar import LlamaGrammar, json_schema_to_gbnf
 
-        key = "tools:" + json.dumps([t.openai() for t in tools])
+        key = "arguments:" + json.dumps(tool.parameters)
         with self._grammars_lock:
             grammar = self._grammars.get(key)
         if grammar is not None:
             return grammar
-        schema = {
-            "anyOf": [
-                {
-                    "type": "object",
-                    "properties": {"name": {"const": t.name}, "arguments": t.parameters},
-                    "required": ["name", "arguments"],
-                }
-                for t in tools
-            ]
-        }
         try:
-            rules = json_schema_to_gbnf(json.dumps(schema))
+            rules = json_schema_to_gbnf(json.dumps(tool.parameters))
         except Exception as exc:  # the converter raises bare Exceptions and others
-            raise EngineError(f"cannot constrain tool calls to the functions' schemas: {exc}") from exc
-        # The schema's root becomes one call, closed by the template's tag.
-        rules = re.sub(r"^root ::=", "call ::=", rules, flags=re.MULTILINE)
-        text = f"root ::= call {json.dumps(chr(10) + TOOL_CALL_CLOSE)}\n{rules}"
+            raise EngineError(f"cannot constrain {tool.name}'s arguments to its schema: {exc}") from exc
+        # The schema's root becomes the arguments, and the call is closed by the template's tag.
+        rules = re.sub(r"^root ::=", "arguments ::=", rules, flags=re.MULTILINE)
+        text = f"root ::= arguments {json.dumps('}' + chr(10) + TOOL_CALL_CLOSE)}\n{rules}"
         grammar = LlamaGrammar.from_string(text, verbose=False)
         with self._grammars_lock:
             if len(self._grammars) >= MAX_GRAMMARS:
@@ -559,6 +604,14 @@ def cached_prefix(context: Any, tokens: Sequence[int]) -> int:
     return common_prefix(context.input_ids[: context.n_tokens], tokens)
 
 
+def sum_logprobs(logits: np.ndarray[Any, Any], tokens: Sequence[int]) -> float:
+    """The log-probability of ``tokens``, where row ``i`` of ``logits`` predicts ``tokens[i]``."""
+    rows = logits[: len(tokens)].astype(np.float64)
+    rows -= rows.max(axis=1, keepdims=True)
+    logprobs = rows - np.log(np.exp(rows).sum(axis=1, keepdims=True))
+    return float(logprobs[np.arange(len(tokens)), list(tokens)].sum())
+
+
 def compiles(code: str) -> bool:
     """Whether ``code`` is valid Python (compiled only, never run)."""
     try:
@@ -568,14 +621,28 @@ def compiles(code: str) -> bool:
     return True
 
 
-def opens_tool_call(text: str) -> bool:
-    """Whether the first words of a reply start a tool call rather than an answer."""
-    start = text.lstrip()
-    if start.startswith(TOOL_CALL_OPEN):
-        return True
-    # A JSON object, bare or in a code fence: Qwen2.5-Coder-0.5B writes its calls so.
-    start = re.sub(r"^```(?:json)?\s*", "", start)
-    return start.startswith("{")
+def successive_calls(write: Callable[[str], str], stop_name: str, cancel: threading.Event) -> list[ToolCall]:
+    """The calls a model writes one after another, each under the tool-call grammar, until it stops.
+
+    ``write(head)`` appends ``head`` (the template's opening tag) to what was
+    written so far and returns the call the model writes after it. A request may
+    ask for several things ("lock the door and set an alarm"), so after each call
+    the model is asked for another, and ends by naming ``stop_name`` (call nothing
+    more). It also ends when the text is no call (cut short, or cancelled), when a
+    call repeats one already made (it adds nothing, and a greedy model that
+    repeats itself would repeat it again), or after :data:`MAX_TOOL_CALLS`.
+
+    Left to say freely whether another call follows, Qwen2.5-Coder-1.5B always
+    ended after the first (5 of its 15 misses on the two request sets).
+    """
+    calls: list[ToolCall] = []
+    while len(calls) < MAX_TOOL_CALLS and not cancel.is_set():
+        head = ("\n" if calls else "") + TOOL_CALL_OPEN + "\n"
+        written = parse_tool_calls(head + write(head))
+        if not written or written[0].name == stop_name or written[0] in calls:
+            break
+        calls.append(written[0])
+    return calls
 
 
 def parse_tool_calls(text: str) -> list[ToolCall]:

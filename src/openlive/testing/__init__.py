@@ -6,7 +6,7 @@ used by the product path: ``openlive serve`` always runs real engines.
 
 from openlive.testing.fake_llm import FakeLLM, WarmingFakeLLM, echo_reply
 from openlive.testing.fake_speech import FakeAsr, FakeGlimpsingAsr, FakeTts, FakeTurn, FakeVad
-from openlive.testing.fake_tools import FakePlanner, FakeSearch
+from openlive.testing.fake_tools import FakePlanner, FakeSearch, FakeToolCallingLLM
 from openlive.testing.fake_transport import FakeSessionIO, FakeTransport
 from openlive.testing.fake_vision import FakeDescriber
 from openlive.testing.server import RunningServer, running_server
@@ -20,6 +20,7 @@ __all__ = [
     "FakeSearch",
     "FakeSessionIO",
     "FakeTransport",
+    "FakeToolCallingLLM",
     "FakeTts",
     "FakeTurn",
     "FakeVad",

@@ -1,4 +1,9 @@
-from openlive.engines.llama import opens_tool_call, parse_tool_calls
+import threading
+from collections.abc import Sequence
+
+import pytest
+
+from openlive.engines.llama import MAX_TOOL_CALLS, NO_TOOL, parse_tool_calls, successive_calls
 from openlive.engines.native_tools import ToolCall
 
 
@@ -25,13 +30,81 @@ def test_no_tag_no_call() -> None:
     assert parse_tool_calls('{"name": "a", "arguments": {}}') == []
 
 
-def test_what_opens_a_call() -> None:
-    assert opens_tool_call("<tool_call>\n{")
-    assert opens_tool_call('  {"name"')
-    assert opens_tool_call("```json\n{")
-    assert not opens_tool_call("Hello! I'm")
-    assert not opens_tool_call("```python\nprint")
-    assert not opens_tool_call("")
+def call(name: str, **arguments: object) -> str:
+    """What the model writes after an opening tag, under the grammar."""
+    import json
+
+    return json.dumps({"name": name, "arguments": arguments}) + "\n</tool_call>"
+
+
+class Writer:
+    """Plays the model: hands out the scripted texts, one per opening tag, and keeps the tags."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.texts = list(texts)
+        self.heads: list[str] = []
+
+    def __call__(self, head: str) -> str:
+        self.heads.append(head)
+        return self.texts.pop(0) if self.texts else ""
+
+
+def calls_of(
+    *texts: str, stop_name: str = NO_TOOL.name, cancel: threading.Event | None = None
+) -> list[ToolCall]:
+    return successive_calls(Writer(texts), stop_name, cancel or threading.Event())
+
+
+def test_the_model_is_asked_for_another_call_until_it_names_no_function() -> None:
+    writer = Writer([call("lock_door", door="back"), call("set_alarm", time="06:30"), call(NO_TOOL.name)])
+    calls = successive_calls(writer, NO_TOOL.name, threading.Event())
+    assert calls == [ToolCall("lock_door", {"door": "back"}), ToolCall("set_alarm", {"time": "06:30"})]
+    # The template's form: each call opens on its own line after the one before.
+    assert writer.heads == ["<tool_call>\n", "\n<tool_call>\n", "\n<tool_call>\n"]
+
+
+def test_no_function_first_means_no_calls_and_is_never_returned() -> None:
+    assert calls_of(call(NO_TOOL.name), call("lock_door", door="front")) == []
+
+
+def test_the_same_function_may_be_called_again_with_other_arguments() -> None:
+    texts = [call("lock_door", door=d) for d in ("front", "back", "garage")] + [call(NO_TOOL.name)]
+    assert [c.arguments["door"] for c in calls_of(*texts)] == ["front", "back", "garage"]
+
+
+def test_a_repeated_call_ends_the_calls_and_is_not_made_twice() -> None:
+    texts = [call("lock_door", door="front"), call("lock_door", door="front"), call("set_alarm", time="7")]
+    assert calls_of(*texts) == [ToolCall("lock_door", {"door": "front"})]
+
+
+def test_text_that_is_no_call_ends_the_calls() -> None:
+    # Cut short where the stop string matched (``{"name": ``), cut by a cancel, or nothing at all.
+    assert calls_of(call("a"), '{"name": ', call("b")) == [ToolCall("a", {})]
+    assert calls_of("not json at all") == []
+    assert calls_of("") == []
+
+
+def test_a_model_that_never_stops_is_cut_off() -> None:
+    texts = [call("count", n=i) for i in range(3 * MAX_TOOL_CALLS)]
+    assert len(calls_of(*texts)) == MAX_TOOL_CALLS
+
+
+def test_a_cancelled_turn_asks_for_no_more_calls() -> None:
+    cancel = threading.Event()
+    writer = Writer([call("a"), call("b")])
+
+    def write(head: str) -> str:
+        text = writer(head)
+        cancel.set()
+        return text
+
+    assert successive_calls(write, NO_TOOL.name, cancel) == [ToolCall("a", {})]
+    assert len(writer.heads) == 1
+
+
+def test_a_declared_function_named_like_the_no_tool_choice_is_a_call() -> None:
+    # The client declared ``reply_without_tools`` itself: then it is offered as theirs, not as ours.
+    assert calls_of(call(NO_TOOL.name), call(NO_TOOL.name), stop_name="") == [ToolCall(NO_TOOL.name, {})]
 
 
 def test_compiles_tells_a_program_from_one_joined_into_a_line() -> None:
@@ -54,3 +127,18 @@ def test_the_no_tool_choice_takes_no_arguments_and_cannot_clash_with_code_or_sea
     assert NO_TOOL.parameters == {"type": "object", "properties": {}, "additionalProperties": False}
     assert NO_TOOL.name not in {CODE_FUNCTION.name, SEARCH_FUNCTION.name}
     assert CODE_FUNCTION.code_argument == "code" and SEARCH_FUNCTION.code_argument == ""
+
+
+def test_a_name_is_scored_by_all_its_tokens_not_its_first() -> None:
+    import numpy as np
+
+    from openlive.engines.llama import sum_logprobs
+
+    # Two rows over a vocabulary of three: the first token is likely, the second is not.
+    logits = np.log(np.array([[0.7, 0.2, 0.1], [0.05, 0.05, 0.9]]))
+    assert sum_logprobs(logits, [0, 1]) == pytest.approx(np.log(0.7) + np.log(0.05))
+    assert sum_logprobs(logits, [1, 2]) == pytest.approx(np.log(0.2) + np.log(0.9))
+    # "get" then "_stock_price" loses to "google" then "_search" once the second token counts.
+    assert sum_logprobs(logits, [1, 2]) > sum_logprobs(logits, [0, 1])
+    # Unnormalised logits give the same log-probabilities.
+    assert sum_logprobs(logits + 5.0, [0]) == pytest.approx(np.log(0.7))
