@@ -54,6 +54,8 @@ START_TOKENS = 6
 TOOL_CALL_OPEN = "<tool_call>"
 TOOL_CALL_CLOSE = "</tool_call>"
 TOOL_CALL_TOKENS = 768
+# Tokens the model writes freely after a call, to show whether it opens another.
+TOOL_OPENING_TOKENS = 5
 # How a call in the template's form begins, before the function's name.
 NAME_KEY = '{"name": '
 MAX_TOOL_CALLS = 8
@@ -61,14 +63,13 @@ MAX_TOOL_CALLS = 8
 # Said before the fence: given only the bare fence beside a lone run_python function, the
 # model wrote a ``def run_python(code):`` that printed nothing.
 CODE_FENCE = "Here is a complete Python program that prints the answer:\n```python\n"
-# The choice of calling nothing (more), offered beside the functions so that deciding
-# whether to call, and whether to call again, is one choice among names the grammar allows.
+# The choice of calling nothing, offered beside the functions so that deciding
+# whether to call is one choice among their names.
 NO_TOOL = ToolSpec(
     name="reply_without_tools",
     description=(
-        "Call no function, or no further one, and answer the user in words: for greetings, thanks, "
-        "small talk, opinions, jokes and creative writing, and once every part of the request has had "
-        "its call."
+        "Call no function and answer the user in words: for greetings, thanks, small talk, opinions, "
+        "jokes and creative writing."
     ),
     parameters={"type": "object", "properties": {}, "additionalProperties": False},
 )
@@ -382,11 +383,14 @@ class LlamaCppEngine:
     ) -> list[ToolCall]:
         """The calls the model makes, through its chat template's tool format (Qwen2.5's ``<tool_call>``).
 
-        The functions are offered with one more, :data:`NO_TOOL` (call nothing more),
-        and every call is written in the template's form: the function is the name the
-        model finds likeliest of theirs (:meth:`_likeliest_name`), and its arguments
-        are written under a grammar made from its schema. Whether to call, and whether
-        to call again, is the model's choice among names (see :func:`successive_calls`).
+        The functions are offered with one more, :data:`NO_TOOL` (call nothing), and
+        the first call is always written in the template's form: the function is the
+        name the model finds likeliest of theirs (:meth:`_likeliest_name`), so whether
+        to call is its choice among names, and the arguments are written under a grammar
+        made from the function's schema. After a call, the model writes freely a few
+        tokens: if they open another call (the template's tag, or the bare JSON call
+        small Qwen models often write instead), that call is written the same way, and
+        so on (see :func:`successive_calls`).
 
         Raises:
             EngineError: The model failed, or the schemas cannot become a grammar.
@@ -418,7 +422,12 @@ class LlamaCppEngine:
             tokens = tokens + self._tokenizer.tokenize(arguments.encode(), add_bos=False, special=True)
             return opening + arguments
 
-        calls = successive_calls(write, NO_TOOL.name if offered else "", cancel)
+        def another() -> bool:
+            # Said freely: asked for another call under the grammar every time, the model
+            # (Qwen2.5-Coder-1.5B) made calls that nobody asked for.
+            return opens_tool_call(self._complete(tokens, TOOL_OPENING_TOKENS, None, cancel))
+
+        calls = successive_calls(write, NO_TOOL.name if offered else "", cancel, another)
         return [self._with_code_lines(c, tools, prompt, cancel) for c in calls]
 
     def _with_code_lines(
@@ -621,28 +630,43 @@ def compiles(code: str) -> bool:
     return True
 
 
-def successive_calls(write: Callable[[str], str], stop_name: str, cancel: threading.Event) -> list[ToolCall]:
-    """The calls a model writes one after another, each under the tool-call grammar, until it stops.
+def successive_calls(
+    write: Callable[[str], str],
+    stop_name: str,
+    cancel: threading.Event,
+    another: Callable[[], bool] = lambda: True,
+) -> list[ToolCall]:
+    """The calls a model writes one after another, until it stops.
 
     ``write(head)`` appends ``head`` (the template's opening tag) to what was
-    written so far and returns the call the model writes after it. A request may
-    ask for several things ("lock the door and set an alarm"), so after each call
-    the model is asked for another, and ends by naming ``stop_name`` (call nothing
-    more). It also ends when the text is no call (cut short, or cancelled), when a
-    call repeats one already made (it adds nothing, and a greedy model that
-    repeats itself would repeat it again), or after :data:`MAX_TOOL_CALLS`.
-
-    Left to say freely whether another call follows, Qwen2.5-Coder-1.5B always
-    ended after the first (5 of its 15 misses on the two request sets).
+    written so far and returns the call the model writes after it. Before each
+    call after the first, ``another()`` says whether the model opens one more (a
+    request may ask for several things: "lock the door and set an alarm"). The
+    calls also end when the model names ``stop_name`` (call nothing), when the text
+    is no call (cut short, or cancelled), when a call repeats one already made (it
+    adds nothing, and a greedy model that repeats itself would repeat it again), or
+    after :data:`MAX_TOOL_CALLS`.
     """
     calls: list[ToolCall] = []
     while len(calls) < MAX_TOOL_CALLS and not cancel.is_set():
+        if calls and not another():
+            break
         head = ("\n" if calls else "") + TOOL_CALL_OPEN + "\n"
         written = parse_tool_calls(head + write(head))
         if not written or written[0].name == stop_name or written[0] in calls:
             break
         calls.append(written[0])
     return calls
+
+
+def opens_tool_call(text: str) -> bool:
+    """Whether the first words of a reply start a tool call rather than an answer."""
+    start = text.lstrip()
+    if start.startswith(TOOL_CALL_OPEN):
+        return True
+    # A JSON object, bare or in a code fence: Qwen2.5-Coder-0.5B writes its calls so.
+    start = re.sub(r"^```(?:json)?\s*", "", start)
+    return start.startswith("{")
 
 
 def parse_tool_calls(text: str) -> list[ToolCall]:

@@ -3,7 +3,13 @@ from collections.abc import Sequence
 
 import pytest
 
-from openlive.engines.llama import MAX_TOOL_CALLS, NO_TOOL, parse_tool_calls, successive_calls
+from openlive.engines.llama import (
+    MAX_TOOL_CALLS,
+    NO_TOOL,
+    opens_tool_call,
+    parse_tool_calls,
+    successive_calls,
+)
 from openlive.engines.native_tools import ToolCall
 
 
@@ -55,7 +61,7 @@ def calls_of(
     return successive_calls(Writer(texts), stop_name, cancel or threading.Event())
 
 
-def test_the_model_is_asked_for_another_call_until_it_names_no_function() -> None:
+def test_calls_follow_one_another_until_the_model_names_no_function() -> None:
     writer = Writer([call("lock_door", door="back"), call("set_alarm", time="06:30"), call(NO_TOOL.name)])
     calls = successive_calls(writer, NO_TOOL.name, threading.Event())
     assert calls == [ToolCall("lock_door", {"door": "back"}), ToolCall("set_alarm", {"time": "06:30"})]
@@ -100,6 +106,28 @@ def test_a_cancelled_turn_asks_for_no_more_calls() -> None:
 
     assert successive_calls(write, NO_TOOL.name, cancel) == [ToolCall("a", {})]
     assert len(writer.heads) == 1
+
+
+def test_the_model_says_whether_another_call_follows() -> None:
+    asked: list[int] = []
+
+    def another() -> bool:
+        asked.append(1)
+        return len(asked) < 2  # one more call, then no more
+
+    writer = Writer([call("a"), call("b"), call("c")])
+    calls = successive_calls(writer, NO_TOOL.name, threading.Event(), another)
+    assert calls == [ToolCall("a", {}), ToolCall("b", {})]
+    assert len(asked) == 2 and len(writer.heads) == 2  # never asked before the first call
+
+
+def test_what_opens_a_call() -> None:
+    assert opens_tool_call("<tool_call>\n{")
+    assert opens_tool_call('  {"name"')
+    assert opens_tool_call("```json\n{")
+    assert not opens_tool_call("Hello! I'm")
+    assert not opens_tool_call("```python\nprint")
+    assert not opens_tool_call("")
 
 
 def test_a_declared_function_named_like_the_no_tool_choice_is_a_call() -> None:
