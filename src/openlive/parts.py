@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -38,6 +39,18 @@ class ImagePart:
     data: bytes
     mime_type: str
     source: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True)
+class RetiredImage:
+    """An image the history no longer keeps (its bytes dropped to bound memory), named by its digest.
+
+    It reads as it did once it was no longer the newest image (see
+    :mod:`openlive.pipeline.vision`), so that dropping its bytes does not change the
+    prompt the engine has cached.
+    """
+
+    digest: str
 
 
 @dataclass(frozen=True)
@@ -66,7 +79,14 @@ class FunctionResponsePart:
     response: Mapping[str, Any] = field(default_factory=dict)
 
 
-Part = TextPart | ImagePart | AudioPart | FunctionCallPart | FunctionResponsePart
+Part = TextPart | ImagePart | RetiredImage | AudioPart | FunctionCallPart | FunctionResponsePart
+
+EARLIER_IMAGE = "[an earlier image]"
+
+
+def image_digest(part: ImagePart) -> str:
+    """A short digest naming an image's bytes."""
+    return hashlib.blake2b(part.data, digest_size=12).hexdigest()
 
 
 def text_of(part: Part) -> str:
@@ -76,6 +96,8 @@ def text_of(part: Part) -> str:
             return part.text
         case ImagePart():
             return f"[an image ({part.mime_type})]"
+        case RetiredImage():
+            return EARLIER_IMAGE
         case AudioPart():
             return part.transcript
         case FunctionCallPart():
@@ -116,6 +138,8 @@ def part_to_json(part: Part) -> dict[str, Any]:
             return {
                 "image": {"mimeType": part.mime_type, "data": base64.b64encode(part.data).decode("ascii")}
             }
+        case RetiredImage():
+            return {"retiredImage": {"digest": part.digest}}
         case AudioPart():
             return {"audio": {"seconds": part.seconds, "transcript": part.transcript}}
         case FunctionCallPart():
@@ -140,6 +164,8 @@ def part_from_json(data: object) -> Part:
     try:
         if kind == "image":
             return ImagePart(base64.b64decode(str(body["data"]), validate=True), str(body["mimeType"]))
+        if kind == "retiredImage":
+            return RetiredImage(str(body["digest"]))
         if kind == "audio":
             return AudioPart(float(body["seconds"]), str(body.get("transcript", "")))
         if kind == "functionCall":

@@ -33,6 +33,7 @@ class Priority:
         self._max_wait_s = max_wait_s
         self._urgent = 0
         self._idle = threading.Condition()
+        self._local = threading.local()
 
     @property
     def urgent_now(self) -> int:
@@ -59,6 +60,26 @@ class Priority:
             self._urgent -= 1
             if self._urgent == 0:
                 self._idle.notify_all()
+
+    @contextlib.contextmanager
+    def ahead(self) -> Iterator[None]:
+        """Mark the work inside the block, on this thread, as ahead: its :meth:`checkpoint` calls step aside.
+
+        For an engine shared by both kinds of work (the screen reader reads the
+        frame a turn waits for, and frames ahead of their turns): only the caller
+        knows which kind a call is.
+        """
+        previous = getattr(self._local, "ahead", False)
+        self._local.ahead = True
+        try:
+            yield
+        finally:
+            self._local.ahead = previous
+
+    def checkpoint(self) -> None:
+        """Between two steps of an engine's work: step aside if the work is ahead (:meth:`ahead`)."""
+        if getattr(self._local, "ahead", False):
+            self.step_aside()
 
     def step_aside(self) -> bool:
         """Before a step of work ahead: wait while urgent work runs (at most ``max_wait_s``).

@@ -1,4 +1,4 @@
-"""After a reply, an engine that can read ahead gets the next turn's prompt start."""
+"""An engine that can read ahead gets the next turn's prompt start: after a reply, and after a frame."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import asyncio
 
 from openlive.engines.base import ChatMessage
 from openlive.engines.profile import ModelProfile
-from openlive.testing import WarmingFakeLLM, running_server
+from openlive.testing import FakeDescriber, WarmingFakeLLM, running_server
 
-from .helpers import live, text_of, user
+from .helpers import live, session, text_of, user
+from .test_video import camera_frame, typed, video
 
 
 async def test_the_next_prompt_is_read_ahead_after_each_reply() -> None:
@@ -48,3 +49,25 @@ async def test_a_moved_window_of_recent_turns_is_read_ahead_before_the_turn_that
         await client.send(user("question 3"))
         await client.until_turn_complete()
         assert engine.calls[-1][0] == [*ahead, ChatMessage("user", "question 3")]
+
+
+async def test_a_frame_read_while_the_user_speaks_is_read_ahead_with_the_prompt_before_it() -> None:
+    describer = FakeDescriber(lambda image, previous: "a screen saying HELLO")
+    engine = WarmingFakeLLM(reply=lambda messages: messages[-1].content)
+    async with running_server(engine, describer=describer) as srv, session(srv) as client:
+        await client.send(user("first question"))
+        await client.until_turn_complete()
+        await asyncio.to_thread(engine.warmed_event.wait, 5)
+        engine.warmed_event.clear()
+        await client.send(video(camera_frame()))
+        await asyncio.to_thread(engine.warmed_event.wait, 5)
+        ahead = engine.warmed[-1]
+        assert ahead[-1] == ChatMessage("user", "[image: a screen saying HELLO]\n")
+        await client.send(typed("what does it say?"))
+        reply = await client.until_turn_complete()
+    assert text_of(reply) == "[image: a screen saying HELLO]\nwhat does it say?"
+    # The turn's prompt is what was read ahead, then the user's words.
+    prompt = engine.calls[-1][0]
+    assert prompt[:-1] == ahead[:-1]
+    assert prompt[0] == ChatMessage("user", "first question")
+    assert prompt[-1].content == ahead[-1].content + "what does it say?"

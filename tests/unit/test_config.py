@@ -297,6 +297,9 @@ def test_check_from_a_file_with_an_unknown_engine_reference(write_config: WriteC
         (Settings(code_disk_mb=0), "code_disk_mb must be positive"),
         (Settings(idle_timeout_s=-1), "idle_timeout_s must be 0 (off) or positive"),
         (Settings(max_connections_per_address=-1), "max_connections_per_address must be 0 (off) or positive"),
+        (Settings(asr_window_s=31), "asr_window_s must be between 0"),
+        (Settings(asr_window_s=-1), "asr_window_s must be between 0"),
+        (Settings(asr_beam=-1), "asr_beam must be 0 (the default) or positive"),
     ],
 )
 def test_check_refusals(settings: Settings, message: str) -> None:

@@ -12,6 +12,7 @@ from openlive.parts import (
     FunctionResponsePart,
     ImagePart,
     Part,
+    RetiredImage,
     TextPart,
     part_from_json,
     part_to_json,
@@ -23,6 +24,7 @@ from openlive.testing import FakeLLM
 PARTS: list[Part] = [
     TextPart("héllo"),
     ImagePart(b"\x00\x01\xff", "image/jpeg"),
+    RetiredImage("0123456789abcdef01234567"),
     AudioPart(1.5, "what time is it"),
     FunctionCallPart("c1", "get_time", {"zone": "UTC"}),
     FunctionResponsePart("c1", "get_time", {"time": "12:00"}),
@@ -44,7 +46,7 @@ def test_malformed_saved_parts_are_refused(data: object) -> None:
 
 def test_text_rendering_names_what_a_text_only_engine_cannot_read() -> None:
     text = render_text(PARTS)
-    assert text.startswith("héllo[an image (image/jpeg)]what time is it")
+    assert text.startswith("héllo[an image (image/jpeg)][an earlier image]what time is it")
     assert "get_time" in text and "12:00" in text
 
 

@@ -60,3 +60,28 @@ def test_a_hold_is_urgent_until_released_once() -> None:
     held.release()
     assert priority.urgent_now == 0
     assert priority.step_aside() is True
+
+
+def test_a_checkpoint_pauses_only_work_marked_ahead_on_its_own_thread() -> None:
+    priority = Priority(max_wait_s=10.0)
+    passed: list[str] = []
+
+    def work(kind: str) -> None:
+        if kind == "ahead":
+            with priority.ahead():
+                priority.checkpoint()
+        else:
+            priority.checkpoint()
+        passed.append(kind)
+
+    with priority.urgent():
+        urgent_work = threading.Thread(target=work, args=("for the user",))
+        ahead_work = threading.Thread(target=work, args=("ahead",))
+        urgent_work.start()
+        ahead_work.start()
+        urgent_work.join(5)
+        ahead_work.join(0.1)
+        assert passed == ["for the user"]  # the work ahead waits at its checkpoint
+    ahead_work.join(5)
+    assert passed == ["for the user", "ahead"]
+    priority.checkpoint()  # this thread never marked: no wait even with nothing urgent

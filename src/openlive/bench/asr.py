@@ -29,7 +29,7 @@ from openlive.audio import pcm16_to_float, resample
 from openlive.bench.asr_set import ESPEAK_WPM, PIPER_LENGTH, PIPER_PREFIX, SETS, SpokenItem, speech_set
 from openlive.bench.wer import normalise, word_error_rate, word_errors
 from openlive.engines.audio_base import INPUT_RATE, LIVE_API_LANGUAGES, Heard, Samples
-from openlive.engines.whisper import DEFAULT_BEAM_SIZE, DEFAULT_MIN_WINDOW_S
+from openlive.engines.whisper import DEFAULT_BEAM_SIZE, DEFAULT_MIN_WINDOW_S, DEFAULT_QUIET_PEAK_DBFS
 
 DEFAULT_CONFIGS = (
     "tiny.en",
@@ -54,17 +54,21 @@ DESCRIPTION = f"""\
 Word error rate and recognition time of speech recognisers, on a synthesized speech
 set of {len(speech_set("en"))} English utterances (7 espeak-ng voices and the Piper voice,
 3 speeds: short answers, numbers, names, questions, commands) and, for multilingual
-models, {len(speech_set("de"))} German and {len(speech_set("fr"))} French ones (espeak-ng). Transcripts and
+models, {len(speech_set("de"))} German and {len(speech_set("fr"))} French ones (espeak-ng). A held-out
+English set (en-heldout) of {len(speech_set("en-heldout"))} other utterances adds other voices (espeak-ng,
+hibari, Piper) and levels down to 30 dB below full scale; en-quiet is the first set
+30 dB down. Transcripts and
 references are normalised as Whisper's evaluations do (case, punctuation, numbers
 in words or digits).
 
 A configuration is MODEL[:key=value...]. MODEL is a packaged model (tiny.en, base)
 or a faster-whisper model directory. Keys:
-  window=S   shortest encoder window in seconds (default 12; 30 = Whisper's own)
-  beam=N     beam width (default 4; 1: greedy)
+  window=S   shortest encoder window in seconds (default 8; 30 = Whisper's own)
+  beam=N     beam width (default 2; 1: greedy)
   prompt=T   initial prompt (Whisper's initial_prompt), e.g. prompt=Hello, how are you?
   detect=1   detect the language (native-audio sessions without a languageCode)
   workers=N  model replicas, as the server's (default 2; cores / workers threads each)
+  level=DB   raise windows whose peak is quieter than DB dBFS to it (default -6; off: as they come)
 Default: {" ".join(DEFAULT_CONFIGS)}"""
 
 
@@ -80,6 +84,7 @@ class AsrConfig:
         prompt: Initial prompt.
         detect: Detect the language instead of giving it.
         workers: Model replicas.
+        level: Peak (dBFS) that quieter windows are raised to; ``None``: as they come.
     """
 
     spec: str
@@ -89,6 +94,7 @@ class AsrConfig:
     prompt: str = ""
     detect: bool = False
     workers: int = 2
+    level: float | None = DEFAULT_QUIET_PEAK_DBFS
 
 
 def parse_config(spec: str) -> AsrConfig:
@@ -116,6 +122,8 @@ def parse_config(spec: str) -> AsrConfig:
                 values["detect"] = value not in ("0", "false", "no", "")
             elif key == "workers":
                 values["workers"] = int(value)
+            elif key == "level":
+                values["level"] = None if value == "off" else float(value)
             else:
                 raise ValueError(f"configuration {spec!r}: unknown key {key!r}")
         except ValueError as error:
@@ -161,7 +169,7 @@ class SetResult:
         """Share of utterances heard in the language spoken."""
         if not self.utterances:
             return 0.0
-        return sum(u.language == self.language for u in self.utterances) / len(self.utterances)
+        return sum(u.language == u.item.language for u in self.utterances) / len(self.utterances)
 
     def times_ms(self) -> list[float]:
         """Recognition time of each utterance, in milliseconds."""
@@ -176,11 +184,14 @@ class Synthesizer:
 
     def __init__(self) -> None:
         self._piper: dict[str, Any] = {}
+        self._hibari: Any = None
 
     def audio(self, item: SpokenItem) -> Samples:
-        """The utterance at 16 kHz, trimmed, with :data:`LEAD_S` and :data:`TAIL_S` of silence."""
+        """The utterance at 16 kHz and its level, with :data:`LEAD_S` and :data:`TAIL_S` of silence."""
         if item.engine == "piper":
             samples, rate = self._piper_audio(item)
+        elif item.engine == "hibari":
+            samples, rate = self._hibari_audio(item)
         else:
             from openlive.bench.speech import espeak_pcm
 
@@ -194,7 +205,27 @@ class Synthesizer:
             np.zeros(int(LEAD_S * INPUT_RATE), np.float32),
             np.zeros(int(TAIL_S * INPUT_RATE), np.float32),
         )
+        samples = samples * np.float32(10.0 ** (item.gain_db / 20.0))
         return np.concatenate([lead, samples, tail]).astype(np.float32)
+
+    def _hibari_audio(self, item: SpokenItem) -> tuple[Samples, int]:
+        import threading
+
+        from openlive.bench.asr_set import HIBARI_PREFIX, HIBARI_SPEED
+        from openlive.engines.audio_base import OUTPUT_RATE
+        from openlive.engines.hibari_tts import HIBARI_STYLES, HibariTts, HibariVoiceStyle
+
+        if self._hibari is None:
+            # One voice name per style and speed: the style's own speed times the set's.
+            styles = {
+                f"{name}/{speed}": HibariVoiceStyle(style.pitch, style.formant, style.speed * factor)
+                for name, style in HIBARI_STYLES.items()
+                for speed, factor in HIBARI_SPEED.items()
+            }
+            self._hibari = HibariTts(styles=styles)
+        name = f"{item.voice.removeprefix(HIBARI_PREFIX)}/{item.speed}"
+        chunks = list(self._hibari.synthesize(item.text, name, "en-US", threading.Event()))
+        return np.concatenate(chunks), OUTPUT_RATE
 
     def _piper_audio(self, item: SpokenItem) -> tuple[Samples, int]:
         from piper import PiperVoice, SynthesisConfig
@@ -233,6 +264,7 @@ def build_recogniser(config: AsrConfig, data_dir: Path) -> Any:
         min_window_s=config.window_s,
         beam_size=config.beam,
         initial_prompt=config.prompt,
+        quiet_peak_dbfs=config.level,
     )
 
 
@@ -289,9 +321,10 @@ def run_configs(
     results: list[SetResult] = []
     for language in languages:
         row = [SetResult(config.spec, language) for config in configs]
+        spoken = sets[language][0][0].language if sets[language] else language
         for result, recogniser, config in zip(row, recognisers, configs, strict=True):
-            if language not in recogniser.languages:
-                result.skipped = f"{config.model} does not hear {language}"
+            if spoken not in recogniser.languages:
+                result.skipped = f"{config.model} does not hear {spoken}"
         progress(f"hearing {len(sets[language])} {language} utterances with {len(configs)} configurations...")
         for item, audio in sets[language]:
             for result, recogniser, config in zip(row, recognisers, configs, strict=True):
@@ -359,6 +392,7 @@ def to_json(results: Sequence[SetResult], meta: dict[str, Any]) -> dict[str, Any
                         "kind": u.item.kind,
                         "voice": u.item.voice,
                         "speed": u.item.speed,
+                        "gain_db": u.item.gain_db,
                         "audio_s": round(u.audio_s, 3),
                         "transcript": u.transcript,
                         "language": u.language,
@@ -388,7 +422,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--config", action="append", dest="configs", metavar="SPEC", help="a configuration (repeatable)"
     )
     parser.add_argument(
-        "--sets", default="en,de,fr", help=f"languages to hear, from {', '.join(SETS)} (default en,de,fr)"
+        "--sets", default="en,en-heldout,de,fr", help=f"sets to hear, from {', '.join(SETS)} (default all)"
     )
     parser.add_argument("--limit", type=int, metavar="N", help="only the first N utterances of each set")
     parser.add_argument(

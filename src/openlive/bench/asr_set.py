@@ -17,6 +17,12 @@ in :data:`PIPER_VOICES`) and, independently, through three speeds. The two
 cycle lengths share no factor, so every voice is heard at every speed and each
 kind of sentence is spread over voices. The German and French sets do the same
 with four espeak-ng voices each.
+
+The held-out English set (``en-heldout``) was added later, before the settings of
+2026-12-06's second round were tried: other sentences of the same kinds, voices the
+first set does not use (six espeak-ng voices, three styles of the hibari voice and
+Piper), and levels from the synthesizer's own down to 30 dB below it, as from a
+microphone far away.
 """
 
 from __future__ import annotations
@@ -134,6 +140,109 @@ EN_SENTENCES: tuple[tuple[str, str], ...] = (
     ),
 )
 
+HIBARI_PREFIX = "hibari:"
+"""Voices named ``hibari:NAME`` are the hibari voice in one of its styles (Kore, Leda, Aoede, Zephyr)."""
+
+HELDOUT_VOICES = (
+    "en-029",
+    "hibari:Kore",
+    "en-us-nyc",
+    "en-gb-x-gbclan",
+    "hibari:Leda",
+    "en-gb-x-gbcwmd+f3",
+    "piper:joe",
+    "en-us+f2",
+    "hibari:Aoede",
+    "en-gb+m4",
+)
+"""Voices of the held-out English set, in rotation: six espeak-ng voices and variants that the
+first set does not use, three styles of hibari (a woman's voice distilled from Kokoro, the most
+natural synthesizer here) and Piper."""
+
+HELDOUT_GAINS_DB = (0.0, -6.0, -12.0, -18.0, -24.0, -30.0, -3.0)
+"""Levels of the held-out set, in rotation (dB against the synthesizer's own level): a
+microphone far away or turned down is quieter than a synthesizer's full-scale output. Seven
+levels against ten voices and three speeds: every voice is heard at several levels."""
+
+HIBARI_SPEED = {"slow": 0.85, "normal": 1.0, "fast": 1.15}
+"""hibari's speed factor for each speed."""
+
+EN_HELDOUT_SENTENCES: tuple[tuple[str, str], ...] = (
+    # Written after the first set, before any setting was tried on it; not changed since.
+    ("short", "Yeah."),
+    ("short", "Nope."),
+    ("short", "Go ahead."),
+    ("short", "Not really."),
+    ("short", "Thanks a lot."),
+    ("short", "Hello?"),
+    ("short", "Exactly."),
+    ("short", "Never mind."),
+    ("short", "Sounds good to me."),
+    ("short", "I'm not sure."),
+    ("short", "Of course."),
+    ("short", "Hang on."),
+    ("number", "The meeting is at 3 30 this afternoon."),
+    ("number", "I owe her 40 dollars."),
+    ("number", "We have 7 days left."),
+    ("number", "My flat is on the 4th floor."),
+    ("number", "The train leaves at 9 15."),
+    ("number", "It weighs about 2 kilograms."),
+    ("number", "She was born on the 3rd of March 1995."),
+    ("number", "The bill comes to 86 pounds."),
+    ("number", "Room 312, please."),
+    ("number", "Divide 100 by 4."),
+    ("number", "I run 5 kilometres every morning."),
+    ("number", "The code is 8 2 6 4."),
+    ("number", "There were 60 people at the party."),
+    ("number", "Increase the temperature to 21 degrees."),
+    ("name", "Text Daniel that I'm on my way."),
+    ("name", "Where is the nearest station to Oxford Street?"),
+    ("name", "Play the new album by Adele."),
+    ("name", "What time is it in London?"),
+    ("name", "Who was Albert Einstein?"),
+    ("name", "Find a hotel in Paris for next weekend."),
+    ("name", "Tell me about the history of Egypt."),
+    ("name", "Ask Lucy if she wants to come for dinner."),
+    ("name", "Is the Amazon the longest river in the world?"),
+    ("name", "Navigate to Boston airport."),
+    ("name", "James and Anna are coming over tonight."),
+    ("name", "How tall is the Eiffel Tower?"),
+    ("question", "What's the weather going to be like this weekend?"),
+    ("question", "Can you set an alarm for tomorrow?"),
+    ("question", "How do you spell necessary?"),
+    ("question", "What should I eat for lunch?"),
+    ("question", "Do you know any good jokes?"),
+    ("question", "How does a rainbow form?"),
+    ("question", "Is there a pharmacy open near me?"),
+    ("question", "What's the difference between a frog and a toad?"),
+    ("question", "Why is the sea salty?"),
+    ("question", "How many hours of sleep do I need?"),
+    ("question", "Can dogs eat chocolate?"),
+    ("question", "What happens if I miss my connecting flight?"),
+    ("statement", "I can't find my phone anywhere."),
+    ("statement", "Please turn the heating on."),
+    ("statement", "Send an email to my boss saying I'm sick today."),
+    ("statement", "I'd like to listen to some relaxing music."),
+    ("statement", "Write down that I need to call the bank."),
+    ("statement", "My car won't start this morning."),
+    ("statement", "Tell me a story about a brave little mouse."),
+    ("statement", "The children are playing in the garden."),
+    ("statement", "We're going to the beach on Sunday."),
+    ("statement", "Lock the front door and switch off the TV."),
+    ("statement", "I think I left the oven on."),
+    ("statement", "Show me pictures of mountains in the snow."),
+    (
+        "statement",
+        "When I was younger I wanted to be a pilot, but now I really enjoy working as a teacher "
+        "in a small school.",
+    ),
+    (
+        "question",
+        "If I leave the house at eight and the drive takes forty minutes, will I be there before "
+        "the shop opens?",
+    ),
+)
+
 DE_SENTENCES: tuple[tuple[str, str], ...] = (
     ("question", "Guten Morgen, wie geht es dir?"),
     ("statement", "Ich möchte einen Kaffee bestellen."),
@@ -183,6 +292,7 @@ class SpokenItem:
         text: The reference: what is said, written as meant.
         voice: An espeak-ng voice (``en-gb+f2``) or a Piper voice (``piper:joe``).
         speed: ``slow``, ``normal`` or ``fast``.
+        gain_db: Level against the synthesizer's own, in dB (0: as synthesized).
     """
 
     language: str
@@ -190,36 +300,57 @@ class SpokenItem:
     text: str
     voice: str
     speed: str
+    gain_db: float = 0.0
 
     @property
     def engine(self) -> str:
-        """``piper`` or ``espeak-ng``."""
-        return "piper" if self.voice.startswith(PIPER_PREFIX) else "espeak-ng"
+        """``piper``, ``hibari`` or ``espeak-ng``."""
+        if self.voice.startswith(PIPER_PREFIX):
+            return "piper"
+        return "hibari" if self.voice.startswith(HIBARI_PREFIX) else "espeak-ng"
 
 
 def _rotate(
-    language: str, sentences: tuple[tuple[str, str], ...], voices: tuple[str, ...]
+    language: str,
+    sentences: tuple[tuple[str, str], ...],
+    voices: tuple[str, ...],
+    gains_db: tuple[float, ...] = (0.0,),
 ) -> list[SpokenItem]:
     return [
-        SpokenItem(language, kind, text, voices[index % len(voices)], SPEEDS[index % len(SPEEDS)])
+        SpokenItem(
+            language,
+            kind,
+            text,
+            voices[index % len(voices)],
+            SPEEDS[index % len(SPEEDS)],
+            gains_db[index % len(gains_db)],
+        )
         for index, (kind, text) in enumerate(sentences)
     ]
 
 
-SETS = ("en", "de", "fr")
-"""The sets, by language."""
+QUIET_DB = -30.0
+"""The level of ``en-quiet``: the first English set as from a microphone far away."""
+
+SETS = ("en", "en-heldout", "en-quiet", "de", "fr")
+"""The sets by name: a language's code; ``en-heldout`` (English: other sentences, voices and
+levels); ``en-quiet`` (the first English set 30 dB down)."""
 
 
-def speech_set(language: str) -> list[SpokenItem]:
-    """The utterances of one language's set.
+def speech_set(name: str) -> list[SpokenItem]:
+    """The utterances of one set.
 
     Raises:
-        ValueError: No set for ``language``.
+        ValueError: No set called ``name``.
     """
-    if language == "en":
+    if name == "en":
         return _rotate("en", EN_SENTENCES, EN_VOICES)
-    if language == "de":
+    if name == "en-heldout":
+        return _rotate("en", EN_HELDOUT_SENTENCES, HELDOUT_VOICES, HELDOUT_GAINS_DB)
+    if name == "en-quiet":
+        return _rotate("en", EN_SENTENCES, EN_VOICES, (QUIET_DB,))
+    if name == "de":
         return _rotate("de", DE_SENTENCES, DE_VOICES)
-    if language == "fr":
+    if name == "fr":
         return _rotate("fr", FR_SENTENCES, FR_VOICES)
-    raise ValueError(f"no speech set for language {language!r}; sets: {', '.join(SETS)}")
+    raise ValueError(f"no speech set {name!r}; sets: {', '.join(SETS)}")

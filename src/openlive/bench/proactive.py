@@ -4,8 +4,8 @@ Each utterance is spoken (espeak-ng voices by their names, the packaged Piper an
 hibari voices by their Live API names), recognised by the server's Whisper model,
 and judged (:mod:`openlive.pipeline.proactivity`) with its conversation as
 context, in the prompt the session would build: by the ``--llm`` model itself, or
-as the server does for its tiny default model, by the ``--judge`` model scoring
-the words' likelihood (``--prompt-judge``: the judge answers the judging prompt).
+as the server does for its tiny default model, by the ``--judge`` model's odds of
+yes after worked examples (``--prompt-judge``: the judge answers the judging prompt).
 Run: ``openlive bench proactive --judge qwen-0.5b --split test``.
 """
 
@@ -25,7 +25,7 @@ import numpy as np
 from openlive.audio import pcm16_to_float, resample
 from openlive.bench.speech import espeak_pcm
 from openlive.engines.base import ChatMessage
-from openlive.pipeline.proactivity import judge
+from openlive.pipeline.proactivity import SCORER_LEANS, judge
 from openlive.session.prompts import shape_prompt
 
 RATE = 16_000
@@ -52,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data-dir", default=str(Path.home() / ".local/share/openlive"))
     parser.add_argument("--text", action="store_true", help="judge the written words, no speech")
     parser.add_argument("--margin", type=float, default=0.0)
-    parser.add_argument("--split", choices=("dev", "held_out", "test", "all"), default="all")
+    parser.add_argument("--split", choices=("dev", "held_out", "test", "test2", "all"), default="all")
     parser.add_argument(
         "--heard", default="", metavar="FILE.json", help="keep what Whisper heard here, and reuse it"
     )
@@ -65,10 +65,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     judge_llm: Any = llm
     if args.judge and args.prompt_judge:
         judge_llm = LlamaCppEngine(packaged_llm_path(args.judge, data_dir), n_ctx=2048, contexts=1)
-    elif args.judge:  # as the server judges for a tiny model: by likelihood
+    elif args.judge:  # as the server judges for a tiny model: its odds of yes, less its lean
         from openlive.engines.llama_scorer import LlamaScorer
 
-        judge_llm = LlamaScorer(packaged_llm_path(args.judge, data_dir))
+        judge_llm = LlamaScorer(
+            packaged_llm_path(args.judge, data_dir), lean=SCORER_LEANS.get(args.judge, 0.0)
+        )
     heard: dict[str, str] = (
         json.loads(Path(args.heard).read_text()) if args.heard and Path(args.heard).exists() else {}
     )
@@ -95,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     Path(args.heard).write_text(json.dumps(heard, indent=1))
             return heard[key]
 
-    rows: dict[str, list[tuple[float, bool]]] = {"dev": [], "held_out": [], "test": []}
+    rows: dict[str, list[tuple[float, bool]]] = {"dev": [], "held_out": [], "test": [], "test2": []}
     judge_s: list[float] = []
     for item in load_items():
         if args.split != "all" and item["split"] != args.split:

@@ -48,6 +48,17 @@ DECODE_THREADS = 1
 # Except for the first few, which start the reply and its speech: those run on
 # every core, when nothing else is being synthesized yet.
 START_TOKENS = 6
+# Reading a prompt ahead goes this many tokens at a time, so a generation that
+# wants its context waits for one step at most (about 15-30 ms for SmolLM2 on a thread).
+WARM_STEP_TOKENS = 16
+# A generation waits for a context in use that holds more than this many tokens more
+# of its prompt than any free one: as long as reading them would take (a stopped reply
+# gives its context back within a token, but not before its prompt is read), at most
+# POOL_WAIT_S. SmolLM2 reads 100 prompt tokens in 100-200 ms on this machine, and
+# several times slower under load; bigger models far slower.
+WORTH_WAITING_TOKENS = 64
+WAIT_PER_TOKEN_S = 0.005
+POOL_WAIT_S = 3.0
 
 # Native tool calls (Qwen2.5's chat template): the tags around a call, the most one
 # call may take (code to run is the longest argument), and the most calls in a turn.
@@ -311,7 +322,8 @@ class LlamaCppEngine:
         waited for the whole history to be read again (300-600 ms against 100-200
         on this 2-core machine). Read while the previous reply plays, the next
         prompt's start is cached when the user speaks. The work uses one thread
-        and yields to urgent work: it is ahead of the user.
+        and yields to urgent work: it is ahead of the user. It never waits for a
+        context, and gives its context back to a generation that waits for one.
 
         Returns:
             How many tokens were read (0: some context already held them).
@@ -324,15 +336,20 @@ class LlamaCppEngine:
         if len(tokens) > self._context_size or self._pool.best_cached(tokens) >= len(tokens):
             return 0
         PRIORITY.step_aside()
-        llama = self._pool.get(tokens)
+        llama = self._pool.get_ahead(tokens)
+        if llama is None:
+            return 0  # every context is busy, or a generation waits: it comes first
         try:
             cached = cached_prefix(llama, tokens)
-            if cached >= len(tokens):
-                return 0
             _set_threads(llama, (1, 1))
             llama.n_tokens = cached
-            llama.eval(tokens[cached:])
-            return len(tokens) - cached
+            # In small steps: a generation that starts meanwhile takes the context over
+            # after one step, and carries on from what is read.
+            for start in range(cached, len(tokens), WARM_STEP_TOKENS):
+                if self._pool.wanted:
+                    break
+                llama.eval(tokens[start : start + WARM_STEP_TOKENS])
+            return int(llama.n_tokens) - cached
         except (RuntimeError, ValueError) as exc:
             raise EngineError(f"the language model failed reading ahead: {exc}") from exc
         finally:
@@ -569,24 +586,72 @@ class LlamaCppEngine:
 class ContextPool:
     """Free llama.cpp contexts; a generation takes the one with the most of its prompt cached.
 
+    A context in use that holds (or is reading) much more of a generation's prompt
+    than any free one is worth a short wait: the session's own reply started ahead
+    and being stopped, or its prompt being read ahead. Reading a prompt ahead
+    (:meth:`get_ahead`) never waits for a context, and stops when a generation
+    waits (:attr:`wanted`).
+
     Args:
         contexts: The contexts (anything with ``input_ids`` and ``n_tokens``, as
             ``llama_cpp.Llama`` has: the tokens its KV cache holds).
+        max_wait_s: The longest a generation waits for a context in use that holds
+            more of its prompt, while another is free (less when it holds little more).
     """
 
-    def __init__(self, contexts: Sequence[Any]) -> None:
+    def __init__(self, contexts: Sequence[Any], max_wait_s: float = POOL_WAIT_S) -> None:
         self._free = list(contexts)
         self._ready = threading.Condition()
+        self._max_wait_s = max_wait_s
         self.busy = 0  # contexts in use
+        self._waiting = 0  # generations waiting for a context
+        # The contexts in use, by id: the tokens each will hold when given back.
+        self._lent: dict[int, Sequence[int]] = {}
+
+    @property
+    def wanted(self) -> bool:
+        """Whether a generation waits for a context (reading ahead should give its context back)."""
+        return self._waiting > 0
 
     def get(self, tokens: Sequence[int]) -> Any:
         """Wait for a free context: of several, the one that has the most of ``tokens`` cached."""
+        started = time.monotonic()
         with self._ready:
-            while not self._free:
-                self._ready.wait()
-            best = max(range(len(self._free)), key=lambda i: cached_prefix(self._free[i], tokens))
-            self.busy += 1
-            return self._free.pop(best)
+            self._waiting += 1
+            try:
+                while True:
+                    cached = [cached_prefix(context, tokens) for context in self._free]
+                    best = max(range(len(cached)), key=cached.__getitem__, default=None)
+                    if best is None:
+                        self._ready.wait()
+                        continue
+                    # Worth waiting for as long as reading the tokens it would save takes.
+                    gain = self._gain(tokens, cached[best])
+                    left = min(self._max_wait_s, gain * WAIT_PER_TOKEN_S) - (time.monotonic() - started)
+                    if gain <= WORTH_WAITING_TOKENS or left <= 0:
+                        break
+                    self._ready.wait(left)
+            finally:
+                self._waiting -= 1
+            return self._lend(self._free.pop(best), tokens)
+
+    def get_ahead(self, tokens: Sequence[int]) -> Any | None:
+        """The free context with most of ``tokens`` cached, to read them ahead; ``None``: none is free."""
+        with self._ready:
+            if not self._free or self._waiting:
+                return None
+            context = max(self._free, key=lambda c: cached_prefix(c, tokens))
+            self._free.remove(context)
+            return self._lend(context, tokens)
+
+    def _lend(self, context: Any, tokens: Sequence[int]) -> Any:
+        self.busy += 1
+        self._lent[id(context)] = tokens
+        return context
+
+    def _gain(self, tokens: Sequence[int], cached: int) -> int:
+        """How many more of ``tokens`` than ``cached`` a context in use will hold."""
+        return max((common_prefix(held, tokens) - cached for held in self._lent.values()), default=0)
 
     def best_cached(self, tokens: Sequence[int]) -> int:
         """The most of ``tokens`` any free context holds cached."""
@@ -598,7 +663,8 @@ class ContextPool:
         with self._ready:
             self._free.append(context)
             self.busy -= 1
-            self._ready.notify()
+            self._lent.pop(id(context), None)
+            self._ready.notify_all()
 
 
 def common_prefix(first: Sequence[int], second: Sequence[int]) -> int:

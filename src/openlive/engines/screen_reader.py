@@ -32,6 +32,7 @@ import numpy as np
 from openlive.engines.assets import verify_package_models
 from openlive.engines.image_summary import located, region
 from openlive.errors import ConfigError, EngineError
+from openlive.priority import PRIORITY
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -399,6 +400,20 @@ class _SpacingRecognizer:
         return respace(text, positions, ink_gaps(crop))
 
 
+class _Checkpointed:
+    """An ONNX session of rapidocr's whose every run starts at :meth:`Priority.checkpoint`."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def __call__(self, *args: Any) -> Any:
+        PRIORITY.checkpoint()
+        return self.inner(*args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
 # ---------------------------------------------------------------------------------------
 # OCR: one engine per process, loaded on first use, runs one frame at a time.
 
@@ -430,6 +445,10 @@ def _engine() -> Any:
             det_limit_type="max",
             det_limit_side_len=DETECTION_SIDE,
         )
+        # Each model run is a step that a reading ahead of its turn pauses before while
+        # a reply's urgent work runs (a frame's reading takes up to a second).
+        engine.text_det.infer = _Checkpointed(engine.text_det.infer)
+        engine.text_rec.session = _Checkpointed(engine.text_rec.session)
         engine.text_rec = _SpacingRecognizer(engine.text_rec)
         _ENGINE = engine
     return _ENGINE

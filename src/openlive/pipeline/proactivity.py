@@ -7,9 +7,10 @@ evidence added as log-odds:
 
 - a language model's judgment, with the conversation as context. A scorer
   (:class:`Scorer`, what the server gives a tiny reply model: Qwen2.5-Coder-0.5B)
-  scores the words' likelihood after four openings of a transcript (the
-  conversation with the assistant so far, talk to another person, a broadcast,
-  thinking aloud): the log-odds are the first against the others. An engine
+  is asked whether the words were said to the assistant after worked examples
+  of each kind of speech (few-shot), with what the assistant had just said: the
+  log-odds of " yes" against " no" as its next token, less its lean (measured
+  on the evaluation set's tuning splits only, :data:`SCORER_LEANS`). An engine
   (the reply's own) answers a short prompt instead, naming who the words were for
   (A: the assistant, B, C, D: the three others), read from its odds for the first
   token (no sampling), less the same odds for a content-free utterance (the
@@ -132,44 +133,104 @@ class Judge(Protocol):
 
 @runtime_checkable
 class Scorer(Protocol):
-    """A model that scores text (:class:`openlive.engines.llama_scorer.LlamaScorer`)."""
+    """A model that scores answers (:class:`openlive.engines.llama_scorer.LlamaScorer`).
 
-    def text_logprobs(self, prefixes: Sequence[str], text: str) -> list[float]:
-        """The log-probability of ``text`` after each prefix."""
+    Attributes:
+        lean: Its log-odds of " yes" over " no" at which a case is even (:data:`SCORER_LEANS`).
+    """
+
+    lean: float
+
+    def next_token_logprobs(self, prompt: str, answers: Sequence[str]) -> list[float]:
+        """The log-probability of each answer's first token right after ``prompt``."""
         ...
 
 
-# Who may have said the words, as openings of a transcript: the words' likelihood
-# after each is the evidence. The first is the conversation with the assistant (its
-# earlier turns in it); the others are the three kinds of speech not for it.
-ASSISTANT_FRAME = "Transcript of a person talking to their voice assistant{name}.\n"
-OTHER_FRAMES = (
-    "Transcript of a person talking to a family member or friend in the same room.\nPerson:",
-    "Transcript of a TV or radio programme, an advert or a public announcement.\nSpeaker:",
-    "Transcript of a person thinking aloud, talking to themself.\nPerson:",
+# The scorer's judgment: a question asked after worked examples, answered by the
+# odds of " yes" against " no" as the next token (few-shot, no sampling). The
+# examples cover each kind of speech not for the assistant (another person, a pet,
+# a phone call, reading aloud, a broadcast, thinking aloud) and replies to what the
+# assistant just said; they were written for the prompt, apart from the
+# evaluation set in bench/data.
+QUESTION_TASK = (
+    "A voice assistant hears everything said in a room. For each thing heard, say whether it was said "
+    "to the assistant (a question or request for it, or a reply to what it said) or not (said to another "
+    "person or a pet, on the phone, read aloud, from a TV or radio, or the speaker talking to themself).\n\n"
+)
+QUESTION_EXAMPLES: tuple[tuple[str, str, bool], ...] = (
+    ("", "What's the capital of France?", True),
+    ("", "Dad, have you seen my blue jacket?", False),
+    ("It is 20 degrees and sunny.", "Will I need an umbrella later?", True),
+    ("", "Coming up after the news: the weekend forecast.", False),
+    ("", "Set a reminder to call the bank at five.", True),
+    ("", "Now where on earth did I leave my phone.", False),
+    ("Do you want the short version or the long one?", "The short one.", True),
+    ("", "Hey, get off the sofa, you silly dog!", False),
+    ("", "Tell me something interesting about octopuses.", True),
+    ("", "Hi, it's me, I'm running late, I'll call you when I get there.", False),
+    ("", "I'm looking for a word that means very tired.", True),
+    ("", "The princess opened the door and gasped at what she saw.", False),
+    ("Your timer is set.", "Thanks, and pause the music too.", True),
+    ("Here is a recipe for lentil soup.", "Lisa, can you grab the onions from the fridge?", False),
+    ("", "How do I get a red wine stain out of a carpet?", True),
+    ("", "Could you hold the door for me, my hands are full?", False),
+    ("", "Fresh deals every day, visit us online.", False),
+)
+YES_NO = (" yes", " no")
+# Each packaged judge's lean (its odds of " yes" at which a case is even), set on
+# the evaluation set's tuning splits (dev and held_out) only, through speech: the
+# odds, with the cues in the words, at which at most 1 in 20 questions to the
+# assistant is ignored there, rounded (-0.46 and +1.88).
+SCORER_LEANS: dict[str, float] = {"qwen-0.5b": -0.5, "qwen-1.5b": 1.9}
+
+
+# The case's words, in UTF-8 bytes. A byte-level tokenizer (Qwen's) makes at most a
+# token a byte, so with the worked examples (about 520 tokens) and the quotes (which
+# may double a byte) every prompt fits the scorer's window (2048 tokens): a judgment
+# never fails for its length, whatever was said or answered before.
+MAX_SAID_BYTES = 240
+MAX_HEARD_BYTES = 360
+
+
+def _quote(text: str, limit: int) -> str:
+    """``text`` on one line, printable characters only, at most ``limit`` bytes, quoted."""
+    text = "".join(c for c in " ".join(text.split()) if c.isprintable())
+    raw = text.encode("utf-8")
+    if len(raw) > limit:
+        text = raw[: limit - 3].decode("utf-8", errors="ignore") + "..."
+    # Not escaped to ASCII: the model reads the words of any language as written.
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _question_case(said: str, heard: str) -> str:
+    lines = [f"The assistant had just said: {_quote(said, MAX_SAID_BYTES)}\n"] if said else []
+    lines.append(f"Heard: {_quote(heard, MAX_HEARD_BYTES)}\nSaid to the assistant:")
+    return "".join(lines)
+
+
+QUESTION_OPENING = QUESTION_TASK + "".join(
+    f"{_question_case(said, heard)}{YES_NO[0] if yes else YES_NO[1]}\n\n"
+    for said, heard, yes in QUESTION_EXAMPLES
 )
 
 
-def likelihood_odds(scorer: Scorer, messages: Sequence[ChatMessage]) -> float:
-    """Log-odds that the last user message was for the assistant, from its likelihood in each frame.
+def question_prompt(messages: Sequence[ChatMessage]) -> str:
+    """The scorer's prompt for a reply's prompt ``messages`` (the last is the user's utterance).
 
-    Even odds between "for the assistant" and not, the latter split evenly over its
-    three kinds: the odds are the assistant frame's likelihood against the mean of
-    the others'.
+    The worked examples (the same every time, kept in the scorer's cache), then
+    the case: what the assistant had just said, if it spoke last (a reply to it
+    is for it), and the words heard.
     """
-    instruction = next((m.content for m in messages if m.role == "system"), "")
-    names = [n.capitalize() for n in assistant_names(instruction)[len(_WAKE) :]]
     talk = [m for m in messages if m.role in ("user", "assistant")]
     heard = talk[-1].content if talk and talk[-1].role == "user" else ""
-    lines = [ASSISTANT_FRAME.format(name=f", {names[0]}" if names else "")]
-    for message in talk[:-1][-CONTEXT_MESSAGES:]:
-        who = "Assistant" if message.role == "assistant" else "Person"
-        lines.append(f"{who}: {_clip(message.content, MAX_MESSAGE_CHARS)}\n")
-    lines.append("Person:")
-    first, *others = scorer.text_logprobs(
-        ["".join(lines), *OTHER_FRAMES], " " + _clip(heard, MAX_MESSAGE_CHARS)
-    )
-    return first - float(np.logaddexp.reduce(others) - np.log(len(others)))
+    said = talk[-2].content if len(talk) > 1 and talk[-2].role == "assistant" else ""
+    return QUESTION_OPENING + _question_case(said, heard)
+
+
+def question_odds(scorer: Scorer, messages: Sequence[ChatMessage]) -> float:
+    """Log-odds that the last user message was for the assistant: " yes" against " no", less the lean."""
+    yes, no = scorer.next_token_logprobs(question_prompt(messages), YES_NO)
+    return yes - no - scorer.lean
 
 
 def parse_judgment(text: str) -> bool:
@@ -323,7 +384,7 @@ def judge(llm: LLM | Scorer, messages: Sequence[ChatMessage], cancel: threading.
     instruction = next((m.content for m in messages if m.role == "system"), "")
     heard = messages[-1].content if messages else ""
     if isinstance(llm, Scorer):
-        model = likelihood_odds(llm, messages)
+        model = question_odds(llm, messages)
     else:
         model = _odds(llm, relevance_prompt(messages), cancel) - _lean(llm, instruction, cancel)
     return Judgment(model=model, cues=address_cues(heard, assistant_names(instruction)))

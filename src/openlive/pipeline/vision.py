@@ -30,7 +30,6 @@ and an image sent in a turn, are read for the turn that needs them.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 import time
@@ -41,7 +40,7 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from openlive.engines.base import ChatMessage, ImageDescriber, capabilities
 from openlive.errors import OpenliveError
 from openlive.images import Resolution, check_image, decode, encode
-from openlive.parts import ImagePart, Part, TextPart, text_of
+from openlive.parts import EARLIER_IMAGE, ImagePart, Part, RetiredImage, TextPart, image_digest, text_of
 from openlive.priority import PRIORITY
 
 log = logging.getLogger(__name__)
@@ -83,7 +82,7 @@ def background_executor() -> Executor:
 
 def digest(part: ImagePart) -> str:
     """A short digest naming an image's bytes."""
-    return hashlib.blake2b(part.data, digest_size=12).hexdigest()
+    return image_digest(part)
 
 
 class FrameVision:
@@ -95,6 +94,8 @@ class FrameVision:
         resolution: Returns the session's media resolution.
         executor: Where :meth:`see` describes frames ahead of their turn
             (:func:`background_executor` in the server); ``None``: never ahead.
+        on_read: Called (in the executor's thread) with each frame described ahead,
+            once its description is ready for a turn.
     """
 
     def __init__(
@@ -102,10 +103,12 @@ class FrameVision:
         describer: Callable[[], ImageDescriber],
         resolution: Callable[[], Resolution],
         executor: Executor | None = None,
+        on_read: Callable[[ImagePart], None] | None = None,
     ) -> None:
         self._describer = describer
         self._resolution = resolution
         self._executor = executor
+        self._on_read = on_read
         self._lock = threading.Lock()
         self._cache: OrderedDict[tuple[str, ...], str | ImagePart] = OrderedDict()
         # Descriptions being made now, each with an event set when it is done.
@@ -149,7 +152,9 @@ class FrameVision:
                 continue
             parts: list[Part] = []
             for part in message.parts:
-                if isinstance(part, ImagePart):
+                if isinstance(part, RetiredImage) and not reads_images:
+                    parts.append(TextPart(self._retired(part)))
+                elif isinstance(part, ImagePart):
                     if reads_images:
                         parts.append(self._sized(part))
                     else:
@@ -200,8 +205,28 @@ class FrameVision:
         else:
             text = self.describe(part, previous)
         if not full:
-            return f"[an earlier image: {_summary(text)}]\n"
+            return f"[an earlier image: {self._summarised(key, text)}]\n"
         return f"[image: {text}]\n"
+
+    def _summarised(self, key: str, text: str) -> str:
+        """The summary an earlier image reads as: the first one given, ever after.
+
+        An earlier image's text must not change from turn to turn (a newer reading,
+        its own reading coming in later), or the engine's cached prompt is lost
+        from that turn on.
+        """
+        with self._lock:
+            summary = self._summaries.setdefault(key, _summary(text))
+            self._summaries.move_to_end(key)
+            while len(self._summaries) > SUMMARIES:
+                self._summaries.popitem(last=False)
+            return summary
+
+    def _retired(self, part: RetiredImage) -> str:
+        """A retired image as it read while its bytes were kept (by its summary, when known)."""
+        with self._lock:
+            summary = self._summaries.get(part.digest)
+        return f"[an earlier image: {summary}]\n" if summary is not None else EARLIER_IMAGE
 
     # -- describing ------------------------------------------------------------------
 
@@ -251,9 +276,6 @@ class FrameVision:
         self._keep(key, text)
         with self._lock:
             self.described += 1
-            self._summaries[key[0]] = _summary(text)
-            while len(self._summaries) > SUMMARIES:
-                self._summaries.popitem(last=False)
             arrived = self._arrived.get(key[0])
             if arrived is not None and (self._latest is None or arrived >= self._latest[2]):
                 self._latest = (key[0], text, arrived)  # the newest reading of the stream
@@ -295,10 +317,13 @@ class FrameVision:
             started = time.monotonic()
             try:
                 frame, previous, sized = waiting
-                if sized:
-                    self._sized(frame)
-                else:
-                    self.describe(frame, previous)
+                with PRIORITY.ahead():  # its steps pause while a reply's urgent work runs
+                    if sized:
+                        self._sized(frame)
+                    else:
+                        self.describe(frame, previous)
+                if not sized and self._on_read is not None:
+                    self._on_read(frame)
             except OpenliveError:
                 pass  # the turn that uses the frame reports it
             except Exception:  # noqa: BLE001 - a background failure must not stop later frames

@@ -24,6 +24,7 @@ Every task runs under one guard that maps its failure to a close code.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from collections.abc import Callable, Coroutine
@@ -31,10 +32,11 @@ from concurrent.futures import Executor
 from typing import Any
 
 from openlive.engines.audio_base import Samples, SpeechEngines
-from openlive.engines.base import PromptWarming, capabilities, for_engine
+from openlive.engines.base import ChatMessage, PromptWarming, capabilities, for_engine
 from openlive.engines.registry import ModelTable
 from openlive.errors import OpenliveError, PolicyViolation
 from openlive.metrics import METRICS, ReplyTimings
+from openlive.parts import ImagePart
 from openlive.pipeline.backchannel import BargeInConfig
 from openlive.pipeline.barge_in import BargeInGuard
 from openlive.pipeline.pacing import pace
@@ -43,6 +45,7 @@ from openlive.pipeline.responder import CascadeResponder, Responder
 from openlive.pipeline.turn_taking import TurnTaking
 from openlive.pipeline.vision import FrameVision, background_executor
 from openlive.pipeline.voice_input import AudioLimits, VoiceInput
+from openlive.priority import PRIORITY
 from openlive.runtime.accounting import TokenAccounts
 from openlive.runtime.checkpoints import Checkpoints
 from openlive.runtime.io import SessionIO
@@ -120,7 +123,13 @@ class SessionRuntime:
         self.timers = Timers(io, limits.go_away_notice_s, session.id)
         self.checkpoints = Checkpoints(session, io, self.timers, resumption, owner, token)
         self._tool_steps = ToolSteps(session, tools or ToolRuntime(), models, executor, self.act)
-        self.vision = FrameVision(models.describer, lambda: session.media_resolution, background_executor())
+        self.vision = FrameVision(
+            models.describer, lambda: session.media_resolution, background_executor(), self._frame_read
+        )
+        self._loop: asyncio.AbstractEventLoop | None = None
+        # Reading ahead (the engine's cache): the reading running, and the one asked for since.
+        self._reading_ahead: asyncio.Future[int] | None = None
+        self._read_next: tuple[str, Callable[[], list[ChatMessage] | None], bool] | None = None
         self.responder: Responder = CascadeResponder(models, speech, executor, self.vision)
         self._armed_at: float | None = None
         self._video_limit_armed = False
@@ -196,6 +205,7 @@ class SessionRuntime:
         if not self._video_limit_armed:
             self._video_limit_armed = True
             self._arm_video_limit()
+        self._loop = asyncio.get_running_loop()
         if session.model is not None:
             # Ahead of the turn: scaled for a model that reads images, else described.
             sized = capabilities(self._models.engine(session.model)).images
@@ -296,20 +306,57 @@ class SessionRuntime:
 
     def _read_ahead(self, model: str) -> None:
         """Let the engine read the next turn's prompt while this reply plays (a cache, not a result)."""
+        # Its images as the next turn will carry them (described; earlier by then).
+        self._warm(model, self.session.next_prompt, newest_in_full=False)
+
+    def _frame_read(self, frame: ImagePart) -> None:
+        """A streamed frame was described ahead (called in the frames' thread)."""
+        loop = self._loop
+        if loop is not None:
+            with contextlib.suppress(RuntimeError):  # the loop has closed: so has the session
+                loop.call_soon_threadsafe(self._read_frame_ahead)
+
+    def _read_frame_ahead(self) -> None:
+        """Read the next turn's prompt up to the frame it will see, before the user's words.
+
+        A turn's frame comes first in its message, so while the user speaks, the
+        prompt up to the end of the frame's description can be in the engine's cache:
+        the turn's first token then waits for the user's words alone, not for a
+        screenful of text (a frame at 1 fps otherwise adds its whole description).
+        """
+        if self.session.model is not None:
+            self._warm(self.session.model, self.session.next_prompt_seeing, newest_in_full=True)
+
+    def _warm(
+        self, model: str, prompt_of: Callable[[], list[ChatMessage] | None], newest_in_full: bool
+    ) -> None:
+        """Have the engine read ``prompt_of()`` ahead: one reading at a time, the newest asked next."""
         engine = self._models.engine(model)
-        if not isinstance(engine, PromptWarming) or self._executor is None or self.session.generating:
+        if not isinstance(engine, PromptWarming) or self._executor is None:
             return
-        prompt = self.session.next_prompt()
+        if self._reading_ahead is not None:
+            self._read_next = (model, prompt_of, newest_in_full)
+            return
+        prompt = prompt_of()
+        if prompt is None or self.session.generating or self._io.closing:
+            return
         vision = self.vision
 
         def read() -> int:
-            # Its images as the next turn will carry them (described; earlier by then).
-            return engine.warm(for_engine(engine, vision.prepare(engine, prompt, newest_in_full=False)))
+            with PRIORITY.ahead():  # describing an image for it is ahead of the user too
+                return engine.warm(for_engine(engine, vision.prepare(engine, prompt, newest_in_full)))
 
-        loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._executor, read)
+        future = asyncio.get_running_loop().run_in_executor(self._executor, read)
+        self._reading_ahead = future
+        future.add_done_callback(self._read_ahead_done)
+
+    def _read_ahead_done(self, future: asyncio.Future[int]) -> None:
         # Nobody waits for it: a failure costs the next turn's first token some time, nothing more.
-        future.add_done_callback(_log_read_ahead)
+        _log_read_ahead(future)
+        self._reading_ahead = None
+        waiting, self._read_next = self._read_next, None
+        if waiting is not None:
+            self._warm(*waiting)  # the prompt as it is now
 
     # -- the voice path --------------------------------------------------------------
 

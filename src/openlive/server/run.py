@@ -85,10 +85,11 @@ def proactive_judge(settings: Settings) -> JudgeModel:
     """Qwen2.5-Coder-0.5B (``qwen`` extra) judging proactive audio for tiny engines, loaded on first use."""
     from openlive.engines.llama_scorer import LlamaScorer
     from openlive.engines.packaged import packaged_llm_path
-    from openlive.pipeline.proactivity import JudgeModel
+    from openlive.pipeline.proactivity import SCORER_LEANS, JudgeModel
 
     def build() -> LlamaScorer:
-        return LlamaScorer(packaged_llm_path(JUDGE_LLM, settings.resolved_data_dir()))
+        path = packaged_llm_path(JUDGE_LLM, settings.resolved_data_dir())
+        return LlamaScorer(path, lean=SCORER_LEANS[JUDGE_LLM])
 
     return JudgeModel(build, JUDGE_LLM)
 
@@ -101,7 +102,7 @@ def build_speech(settings: Settings) -> SpeechEngines | None:
     from openlive.engines.silero import SileroVad
     from openlive.engines.speech import RoutingTts
     from openlive.engines.voice_cast import packaged_cast
-    from openlive.engines.whisper import WhisperAsr
+    from openlive.engines.whisper import DEFAULT_BEAM_SIZE, DEFAULT_MIN_WINDOW_S, WhisperAsr
     from openlive.engines.whisper_models import whisper_model_dir
 
     asr_dir = whisper_model_dir(settings.asr_model, settings.resolved_data_dir())
@@ -118,7 +119,12 @@ def build_speech(settings: Settings) -> SpeechEngines | None:
             log.warning("espeak-ng is not installed: only English can be spoken (apt-get install espeak-ng)")
     return SpeechEngines(
         vad=SileroVad(),
-        asr=WhisperAsr(asr_dir, num_workers=2),
+        asr=WhisperAsr(
+            asr_dir,
+            num_workers=2,
+            min_window_s=settings.asr_window_s or DEFAULT_MIN_WINDOW_S,
+            beam_size=settings.asr_beam or DEFAULT_BEAM_SIZE,
+        ),
         tts=RoutingTts(engines),
         turn=_turn_model(settings),
     )

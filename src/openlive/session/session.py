@@ -27,7 +27,15 @@ from openlive.engines.profile import CAPABLE, ModelProfile
 from openlive.engines.registry import honours_history_config
 from openlive.errors import InvalidArgument
 from openlive.images import Resolution, check_image, is_image_type, resolution
-from openlive.parts import ImagePart, Part, TextPart, part_from_json, part_to_json
+from openlive.parts import (
+    ImagePart,
+    Part,
+    RetiredImage,
+    TextPart,
+    image_digest,
+    part_from_json,
+    part_to_json,
+)
 from openlive.session.actions import (
     Action,
     AwaitToolResponses,
@@ -94,7 +102,6 @@ READABLE_SNAPSHOT_FORMATS = (1, 2)
 # Images the history (with the input deferred behind a reply) keeps as images;
 # older ones become a placeholder, so a session's memory for images is bounded.
 MAX_HISTORY_IMAGES = 3
-EARLIER_IMAGE = "[an earlier image]"
 # Frames after a reply started ahead beyond which its frame is stale (at 1 fps, 3 s).
 MAX_FRAMES_AFTER_PREVIEW = 3
 
@@ -425,25 +432,12 @@ class Session:
         return Turn(turn.role, parts=(frame, *turn.parts))
 
     def _retire_images(self) -> None:
-        """Keep the newest ``MAX_HISTORY_IMAGES`` images; older ones become a placeholder."""
-        kept = 0
-        for turns in (self._deferred, None):
-            source = list(self.history) if turns is None else turns
-            changed = False
-            for index in range(len(source) - 1, -1, -1):
-                turn = source[index]
-                if not any(isinstance(p, ImagePart) for p in turn.parts):
-                    continue
-                parts: list[Part] = []
-                for part in reversed(turn.parts):
-                    if isinstance(part, ImagePart):
-                        kept += 1
-                        if kept > MAX_HISTORY_IMAGES:
-                            part, changed = TextPart(EARLIER_IMAGE), True
-                    parts.append(part)
-                source[index] = Turn(turn.role, parts=parts[::-1])
-            if changed and turns is None:
-                self.history.replace(source)
+        """Keep the newest ``MAX_HISTORY_IMAGES`` images; older ones are retired (their bytes dropped)."""
+        deferred, kept = _retiring_images(self._deferred, 0)
+        self._deferred[:] = deferred
+        history, _ = _retiring_images(list(self.history), kept)
+        if history != list(self.history):
+            self.history.replace(history)
 
     def _on_realtime_input(self, realtime: RealtimeInput) -> list[Action]:
         assert self.setup is not None
@@ -579,7 +573,8 @@ class Session:
         self._preview_frame = (frame,)
         self._preview_at = self._frames_seen
         turn = Turn(role="user", parts=(frame, TextPart(text)) if frame is not None else (TextPart(text),))
-        turns = [*self.history, turn]
+        # With the history's images as the turn will leave them (the oldest retired).
+        turns, _ = _retiring_images([*self.history, turn], 0)
         tone = self._tones.estimate(text, sound) if self.native.affective else None
         instruction = self._instruction(reply_language, tone)
         # The same checks the turn will make, on a list: nothing of the session changes.
@@ -724,6 +719,19 @@ class Session:
         """
         turns = [*self.history, Turn("user", "...")]
         return render_prompt(self._instruction(), turns, self._profile(), self.voice is not None)[:-1]
+
+    def next_prompt_seeing(self) -> list[ChatMessage] | None:
+        """:meth:`next_prompt` and the start of the user's next turn: the frame it will see.
+
+        A turn sees the newest frame in front of its words, so a frame read while the
+        user speaks can be read into the engine's cache before they finish: the turn's
+        first token then waits only for their words. ``None``: no frame is waiting.
+        """
+        frame = self._turn_frame()
+        if frame is None:
+            return None
+        turns = [*self.history, Turn("user", parts=(frame,))]
+        return render_prompt(self._instruction(), turns, self._profile(), self.voice is not None)
 
     def _profile(self) -> ModelProfile:
         if self._model_limits is None or self.model is None:
@@ -1166,3 +1174,25 @@ def _saved_turns(snapshot: dict[str, object]) -> list[Turn]:
 
 def _saved_role(role: object) -> Literal["user", "model", "tool"]:
     return "model" if role == "model" else "tool" if role == "tool" else "user"
+
+
+def _retiring_images(turns: list[Turn], kept: int) -> tuple[list[Turn], int]:
+    """``turns`` with images past the newest ``MAX_HISTORY_IMAGES`` retired, newest first.
+
+    ``kept``: images already kept by newer turns. Returns the turns and the images
+    kept so far.
+    """
+    out = list(turns)
+    for index in range(len(out) - 1, -1, -1):
+        turn = out[index]
+        if not any(isinstance(p, ImagePart) for p in turn.parts):
+            continue
+        parts: list[Part] = []
+        for part in reversed(turn.parts):
+            if isinstance(part, ImagePart):
+                kept += 1
+                if kept > MAX_HISTORY_IMAGES:
+                    part = RetiredImage(image_digest(part))
+            parts.append(part)
+        out[index] = Turn(turn.role, parts=parts[::-1])
+    return out, kept

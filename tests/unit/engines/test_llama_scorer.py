@@ -1,35 +1,51 @@
-"""The text scorer on the embedded model (SmolLM2-135M): likelihoods that mean something."""
+"""The answer scorer on the embedded model (SmolLM2-135M): next-token odds that mean something."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
+from openlive.engines.base import ChatMessage
 from openlive.engines.embedded import smollm2_path
 from openlive.engines.llama_scorer import LlamaScorer
+from openlive.errors import EngineError
+from openlive.pipeline.proactivity import question_prompt
 
 
 @pytest.fixture(scope="module")
 def scorer() -> LlamaScorer:
-    return LlamaScorer(smollm2_path())
+    return LlamaScorer(smollm2_path(), n_ctx=256)
 
 
-def test_words_that_fit_their_opening_score_higher(scorer: LlamaScorer) -> None:
-    fitting, unrelated = scorer.text_logprobs(
-        ["The capital of France is", "My favourite colour is"], " Paris, a city on the Seine."
-    )
+def test_an_answer_that_fits_the_prompt_scores_higher(scorer: LlamaScorer) -> None:
+    fitting, unrelated = scorer.next_token_logprobs("The capital of France is", [" Paris", " banana"])
     assert fitting > unrelated
-    assert fitting < 0 and unrelated < 0  # log-probabilities of several tokens
+    assert fitting < 0 and math.exp(fitting) + math.exp(unrelated) <= 1.0
 
 
 def test_a_score_does_not_depend_on_what_was_scored_before(scorer: LlamaScorer) -> None:
-    prefixes = ["Transcript of a TV show.\nSpeaker:", "Transcript of a call.\nPerson:"]
-    text = " What is the weather like today?"
-    alone = [scorer.text_logprobs([prefix], text)[0] for prefix in prefixes]
-    together = scorer.text_logprobs(prefixes, text)
-    again = scorer.text_logprobs(list(reversed(prefixes)), text)
-    assert together == pytest.approx(alone, abs=1e-3)
-    assert again == pytest.approx(list(reversed(alone)), abs=1e-3)
+    shared = "Heard: the weather today.\nSaid to the assistant:"
+    answers = [" yes", " no"]
+    alone = scorer.next_token_logprobs(shared, answers)
+    # A prompt sharing its start, a prompt that is the first's start, then the first again.
+    scorer.next_token_logprobs(shared + " no\n\nHeard: my keys.\nSaid to the assistant:", answers)
+    scorer.next_token_logprobs(shared[:20], answers)
+    assert scorer.next_token_logprobs(shared, answers) == pytest.approx(alone, abs=1e-3)
+    assert scorer.next_token_logprobs(shared, answers) == pytest.approx(alone, abs=1e-3)  # all cached
 
 
-def test_nothing_to_score_scores_zero(scorer: LlamaScorer) -> None:
-    assert scorer.text_logprobs(["Anything"], "") == [0.0]
+def test_a_prompt_longer_than_the_window_is_refused(scorer: LlamaScorer) -> None:
+    with pytest.raises(EngineError, match="too long"):
+        scorer.next_token_logprobs("word " * 400, [" yes"])
+    assert scorer.next_token_logprobs("", [" yes", ""])[1] == -math.inf  # an empty answer: impossible
+
+
+def test_proactive_audios_longest_prompt_fits_the_window() -> None:
+    # A byte-level tokenizer, as Qwen's: at most a token a byte of the clipped words.
+    scorer = LlamaScorer(smollm2_path())
+    worst = question_prompt(
+        [ChatMessage("assistant", '"\U0001f600' * 2000), ChatMessage("user", '"\\' * 2000)]
+    )
+    yes, no = scorer.next_token_logprobs(worst, [" yes", " no"])
+    assert yes < 0 and no < 0

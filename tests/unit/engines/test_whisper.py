@@ -15,7 +15,15 @@ import pytest
 from openlive.audio import resample
 from openlive.engines.audio_base import ASR, INPUT_RATE, GlimpsingASR, Samples
 from openlive.engines.embedded import whisper_tiny_en_dir
-from openlive.engines.whisper import MAX_CHUNK_S, WhisperAsr, _chunks, _ends_in_repeat
+from openlive.engines.whisper import (
+    DEFAULT_QUIET_PEAK_DBFS,
+    MAX_CHUNK_S,
+    MAX_LIFT_DB,
+    WhisperAsr,
+    _chunks,
+    _ends_in_repeat,
+    lift_quiet,
+)
 from openlive.errors import ConfigError
 
 FOX = "the quick brown fox jumps over the lazy dog"
@@ -125,6 +133,15 @@ def test_silence_and_noise_give_nothing(asr: WhisperAsr) -> None:
     # Quiet hiss at -40 dBFS passes the energy gate; the model's no-speech rule drops it.
     hiss = np.random.default_rng(7).normal(0.0, 0.01, 2 * INPUT_RATE).astype(np.float32)
     assert asr.transcribe(hiss) == ""
+    # Raised to -6 dBFS before the model hears them, quiet rumble and mains hum still give nothing.
+    rumble = np.cumsum(np.random.default_rng(8).normal(0.0, 1.0, 2 * INPUT_RATE))
+    rumble -= np.convolve(rumble, np.ones(400) / 400, "same")
+    t = np.arange(2 * INPUT_RATE) / INPUT_RATE
+    hum = np.sin(2 * np.pi * 50 * t) + 0.3 * np.sin(2 * np.pi * 150 * t)
+    for noise in (rumble, hum):
+        quiet = (noise * 10 ** (-40 / 20) / np.max(np.abs(noise))).astype(np.float32)
+        assert asr.transcribe(quiet) == ""
+        assert asr.glimpse(quiet) == ""
 
 
 def test_two_threads_at_once_each_get_their_own_text(asr: WhisperAsr, fox: Samples, kitchen: Samples) -> None:
@@ -207,3 +224,57 @@ def test_a_window_without_room_after_the_speech_loops_and_is_decoded_again(
     text = tight.transcribe(good_morning)
     assert words(text) == ["good", "morning"], text
     assert tight.fallbacks == 1
+
+
+def test_quiet_audio_is_raised_to_the_target_peak_and_loud_audio_left_alone() -> None:
+    target = 10 ** (-6 / 20)
+    quiet = np.array([0.0, 0.01, -0.02, 0.005], dtype=np.float32)
+    raised = lift_quiet(quiet, target)
+    assert float(np.max(np.abs(raised))) == pytest.approx(target, rel=1e-6)
+    np.testing.assert_allclose(raised / raised[2], quiet / quiet[2], rtol=1e-6)  # one gain for all
+    loud = np.array([0.0, 0.7, -0.2], dtype=np.float32)
+    assert lift_quiet(loud, target) is loud
+    assert lift_quiet(quiet, None) is quiet
+    silent = np.zeros(8, dtype=np.float32)
+    assert lift_quiet(silent, target) is silent
+    # A faint hum is raised by at most MAX_LIFT_DB, not to the level of speech.
+    hum = np.full(4, 10 ** (-54 / 20), dtype=np.float32)
+    assert float(np.max(lift_quiet(hum, target))) == pytest.approx(10 ** ((-54 + MAX_LIFT_DB) / 20), rel=1e-5)
+
+
+def test_the_model_hears_quiet_speech_as_if_it_were_at_the_target_level(
+    asr: WhisperAsr, fox: Samples, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    quiet = fox * np.float32(10 ** (-30 / 20) / float(np.max(np.abs(fox))))
+    peaks: list[float] = []
+    features = asr._features
+
+    def spy(audio: Samples, **kwargs: object) -> object:
+        peaks.append(float(np.max(np.abs(audio))))
+        return features(audio, **kwargs)
+
+    monkeypatch.setattr(asr, "_features", spy)
+    assert heard(FOX, asr.transcribe(quiet)) >= 7
+    assert peaks and all(
+        peak == pytest.approx(10 ** (DEFAULT_QUIET_PEAK_DBFS / 20), rel=1e-4) for peak in peaks
+    )
+    peaks.clear()
+    asr.glimpse(quiet)
+    assert peaks == [pytest.approx(10 ** (DEFAULT_QUIET_PEAK_DBFS / 20), rel=1e-4)]
+
+
+def test_the_lift_can_be_turned_off_and_is_checked(fox: Samples) -> None:
+    as_it_comes = WhisperAsr(model_dir(), quiet_peak_dbfs=None)
+    quiet = fox * np.float32(0.03 / float(np.max(np.abs(fox))))
+    peaks: list[float] = []
+    features = as_it_comes._features
+
+    def spy(audio: Samples, **kwargs: object) -> object:
+        peaks.append(float(np.max(np.abs(audio))))
+        return features(audio, **kwargs)
+
+    as_it_comes._features = spy
+    as_it_comes.transcribe(quiet)
+    assert peaks == [pytest.approx(0.03, rel=1e-4)]
+    with pytest.raises(ConfigError, match="quiet_peak_dbfs"):
+        WhisperAsr(model_dir(), quiet_peak_dbfs=3.0)

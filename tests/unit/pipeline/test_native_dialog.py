@@ -19,7 +19,8 @@ from openlive.pipeline.proactivity import (
     ANSWERS,
     CONTENT_FREE,
     JUDGE_SYSTEM,
-    OTHER_FRAMES,
+    QUESTION_EXAMPLES,
+    SCORER_LEANS,
     AddressCues,
     JudgeModel,
     address_cues,
@@ -28,12 +29,13 @@ from openlive.pipeline.proactivity import (
     is_addressed,
     judge,
     parse_judgment,
+    question_prompt,
     relevance_prompt,
 )
 from openlive.pipeline.thinking import THINK_INSTRUCTION, Thoughts, answer_messages, think
 from openlive.session import StartGeneration
 from openlive.session.native import Delivery, ThinkingPlan
-from openlive.testing import FakeLLM, FakeTts
+from openlive.testing import FakeLLM, FakeScorer, FakeTts
 
 CONVERSATION = [
     ChatMessage("system", "You are Pip, a kitchen helper."),
@@ -207,27 +209,40 @@ def test_the_judge_model_judges_a_tiny_reply_models_requests() -> None:
     assert judge_llm.asked and tiny.calls == []
 
 
-class FrameScorer:
-    """A fake scorer: how likely the words are after each opening, as set."""
+def test_a_scorer_judges_by_the_odds_of_yes_after_worked_examples() -> None:
+    scorer = FakeScorer({" yes": -0.2, " no": -2.2}, lean=0.5)
+    assert judge(scorer, ASKED, threading.Event()).model == pytest.approx(1.5)
+    prompt, answers = scorer.asked[0]
+    assert answers == [" yes", " no"]
+    # The worked examples first (the same every time: kept in the scorer's cache),
+    # then what the assistant had just said and the words, as heard.
+    assert all(heard in prompt for _, heard, _ in QUESTION_EXAMPLES)
+    case = prompt[prompt.rindex("\n\n") + 2 :]
+    assert case == (
+        'The assistant had just said: "About nine minutes."\n'
+        'Heard: "and for a soft boiled one"\nSaid to the assistant:'
+    )
+    # Likelier "no": silent; likelier "no" but within the scorer's lean of even: answered.
+    assert not is_addressed(FakeScorer({" yes": -2.5, " no": -0.1}), ASKED, threading.Event())
+    assert not is_addressed(FakeScorer({" yes": -1.0, " no": -0.6}), ASKED, threading.Event())
+    leaning_to_no = FakeScorer({" yes": -1.0, " no": -0.6}, lean=SCORER_LEANS["qwen-0.5b"])
+    assert is_addressed(leaning_to_no, ASKED, threading.Event())
 
-    def __init__(self, assistant: float, others: tuple[float, float, float]) -> None:
-        self.scores = [assistant, *others]
-        self.asked: list[tuple[list[str], str]] = []
 
-    def text_logprobs(self, prefixes: Sequence[str], text: str) -> list[float]:
-        self.asked.append((list(prefixes), text))
-        return list(self.scores)
-
-
-def test_a_scorer_judges_by_the_words_likelihood_in_each_frame() -> None:
-    scorer = FrameScorer(-10.0, (-14.0, -14.0, -14.0))
-    assert judge(scorer, ASKED, threading.Event()).model == pytest.approx(4.0)
-    prefixes, text = scorer.asked[0]
-    # The assistant's frame holds its name and the conversation so far; the words are scored as said.
-    assert "voice assistant, Pip" in prefixes[0] and "Assistant: About nine minutes." in prefixes[0]
-    assert prefixes[1:] == list(OTHER_FRAMES) and text == " and for a soft boiled one"
-    # Likelier as talk to another person, the TV or thinking aloud: silent.
-    assert not is_addressed(FrameScorer(-12.0, (-9.0, -15.0, -15.0)), ASKED, threading.Event())
+def test_the_scorer_reads_what_the_assistant_said_only_when_it_spoke_last() -> None:
+    first = question_prompt([ChatMessage("system", "You are Pip."), ChatMessage("user", "hello there")])
+    assert first.endswith('\n\nHeard: "hello there"\nSaid to the assistant:')
+    # Two things heard in a row: the second is not a reply to the assistant.
+    heard_twice = question_prompt([*CONVERSATION[:3], ChatMessage("user", "hm"), ChatMessage("user", "ok")])
+    assert heard_twice.endswith('\n\nHeard: "ok"\nSaid to the assistant:')
+    # Long words are clipped (in bytes: the prompt's length in tokens is bounded); words
+    # of any language are kept as written, on one line, quotes escaped.
+    long = question_prompt([ChatMessage("assistant", "x " * 5000), ChatMessage("user", "ü" * 5000)])
+    assert len(long.encode()) - len(first.encode()) < 240 + 360 + 50
+    said = question_prompt(
+        [ChatMessage("assistant", "Guten Tag"), ChatMessage("user", 'Er sagte "grüß\ndich"')]
+    )
+    assert said.endswith('"Guten Tag"\nHeard: "Er sagte \\"grüß dich\\""\nSaid to the assistant:')
 
 
 def test_the_judge_is_loaded_ahead_when_a_tiny_model_is_served() -> None:

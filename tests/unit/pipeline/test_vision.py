@@ -10,7 +10,7 @@ from PIL import Image
 from openlive.engines.base import ChatMessage, ImageDescriber, LLMCapabilities
 from openlive.engines.image_summary import ImageSummary
 from openlive.images import Resolution, resolution
-from openlive.parts import ImagePart, TextPart
+from openlive.parts import ImagePart, RetiredImage, TextPart, image_digest
 from openlive.pipeline.vision import FrameVision
 from openlive.testing import FakeDescriber, FakeLLM
 
@@ -209,3 +209,23 @@ def test_the_prompt_read_ahead_gives_every_image_by_its_summary() -> None:
     # The turn that brings a newer frame starts the same way.
     turn = frames.prepare(FakeLLM(), prompt(first, second, jpeg((16, 16))))
     assert [m.content for m in turn[1:3]] == [m.content for m in ahead[1:]]
+
+
+def test_an_earlier_image_reads_the_same_every_turn_and_once_its_bytes_are_retired() -> None:
+    describer = FakeDescriber()
+    frames = vision(describer)
+    first, second, third = jpeg((50, 50)), jpeg((60, 60)), jpeg((70, 70))
+    frames.see(first, None)
+    frames.prepare(FakeLLM(), prompt(first))  # the turn reads its frame: "a 50x50 picture"
+    frames.see(second, first)
+    # The second frame is not read yet: its turn reads the first frame's reading for it.
+    as_earlier = frames.prepare(FakeLLM(), [*prompt(first, second), *prompt(third)[1:]])[2].content
+    assert as_earlier.startswith("[an earlier image: a 50x50 picture")
+    frames.describe(second, first)  # then its own reading comes in
+    again = frames.prepare(FakeLLM(), [*prompt(first, second), *prompt(third)[1:]])[2].content
+    assert again == as_earlier  # the prompt the engine cached does not change under it
+    # Its bytes dropped from the history, it still reads as it did.
+    retired = [ChatMessage("user", "", (RetiredImage(image_digest(second)), TextPart("question 1")))]
+    assert frames.prepare(FakeLLM(), retired)[0].content == as_earlier
+    unknown = [ChatMessage("user", "", (RetiredImage("0" * 24), TextPart("question 1")))]
+    assert frames.prepare(FakeLLM(), unknown)[0].content == "[an earlier image]question 1"

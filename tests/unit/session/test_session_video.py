@@ -14,9 +14,9 @@ from openlive.engines.audio_base import LIVE_API_LANGUAGES, LIVE_API_VOICES
 from openlive.engines.base import GenerationStats
 from openlive.engines.registry import ModelTable
 from openlive.errors import CLOSE_INVALID_ARGUMENT, InvalidArgument
-from openlive.parts import ImagePart, TextPart
+from openlive.parts import ImagePart, RetiredImage, TextPart, image_digest
 from openlive.session import Action, SeeFrame, Send, Session, SpeechCapabilities, StartGeneration
-from openlive.session.session import EARLIER_IMAGE, MAX_HISTORY_IMAGES
+from openlive.session.session import MAX_HISTORY_IMAGES
 from openlive.testing import FakeLLM
 from openlive.wire import parse_client_message
 
@@ -128,8 +128,22 @@ def test_the_history_keeps_only_the_newest_images() -> None:
         finish(session, text(session, f"turn {shade}"))
     kept = [p for t in session.history for p in t.parts if isinstance(p, ImagePart)]
     assert kept == [ImagePart(jpeg(20 * s), "image/jpeg") for s in range(3, MAX_HISTORY_IMAGES + 3)]
-    placeholders = [p for t in session.history for p in t.parts if p == TextPart(EARLIER_IMAGE)]
-    assert len(placeholders) == 3
+    retired = [p for t in session.history for p in t.parts if isinstance(p, RetiredImage)]
+    # The three oldest, each named by its digest (its text in the prompt stays as it was).
+    assert retired == [RetiredImage(image_digest(ImagePart(jpeg(20 * s), "image/jpeg"))) for s in range(3)]
+
+
+def test_a_reply_started_ahead_is_kept_by_the_turn_that_retires_the_oldest_image() -> None:
+    session = active()
+    for shade in range(MAX_HISTORY_IMAGES):
+        frame(session, jpeg(20 * shade))
+        finish(session, text(session, f"turn {shade}"))
+    frame(session, jpeg(200))  # the turn with this frame retires the oldest image
+    ahead = session.preview_reply("look at this", 1.0)
+    assert ahead is not None
+    (start,) = [a for a in session.speech_transcribed("look at this", 1.0) if isinstance(a, StartGeneration)]
+    assert start.messages == ahead.messages  # so the reply ahead is claimed, not read again
+    assert RetiredImage(image_digest(ImagePart(jpeg(0), "image/jpeg"))) in start.messages[1].parts
 
 
 def test_a_flood_of_frames_holds_one_frame() -> None:

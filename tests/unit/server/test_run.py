@@ -1,0 +1,35 @@
+"""The server's proactive-audio judge: the packaged model it loads, with that model's own lean."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from openlive.config import Settings
+from openlive.engines import llama_scorer, packaged
+from openlive.engines.profile import make_profile
+from openlive.pipeline.proactivity import SCORER_LEANS
+from openlive.server.run import JUDGE_LLM, proactive_judge
+from openlive.testing import FakeLLM
+
+
+def test_the_judge_for_a_tiny_model_is_the_packaged_scorer_with_its_lean(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    built: list[tuple[Path, float]] = []
+
+    class Loaded:
+        def __init__(self, path: Path, lean: float = 0.0, **_: Any) -> None:
+            built.append((path, lean))
+            self.lean = lean
+
+    monkeypatch.setattr(packaged, "packaged_llm_path", lambda name, data_dir: data_dir / f"{name}.gguf")
+    monkeypatch.setattr(llama_scorer, "LlamaScorer", Loaded)
+    tiny = FakeLLM()
+    tiny.profile = make_profile("tiny", "auto", None, False)
+    model = proactive_judge(Settings(data_dir=str(tmp_path)))
+    scorer = model.for_reply(tiny)
+    assert isinstance(scorer, Loaded) and model.for_reply(tiny) is scorer
+    assert built == [(tmp_path / f"{JUDGE_LLM}.gguf", SCORER_LEANS[JUDGE_LLM])]
