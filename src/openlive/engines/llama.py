@@ -67,8 +67,6 @@ TOOL_CALL_CLOSE = "</tool_call>"
 TOOL_CALL_TOKENS = 768
 # Tokens the model writes freely after a call, to show whether it opens another.
 TOOL_OPENING_TOKENS = 5
-# How a call in the template's form begins, before the function's name.
-NAME_KEY = '{"name": '
 MAX_TOOL_CALLS = 8
 # What starts a program written as a code block instead of inside a call's JSON.
 # Said before the fence: given only the bare fence beside a lone run_python function, the
@@ -401,13 +399,12 @@ class LlamaCppEngine:
         """The calls the model makes, through its chat template's tool format (Qwen2.5's ``<tool_call>``).
 
         The functions are offered with one more, :data:`NO_TOOL` (call nothing), and
-        the first call is always written in the template's form: the function is the
-        name the model finds likeliest of theirs (:meth:`_likeliest_name`), so whether
-        to call is its choice among names, and the arguments are written under a grammar
-        made from the function's schema. After a call, the model writes freely a few
-        tokens: if they open another call (the template's tag, or the bare JSON call
-        small Qwen models often write instead), that call is written the same way, and
-        so on (see :func:`successive_calls`).
+        the first call is always written in the template's form under a grammar made
+        from their schemas, so it names one of them with arguments of the declared
+        shape: whether to call is the model's choice among names. After a call, the
+        model writes freely a few tokens: if they open another call (the template's
+        tag, or the bare JSON call small Qwen models often write instead), that call is
+        written under the grammar too, and so on (see :func:`successive_calls`).
 
         Raises:
             EngineError: The model failed, or the schemas cannot become a grammar.
@@ -422,22 +419,14 @@ class LlamaCppEngine:
             raise ContextWindowExceeded(
                 f"the conversation and its tools take {len(tokens)} tokens, over the context window"
             )
-        names = [t.name for t in choices]
+        grammar = self._tool_call_grammar(choices)
 
         def write(head: str) -> str:
             nonlocal tokens
             tokens = tokens + self._tokenizer.tokenize(head.encode(), add_bos=False, special=True)
-            name = self._likeliest_name(tokens, names, cancel)
-            if name is None:  # cancelled
-                return ""
-            if name == NO_TOOL.name and offered:
-                return json.dumps({"name": name, "arguments": {}})
-            spec = next(t for t in choices if t.name == name)
-            opening = f'{NAME_KEY}{json.dumps(name)}, "arguments": '
-            tokens = tokens + self._tokenizer.tokenize(opening.encode(), add_bos=False, special=True)
-            arguments = self._complete(tokens, TOOL_CALL_TOKENS, self._arguments_grammar(spec), cancel)
-            tokens = tokens + self._tokenizer.tokenize(arguments.encode(), add_bos=False, special=True)
-            return opening + arguments
+            call = self._complete(tokens, TOOL_CALL_TOKENS, grammar, cancel)
+            tokens = tokens + self._tokenizer.tokenize(call.encode(), add_bos=False, special=True)
+            return call
 
         def another() -> bool:
             # Said freely: asked for another call under the grammar every time, the model
@@ -467,78 +456,31 @@ class LlamaCppEngine:
         log.debug("the model's program did not compile; written again as a code block")
         return ToolCall(call.name, {**call.arguments, spec.code_argument: again.strip() + "\n"})
 
-    def _likeliest_name(self, tokens: list[int], names: Sequence[str], cancel: threading.Event) -> str | None:
-        """Of ``names``, the one the model finds likeliest as the ``name`` of the call opened by ``tokens``.
-
-        ``None`` when ``cancel`` was set meanwhile.
-
-        Each name is scored whole, its closing quote included: the sum of its tokens'
-        log-probabilities. Chosen a token at a time under a grammar, the first token
-        decides: a model that meant a function it was not given (``get_fibonacci``)
-        began with a token some given name shares (``get``) and was held to that one
-        (``get_stock_price``); whole, such a name is unlikely.
-
-        Raises:
-            EngineError: The model failed.
-        """
-        options = [
-            self._tokenizer.tokenize(f"{NAME_KEY}{json.dumps(name)}".encode(), add_bos=False, special=True)
-            for name in names
-        ]
-        # What every name's tokens share is read once; at least one token of each is scored.
-        shared = min(len(o) for o in options) - 1
-        for option in options[1:]:
-            shared = min(shared, common_prefix(options[0], option))
-        base = tokens + options[0][:shared]
-        llama = self._pool.get(base)
-        scores: list[float] = []
-        try:
-            _set_threads(llama, self._start_threads)
-            # The cache holds ``base`` but its last token, whose logits score each name's
-            # first token: that token is read again with each name's rest.
-            cached = min(cached_prefix(llama, base), len(base) - 1)
-            if cached < len(base) - 1:
-                llama.n_tokens = cached
-                llama.eval(base[cached : len(base) - 1])
-            start = len(base) - 1
-            for option in options:
-                if cancel.is_set():
-                    break
-                rest = option[shared:]
-                batch = [base[-1], *rest[:-1]]
-                llama._ctx.kv_cache_seq_rm(-1, start, -1)
-                llama._batch.set_batch(batch=batch, n_past=start, logits_all=True)
-                llama._ctx.decode(llama._batch)
-                logits = np.array(
-                    np.ctypeslib.as_array(llama._ctx.get_logits(), shape=(len(batch), llama.n_vocab()))
-                )
-                scores.append(sum_logprobs(logits, rest))
-            llama._ctx.kv_cache_seq_rm(-1, start, -1)
-            llama.n_tokens = start
-        except (RuntimeError, ValueError) as exc:
-            raise EngineError(f"the language model failed: {exc}") from exc
-        finally:
-            self._pool.put(llama)
-        if len(scores) < len(names):  # cancelled: the turn's calls are discarded
-            return None
-        return names[int(np.argmax(scores))]
-
-    def _arguments_grammar(self, tool: ToolSpec) -> Any:
-        """The grammar of a call's arguments to ``tool`` (its schema), and the call's end."""
+    def _tool_call_grammar(self, tools: Sequence[ToolSpec]) -> Any:
         from llama_cpp.llama_grammar import LlamaGrammar, json_schema_to_gbnf
 
-        key = "arguments:" + json.dumps(tool.parameters)
+        key = "tools:" + json.dumps([t.openai() for t in tools])
         with self._grammars_lock:
             grammar = self._grammars.get(key)
         if grammar is not None:
             return grammar
+        schema = {
+            "anyOf": [
+                {
+                    "type": "object",
+                    "properties": {"name": {"const": t.name}, "arguments": t.parameters},
+                    "required": ["name", "arguments"],
+                }
+                for t in tools
+            ]
+        }
         try:
-            rules = json_schema_to_gbnf(json.dumps(tool.parameters))
+            rules = json_schema_to_gbnf(json.dumps(schema))
         except Exception as exc:  # the converter raises bare Exceptions and others
-            raise EngineError(f"cannot constrain {tool.name}'s arguments to its schema: {exc}") from exc
-        # The schema's root becomes the arguments, and the call is closed by the template's tag.
-        rules = re.sub(r"^root ::=", "arguments ::=", rules, flags=re.MULTILINE)
-        text = f"root ::= arguments {json.dumps('}' + chr(10) + TOOL_CALL_CLOSE)}\n{rules}"
+            raise EngineError(f"cannot constrain tool calls to the functions' schemas: {exc}") from exc
+        # The schema's root becomes one call, closed by the template's tag.
+        rules = re.sub(r"^root ::=", "call ::=", rules, flags=re.MULTILINE)
+        text = f"root ::= call {json.dumps(chr(10) + TOOL_CALL_CLOSE)}\n{rules}"
         grammar = LlamaGrammar.from_string(text, verbose=False)
         with self._grammars_lock:
             if len(self._grammars) >= MAX_GRAMMARS:
@@ -677,14 +619,6 @@ def common_prefix(first: Sequence[int], second: Sequence[int]) -> int:
 def cached_prefix(context: Any, tokens: Sequence[int]) -> int:
     """How many leading ``tokens`` the context's KV cache already holds."""
     return common_prefix(context.input_ids[: context.n_tokens], tokens)
-
-
-def sum_logprobs(logits: np.ndarray[Any, Any], tokens: Sequence[int]) -> float:
-    """The log-probability of ``tokens``, where row ``i`` of ``logits`` predicts ``tokens[i]``."""
-    rows = logits[: len(tokens)].astype(np.float64)
-    rows -= rows.max(axis=1, keepdims=True)
-    logprobs = rows - np.log(np.exp(rows).sum(axis=1, keepdims=True))
-    return float(logprobs[np.arange(len(tokens)), list(tokens)].sum())
 
 
 def compiles(code: str) -> bool:

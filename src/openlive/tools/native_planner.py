@@ -58,8 +58,7 @@ SEARCH_FUNCTION = ToolSpec(
 GUIDANCE = (
     "You may call the functions below. Call one only when the request needs it: to act for the user, "
     "to compute something exactly, or to look up something you do not know for certain. For greetings, "
-    "thanks, chat, opinions, jokes and writing, answer in words and call nothing. When the request asks "
-    "for several things, make one call for each."
+    "thanks, chat, opinions, jokes and writing, answer in words and call nothing."
 )
 
 

@@ -1,8 +1,6 @@
 import threading
 from collections.abc import Sequence
 
-import pytest
-
 from openlive.engines.llama import (
     MAX_TOOL_CALLS,
     NO_TOOL,
@@ -155,18 +153,3 @@ def test_the_no_tool_choice_takes_no_arguments_and_cannot_clash_with_code_or_sea
     assert NO_TOOL.parameters == {"type": "object", "properties": {}, "additionalProperties": False}
     assert NO_TOOL.name not in {CODE_FUNCTION.name, SEARCH_FUNCTION.name}
     assert CODE_FUNCTION.code_argument == "code" and SEARCH_FUNCTION.code_argument == ""
-
-
-def test_a_name_is_scored_by_all_its_tokens_not_its_first() -> None:
-    import numpy as np
-
-    from openlive.engines.llama import sum_logprobs
-
-    # Two rows over a vocabulary of three: the first token is likely, the second is not.
-    logits = np.log(np.array([[0.7, 0.2, 0.1], [0.05, 0.05, 0.9]]))
-    assert sum_logprobs(logits, [0, 1]) == pytest.approx(np.log(0.7) + np.log(0.05))
-    assert sum_logprobs(logits, [1, 2]) == pytest.approx(np.log(0.2) + np.log(0.9))
-    # "get" then "_stock_price" loses to "google" then "_search" once the second token counts.
-    assert sum_logprobs(logits, [1, 2]) > sum_logprobs(logits, [0, 1])
-    # Unnormalised logits give the same log-probabilities.
-    assert sum_logprobs(logits + 5.0, [0]) == pytest.approx(np.log(0.7))
