@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import http.server
+import json
 import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -16,9 +17,10 @@ import httpx
 import pytest
 
 from openlive.engines.audio_base import SpeechEngines
+from openlive.engines.llama import NO_TOOL
 from openlive.errors import CLOSE_INVALID_ARGUMENT
 from openlive.runtime.tools import ToolRuntime
-from openlive.testing import FakeLLM, FakePlanner, FakeSearch, FakeTts, running_server
+from openlive.testing import FakeLLM, FakePlanner, FakeSearch, FakeToolCallingLLM, FakeTts, running_server
 from openlive.testing.fake_speech import FakeAsr, FakeVad
 from openlive.tools.planner import CodeStep, FunctionStep, SearchStep, Step
 from openlive.tools.sandbox import SandboxLimits
@@ -426,3 +428,63 @@ async def test_barge_in_cancels_a_pending_non_blocking_call(barge_in: dict[str, 
             await client.recv(0.5)
         again = await client.turn("still there?")
     assert text_of(again).startswith("echo: ")
+
+
+DOOR_AND_ALARM = [
+    {
+        "name": "lock_door",
+        "parameters": {
+            "type": "OBJECT",
+            "properties": {"door": {"type": "STRING", "enum": ["front", "back"]}},
+            "required": ["door"],
+        },
+    },
+    {
+        "name": "set_alarm",
+        "parameters": {"type": "OBJECT", "properties": {"time": {"type": "STRING"}}, "required": ["time"]},
+    },
+]
+
+
+def written(name: str, **arguments: Any) -> str:
+    """A call as the model writes it after the opening tag."""
+    return json.dumps({"name": name, "arguments": arguments}) + "\n</tool_call>"
+
+
+async def test_a_request_for_two_things_gets_both_calls_in_one_tool_call() -> None:
+    # The model (under its grammar) calls one function, is asked for another, calls it, then stops.
+    model = FakeToolCallingLLM(
+        [[written("lock_door", door="back"), written("set_alarm", time="06:30"), written(NO_TOOL.name)]]
+    )
+    async with (
+        running_server(model, tools=ToolRuntime()) as srv,
+        session(srv, tools_setup([{"functionDeclarations": DOOR_AND_ALARM}])) as client,
+    ):
+        await client.send(user("Lock the back door and set an alarm for 6:30."))
+        messages = await read_until(client, "toolCall")
+        calls = messages[-1]["toolCall"]["functionCalls"]
+        assert [(c["name"], c["args"]) for c in calls] == [
+            ("lock_door", {"door": "back"}),
+            ("set_alarm", {"time": "06:30"}),
+        ]
+        assert len({c["id"] for c in calls}) == 2
+        responses = [{"id": c["id"], "name": c["name"], "response": {"result": "done"}} for c in calls]
+        await client.send({"toolResponse": {"functionResponses": responses}})
+        reply = await client.until_turn_complete()
+    text = text_of(reply)
+    assert "lock_door returned" in text and "set_alarm returned" in text
+    assert model.offered == [["lock_door", "set_alarm"]]
+
+
+async def test_a_second_call_with_arguments_outside_the_schema_is_dropped_and_the_first_goes_out() -> None:
+    model = FakeToolCallingLLM(
+        [[written("lock_door", door="front"), written("lock_door", door="window"), written(NO_TOOL.name)]]
+    )
+    async with running_server(model, tools=ToolRuntime()) as srv:
+        async with session(srv, tools_setup([{"functionDeclarations": DOOR_AND_ALARM}])) as client:
+            await client.send(user("Lock the front door and the window."))
+            (call,) = (await read_until(client, "toolCall"))[-1]["toolCall"]["functionCalls"]
+            assert (call["name"], call["args"]) == ("lock_door", {"door": "front"})
+            await client.send({"toolResponse": {"functionResponses": [{"id": call["id"], "response": {}}]}})
+            await client.until_turn_complete()
+        await check_serving(srv)

@@ -272,10 +272,11 @@ def score_planner(planner: Planner, llm: LLM, data: dict[str, Any], progress: An
     }
 
 
-# The request sets ``openlive bench tools`` runs: the first, and a second written later
+# The request sets ``openlive bench tools`` runs: the first, a second written later
 # (before the native planner's prompt was tuned) over other functions, to show whether
-# tuning on the first fitted it.
-TOOL_SETS = ("tool_requests.json", "tool_requests_2.json")
+# tuning on the first fitted it, and a third written before several calls per request
+# were made possible (other functions again).
+TOOL_SETS = ("tool_requests.json", "tool_requests_2.json", "tool_requests_3.json")
 
 
 async def tool_choice(target: Target, options: BenchOptions) -> ScenarioResult:

@@ -9,7 +9,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -60,20 +60,20 @@ WORTH_WAITING_TOKENS = 64
 WAIT_PER_TOKEN_S = 0.005
 POOL_WAIT_S = 3.0
 
-# Native tool calls (Qwen2.5's chat template): the tag that opens a call, how many
-# tokens the model writes freely to show whether it opens one, and the most the
-# calls may take (code to run is the longest argument).
+# Native tool calls (Qwen2.5's chat template): the tags around a call, the most one
+# call may take (code to run is the longest argument), and the most calls in a turn.
 TOOL_CALL_OPEN = "<tool_call>"
 TOOL_CALL_CLOSE = "</tool_call>"
-TOOL_OPENING_TOKENS = 5
 TOOL_CALL_TOKENS = 768
+# Tokens the model writes freely after a call, to show whether it opens another.
+TOOL_OPENING_TOKENS = 5
 MAX_TOOL_CALLS = 8
 # What starts a program written as a code block instead of inside a call's JSON.
 # Said before the fence: given only the bare fence beside a lone run_python function, the
 # model wrote a ``def run_python(code):`` that printed nothing.
 CODE_FENCE = "Here is a complete Python program that prints the answer:\n```python\n"
 # The choice of calling nothing, offered beside the functions so that deciding
-# whether to call is one choice among names the grammar allows.
+# whether to call is one choice among their names.
 NO_TOOL = ToolSpec(
     name="reply_without_tools",
     description=(
@@ -399,19 +399,20 @@ class LlamaCppEngine:
         """The calls the model makes, through its chat template's tool format (Qwen2.5's ``<tool_call>``).
 
         The functions are offered with one more, :data:`NO_TOOL` (call nothing), and
-        the first call is written in the template's form under a grammar made from
-        their schemas, so it names one of them with arguments of the declared shape:
-        whether to call is the model's choice among names. If it chose a function,
-        it then writes freely a few tokens: if they open another call (the
-        template's tag, or the bare JSON call that small Qwen models often write
-        instead), that call is written under the grammar too, and so on.
+        the first call is always written in the template's form under a grammar made
+        from their schemas, so it names one of them with arguments of the declared
+        shape: whether to call is the model's choice among names. After a call, the
+        model writes freely a few tokens: if they open another call (the template's
+        tag, or the bare JSON call small Qwen models often write instead), that call is
+        written under the grammar too, and so on (see :func:`successive_calls`).
 
         Raises:
             EngineError: The model failed, or the schemas cannot become a grammar.
         """
         if not tools or not self._template_has_tools:
             return []
-        choices = [*tools, NO_TOOL] if all(t.name != NO_TOOL.name for t in tools) else list(tools)
+        offered = all(t.name != NO_TOOL.name for t in tools)
+        choices = [*tools, NO_TOOL] if offered else list(tools)
         tokens, _ = self._prompt(messages, choices)
         prompt = tokens
         if len(tokens) + TOOL_CALL_TOKENS > self._context_size:
@@ -419,25 +420,20 @@ class LlamaCppEngine:
                 f"the conversation and its tools take {len(tokens)} tokens, over the context window"
             )
         grammar = self._tool_call_grammar(choices)
-        text = ""
-        # The first call is always written, under the grammar: the model chooses among the
-        # functions and "no function". Left to write freely, Qwen2.5-Coder-1.5B began most
-        # answers that needed a search or code in words ("To find ...") and called nothing.
-        opening = TOOL_CALL_OPEN
-        # After that, one call at a time: the model says freely whether another follows
-        # (a grammar that allowed more would push a greedy model into calls it did not mean).
-        for _ in range(MAX_TOOL_CALLS):
-            if not opens_tool_call(opening) or cancel.is_set():
-                break
-            head = ("\n" if text else "") + TOOL_CALL_OPEN + "\n"
+
+        def write(head: str) -> str:
+            nonlocal tokens
             tokens = tokens + self._tokenizer.tokenize(head.encode(), add_bos=False, special=True)
             call = self._complete(tokens, TOOL_CALL_TOKENS, grammar, cancel)
-            text += head + call
-            if any(c.name == NO_TOOL.name for c in parse_tool_calls(head + call)):
-                break
             tokens = tokens + self._tokenizer.tokenize(call.encode(), add_bos=False, special=True)
-            opening = self._complete(tokens, TOOL_OPENING_TOKENS, None, cancel)
-        calls = [c for c in parse_tool_calls(text) if c.name != NO_TOOL.name or NO_TOOL in tools]
+            return call
+
+        def another() -> bool:
+            # Said freely: asked for another call under the grammar every time, the model
+            # (Qwen2.5-Coder-1.5B) made calls that nobody asked for.
+            return opens_tool_call(self._complete(tokens, TOOL_OPENING_TOKENS, None, cancel))
+
+        calls = successive_calls(write, NO_TOOL.name if offered else "", cancel, another)
         return [self._with_code_lines(c, tools, prompt, cancel) for c in calls]
 
     def _with_code_lines(
@@ -632,6 +628,35 @@ def compiles(code: str) -> bool:
     except (SyntaxError, ValueError, RecursionError, MemoryError):  # a nesting too deep is no program either
         return False
     return True
+
+
+def successive_calls(
+    write: Callable[[str], str],
+    stop_name: str,
+    cancel: threading.Event,
+    another: Callable[[], bool] = lambda: True,
+) -> list[ToolCall]:
+    """The calls a model writes one after another, until it stops.
+
+    ``write(head)`` appends ``head`` (the template's opening tag) to what was
+    written so far and returns the call the model writes after it. Before each
+    call after the first, ``another()`` says whether the model opens one more (a
+    request may ask for several things: "lock the door and set an alarm"). The
+    calls also end when the model names ``stop_name`` (call nothing), when the text
+    is no call (cut short, or cancelled), when a call repeats one already made (it
+    adds nothing, and a greedy model that repeats itself would repeat it again), or
+    after :data:`MAX_TOOL_CALLS`.
+    """
+    calls: list[ToolCall] = []
+    while len(calls) < MAX_TOOL_CALLS and not cancel.is_set():
+        if calls and not another():
+            break
+        head = ("\n" if calls else "") + TOOL_CALL_OPEN + "\n"
+        written = parse_tool_calls(head + write(head))
+        if not written or written[0].name == stop_name or written[0] in calls:
+            break
+        calls.append(written[0])
+    return calls
 
 
 def opens_tool_call(text: str) -> bool:

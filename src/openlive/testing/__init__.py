@@ -7,7 +7,7 @@ used by the product path: ``openlive serve`` always runs real engines.
 from openlive.testing.fake_llm import FakeLLM, WarmingFakeLLM, echo_reply
 from openlive.testing.fake_scorer import FakeScorer
 from openlive.testing.fake_speech import FakeAsr, FakeGlimpsingAsr, FakeTts, FakeTurn, FakeVad
-from openlive.testing.fake_tools import FakePlanner, FakeSearch
+from openlive.testing.fake_tools import FakePlanner, FakeSearch, FakeToolCallingLLM
 from openlive.testing.fake_transport import FakeSessionIO, FakeTransport
 from openlive.testing.fake_vision import FakeDescriber
 from openlive.testing.server import RunningServer, running_server
@@ -22,6 +22,7 @@ __all__ = [
     "FakeSearch",
     "FakeSessionIO",
     "FakeTransport",
+    "FakeToolCallingLLM",
     "FakeTts",
     "FakeTurn",
     "FakeVad",

@@ -1,11 +1,15 @@
-"""Test doubles for the tool side: a scripted planner and a canned search provider."""
+"""Test doubles for the tool side: a scripted planner, a model that calls tools, canned search."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from openlive.engines.base import ChatMessage
+from openlive.engines.native_tools import ToolCall, ToolSpec
+from openlive.engines.profile import ModelProfile
+from openlive.testing.fake_llm import FakeLLM
 from openlive.tools.planner import Step
 from openlive.tools.search import SearchError, SearchResult
 from openlive.wire.tools import Tools
@@ -40,6 +44,40 @@ class FakePlanner:
         if callable(self._script):
             return list(self._script(request))
         return list(self._script.get(request, ()))
+
+
+class FakeToolCallingLLM(FakeLLM):
+    """A :class:`FakeLLM` whose model calls tools itself, as a llama.cpp model does.
+
+    Its profile asks for native tool calls, so the server gives it the native
+    planner. For each turn it plays the model under the tool-call grammar: after
+    every opening tag it writes the next scripted text, and the engine's own loop
+    (:func:`openlive.engines.llama.successive_calls`) reads the calls from them.
+
+    Args:
+        turns: For each planned turn in order, the texts written after each tag, e.g.
+            ``['{"name": "a", "arguments": {}}', '{"name": "reply_without_tools"']``.
+        **kwargs: As for :class:`FakeLLM`.
+
+    Attributes:
+        offered: The names of the functions each planned turn offered.
+    """
+
+    def __init__(self, turns: Sequence[Sequence[str]], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.profile = ModelProfile(native_tools=True, house_rules=self.profile.house_rules)
+        self._turns = [list(texts) for texts in turns]
+        self.offered: list[list[str]] = []
+
+    def call_tools(
+        self, messages: Sequence[ChatMessage], tools: Sequence[ToolSpec], cancel: threading.Event
+    ) -> list[ToolCall]:
+        """The calls the next scripted turn writes; none once the script is used up."""
+        from openlive.engines.llama import NO_TOOL, successive_calls
+
+        self.offered.append([t.name for t in tools])
+        texts = self._turns.pop(0) if self._turns else []
+        return successive_calls(lambda _head: texts.pop(0) if texts else "", NO_TOOL.name, cancel)
 
 
 class FakeSearch:

@@ -1,4 +1,13 @@
-from openlive.engines.llama import opens_tool_call, parse_tool_calls
+import threading
+from collections.abc import Sequence
+
+from openlive.engines.llama import (
+    MAX_TOOL_CALLS,
+    NO_TOOL,
+    opens_tool_call,
+    parse_tool_calls,
+    successive_calls,
+)
 from openlive.engines.native_tools import ToolCall
 
 
@@ -25,6 +34,91 @@ def test_no_tag_no_call() -> None:
     assert parse_tool_calls('{"name": "a", "arguments": {}}') == []
 
 
+def call(name: str, **arguments: object) -> str:
+    """What the model writes after an opening tag, under the grammar."""
+    import json
+
+    return json.dumps({"name": name, "arguments": arguments}) + "\n</tool_call>"
+
+
+class Writer:
+    """Plays the model: hands out the scripted texts, one per opening tag, and keeps the tags."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.texts = list(texts)
+        self.heads: list[str] = []
+
+    def __call__(self, head: str) -> str:
+        self.heads.append(head)
+        return self.texts.pop(0) if self.texts else ""
+
+
+def calls_of(
+    *texts: str, stop_name: str = NO_TOOL.name, cancel: threading.Event | None = None
+) -> list[ToolCall]:
+    return successive_calls(Writer(texts), stop_name, cancel or threading.Event())
+
+
+def test_calls_follow_one_another_until_the_model_names_no_function() -> None:
+    writer = Writer([call("lock_door", door="back"), call("set_alarm", time="06:30"), call(NO_TOOL.name)])
+    calls = successive_calls(writer, NO_TOOL.name, threading.Event())
+    assert calls == [ToolCall("lock_door", {"door": "back"}), ToolCall("set_alarm", {"time": "06:30"})]
+    # The template's form: each call opens on its own line after the one before.
+    assert writer.heads == ["<tool_call>\n", "\n<tool_call>\n", "\n<tool_call>\n"]
+
+
+def test_no_function_first_means_no_calls_and_is_never_returned() -> None:
+    assert calls_of(call(NO_TOOL.name), call("lock_door", door="front")) == []
+
+
+def test_the_same_function_may_be_called_again_with_other_arguments() -> None:
+    texts = [call("lock_door", door=d) for d in ("front", "back", "garage")] + [call(NO_TOOL.name)]
+    assert [c.arguments["door"] for c in calls_of(*texts)] == ["front", "back", "garage"]
+
+
+def test_a_repeated_call_ends_the_calls_and_is_not_made_twice() -> None:
+    texts = [call("lock_door", door="front"), call("lock_door", door="front"), call("set_alarm", time="7")]
+    assert calls_of(*texts) == [ToolCall("lock_door", {"door": "front"})]
+
+
+def test_text_that_is_no_call_ends_the_calls() -> None:
+    # Cut short where the stop string matched (``{"name": ``), cut by a cancel, or nothing at all.
+    assert calls_of(call("a"), '{"name": ', call("b")) == [ToolCall("a", {})]
+    assert calls_of("not json at all") == []
+    assert calls_of("") == []
+
+
+def test_a_model_that_never_stops_is_cut_off() -> None:
+    texts = [call("count", n=i) for i in range(3 * MAX_TOOL_CALLS)]
+    assert len(calls_of(*texts)) == MAX_TOOL_CALLS
+
+
+def test_a_cancelled_turn_asks_for_no_more_calls() -> None:
+    cancel = threading.Event()
+    writer = Writer([call("a"), call("b")])
+
+    def write(head: str) -> str:
+        text = writer(head)
+        cancel.set()
+        return text
+
+    assert successive_calls(write, NO_TOOL.name, cancel) == [ToolCall("a", {})]
+    assert len(writer.heads) == 1
+
+
+def test_the_model_says_whether_another_call_follows() -> None:
+    asked: list[int] = []
+
+    def another() -> bool:
+        asked.append(1)
+        return len(asked) < 2  # one more call, then no more
+
+    writer = Writer([call("a"), call("b"), call("c")])
+    calls = successive_calls(writer, NO_TOOL.name, threading.Event(), another)
+    assert calls == [ToolCall("a", {}), ToolCall("b", {})]
+    assert len(asked) == 2 and len(writer.heads) == 2  # never asked before the first call
+
+
 def test_what_opens_a_call() -> None:
     assert opens_tool_call("<tool_call>\n{")
     assert opens_tool_call('  {"name"')
@@ -32,6 +126,11 @@ def test_what_opens_a_call() -> None:
     assert not opens_tool_call("Hello! I'm")
     assert not opens_tool_call("```python\nprint")
     assert not opens_tool_call("")
+
+
+def test_a_declared_function_named_like_the_no_tool_choice_is_a_call() -> None:
+    # The client declared ``reply_without_tools`` itself: then it is offered as theirs, not as ours.
+    assert calls_of(call(NO_TOOL.name), call(NO_TOOL.name), stop_name="") == [ToolCall(NO_TOOL.name, {})]
 
 
 def test_compiles_tells_a_program_from_one_joined_into_a_line() -> None:
