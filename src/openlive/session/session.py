@@ -436,7 +436,7 @@ class Session:
         deferred, kept = _retiring_images(self._deferred, 0)
         self._deferred[:] = deferred
         history, _ = _retiring_images(list(self.history), kept)
-        if history != list(self.history):
+        if any(new is not old for new, old in zip(history, self.history, strict=True)):
             self.history.replace(history)
 
     def _on_realtime_input(self, realtime: RealtimeInput) -> list[Action]:
@@ -1179,20 +1179,22 @@ def _saved_role(role: object) -> Literal["user", "model", "tool"]:
 def _retiring_images(turns: list[Turn], kept: int) -> tuple[list[Turn], int]:
     """``turns`` with images past the newest ``MAX_HISTORY_IMAGES`` retired, newest first.
 
-    ``kept``: images already kept by newer turns. Returns the turns and the images
-    kept so far.
+    ``kept``: images already kept by newer turns. Returns the turns (a turn that
+    keeps its images is the same object) and the images kept so far.
     """
     out = list(turns)
     for index in range(len(out) - 1, -1, -1):
         turn = out[index]
-        if not any(isinstance(p, ImagePart) for p in turn.parts):
-            continue
-        parts: list[Part] = []
-        for part in reversed(turn.parts):
-            if isinstance(part, ImagePart):
-                kept += 1
-                if kept > MAX_HISTORY_IMAGES:
-                    part = RetiredImage(image_digest(part))
-            parts.append(part)
-        out[index] = Turn(turn.role, parts=parts[::-1])
+        images = sum(isinstance(p, ImagePart) for p in turn.parts)
+        if kept + images > MAX_HISTORY_IMAGES:
+            parts: list[Part] = []
+            for part in reversed(turn.parts):
+                if isinstance(part, ImagePart):
+                    kept += 1
+                    if kept > MAX_HISTORY_IMAGES:
+                        part = RetiredImage(image_digest(part))
+                parts.append(part)
+            out[index] = Turn(turn.role, parts=parts[::-1])
+        else:
+            kept += images
     return out, kept
