@@ -16,7 +16,10 @@ generation it prepares, never on the event loop. Each image is described once:
 descriptions, and resized images, are kept in a small per-session cache keyed by
 the image's digest. Only the newest image of a prompt is given in full; earlier ones
 by the first line of their description (its summary), so a conversation over a
-shared screen does not grow its prompt by a whole screen of text a turn.
+shared screen does not grow its prompt by a whole screen of text a turn. An earlier
+image reads the same at every turn, its first summary kept, and so does one whose
+bytes the history has dropped (:class:`~openlive.parts.RetiredImage`): a prompt the
+engine has cached stays valid.
 
 :meth:`FrameVision.see` makes a newly arrived frame ready (described, or scaled
 for a model that reads images) ahead of the turn that will use it, in the process's
@@ -26,6 +29,8 @@ whose streamed frame is not ready yet does not wait for it when an earlier frame
 the stream was read: it gets that reading, marked with its age (the voice's latency
 does not pay for reading a frame on its critical path); the first frame of a stream,
 and an image sent in a turn, are read for the turn that needs them.
+Once a frame is read ahead, ``on_read`` lets the session's runtime read the next
+turn's prompt up to that frame into the engine's cache while the user speaks.
 """
 
 from __future__ import annotations
