@@ -313,6 +313,10 @@ async def flood_while_talking(target: Target, options: Any, result: ScenarioResu
             while not stop.is_set() and not flooder.closed.is_set():
                 await flooder.send_video(frames[sent[0] % len(frames)])
                 sent[0] += 1
+                # A send to a fast local socket never suspends: without this the
+                # client's loop never reads, and the server's close frame (1008 and
+                # its reason) goes unseen until the server drops the connection (1006).
+                await asyncio.sleep(0)
 
     async def watch() -> None:
         while not stop.is_set():
