@@ -31,6 +31,29 @@ DEFAULT_TOP_K = 40
 REPEAT_PENALTY = 1.1
 # JSON-schema grammars kept for reuse (sessions declare a few functions each).
 MAX_GRAMMARS = 256
+# llama.cpp's schema converter writes a bounded repetition out in full: a client's
+# ``maxLength: 1000000000`` would make a grammar of gigabytes. Bounds above this are
+# left out of the grammar (the arguments are still checked against the whole schema).
+GRAMMAR_MAX_REPEAT = 256
+_REPEAT_KEYWORDS = ("minLength", "maxLength", "minItems", "maxItems")
+_PATTERN_COUNT = re.compile(r"\{\s*(\d+)")
+
+
+def grammar_schema(schema: Any) -> Any:
+    """``schema`` with the bounds a grammar cannot afford left out (see ``GRAMMAR_MAX_REPEAT``)."""
+    if isinstance(schema, list):
+        return [grammar_schema(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    result: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in _REPEAT_KEYWORDS and isinstance(value, (int, float)) and value > GRAMMAR_MAX_REPEAT:
+            continue
+        if key == "pattern" and isinstance(value, str):
+            if any(int(count) > GRAMMAR_MAX_REPEAT for count in _PATTERN_COUNT.findall(value)):
+                continue
+        result[key] = grammar_schema(value)
+    return result
 
 _FALLBACK_TEMPLATE = (
     "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\n' + "
@@ -226,7 +249,7 @@ class LlamaCppEngine:
             from llama_cpp.llama_grammar import LlamaGrammar
 
             try:
-                grammar = LlamaGrammar.from_json_schema(key, verbose=False)
+                grammar = LlamaGrammar.from_json_schema(json.dumps(grammar_schema(schema)), verbose=False)
             except Exception as exc:  # the converter raises bare Exceptions and others
                 raise EngineError(f"cannot constrain the reply to the JSON schema: {exc}") from exc
             with self._grammars_lock:
@@ -468,7 +491,7 @@ class LlamaCppEngine:
             "anyOf": [
                 {
                     "type": "object",
-                    "properties": {"name": {"const": t.name}, "arguments": t.parameters},
+                    "properties": {"name": {"const": t.name}, "arguments": grammar_schema(t.parameters)},
                     "required": ["name", "arguments"],
                 }
                 for t in tools

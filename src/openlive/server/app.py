@@ -46,6 +46,8 @@ log = logging.getLogger(__name__)
 LIVE_METHOD = "BidiGenerateContent"
 CONSTRAINED_METHOD = "BidiGenerateContentConstrained"
 MAX_TOKEN_REQUEST_BYTES = 256 * 1024
+# How long a request body may take to arrive (the head has handshake_timeout_s).
+BODY_TIMEOUT_S = 10.0
 # How long a refused client gets to send its first message before the close.
 REFUSAL_WAIT_S = 5.0
 LIVE_PATH = "/ws/google.ai.generativelanguage.{version}.GenerativeService.{method}"
@@ -159,8 +161,8 @@ class _StarletteTransport:
     async def close(self, code: int, reason: str) -> None:
         try:
             await self._ws.close(code=code, reason=reason)
-        except RuntimeError:
-            pass  # the client went first
+        except (RuntimeError, WebSocketDisconnect, OSError):
+            pass  # the client went first (Starlette reports a vanished socket as a disconnect)
 
 
 async def live_session(websocket: WebSocket) -> None:
@@ -301,8 +303,11 @@ async def create_auth_token(request: Request) -> JSONResponse:
         return _error(403, "PERMISSION_DENIED", error.reason)
     if state.resumption is None:
         return _error(501, "UNIMPLEMENTED", "this server has no store for ephemeral tokens")
-    body = await request.body()
-    if len(body) > MAX_TOKEN_REQUEST_BYTES:
+    try:
+        body = await _bounded_body(request, MAX_TOKEN_REQUEST_BYTES, BODY_TIMEOUT_S)
+    except TimeoutError:
+        return _error(408, "DEADLINE_EXCEEDED", f"the request body did not arrive within {BODY_TIMEOUT_S:g} s")
+    if body is None:
         return _error(400, "INVALID_ARGUMENT", "the request body is too large")
     try:
         # Decoded as a Live frame is: NaN, lone surrogates and deep nesting are refused.
@@ -312,6 +317,29 @@ async def create_auth_token(request: Request) -> JSONResponse:
     await state.resumption.store.put_token(token)
     log.info("minted an ephemeral token: %d use(s)", token.uses_left)
     return JSONResponse(token_json(token))
+
+
+async def _bounded_body(request: Request, limit: int, timeout_s: float) -> bytes | None:
+    """The request's body, or ``None`` once it is over ``limit`` bytes (the rest is never read).
+
+    Starlette's ``request.body()`` would hold a body of any size in memory, and
+    wait for a slow one without end.
+
+    Raises:
+        TimeoutError: The body did not arrive within ``timeout_s``.
+    """
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async with asyncio.timeout(timeout_s):
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                return None
+            chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _check_page(request: Request, state: AppState) -> None:

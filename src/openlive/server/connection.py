@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from concurrent.futures import Executor
+import threading
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -31,13 +32,30 @@ from openlive.runtime import ConnectionLimits, SessionRuntime, TokenAccounts
 from openlive.runtime.resumption import ResumptionConfig
 from openlive.runtime.tools import ToolRuntime
 from openlive.session import Session
-from openlive.wire import Setup, encode, parse_client_message
+from openlive.wire import ClientMessage, Setup, encode, parse_client_message
 from openlive.wire import server as msg
 
 log = logging.getLogger(__name__)
 
 # How long a closing connection may take to flush its queued messages.
 CLOSE_FLUSH_TIMEOUT_S = 10.0
+# Frames up to this size are parsed on the event loop (audio chunks, text, tool
+# responses: well under a millisecond each). Bigger ones, and every setup (whose
+# tool schemas are checked against the JSON Schema meta-schema), are parsed in a
+# worker thread: parsing costs up to a few microseconds per JSON value, so one
+# 8 MiB message of tiny values takes seconds, which must not stall every session.
+LOOP_PARSE_MAX_BYTES = 16 * 1024
+_PARSE_WORKERS = 2
+_parser: ThreadPoolExecutor | None = None
+_parser_lock = threading.Lock()
+
+
+def _parse_executor() -> ThreadPoolExecutor:
+    global _parser
+    with _parser_lock:
+        if _parser is None:
+            _parser = ThreadPoolExecutor(_PARSE_WORKERS, thread_name_prefix="openlive-parse")
+        return _parser
 
 
 class Transport(Protocol):
@@ -179,7 +197,7 @@ class Connection:
                 return
             try:
                 self._check_size(frame)
-                message = parse_client_message(frame)
+                message = await self._parse(frame)
                 first_setup = isinstance(message, Setup) and self.session.setup is None
                 if isinstance(message, Setup) and first_setup:
                     message = await self.runtime.prepare_setup(message)
@@ -196,6 +214,14 @@ class Connection:
                 )
                 continue
             self.runtime.act(actions)
+
+    async def _parse(self, frame: str | bytes) -> ClientMessage:
+        # A second setup is refused before its tools are checked.
+        first = self.session.setup is None
+        if first or len(frame) > LOOP_PARSE_MAX_BYTES:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(_parse_executor(), parse_client_message, frame, first)
+        return parse_client_message(frame, setup_allowed=False)
 
     def _check_size(self, frame: str | bytes) -> None:
         size = len(frame.encode("utf-8") if isinstance(frame, str) else frame)

@@ -15,6 +15,7 @@ import re
 import sys
 import time
 from typing import TextIO
+from urllib.parse import unquote_plus
 
 session_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("session_id", default="-")
 
@@ -36,6 +37,11 @@ REDACTED = "<redacted>"
 _SECRET_QUERY = re.compile(
     r"(?i)((?:[?&;]|%3f|%26)(?:key|api_key|apikey|access_token|token|x-goog-api-key)(?:=|%3d))[^&#\s\"'<>]*"
 )
+# Any query parameter whose name is percent-encoded (``?%6Bey=``): servers decode
+# names before reading them, so ``%6Bey`` is ``key``; such a value is masked when
+# the decoded name is a credential's.
+_ENCODED_QUERY = re.compile(r"([?&;]([^=&#\s\"'<>]*%[^=&#\s\"'<>]*)=)[^&#\s\"'<>]*")
+_SECRET_NAMES = frozenset({"key", "api_key", "apikey", "access_token", "token", "x-goog-api-key"})
 _SECRET_HEADER = re.compile(
     r"(?i)((?:x-goog-api-key|authorization|api-key)['\"]?\s*[:=,]\s*(?:b?['\"])?(?:(?:token|bearer|basic)\s+)?)"
     r"[^\s'\",}]+"
@@ -51,9 +57,15 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 def redact(text: str) -> str:
     """``text`` with every credential it holds replaced by ``<redacted>``."""
     text = _SECRET_QUERY.sub(lambda m: m.group(1) + REDACTED, text)
+    text = _ENCODED_QUERY.sub(_mask_encoded, text)
     text = _SECRET_HEADER.sub(lambda m: m.group(1) + REDACTED, text)
     text = _URL_PASSWORD.sub(lambda m: m.group(1) + REDACTED + "@", text)
     return _TOKEN_NAME.sub(lambda m: m.group(1) + REDACTED, text)
+
+
+def _mask_encoded(match: re.Match[str]) -> str:
+    name = unquote_plus(match.group(2)).strip().lower()
+    return match.group(1) + REDACTED if name in _SECRET_NAMES else match.group(0)
 
 
 def escape_controls(text: str) -> str:

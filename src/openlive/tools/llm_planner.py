@@ -35,12 +35,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import jsonschema
-
 from openlive.engines.base import LLM, ChatMessage, GenerationStats, SamplingParams
 from openlive.errors import EngineError
 from openlive.tools.planner import CodeStep, FunctionStep, SearchStep, Step
-from openlive.wire.tools import FunctionDeclaration, Tools
+from openlive.wire.tools import FunctionDeclaration, Tools, argument_error
 
 log = logging.getLogger(__name__)
 
@@ -842,11 +840,10 @@ class LlmPlanner:
             log.info("dropped %s: the arguments are not a JSON object", declaration.name)
             log.debug("the arguments written for %s: %.80r", declaration.name, reply)
             return None
-        try:
-            jsonschema.Draft202012Validator(schema).validate(args)
-        except jsonschema.ValidationError as exc:
+        problem = argument_error(schema, args)
+        if problem is not None:
             log.info("dropped %s: invalid arguments", declaration.name)
-            log.debug("invalid arguments for %s: %s: %s", declaration.name, args, exc.message)
+            log.debug("invalid arguments for %s: %s: %s", declaration.name, args, problem)
             return None
         return args
 

@@ -15,12 +15,10 @@ import logging
 import threading
 from collections.abc import Sequence
 
-import jsonschema
-
 from openlive.engines.base import ChatMessage
 from openlive.engines.native_tools import ToolCall, ToolCallingLLM, ToolSpec
 from openlive.tools.planner import CodeStep, FunctionStep, SearchStep, Step
-from openlive.wire.tools import Tools
+from openlive.wire.tools import Tools, argument_error
 
 log = logging.getLogger(__name__)
 
@@ -113,10 +111,11 @@ def steps_from_calls(calls: Sequence[ToolCall], tools: Tools, task: str) -> list
     for call in calls:
         declaration = tools.function(call.name)
         if declaration is not None:
-            try:
-                jsonschema.Draft202012Validator(declaration.parameters).validate(call.arguments)
-            except jsonschema.ValidationError as error:
-                log.info("native tool planner: dropped a call to %s: %s", call.name, error.message[:120])
+            problem = argument_error(declaration.parameters, call.arguments)
+            if problem is not None:
+                # The message may quote the arguments, which come from what the user said.
+                log.info("native tool planner: dropped a call to %s: invalid arguments", call.name)
+                log.debug("invalid arguments for %s: %s", call.name, problem[:120])
                 continue
             steps.append(FunctionStep(task=task, name=call.name, args=dict(call.arguments)))
         elif call.name == CODE_FUNCTION.name and tools.code_execution:

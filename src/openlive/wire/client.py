@@ -196,12 +196,14 @@ class ToolResponse:
 ClientMessage = Setup | ClientContent | RealtimeInput | ToolResponse
 
 
-def parse_client_message(frame: str | bytes) -> ClientMessage:
+def parse_client_message(frame: str | bytes, setup_allowed: bool = True) -> ClientMessage:
     """Parse one client frame.
 
     Args:
         frame: The frame's payload. Binary frames are accepted when they hold UTF-8
             JSON, as browsers and some clients send JSON in binary frames.
+        setup_allowed: False once the session has its setup: another one is then
+            refused before its tools are checked (the costly part of a setup).
 
     Returns:
         The typed message.
@@ -213,14 +215,16 @@ def parse_client_message(frame: str | bytes) -> ClientMessage:
     if not isinstance(value, dict):
         raise InvalidArgument("message must be a JSON object")
     try:
-        return _parse(value)
+        return _parse(value, setup_allowed)
     except RecursionError:
         # decode_frame bounds nesting well inside the stack; this is the backstop
         # for checks that recurse several frames per level (JSON Schema, for one).
         raise InvalidArgument("message is nested too deeply to check; flatten it") from None
 
 
-def _parse(value: dict[str, Any]) -> ClientMessage:
+def _parse(value: dict[str, Any], setup_allowed: bool = True) -> ClientMessage:
+    if not setup_allowed and "setup" in value:
+        raise InvalidArgument("setup was already received; send it only once per session")
     message = normalize(value, spec.CLIENT_MESSAGE, "")
     if len(message) != 1:
         names = ", ".join(sorted(message)) or "nothing"

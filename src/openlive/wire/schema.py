@@ -213,7 +213,12 @@ def _int_from_text(text: str, path: str) -> int:
         raise InvalidArgument(f"{path} must be an integer")
     # Exact, as a float() round trip would lose int64 precision; the exponent is
     # checked before the value is expanded, so "1e600000" costs no more than "1".
-    number = decimal.Decimal(text)
+    try:
+        number = decimal.Decimal(text)
+    except decimal.InvalidOperation:
+        # An exponent past what decimal can hold (about 10**18): far out of range,
+        # or a zero or fraction no integer field needs written that way.
+        raise InvalidArgument(f"{path} is out of range") from None
     if number.is_zero():
         return 0
     if number.adjusted() < 0 or number != number.to_integral_value():

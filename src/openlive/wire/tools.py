@@ -10,9 +10,12 @@ import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 import jsonschema
 import jsonschema.exceptions
+from referencing import Registry
+from referencing.exceptions import Unresolvable
 
 from openlive.errors import InvalidArgument
 
@@ -20,6 +23,10 @@ from openlive.errors import InvalidArgument
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]{0,63}")
 MAX_FUNCTIONS = 128
 MAX_SCHEMA_CHARS = 64_000
+# All declarations' schemas together: checking a schema against the JSON Schema
+# meta-schema costs about 15 ms per 1,000 characters, so this bounds what one
+# setup can cost (about a second) however many functions it declares.
+MAX_TOTAL_SCHEMA_CHARS = 64_000
 
 # OpenAPI Schema fields (the Gemini ``Schema`` message) and their JSON Schema names.
 _OPENAPI_TYPES = {"STRING", "NUMBER", "INTEGER", "BOOLEAN", "ARRAY", "OBJECT", "NULL"}
@@ -124,6 +131,11 @@ def parse_tools(entries: list[dict[str, Any]]) -> Tools:
     """
     functions: list[FunctionDeclaration] = []
     code = search = url = False
+    # Counted before any declaration is checked, so a long list costs nothing.
+    declared = sum(len(entry.get("functionDeclarations", [])) for entry in entries)
+    if declared > MAX_FUNCTIONS:
+        raise InvalidArgument(f"setup.tools declares {declared} functions; at most {MAX_FUNCTIONS}")
+    budget = [MAX_TOTAL_SCHEMA_CHARS]
     for index, entry in enumerate(entries):
         path = f"setup.tools[{index}]"
         if "googleSearchRetrieval" in entry:
@@ -131,20 +143,23 @@ def parse_tools(entries: list[dict[str, Any]]) -> Tools:
                 f"{path}.googleSearchRetrieval is not supported in the Live API; use googleSearch"
             )
         for number, declaration in enumerate(entry.get("functionDeclarations", [])):
-            functions.append(_declaration(declaration, f"{path}.functionDeclarations[{number}]"))
+            functions.append(_declaration(declaration, f"{path}.functionDeclarations[{number}]", budget))
         code |= "codeExecution" in entry
         search |= "googleSearch" in entry
         url |= "urlContext" in entry
-    if len(functions) > MAX_FUNCTIONS:
-        raise InvalidArgument(f"setup.tools declares {len(functions)} functions; at most {MAX_FUNCTIONS}")
-    names = [f.name for f in functions]
-    duplicate = next((n for n in names if names.count(n) > 1), None)
+    seen: set[str] = set()
+    duplicate = None
+    for function in functions:
+        if function.name in seen:
+            duplicate = function.name
+            break
+        seen.add(function.name)
     if duplicate is not None:
         raise InvalidArgument(f"setup.tools declares the function {duplicate!r} twice")
     return Tools(tuple(functions), code_execution=code, google_search=search, url_context=url)
 
 
-def _declaration(body: dict[str, Any], path: str) -> FunctionDeclaration:
+def _declaration(body: dict[str, Any], path: str, budget: list[int] | None = None) -> FunctionDeclaration:
     name = body.get("name", "")
     if not _NAME.fullmatch(name):
         shown = name if len(name) <= 20 else name[:17] + "..."
@@ -164,7 +179,7 @@ def _declaration(body: dict[str, Any], path: str) -> FunctionDeclaration:
         raise InvalidArgument(
             f"{path}: the parameters schema must describe an object, not {parameters['type']}"
         )
-    _check_schema(parameters, path)
+    _check_schema(parameters, path, budget)
     return FunctionDeclaration(
         name=name,
         description=str(body.get("description", "")),
@@ -179,14 +194,81 @@ def _json_schema(value: Any, path: str) -> dict[str, Any]:
     return value
 
 
-def _check_schema(schema: dict[str, Any], path: str) -> None:
-    if len(json.dumps(schema)) > MAX_SCHEMA_CHARS:
+def _check_schema(schema: dict[str, Any], path: str, budget: list[int] | None = None) -> None:
+    size = len(json.dumps(schema))
+    if size > MAX_SCHEMA_CHARS:
         raise InvalidArgument(f"{path}: the parameters schema is over {MAX_SCHEMA_CHARS} characters")
+    if budget is not None:
+        budget[0] -= size
+        if budget[0] < 0:
+            raise InvalidArgument(
+                f"{path}: the functions' parameters schemas are over {MAX_TOTAL_SCHEMA_CHARS} "
+                "characters together; declare fewer or smaller functions"
+            )
     try:
         jsonschema.Draft202012Validator.check_schema(schema)
     except jsonschema.exceptions.SchemaError as error:
         where = "/".join(str(p) for p in error.path) or "top level"
         raise InvalidArgument(f"{path}: invalid schema at {where}: {error.message[:120]}") from None
+    _check_references(schema, path)
+
+
+def _check_references(schema: dict[str, Any], path: str) -> None:
+    """Refuse ``$ref``s that do not point into the schema itself.
+
+    A reference to a URL would make the validator fetch it (a request to any
+    address, from the server) and one that points nowhere would fail only when
+    the model first calls the function; both are refused at setup.
+    """
+    stack: list[Any] = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        for keyword in ("$ref", "$dynamicRef"):
+            ref = node.get(keyword)
+            if isinstance(ref, str) and not _resolves_locally(schema, ref):
+                raise InvalidArgument(
+                    f"{path}: {keyword} {ref[:40]!r} does not point into the schema; only references "
+                    "within it (#/$defs/...) are served"
+                )
+        stack.extend(node.values())
+
+
+def _resolves_locally(schema: dict[str, Any], ref: str) -> bool:
+    if ref == "#":
+        return True
+    if not ref.startswith("#/"):
+        return False
+    target: Any = schema
+    for token in ref[2:].split("/"):
+        token = unquote(token).replace("~1", "/").replace("~0", "~")
+        if isinstance(target, dict) and token in target:
+            target = target[token]
+        elif isinstance(target, list) and token.isdigit() and int(token) < len(target):
+            target = target[int(token)]
+        else:
+            return False
+    return isinstance(target, (dict, bool))
+
+
+def argument_error(schema: dict[str, Any], arguments: dict[str, Any]) -> str | None:
+    """Why ``arguments`` do not fit a function's ``schema``; ``None`` when they do.
+
+    Nothing is ever fetched (the registry is empty, so a remote ``$ref`` cannot be
+    resolved), and a schema that cannot be applied (a reference cycle) counts as
+    a mismatch rather than an error.
+    """
+    try:
+        jsonschema.Draft202012Validator(schema, registry=Registry()).validate(arguments)
+    except jsonschema.ValidationError as error:
+        return error.message
+    except (Unresolvable, RecursionError):
+        return "the schema cannot be applied"
+    return None
 
 
 def openapi_to_json_schema(value: Any, path: str) -> dict[str, Any]:

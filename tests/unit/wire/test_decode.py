@@ -211,7 +211,7 @@ def test_a_schema_that_recurses_past_the_stack_is_a_client_error(monkeypatch: py
     # stack, the client hears 1007, not 1011.
     import openlive.wire.client as client
 
-    def recurse(value: object) -> object:
+    def recurse(value: object, setup_allowed: bool = True) -> object:
         raise RecursionError
 
     monkeypatch.setattr(client, "_parse", recurse)

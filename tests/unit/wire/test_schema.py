@@ -177,6 +177,17 @@ def test_int_strings_with_huge_exponents_cost_no_more_than_small_ones(text: str)
         assert error.reason.startswith("shape.sideCount ")
 
 
+@pytest.mark.parametrize(
+    "text", ["1e" + "9" * 20, "-1e" + "9" * 60, "0e" + "9" * 30, "1e-" + "9" * 40, "5E+" + "1" * 19]
+)
+def test_int_strings_with_exponents_past_what_decimal_holds_are_refused(text: str) -> None:
+    # decimal.Decimal refuses exponents past about 10**18 with InvalidOperation,
+    # which once escaped as an internal error (1011) instead of a client one.
+    with pytest.raises(InvalidArgument) as error:
+        normalize({"sideCount": text}, SHAPE, "shape")
+    assert error.value.reason == "shape.sideCount is out of range"
+
+
 def test_int_string_zero_with_an_exponent_is_zero() -> None:
     assert normalize({"sideCount": "0e999999999"}, SHAPE, "shape") == {"sideCount": 0}
 
