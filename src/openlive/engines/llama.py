@@ -55,6 +55,7 @@ def grammar_schema(schema: Any) -> Any:
         result[key] = grammar_schema(value)
     return result
 
+
 _FALLBACK_TEMPLATE = (
     "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\n' + "
     "message['content'] + '<|im_end|>' + '\n' }}{% endfor %}"

@@ -306,7 +306,9 @@ async def create_auth_token(request: Request) -> JSONResponse:
     try:
         body = await _bounded_body(request, MAX_TOKEN_REQUEST_BYTES, BODY_TIMEOUT_S)
     except TimeoutError:
-        return _error(408, "DEADLINE_EXCEEDED", f"the request body did not arrive within {BODY_TIMEOUT_S:g} s")
+        return _error(
+            408, "DEADLINE_EXCEEDED", f"the request body did not arrive within {BODY_TIMEOUT_S:g} s"
+        )
     if body is None:
         return _error(400, "INVALID_ARGUMENT", "the request body is too large")
     try:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from openlive.parts import Part, TextPart, only_text, part_size, render_text
+from openlive.parts import ImagePart, Part, TextPart, only_text, part_size, render_text
 
 Role = Literal["user", "model", "tool"]
 
@@ -51,16 +51,29 @@ class Turn:
 
 
 class History:
-    """An ordered list of turns that keeps a running count of its size."""
+    """An ordered list of turns that keeps a running count of its size and its images.
+
+    ``images`` counts the images kept whole (not retired), so that a session can
+    tell without walking every turn whether any must be retired.
+    """
 
     def __init__(self) -> None:
         self._turns: list[Turn] = []
         self.chars = 0
+        self.images = 0
 
     def append(self, turn: Turn) -> None:
         """Add one turn at the end."""
         self._turns.append(turn)
         self.chars += turn.size
+        self.images += _images(turn)
+
+    def update(self, index: int, turn: Turn) -> None:
+        """Put ``turn`` in place of the one at ``index`` (an image retired)."""
+        old = self._turns[index]
+        self._turns[index] = turn
+        self.chars += turn.size - old.size
+        self.images += _images(turn) - _images(old)
 
     def extend(self, turns: Iterable[Turn]) -> None:
         """Add turns at the end, in order."""
@@ -71,6 +84,7 @@ class History:
         """Replace the whole history (after older turns were dropped)."""
         self._turns = []
         self.chars = 0
+        self.images = 0
         self.extend(turns)
 
     def __iter__(self) -> Iterator[Turn]:
@@ -81,3 +95,7 @@ class History:
 
     def __getitem__(self, index: int) -> Turn:
         return self._turns[index]
+
+
+def _images(turn: Turn) -> int:
+    return sum(isinstance(part, ImagePart) for part in turn.parts)

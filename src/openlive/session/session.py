@@ -435,9 +435,20 @@ class Session:
         """Keep the newest ``MAX_HISTORY_IMAGES`` images; older ones are retired (their bytes dropped)."""
         deferred, kept = _retiring_images(self._deferred, 0)
         self._deferred[:] = deferred
-        history, _ = _retiring_images(list(self.history), kept)
-        if any(new is not old for new, old in zip(history, self.history, strict=True)):
-            self.history.replace(history)
+        if kept + self.history.images <= MAX_HISTORY_IMAGES:
+            return  # nothing to retire: no walk over a long history of text
+        # Newest first, up to the oldest turn that still keeps an image: older
+        # ones were retired before, so the walk covers the recent turns only.
+        live = self.history.images
+        for index in range(len(self.history) - 1, -1, -1):
+            if live == 0:
+                break
+            turn = self.history[index]
+            images = sum(isinstance(p, ImagePart) for p in turn.parts)
+            live -= images
+            (retired,), kept = _retiring_images([turn], kept)
+            if retired is not turn:
+                self.history.update(index, retired)
 
     def _on_realtime_input(self, realtime: RealtimeInput) -> list[Action]:
         assert self.setup is not None
@@ -574,7 +585,9 @@ class Session:
         self._preview_at = self._frames_seen
         turn = Turn(role="user", parts=(frame, TextPart(text)) if frame is not None else (TextPart(text),))
         # With the history's images as the turn will leave them (the oldest retired).
-        turns, _ = _retiring_images([*self.history, turn], 0)
+        turns = [*self.history, turn]
+        if self.history.images + (frame is not None) > MAX_HISTORY_IMAGES:
+            turns, _ = _retiring_images(turns, 0)
         tone = self._tones.estimate(text, sound) if self.native.affective else None
         instruction = self._instruction(reply_language, tone)
         # The same checks the turn will make, on a list: nothing of the session changes.

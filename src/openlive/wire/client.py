@@ -19,6 +19,11 @@ from openlive.wire.decode import decode_frame
 from openlive.wire.schema import normalize
 from openlive.wire.tools import FunctionResponse, Tools, parse_function_responses, parse_tools
 
+# Parts one clientContent message may hold, all turns together. Each part costs the
+# session some microseconds on the event loop; a long history arrives in several
+# messages (the loop serves other sessions between them).
+MAX_CONTENT_PARTS = 2048
+
 
 @dataclass(frozen=True)
 class Blob:
@@ -235,6 +240,12 @@ def _parse(value: dict[str, Any], setup_allowed: bool = True) -> ClientMessage:
     if kind == "setup":
         return _setup(body)
     if kind == "clientContent":
+        parts = sum(len(turn.get("parts", [])) for turn in body.get("turns", []))
+        if parts > MAX_CONTENT_PARTS:
+            raise InvalidArgument(
+                f"clientContent holds {parts} parts; at most {MAX_CONTENT_PARTS} in one message: "
+                "send a long history in several clientContent messages"
+            )
         return ClientContent(
             turns=tuple(_content(t, default_role="user") for t in body.get("turns", [])),
             turn_complete=bool(body.get("turnComplete", False)),

@@ -81,3 +81,22 @@ def test_the_serve_handler_masks_and_escapes(as_json: bool) -> None:
         assert "RuntimeError" in records[1]["error"]
     else:
         assert "Traceback" in out  # tracebacks keep their lines
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/ws/x?%6Bey=SECRET-1",
+        "/ws/x?alt=sse&k%65y=SECRET-1",
+        "/ws/x?%61ccess_token=SECRET-1&x=1",
+        "/ws/x?api%5Fkey=SECRET-1",
+        "/ws/x?%4B%45%59=SECRET-1",
+    ],
+)
+def test_a_credential_under_a_percent_encoded_name_is_masked(url: str) -> None:
+    # Query names are decoded before they are read: %6Bey is the key parameter.
+    assert "SECRET-1" not in redact(url)
+
+
+def test_other_percent_encoded_names_are_left_alone() -> None:
+    assert redact("/ws/x?x%41=visible&b=2") == "/ws/x?x%41=visible&b=2"

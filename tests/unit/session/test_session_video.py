@@ -133,6 +133,37 @@ def test_the_history_keeps_only_the_newest_images() -> None:
     assert retired == [RetiredImage(image_digest(ImagePart(jpeg(20 * s), "image/jpeg"))) for s in range(3)]
 
 
+def test_the_history_counts_its_kept_images_as_they_retire() -> None:
+    session = active()
+    for shade in range(MAX_HISTORY_IMAGES + 3):
+        frame(session, jpeg(20 * shade))
+        finish(session, text(session, f"turn {shade}"))
+        live = sum(isinstance(p, ImagePart) for t in session.history for p in t.parts)
+        assert session.history.images == live <= MAX_HISTORY_IMAGES
+
+
+def test_a_long_history_of_text_is_not_walked_for_images(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each message walked every turn of the history looking for images to retire:
+    # with 100,000 turns of text that cost 200 ms of event loop per message.
+    import openlive.session.session as session_module
+
+    session = active()
+    turns = [{"role": "user", "parts": [{"text": "a"}]}, {"role": "model", "parts": [{"text": "b"}]}] * 1000
+    for _ in range(5):
+        feed(session, {"clientContent": {"turns": turns, "turnComplete": False}})
+    walked: list[int] = []
+    real = session_module._retiring_images
+
+    def counting(turns: list[Any], kept: int) -> Any:
+        walked.append(len(turns))
+        return real(turns, kept)
+
+    monkeypatch.setattr(session_module, "_retiring_images", counting)
+    feed(session, {"clientContent": {"turns": turns[:1], "turnComplete": False}})
+    frame(session, jpeg(10))
+    assert max(walked, default=0) <= 1
+
+
 def test_a_reply_started_ahead_is_kept_by_the_turn_that_retires_the_oldest_image() -> None:
     session = active()
     for shade in range(MAX_HISTORY_IMAGES):

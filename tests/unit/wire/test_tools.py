@@ -1074,3 +1074,47 @@ def test_parse_function_responses_does_not_change_its_input() -> None:
     assert response.scheduling == "WHEN_IDLE"
     assert response.response == {"result": "ok"}
     assert items == original
+
+
+# -- references and argument checks (issue 11, second round) -------------------------------------
+
+
+def test_argument_checks_never_fetch_a_reference(monkeypatch: pytest.MonkeyPatch) -> None:
+    import urllib.request
+
+    from openlive.wire.tools import argument_error
+
+    def no_fetch(*args: object, **kwargs: object) -> object:
+        raise AssertionError("the validator tried to fetch a $ref")
+
+    monkeypatch.setattr(urllib.request, "urlopen", no_fetch)
+    schema = {"type": "object", "properties": {"a": {"$ref": "http://127.0.0.1:9/x.json"}}}
+    assert argument_error(schema, {"a": 1}) == "the schema cannot be applied"
+
+
+def test_a_reference_cycle_is_a_mismatch_not_an_error() -> None:
+    from openlive.wire.tools import argument_error
+
+    schema = {"$defs": {"a": {"$ref": "#/$defs/a"}}, "$ref": "#/$defs/a"}
+    assert argument_error(schema, {}) == "the schema cannot be applied"
+
+
+def test_local_references_are_served() -> None:
+    from openlive.wire.tools import argument_error
+
+    schema = {
+        "type": "object",
+        "$defs": {"city": {"type": "string"}},
+        "properties": {"a": {"$ref": "#/$defs/city"}},
+    }
+    tools = parse_tools([{"functionDeclarations": [{"name": "f", "parametersJsonSchema": schema}]}])
+    assert tools.functions[0].parameters == schema
+    assert argument_error(schema, {"a": "Paris"}) is None
+    assert argument_error(schema, {"a": 3}) == "3 is not of type 'string'"
+
+
+def test_functions_are_counted_before_any_is_checked() -> None:
+    entries = [{"functionDeclarations": [{"name": "bad name"}] * 200}]
+    with pytest.raises(InvalidArgument) as error:
+        parse_tools(entries)
+    assert error.value.reason == "setup.tools declares 200 functions; at most 128"
