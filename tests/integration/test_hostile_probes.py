@@ -179,3 +179,17 @@ async def test_a_refused_client_that_leaves_first_logs_no_traceback() -> None:
     text = log.getvalue()
     assert "sent more than once" in text
     assert "Traceback" not in text and "Exception in ASGI application" not in text
+
+
+async def test_a_history_past_the_turn_limit_is_1007_and_the_server_keeps_answering() -> None:
+    # 50 messages of 2,000 one-letter turns, then turnComplete: the reply's prompt
+    # (100,000 turns) was rendered and counted on the event loop for minutes.
+    turns = [{"role": "user", "parts": [{"text": "a"}]}, {"role": "model", "parts": [{"text": "b"}]}] * 300
+    async with running_server(FakeLLM()) as srv:
+        async with session(srv) as client:
+            for _ in range(2):
+                await client.send({"clientContent": {"turns": turns, "turnComplete": False}})
+            closed = await client.closed()
+        assert closed.code == 1007
+        assert closed.reason.startswith("session history would exceed 1024 turns")
+        await check_serving(srv)

@@ -127,10 +127,15 @@ class SessionLimits:
         max_history_chars: Text the history may hold before the session is refused
             more; bounds memory for clients that only add context.
         max_output_tokens: Cap on a reply's length when the client names none.
+        max_history_turns: Turns the history may hold. The prompt of every reply is
+            rendered through the chat template and counted on the event loop, at a
+            cost that grows faster than the turn count (2,000 one-word turns: 1.5 s
+            with SmolLM2); the context window holds far fewer turns than this anyway.
     """
 
     max_history_chars: int = 1_000_000
     max_output_tokens: int = 1024
+    max_history_turns: int = 1024
 
 
 @dataclass(frozen=True)
@@ -650,6 +655,12 @@ class Session:
         return actions
 
     def _check_room(self, turns: list[Turn]) -> None:
+        count = len(self.history) + len(turns) + len(self._deferred)
+        if count > self._limits.max_history_turns:
+            raise InvalidArgument(
+                f"session history would exceed {self._limits.max_history_turns} turns; "
+                "start a new session or send a summary instead of the full context"
+            )
         added = sum(t.size for t in turns) + sum(t.size for t in self._deferred)
         if self.history.chars + added > self._limits.max_history_chars:
             raise InvalidArgument(

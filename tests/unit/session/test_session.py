@@ -453,3 +453,16 @@ def test_close_when_idle_has_nothing_to_cancel() -> None:
     session = active_session()
     assert session.close() == []
     assert session.state is State.CLOSED
+
+
+def test_a_history_of_more_turns_than_the_limit_is_refused() -> None:
+    # Every reply renders and counts the whole history on the event loop; 100,000
+    # one-letter turns sent with turnComplete false froze a server for minutes.
+    session = active_session(limits=SessionLimits(max_history_turns=10))
+    turns = [{"role": "user", "parts": [{"text": "a"}]}] * 6
+    message = json.dumps({"clientContent": {"turns": turns, "turnComplete": False}})
+    session.receive(parse_client_message(message))
+    with pytest.raises(InvalidArgument) as error:
+        session.receive(parse_client_message(message))
+    assert error.value.reason.startswith("session history would exceed 10 turns")
+    assert len(session.history) == 6

@@ -143,13 +143,13 @@ def test_the_history_counts_its_kept_images_as_they_retire() -> None:
 
 
 def test_a_long_history_of_text_is_not_walked_for_images(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Each message walked every turn of the history looking for images to retire:
-    # with 100,000 turns of text that cost 200 ms of event loop per message.
+    # Each message walked every turn of the history looking for images to retire
+    # (with 100,000 turns of text, 200 ms of event loop per message).
     import openlive.session.session as session_module
 
     session = active()
-    turns = [{"role": "user", "parts": [{"text": "a"}]}, {"role": "model", "parts": [{"text": "b"}]}] * 1000
-    for _ in range(5):
+    turns = [{"role": "user", "parts": [{"text": "a"}]}, {"role": "model", "parts": [{"text": "b"}]}] * 250
+    for _ in range(2):
         feed(session, {"clientContent": {"turns": turns, "turnComplete": False}})
     walked: list[int] = []
     real = session_module._retiring_images
