@@ -340,8 +340,6 @@ def serve(settings: Settings) -> None:
     speech = build_speech(settings)
     store = open_settings_store(settings)
     warm_up(models, speech)
-    if models.judge is not None:
-        models.judge.preload(models.engines())  # proactive audio's judge, loaded while serving
     server, _ = make_server(settings, models, tls, speech, store)
     scheme = "https" if tls else "http"
     host = "localhost" if settings.loopback else settings.host
@@ -371,5 +369,14 @@ def serve(settings: Settings) -> None:
     if not settings.api_keys:
         banner.append("  no API keys configured: any key is accepted (loopback only)")
     assert isinstance(server, _Server)
-    server.on_started = lambda: print("\n".join(banner), file=sys.stderr, flush=True)
+
+    def started() -> None:
+        print("\n".join(banner), file=sys.stderr, flush=True)
+        # Proactive audio's judge loads while serving, after the banner: llama.cpp
+        # points stderr at /dev/null while it loads a model (verbose=False), so
+        # whatever is printed or logged meanwhile, from any thread, is lost.
+        if models.judge is not None:
+            models.judge.preload(models.engines())
+
+    server.on_started = started
     asyncio.run(server.serve(sockets=[listener]))
