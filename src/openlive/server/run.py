@@ -379,6 +379,13 @@ def serve(settings: Settings) -> None:
     speech = build_speech(settings)
     store = open_settings_store(settings)
     warm_up(models, speech)
+    if models.judge is not None:
+        # Proactive audio's judge model loads now, before serving: llama.cpp points
+        # stderr at /dev/null while it loads one (verbose=False), and whatever any
+        # thread printed or logged meanwhile would be lost. Its first judgment runs
+        # in the background once the server is up.
+        for engine in models.engines():
+            models.judge.for_reply(engine)
     server, _ = make_server(settings, models, tls, speech, store, tracer=tracer)
     scheme = "https" if tls else "http"
     host = "localhost" if settings.loopback else settings.host
@@ -411,11 +418,8 @@ def serve(settings: Settings) -> None:
 
     def started() -> None:
         print("\n".join(banner), file=sys.stderr, flush=True)
-        # Proactive audio's judge loads while serving, after the banner: llama.cpp
-        # points stderr at /dev/null while it loads a model (verbose=False), so
-        # whatever is printed or logged meanwhile, from any thread, is lost.
         if models.judge is not None:
-            models.judge.preload(models.engines())
+            models.judge.preload(models.engines())  # the first judgment, in the background
 
     server.on_started = started
     asyncio.run(server.serve(sockets=[listener]))
