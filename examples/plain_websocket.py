@@ -1,7 +1,7 @@
 """Talk to openlive with a plain WebSocket client: no SDK, just the wire messages.
 
-export SSL_CERT_FILE=$(openlive cert)      # trust the server's self-signed certificate
-python examples/plain_websocket.py "Hello, how are you?"
+export SSL_CERT_FILE=$(.venv/bin/openlive cert)   # trust the server's self-signed certificate
+.venv/bin/python examples/plain_websocket.py "Hello, how are you?"
 
 The server is at OPENLIVE_BASE_URL (default https://localhost:8443; http:// for a
 server started with --no-tls); the key is GEMINI_API_KEY (any key is accepted by a

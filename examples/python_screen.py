@@ -6,11 +6,11 @@ from the newest frame. The screen is captured with Pillow's ImageGrab (X11,
 macOS, Windows); give an image file (a window screenshot) to share that instead,
 and without a display a frame is drawn with Pillow from --text.
 
-    export SSL_CERT_FILE=$(openlive cert)
-    python examples/python_screen.py                      # your screen; type questions
-    python examples/python_screen.py window.png           # a window image
-    python examples/python_screen.py --text "Invoice total: 42.50 EUR" \
-        --ask "What does my screen say?"                  # one question, then exit
+    export SSL_CERT_FILE=$(.venv/bin/openlive cert)
+    .venv/bin/python examples/python_screen.py              # your screen; type questions
+    .venv/bin/python examples/python_screen.py window.png   # a window image
+    .venv/bin/python examples/python_screen.py --text "Invoice total: 42.50 EUR" \
+        --ask "What does my screen say?"              # one question, then exit
 
 The server is at OPENLIVE_BASE_URL (default https://localhost:8443); the key is
 GEMINI_API_KEY (any key is accepted by a server with no keys configured).

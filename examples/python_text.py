@@ -1,7 +1,7 @@
 """The Live API documentation's text example, pointed at openlive.
 
-export SSL_CERT_FILE=$(openlive cert)
-python examples/python_text.py
+export SSL_CERT_FILE=$(.venv/bin/openlive cert)
+.venv/bin/python examples/python_text.py
 """
 
 import asyncio

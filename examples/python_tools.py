@@ -1,11 +1,11 @@
 """The Live API documentation's tool examples, pointed at openlive.
 
-export SSL_CERT_FILE=$(openlive cert)
-python examples/python_tools.py                 # all four examples
-python examples/python_tools.py lights          # or one: lights, code, search, combined
+export SSL_CERT_FILE=$(.venv/bin/openlive cert)
+.venv/bin/python examples/python_tools.py          # all four examples
+.venv/bin/python examples/python_tools.py lights   # or one: lights, code, search, combined
 
 Search reads the operator's own index: fill it first with
-``openlive index add DOCS_DIR``.
+``.venv/bin/openlive index add DOCS_DIR``.
 """
 
 import asyncio

@@ -3,13 +3,13 @@
 With a microphone and speakers (pip install sounddevice; Linux also needs
 `apt-get install libportaudio2`):
 
-    export SSL_CERT_FILE=$(openlive cert)
-    python examples/python_voice.py
+    export SSL_CERT_FILE=$(.venv/bin/openlive cert)
+    .venv/bin/python examples/python_voice.py
 
 Without them, or to script it, send a WAV file and get the reply as a WAV file:
 
     espeak-ng -w question.wav "What is the capital of France?"
-    python examples/python_voice.py question.wav reply.wav
+    .venv/bin/python examples/python_voice.py question.wav reply.wav
 
 The server is at OPENLIVE_BASE_URL (default https://localhost:8443); the key is
 GEMINI_API_KEY (any key is accepted by a server with no keys configured).

@@ -166,6 +166,9 @@ class Settings:
             (OPENLIVE_CONSOLE_PASSWORD) to the flag, which the process list shows.
         log_level: ``debug``, ``info``, ``warning`` or ``error``.
         log_json: Write logs as JSON lines.
+        otlp_endpoint: Send a trace of each turn to this OpenTelemetry collector
+            (OTLP over HTTP, e.g. ``http://localhost:4318``; the ``otel`` extra);
+            empty: no traces.
         engines: Engine name to how to build it.
         models: Served model name to engine name.
     """
@@ -219,6 +222,7 @@ class Settings:
     console_password: str = field(default="", repr=False)
     log_level: str = "info"
     log_json: bool = False
+    otlp_endpoint: str = ""
     engines: dict[str, EngineSpec] = field(default_factory=_default_engines)
     models: dict[str, str] = field(default_factory=_default_models)
 
@@ -328,6 +332,10 @@ class Settings:
             raise ConfigError("asr_window_s must be between 0 (the default) and 30 seconds")
         if self.asr_beam < 0:
             raise ConfigError("asr_beam must be 0 (the default) or positive")
+        if self.otlp_endpoint and not self.otlp_endpoint.startswith(("http://", "https://")):
+            raise ConfigError(
+                "otlp_endpoint is an OTLP/HTTP collector's URL, e.g. http://localhost:4318 (empty: no traces)"
+            )
 
 
 _SCALARS = {f.name: f for f in dataclasses.fields(Settings) if f.name not in ("engines", "models")}

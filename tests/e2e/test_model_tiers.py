@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib.util
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -32,11 +33,14 @@ DOOR = ToolSpec(
 
 
 @pytest.fixture(scope="module")
-def qwen(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def qwen(tmp_path_factory: pytest.TempPathFactory, shared_models: Path):  # type: ignore[no-untyped-def]
     from openlive.engines.llama import LlamaCppEngine
     from openlive.engines.packaged import QWEN_05B, packaged_llm_path
 
-    path = packaged_llm_path("qwen-0.5b", tmp_path_factory.mktemp("data"))
+    # The models directory the e2e servers share: the 0.5 GB file is joined once a run.
+    data_dir = tmp_path_factory.mktemp("data")
+    (data_dir / "models").symlink_to(shared_models, target_is_directory=True)
+    path = packaged_llm_path("qwen-0.5b", data_dir)
     assert path.stat().st_size == QWEN_05B.size
     return LlamaCppEngine(path, n_ctx=4096, contexts=1)
 

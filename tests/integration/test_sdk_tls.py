@@ -6,7 +6,9 @@ self-signed certificate for localhost, trusted through ``SSL_CERT_FILE``.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
+import logging
 import ssl
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -164,3 +166,26 @@ async def test_sdk_models_get_of_an_unknown_model_is_a_404_naming_served_ones(cl
         await client.aio.models.get(model="gemini-9-ultra")
     assert failure.value.code == 404
     assert MODEL_NAME in str(failure.value)
+
+
+async def test_a_finished_tls_session_leaves_no_error_when_the_request_deadline_passes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The deadline for the first request's head outlives an upgraded connection; when
+    # it fired after the session had closed, asyncio logged an AttributeError at ERROR.
+    cert, key = ensure_self_signed(tmp_path / "tls")
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    caplog.set_level(logging.INFO)
+    async with running_server(
+        FakeLLM(), tls=TlsFiles(cert, key, self_signed=True), handshake_timeout_s=0.5
+    ) as srv:
+        sdk = genai.Client(api_key="any", http_options={"base_url": f"https://localhost:{srv.port}"})
+        config = types.LiveConnectConfig(response_modalities=[types.Modality.TEXT])
+        async with sdk.aio.live.connect(model=MODEL_NAME, config=config) as live_session:
+            await live_session.send_client_content(
+                turns=types.Content(role="user", parts=[types.Part(text="hello")]), turn_complete=True
+            )
+            assert [m async for m in live_session.receive()]
+        await asyncio.sleep(1.0)  # past the deadline
+    errors_logged = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not errors_logged, [r.getMessage() for r in errors_logged]

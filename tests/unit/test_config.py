@@ -334,3 +334,10 @@ def test_an_openai_engine_may_say_it_reads_images(write_config: WriteConfig) -> 
     settings = load_settings(path, environ={})
     assert settings.engines["vision"].images is True
     assert settings.video_session_limit_s == 120.0
+
+
+@pytest.mark.parametrize("endpoint", ["localhost:4318", "grpc://collector:4317", "collector"])
+def test_check_refuses_an_otlp_endpoint_that_is_not_an_http_url(endpoint: str) -> None:
+    with pytest.raises(ConfigError, match="otlp_endpoint is an OTLP/HTTP collector's URL"):
+        Settings(otlp_endpoint=endpoint).check()
+    Settings(otlp_endpoint="http://127.0.0.1:4318").check()

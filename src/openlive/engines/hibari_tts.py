@@ -20,6 +20,7 @@ import numpy as np
 
 from openlive.engines.assets import verify_package_models
 from openlive.engines.audio_base import OUTPUT_RATE, Samples
+from openlive.engines.embedded import INSTALL_EMBEDDED
 from openlive.engines.voices import ENGLISH_LANGUAGES, canonical_language, canonical_voice
 from openlive.errors import ConfigError, EngineError
 
@@ -89,7 +90,7 @@ class HibariTts:
         try:
             from hibari import Hibari, dsp
         except ImportError as exc:  # pragma: no cover - depends on the install
-            raise ConfigError("hibari-tts is not installed; install openlive[embedded]") from exc
+            raise ConfigError(f"hibari-tts is not installed; {INSTALL_EMBEDDED}") from exc
         try:
             self._hibari: Any = Hibari(model=str(root / "assets" / "hibari.onnx"), threads=1)
             self._hibari.g2p  # noqa: B018 - loads the lexicons now, not in the first reply

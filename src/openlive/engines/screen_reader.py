@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from openlive.engines.assets import verify_package_models
+from openlive.engines.embedded import INSTALL_EMBEDDED
 from openlive.engines.image_summary import located, region
 from openlive.errors import ConfigError, EngineError
 from openlive.priority import PRIORITY
@@ -433,9 +434,7 @@ def _engine() -> Any:
         try:
             from rapidocr_onnxruntime import RapidOCR  # type: ignore[import-untyped]
         except ImportError as exc:  # pragma: no cover - depends on the install
-            raise ConfigError(
-                f"rapidocr-onnxruntime cannot be imported ({exc}); install openlive[embedded]"
-            ) from exc
+            raise ConfigError(f"rapidocr-onnxruntime cannot be imported ({exc}); {INSTALL_EMBEDDED}") from exc
         # rapidocr logs each call at INFO on its own handler.
         logging.getLogger("RapidOCR").setLevel(logging.WARNING)
         engine = RapidOCR(

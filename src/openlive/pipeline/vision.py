@@ -85,11 +85,6 @@ def background_executor() -> Executor:
         return _background
 
 
-def digest(part: ImagePart) -> str:
-    """A short digest naming an image's bytes."""
-    return image_digest(part)
-
-
 class FrameVision:
     """Prepares one session's prompts' images for its language model.
 
@@ -173,7 +168,7 @@ class FrameVision:
 
     def _sized(self, part: ImagePart) -> ImagePart:
         max_side = self._resolution().max_side
-        key = (digest(part), "size", str(max_side))
+        key = (image_digest(part), "size", str(max_side))
         cached = self._cached(key)
         if isinstance(cached, ImagePart):
             return cached
@@ -188,7 +183,7 @@ class FrameVision:
 
     def _said(self, part: ImagePart, previous: ImagePart | None, full: bool = True) -> str:
         """The text in an image's place: its description, or (``full=False``) its summary."""
-        key = digest(part)
+        key = image_digest(part)
         with self._lock:
             streamed = key in self._arrived
             previous = self._previous.get(key, previous)
@@ -196,7 +191,7 @@ class FrameVision:
             summary = self._summaries.get(key)
         if not full and summary is not None:
             return f"[an earlier image: {summary}]\n"
-        text_key = (key, "text", digest(previous) if previous is not None else "")
+        text_key = (key, "text", image_digest(previous) if previous is not None else "")
         cached = self._cached(text_key)
         if isinstance(cached, str):
             text = cached
@@ -241,7 +236,7 @@ class FrameVision:
         Raises:
             InvalidArgument: An image cannot be decoded.
         """
-        key = (digest(part), "text", digest(previous) if previous is not None else "")
+        key = (image_digest(part), "text", image_digest(previous) if previous is not None else "")
         while True:
             cached = self._cached(key)
             if isinstance(cached, str):
@@ -293,7 +288,7 @@ class FrameVision:
         worked on. ``sized``: the engine reads images, so the frame is scaled to the
         resolution rather than described.
         """
-        key = digest(frame)
+        key = image_digest(frame)
         with self._lock:
             self._waiting = (frame, previous, sized)
             self._previous[key] = previous

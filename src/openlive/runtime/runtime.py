@@ -298,6 +298,7 @@ class SessionRuntime:
                 queue_wait_ms=1000 * stats.queue_wait_s,
                 audio_s=paced.audio_s,
                 ahead_ms=1000 * (paced.sending_started_at - reply.started_at),
+                reply_ms=1000 * (asyncio.get_running_loop().time() - reply.started_at),
             )
         )
         self._accounts.observe(self._models.engine(action.model), action.messages, stats.prompt_tokens)

@@ -64,6 +64,10 @@ def head_deadline_protocol(base: type[asyncio.Protocol], timeout_s: float) -> ty
         def _openlive_head_expired(self, transport: asyncio.BaseTransport) -> None:
             # `cycle` is uvicorn's current request; after an upgrade the transport
             # belongs to the WebSocket protocol, whose own deadlines apply.
+            if transport.is_closing():
+                # Closed already (after an upgrade the timer outlives this protocol;
+                # an SSL transport closed twice cannot even name its protocol).
+                return
             if getattr(self, "cycle", None) is None and transport.get_protocol() is self:
                 log.debug("no HTTP request within %g s of connecting; closing the socket", timeout_s)
                 if isinstance(transport, asyncio.Transport):

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import uvicorn
 from uvicorn.protocols.http.auto import AutoHTTPProtocol
@@ -32,6 +33,9 @@ from openlive.server.guard import GuardLimits, head_deadline_protocol, tls_hands
 from openlive.server.tls import ensure_self_signed
 from openlive.session import SessionLimits
 from openlive.store import Store
+
+if TYPE_CHECKING:
+    from openlive.server.tracing import TurnTracer
 
 log = logging.getLogger(__name__)
 
@@ -212,9 +216,17 @@ def tls_files(settings: Settings) -> TlsFiles | None:
 class _Server(uvicorn.Server):
     """uvicorn, but open sessions get a goAway and a close before connections drop."""
 
-    def __init__(self, config: uvicorn.Config, state: AppState, grace_s: float, handshake_s: float) -> None:
+    def __init__(
+        self,
+        config: uvicorn.Config,
+        state: AppState,
+        grace_s: float,
+        handshake_s: float,
+        tracer: TurnTracer | None = None,
+    ) -> None:
         super().__init__(config)
         self._state = state
+        self._tracer = tracer
         self._grace_s = grace_s
         self._handshake_s = handshake_s
         # Called once the server accepts connections (the "serving" banner).
@@ -225,6 +237,8 @@ class _Server(uvicorn.Server):
             await super().startup(sockets)
         if self.started:
             self._state.prometheus.attach()
+            if self._tracer is not None:
+                self._tracer.attach()
         if self.started and self.on_started is not None:
             self.on_started()
 
@@ -240,6 +254,9 @@ class _Server(uvicorn.Server):
         await self._state.drain(self._grace_s)
         await super().shutdown(sockets)
         self._state.prometheus.detach()
+        if self._tracer is not None:
+            # The last traces go out (the exporter blocks up to its timeout): off the loop.
+            await asyncio.to_thread(self._tracer.shutdown)
 
 
 def open_settings_store(settings: Settings) -> Store:
@@ -256,8 +273,11 @@ def make_server(
     speech: SpeechEngines | None = None,
     store: Store | None = None,
     tools: ToolRuntime | None = None,
+    tracer: TurnTracer | None = None,
 ) -> tuple[uvicorn.Server, AppState]:
-    """A uvicorn server for ``settings``, not yet started."""
+    """A uvicorn server for ``settings``, not yet started (traces per turn if it names a collector)."""
+    if tracer is None:
+        tracer = turn_tracer(settings)
     state = AppState(
         tools=tools or tool_runtime(settings),
         models=models,
@@ -305,7 +325,25 @@ def make_server(
         lifespan="off",
         timeout_graceful_shutdown=int(settings.shutdown_grace_s) + 5,
     )
-    return _Server(config, state, settings.shutdown_grace_s, settings.handshake_timeout_s), state
+    return _Server(config, state, settings.shutdown_grace_s, settings.handshake_timeout_s, tracer), state
+
+
+def turn_tracer(settings: Settings) -> TurnTracer | None:
+    """Traces per turn to the settings' OTLP collector; ``None`` when none is set (the default).
+
+    Raises:
+        ConfigError: A collector is set but the OpenTelemetry SDK is not installed.
+    """
+    if not settings.otlp_endpoint:
+        return None
+    try:
+        from openlive.server.tracing import TurnTracer, otlp_provider
+    except ImportError as error:
+        raise ConfigError(
+            f"otlp_endpoint needs the OpenTelemetry SDK ({error}); install it from openlive's "
+            "source tree: pip install -e '.[otel]'"
+        ) from None
+    return TurnTracer(otlp_provider(settings.otlp_endpoint))
 
 
 def bind_listener(host: str, port: int) -> socket.socket:
@@ -334,6 +372,7 @@ def bind_listener(host: str, port: int) -> socket.socket:
 def serve(settings: Settings) -> None:
     """Run the server in the foreground until interrupted."""
     settings.check()
+    tracer = turn_tracer(settings)  # a missing SDK is said before the models load
     listener = bind_listener(settings.host, settings.port)
     tls = tls_files(settings)
     models = build_models(settings)
@@ -341,8 +380,13 @@ def serve(settings: Settings) -> None:
     store = open_settings_store(settings)
     warm_up(models, speech)
     if models.judge is not None:
-        models.judge.preload(models.engines())  # proactive audio's judge, loaded while serving
-    server, _ = make_server(settings, models, tls, speech, store)
+        # Proactive audio's judge model loads now, before serving: llama.cpp points
+        # stderr at /dev/null while it loads one (verbose=False), and whatever any
+        # thread printed or logged meanwhile would be lost. Its first judgment runs
+        # in the background once the server is up.
+        for engine in models.engines():
+            models.judge.for_reply(engine)
+    server, _ = make_server(settings, models, tls, speech, store, tracer=tracer)
     scheme = "https" if tls else "http"
     host = "localhost" if settings.loopback else settings.host
     base_url = f"{scheme}://{host}:{settings.port}"
@@ -371,5 +415,11 @@ def serve(settings: Settings) -> None:
     if not settings.api_keys:
         banner.append("  no API keys configured: any key is accepted (loopback only)")
     assert isinstance(server, _Server)
-    server.on_started = lambda: print("\n".join(banner), file=sys.stderr, flush=True)
+
+    def started() -> None:
+        print("\n".join(banner), file=sys.stderr, flush=True)
+        if models.judge is not None:
+            models.judge.preload(models.engines())  # the first judgment, in the background
+
+    server.on_started = started
     asyncio.run(server.serve(sockets=[listener]))

@@ -13,6 +13,12 @@ from openlive.engines.profile import ModelProfile
 GATE_TIMEOUT_S = 10.0
 
 
+# The odds of each answer as the reply's first token (``answer_logprobs``, as llama.cpp gives them).
+Odds = Callable[[Sequence[ChatMessage], Sequence[str]], list[float]]
+# Asks a remote engine's server whether it is up: ``None``, or why not (``probe``, for /health).
+Probe = Callable[[float], str | None]
+
+
 def echo_reply(messages: Sequence[ChatMessage]) -> str:
     """The default script: answer ``echo: <last user message>``."""
     last_user = next((m.content for m in reversed(messages) if m.role == "user"), "")
@@ -37,13 +43,23 @@ class FakeLLM:
         capabilities: What the engine declares (a local tokenizer by default).
         house_rules: Let the server add its own system rules to the prompts (off by
             default, so that tests can predict prompts and token counts exactly).
+        odds: When given, the engine reads judgments from its odds, as the llama.cpp
+            engine does: it has ``answer_logprobs``, which answers with ``odds``.
+        probe: When given, the engine has a ``probe`` (as a remote engine has for
+            ``/health``), which answers with ``probe``.
 
     Attributes:
         calls: Every prompt and the params that came with it, in order.
         cancels: Every generation's cancel event, in order.
         yielded: How many tokens each generation yielded, in order.
         entered: Set once a generation has started.
+        judged: Every prompt ``answer_logprobs`` was asked about, in order.
+        probed_in: The thread each ``probe`` ran in, in order.
     """
+
+    # Present only when configured: the runtime tells engines apart by what they have.
+    answer_logprobs: Odds
+    probe: Probe
 
     def __init__(
         self,
@@ -56,6 +72,8 @@ class FakeLLM:
         gate: threading.Event | None = None,
         capabilities: LLMCapabilities | None = None,
         house_rules: bool = False,
+        odds: Odds | None = None,
+        probe: Probe | None = None,
     ) -> None:
         self.profile = ModelProfile(house_rules=house_rules)
         self._reply = reply
@@ -69,7 +87,29 @@ class FakeLLM:
         self.cancels: list[threading.Event] = []
         self.yielded: list[int] = []
         self.entered = threading.Event()
+        self.judged: list[list[ChatMessage]] = []
+        self.probed_in: list[str] = []
         self._lock = threading.Lock()
+        if odds is not None:
+            self.answer_logprobs = self._judging(odds)
+        if probe is not None:
+            self.probe = self._probing(probe)
+
+    def _judging(self, odds: Odds) -> Odds:
+        def answer_logprobs(messages: Sequence[ChatMessage], answers: Sequence[str]) -> list[float]:
+            with self._lock:
+                self.judged.append(list(messages))
+            return odds(messages, answers)
+
+        return answer_logprobs
+
+    def _probing(self, probe: Probe) -> Probe:
+        def probing(timeout_s: float) -> str | None:
+            with self._lock:
+                self.probed_in.append(threading.current_thread().name)
+            return probe(timeout_s)
+
+        return probing
 
     @property
     def params(self) -> list[SamplingParams]:

@@ -19,7 +19,7 @@
 
 import { readFileSync } from "node:fs";
 import { GoogleGenAI, Modality } from "@google/genai";
-import { printAndExit, recordSends } from "./common.mjs";
+import { liveSession, printAndExit, recordSends, runScript } from "./common.mjs";
 
 const CONFIGS = {
   // The documentation's examples ("Affective dialog", "Proactive audio", and
@@ -73,16 +73,7 @@ const summary = {
 const recorded = { url: null, sent: [] };
 recordSends(() => recorded);
 
-let resolveTurn;
-let rejectTurn;
-const turnDone = new Promise((resolve, reject) => {
-  resolveTurn = resolve;
-  rejectTurn = reject;
-});
-let resolveClosed;
-const closed = new Promise((resolve) => {
-  resolveClosed = resolve;
-});
+const live = liveSession(summary);
 
 function onMessage(message) {
   if (message.setupComplete) summary.events.push("setupComplete");
@@ -105,7 +96,7 @@ function onMessage(message) {
   if (content?.turnComplete) {
     summary.events.push("turnComplete");
     summary.turnComplete = true;
-    resolveTurn();
+    live.end();
   }
 }
 
@@ -120,38 +111,15 @@ async function main() {
   const connecting = ai.live.connect({
     model,
     config: CONFIGS[configName],
-    callbacks: {
-      onmessage: onMessage,
-      onerror(event) {
-        summary.error ??= `websocket error: ${event?.message ?? event}`;
-        rejectTurn(new Error(summary.error));
-      },
-      onclose(event) {
-        summary.close = { code: event.code, reason: String(event.reason ?? ""), wasClean: event.wasClean };
-        resolveClosed();
-        rejectTurn(new Error(`closed with ${event.code}: ${event.reason}`));
-      },
-    },
+    callbacks: live.callbacks(onMessage),
   });
-  turnDone.catch(() => {});
-  // A server that refuses the setup closes the socket; connect() would never settle.
-  const session = await Promise.race([
-    connecting,
-    closed.then(() => {
-      throw new Error(`closed before setupComplete: ${summary.close.code} ${summary.close.reason}`);
-    }),
-  ]);
+  const session = await live.connected(connecting);
   const data = readFileSync(audioPath).toString("base64");
   session.sendRealtimeInput({ audio: { data, mimeType: "audio/pcm;rate=16000" } });
-  await turnDone;
+  await live.done;
   session.close();
-  await closed;
+  await live.closed;
 }
-
-const timer = setTimeout(() => {
-  summary.error ??= `timed out after ${timeoutMs} ms`;
-  finish(3);
-}, timeoutMs);
 
 function finish(exitCode) {
   summary.url = recorded.url;
@@ -159,14 +127,9 @@ function finish(exitCode) {
   printAndExit(summary, exitCode);
 }
 
-main().then(
-  () => {
-    clearTimeout(timer);
-    finish(summary.turnComplete && summary.close?.wasClean ? 0 : 1);
-  },
-  (error) => {
-    clearTimeout(timer);
-    summary.error ??= String(error?.message ?? error);
-    finish(summary.close ? 2 : 1);
-  },
-);
+runScript(main, {
+  summary,
+  timeoutMs,
+  finish,
+  ok: () => summary.turnComplete && summary.close?.wasClean,
+});

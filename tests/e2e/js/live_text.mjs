@@ -17,7 +17,7 @@
 // the server closed the session first, 3 on timeout.
 
 import { GoogleGenAI, Modality } from "@google/genai";
-import { printAndExit, recordSends } from "./common.mjs";
+import { liveSession, printAndExit, recordSends, runScript } from "./common.mjs";
 
 const baseUrl = process.argv[2] ?? process.env.OPENLIVE_BASE_URL;
 const model = process.argv[3] ?? process.env.OPENLIVE_MODEL ?? "gemini-2.0-flash-live-001";
@@ -59,16 +59,7 @@ function finish(exitCode) {
   printAndExit(summary, exitCode);
 }
 
-let resolveTurn;
-let rejectTurn;
-const turnDone = new Promise((resolve, reject) => {
-  resolveTurn = resolve;
-  rejectTurn = reject;
-});
-let resolveClosed;
-const closed = new Promise((resolve) => {
-  resolveClosed = resolve;
-});
+const live = liveSession(summary);
 
 function onMessage(message) {
   if (message.setupComplete) {
@@ -97,7 +88,7 @@ function onMessage(message) {
   if (message.goAway) summary.events.push("goAway");
   if (content?.turnComplete) {
     summary.turnComplete = true;
-    resolveTurn();
+    live.end();
   }
 }
 
@@ -107,32 +98,9 @@ async function main() {
   const connecting = ai.live.connect({
     model,
     config: { responseModalities: [Modality.TEXT] },
-    callbacks: {
-      onopen() {
-        summary.opened = true;
-      },
-      onmessage: onMessage,
-      onerror(event) {
-        summary.error ??= `websocket error: ${event?.message ?? event?.error ?? event}`;
-        rejectTurn(new Error(summary.error));
-      },
-      onclose(event) {
-        summary.close = { code: event.code, reason: String(event.reason ?? ""), wasClean: event.wasClean };
-        resolveClosed();
-        rejectTurn(new Error(`closed with ${event.code}: ${event.reason}`));
-      },
-    },
+    callbacks: live.callbacks(onMessage),
   });
-  turnDone.catch(() => {}); // observed below; avoid an unhandled rejection
-
-  // connect() resolves only after setupComplete; a server that refuses the setup
-  // closes the socket instead, and the SDK's promise never settles. Race both.
-  const session = await Promise.race([
-    connecting,
-    closed.then(() => {
-      throw new Error(`closed before setupComplete: ${summary.close.code} ${summary.close.reason}`);
-    }),
-  ]);
+  const session = await live.connected(connecting);
   summary.setupComplete = session.setupComplete ?? null;
 
   if (turnsForm === "object") {
@@ -140,28 +108,18 @@ async function main() {
   } else {
     session.sendClientContent({ turns: prompt });
   }
-  await turnDone;
+  await live.done;
 
   summary.closeRequested = true;
   session.close();
-  await closed;
+  await live.closed;
 }
 
-const timer = setTimeout(() => {
-  summary.error ??= `timed out after ${timeoutMs} ms`;
-  finish(3);
-}, timeoutMs);
-
-main().then(
-  () => {
-    clearTimeout(timer);
-    // session.close() sends a close frame without a status code, so the close
-    // event reports 1005 (no status received); a clean close is what matters.
-    finish(summary.turnComplete && summary.close?.wasClean ? 0 : 1);
-  },
-  (error) => {
-    clearTimeout(timer);
-    summary.error ??= String(error?.message ?? error);
-    finish(summary.close ? 2 : 1);
-  },
-);
+// session.close() sends a close frame without a status code, so the close
+// event reports 1005 (no status received); a clean close is what matters.
+runScript(main, {
+  summary,
+  timeoutMs,
+  finish,
+  ok: () => summary.turnComplete && summary.close?.wasClean,
+});

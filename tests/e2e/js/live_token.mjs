@@ -22,7 +22,7 @@
 // setupComplete; 1 otherwise; 3 on timeout.
 
 import { GoogleGenAI, Modality } from "@google/genai";
-import { printAndExit, recordSends } from "./common.mjs";
+import { liveSession, printAndExit, recordSends, runScript } from "./common.mjs";
 
 const baseUrl = process.argv[2] ?? process.env.OPENLIVE_BASE_URL;
 const model = process.argv[3] ?? process.env.OPENLIVE_MODEL ?? "gemini-2.0-flash-live-001";
@@ -83,65 +83,37 @@ async function runSession(ai, withTurn) {
     error: null,
   };
   current = record;
-  let resolveTurn;
-  let rejectTurn;
-  const turnDone = new Promise((resolve, reject) => {
-    resolveTurn = resolve;
-    rejectTurn = reject;
-  });
-  turnDone.catch(() => {}); // observed below
-  let resolveClosed;
-  const closed = new Promise((resolve) => {
-    resolveClosed = resolve;
-  });
+  const live = liveSession(record);
 
   const connecting = ai.live.connect({
     model,
     config: { responseModalities: [Modality.TEXT] },
-    callbacks: {
-      onmessage(message) {
-        if (message.setupComplete) record.events.push("setupComplete");
-        const content = message.serverContent;
-        for (const part of content?.modelTurn?.parts ?? []) {
-          if (typeof part.text === "string" && !part.thought) record.text += part.text;
-        }
-        if (content?.modelTurn) record.events.push("modelTurn");
-        if (content?.generationComplete) record.events.push("generationComplete");
-        if (message.usageMetadata) record.usageMetadata = message.usageMetadata;
-        if (content?.turnComplete) {
-          record.events.push("turnComplete");
-          record.turnComplete = true;
-          resolveTurn();
-        }
-      },
-      onerror(event) {
-        record.error ??= `websocket error: ${event?.message ?? event?.error ?? event}`;
-        rejectTurn(new Error(record.error));
-      },
-      onclose(event) {
-        record.close = { code: event.code, reason: String(event.reason ?? ""), wasClean: event.wasClean };
-        resolveClosed();
-        rejectTurn(new Error(`closed with ${event.code}: ${event.reason}`));
-      },
-    },
+    callbacks: live.callbacks((message) => {
+      if (message.setupComplete) record.events.push("setupComplete");
+      const content = message.serverContent;
+      for (const part of content?.modelTurn?.parts ?? []) {
+        if (typeof part.text === "string" && !part.thought) record.text += part.text;
+      }
+      if (content?.modelTurn) record.events.push("modelTurn");
+      if (content?.generationComplete) record.events.push("generationComplete");
+      if (message.usageMetadata) record.usageMetadata = message.usageMetadata;
+      if (content?.turnComplete) {
+        record.events.push("turnComplete");
+        record.turnComplete = true;
+        live.end();
+      }
+    }),
   });
 
   try {
-    // connect() resolves only after setupComplete; a refused setup closes the socket
-    // instead and the SDK's promise never settles. Race both.
-    const session = await Promise.race([
-      connecting,
-      closed.then(() => {
-        throw new Error(`closed before setupComplete: ${record.close.code} ${record.close.reason}`);
-      }),
-    ]);
+    const session = await live.connected(connecting);
     record.setupComplete = session.setupComplete ?? null;
     if (withTurn) {
       session.sendClientContent({ turns: prompt });
-      await turnDone;
+      await live.done;
     }
     session.close();
-    await closed;
+    await live.closed;
   } catch (error) {
     record.error ??= String(error?.message ?? error);
   }
@@ -173,23 +145,14 @@ async function main() {
   summary.second = await runSession(browser, false);
 }
 
-const timer = setTimeout(() => {
-  summary.error ??= `timed out after ${timeoutMs} ms`;
-  finish(3);
-}, timeoutMs);
-
-main().then(
-  () => {
-    clearTimeout(timer);
+runScript(main, {
+  summary,
+  timeoutMs,
+  finish,
+  ok: () => {
     const first = summary.first;
     const second = summary.second;
-    const ok =
-      first.turnComplete && first.text.trim() !== "" && first.close?.wasClean && second.setupComplete === null;
-    finish(ok ? 0 : 1);
+    return first.turnComplete && first.text.trim() !== "" && first.close?.wasClean && second.setupComplete === null;
   },
-  (error) => {
-    clearTimeout(timer);
-    summary.error ??= String(error?.stack ?? error?.message ?? error);
-    finish(1);
-  },
-);
+  closedFirst: () => false,
+});

@@ -33,7 +33,7 @@
 // 3 on timeout.
 
 import { Behavior, FunctionResponseScheduling, GoogleGenAI, Modality } from "@google/genai";
-import { printAndExit, recordSends } from "./common.mjs";
+import { liveSession, printAndExit, recordSends, runScript } from "./common.mjs";
 
 const baseUrl = process.argv[2] ?? process.env.OPENLIVE_BASE_URL;
 const model = process.argv[3] ?? process.env.OPENLIVE_MODEL ?? "gemini-2.0-flash-live-001";
@@ -90,16 +90,7 @@ function finish(exitCode) {
   printAndExit(summary, exitCode);
 }
 
-let resolveDone;
-let rejectDone;
-const done = new Promise((resolve, reject) => {
-  resolveDone = resolve;
-  rejectDone = reject;
-});
-let resolveClosed;
-const closed = new Promise((resolve) => {
-  resolveClosed = resolve;
-});
+const live = liveSession(summary);
 
 let session = null;
 const pendingCalls = []; // toolCalls that arrived before connect() resolved
@@ -173,8 +164,8 @@ function onMessage(message) {
   if (content?.turnComplete) {
     summary.turns.push({ ...current, complete: true });
     current = newTurn();
-    if (finalTurn !== null && summary.turns.length > finalTurn) resolveDone();
-    else if (!responded) rejectDone(new Error("a turn completed without a toolCall"));
+    if (finalTurn !== null && summary.turns.length > finalTurn) live.end();
+    else if (!responded) live.fail(new Error("a turn completed without a toolCall"));
   }
 }
 
@@ -184,59 +175,26 @@ async function main() {
   const connecting = ai.live.connect({
     model,
     config: { responseModalities: [Modality.TEXT], tools },
-    callbacks: {
-      onopen() {
-        summary.opened = true;
-      },
-      onmessage: onMessage,
-      onerror(event) {
-        summary.error ??= `websocket error: ${event?.message ?? event?.error ?? event}`;
-        rejectDone(new Error(summary.error));
-      },
-      onclose(event) {
-        summary.close = { code: event.code, reason: String(event.reason ?? ""), wasClean: event.wasClean };
-        resolveClosed();
-        rejectDone(new Error(`closed with ${event.code}: ${event.reason}`));
-      },
-    },
+    callbacks: live.callbacks(onMessage),
   });
-  done.catch(() => {}); // observed below; avoid an unhandled rejection
-
-  // connect() resolves only after setupComplete; a server that refuses the setup
-  // closes the socket instead, and the SDK's promise never settles. Race both.
-  session = await Promise.race([
-    connecting,
-    closed.then(() => {
-      throw new Error(`closed before setupComplete: ${summary.close.code} ${summary.close.reason}`);
-    }),
-  ]);
+  session = await live.connected(connecting);
   summary.setupComplete = session.setupComplete ?? null;
 
   session.sendClientContent({ turns: prompt });
   if (pendingCalls.length) answer(pendingCalls.splice(0));
-  await done;
+  await live.done;
 
   summary.closeRequested = true;
   session.close();
-  await closed;
+  await live.closed;
 }
 
-const timer = setTimeout(() => {
-  const where = `responded: ${responded}, turns: ${summary.turns.length}`;
-  summary.error ??= `timed out after ${timeoutMs} ms (${where})`;
-  finish(3);
-}, timeoutMs);
-
-main().then(
-  () => {
-    clearTimeout(timer);
-    // session.close() sends a close frame without a status code (1005); a clean
-    // close is what matters.
-    finish(summary.close?.wasClean ? 0 : 1);
-  },
-  (error) => {
-    clearTimeout(timer);
-    summary.error ??= String(error?.message ?? error);
-    finish(summary.close ? 2 : 1);
-  },
-);
+// session.close() sends a close frame without a status code (1005); a clean
+// close is what matters.
+runScript(main, {
+  summary,
+  timeoutMs,
+  finish,
+  ok: () => summary.close?.wasClean,
+  timeoutError: () => `timed out after ${timeoutMs} ms (responded: ${responded}, turns: ${summary.turns.length})`,
+});

@@ -16,7 +16,7 @@
 
 import { readFileSync } from "node:fs";
 import { GoogleGenAI, MediaResolution, Modality } from "@google/genai";
-import { printAndExit, recordSends } from "./common.mjs";
+import { liveSession, printAndExit, recordSends, runScript } from "./common.mjs";
 
 const baseUrl = process.argv[2] ?? process.env.OPENLIVE_BASE_URL;
 const model = process.argv[3] ?? process.env.OPENLIVE_MODEL ?? "gemini-2.0-flash-live-001";
@@ -35,16 +35,7 @@ const summary = { url: null, sent: [], text: "", usageMetadata: null, turnComple
 const recorded = { url: null, sent: [] };
 recordSends(() => recorded);
 
-let resolveTurn;
-let rejectTurn;
-const turnDone = new Promise((resolve, reject) => {
-  resolveTurn = resolve;
-  rejectTurn = reject;
-});
-let resolveClosed;
-const closed = new Promise((resolve) => {
-  resolveClosed = resolve;
-});
+const live = liveSession(summary);
 
 function onMessage(message) {
   const content = message.serverContent;
@@ -54,7 +45,7 @@ function onMessage(message) {
   if (message.usageMetadata) summary.usageMetadata = message.usageMetadata;
   if (content?.turnComplete) {
     summary.turnComplete = true;
-    resolveTurn();
+    live.end();
   }
 }
 
@@ -72,38 +63,16 @@ async function main() {
   const connecting = ai.live.connect({
     model,
     config,
-    callbacks: {
-      onmessage: onMessage,
-      onerror(event) {
-        summary.error ??= `websocket error: ${event?.message ?? event}`;
-        rejectTurn(new Error(summary.error));
-      },
-      onclose(event) {
-        summary.close = { code: event.code, reason: String(event.reason ?? ""), wasClean: event.wasClean };
-        resolveClosed();
-        rejectTurn(new Error(`closed with ${event.code}: ${event.reason}`));
-      },
-    },
+    callbacks: live.callbacks(onMessage),
   });
-  turnDone.catch(() => {});
-  const session = await Promise.race([
-    connecting,
-    closed.then(() => {
-      throw new Error(`closed before setupComplete: ${summary.close.code} ${summary.close.reason}`);
-    }),
-  ]);
+  const session = await live.connected(connecting);
   const data = readFileSync(framePath).toString("base64");
   session.sendRealtimeInput({ video: { data, mimeType: "image/jpeg" } });
   session.sendRealtimeInput({ text: prompt });
-  await turnDone;
+  await live.done;
   session.close();
-  await closed;
+  await live.closed;
 }
-
-const timer = setTimeout(() => {
-  summary.error ??= `timed out after ${timeoutMs} ms`;
-  finish(3);
-}, timeoutMs);
 
 function finish(exitCode) {
   summary.url = recorded.url;
@@ -111,14 +80,9 @@ function finish(exitCode) {
   printAndExit(summary, exitCode);
 }
 
-main().then(
-  () => {
-    clearTimeout(timer);
-    finish(summary.turnComplete && summary.close?.wasClean ? 0 : 1);
-  },
-  (error) => {
-    clearTimeout(timer);
-    summary.error ??= String(error?.message ?? error);
-    finish(summary.close ? 2 : 1);
-  },
-);
+runScript(main, {
+  summary,
+  timeoutMs,
+  finish,
+  ok: () => summary.turnComplete && summary.close?.wasClean,
+});

@@ -278,3 +278,36 @@ def test_the_lift_can_be_turned_off_and_is_checked(fox: Samples) -> None:
     assert peaks == [pytest.approx(0.03, rel=1e-4)]
     with pytest.raises(ConfigError, match="quiet_peak_dbfs"):
         WhisperAsr(model_dir(), quiet_peak_dbfs=3.0)
+
+
+class _Unsure:
+    """The real model, whose answers are reported with a given mean log-probability."""
+
+    def __init__(self, model: object, logprob: float) -> None:
+        self._model = model
+        self._logprob = logprob
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._model, name)
+
+    def generate(self, *args: object, **kwargs: object) -> list[object]:
+        results = self._model.generate(*args, **kwargs)  # type: ignore[attr-defined]
+        return [_Scored(result, self._logprob) for result in results]
+
+
+class _Scored:
+    def __init__(self, result: object, logprob: float) -> None:
+        self.sequences_ids = result.sequences_ids  # type: ignore[attr-defined]
+        self.no_speech_prob = 0.0  # sure it is speech: only the words are unsure
+        tokens = len(self.sequences_ids[0])
+        self.scores = [logprob * (tokens + 1) / max(tokens, 1)]
+
+
+@pytest.mark.parametrize(("logprob", "heard"), [(-2.5, False), (-1.5, True)])
+def test_an_unsure_glimpse_hears_nothing_while_a_transcript_keeps_its_words(
+    asr: WhisperAsr, fox: Samples, logprob: float, heard: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = fox[: INPUT_RATE * 3 // 2]
+    monkeypatch.setattr(asr, "_model", _Unsure(asr._model, logprob))
+    assert bool(words(asr.glimpse(first))) is heard
+    assert words(asr.transcribe(fox))[:2] == words(FOX)[:2]  # the whole utterance's words are kept

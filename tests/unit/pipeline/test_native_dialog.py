@@ -45,21 +45,16 @@ CONVERSATION = [
 ]
 
 
-class OddsLLM(FakeLLM):
+def odds_llm(yes: float, no: float, lean: tuple[float, float] = (-1.0, -1.0)) -> FakeLLM:
     """A fake that gives its odds, as the llama.cpp engine does; ``lean`` for a content-free case."""
 
-    def __init__(self, yes: float, no: float, lean: tuple[float, float] = (-1.0, -1.0)) -> None:
-        super().__init__()
-        self.odds = (yes, no)
-        self.lean = lean
-        self.asked: list[Sequence[ChatMessage]] = []
-
-    def answer_logprobs(self, messages: Sequence[ChatMessage], answers: Sequence[str]) -> list[float]:
-        self.asked.append(messages)
+    def odds(messages: Sequence[ChatMessage], answers: Sequence[str]) -> list[float]:
         assert tuple(answers) == ANSWERS
         content_free = f'Last thing heard: "{CONTENT_FREE}"' in messages[-1].content
-        yes, no = self.lean if content_free else self.odds
-        return [yes, no, -math.inf, -math.inf]  # "not for the assistant" as one of its three kinds
+        first, second = lean if content_free else (yes, no)
+        return [first, second, -math.inf, -math.inf]  # "not for the assistant" as one of its three kinds
+
+    return FakeLLM(odds=odds)
 
 
 def test_the_judge_reads_the_instruction_the_conversation_and_the_last_words() -> None:
@@ -76,15 +71,15 @@ ASKED = [*CONVERSATION[:3], ChatMessage("user", "and for a soft boiled one")]
 
 
 def test_the_judge_uses_the_odds_less_the_models_lean() -> None:
-    assert addressed_margin(OddsLLM(-0.1, -2.0), ASKED, threading.Event()) == pytest.approx(1.9)
-    assert not is_addressed(OddsLLM(-3.0, -0.1), ASKED, threading.Event())
-    assert is_addressed(OddsLLM(-3.0, -0.1), ASKED, threading.Event(), margin=5.0)
+    assert addressed_margin(odds_llm(-0.1, -2.0), ASKED, threading.Event()) == pytest.approx(1.9)
+    assert not is_addressed(odds_llm(-3.0, -0.1), ASKED, threading.Event())
+    assert is_addressed(odds_llm(-3.0, -0.1), ASKED, threading.Event(), margin=5.0)
     # A model that leans to "no" whatever it hears: what counts is how much more it says yes here.
-    leaning = OddsLLM(-1.0, -0.5, lean=(-3.0, -0.1))
+    leaning = odds_llm(-1.0, -0.5, lean=(-3.0, -0.1))
     assert judge(leaning, ASKED, threading.Event()).model == pytest.approx(2.4)
     # The lean is measured once per engine and instruction, on a content-free utterance.
     judge(leaning, ASKED, threading.Event())
-    assert sum(CONTENT_FREE in m[-1].content for m in leaning.asked) == 1 and len(leaning.asked) == 3
+    assert sum(CONTENT_FREE in m[-1].content for m in leaning.judged) == 1 and len(leaning.judged) == 3
 
 
 @pytest.mark.parametrize(
@@ -110,7 +105,7 @@ def test_the_cues_weigh_with_the_model() -> None:
     assert AddressCues(named=True, vocative="Tom").margin > 0
     assert AddressCues(vocative="Tom", request=True).margin < 0 < AddressCues(request=True).margin
     # Said to Mike: silent even though the model leans a little to yes.
-    assert not is_addressed(OddsLLM(-0.5, -1.0), CONVERSATION, threading.Event())
+    assert not is_addressed(odds_llm(-0.5, -1.0), CONVERSATION, threading.Event())
 
 
 def test_a_tiny_reply_model_is_judged_for_by_the_judge_model_and_others_judge_themselves() -> None:
@@ -160,7 +155,7 @@ def test_no_setting_no_work_before_the_answer() -> None:
 
 
 def test_a_declined_request_skips_thinking() -> None:
-    llm = OddsLLM(-5.0, -0.1)
+    llm = odds_llm(-5.0, -0.1)
     request = StartGeneration(
         1, "m", tuple(CONVERSATION), SamplingParams(), gate=True, thinking=ThinkingPlan(8)
     )
@@ -201,12 +196,12 @@ def test_styled_speech_is_slower_and_softer() -> None:
 def test_the_judge_model_judges_a_tiny_reply_models_requests() -> None:
     tiny = FakeLLM(reply=lambda _: "yes")  # would say yes to anything, under the grammar
     tiny.profile = make_profile("tiny", "auto", None, False)
-    judge_llm = OddsLLM(-4.0, -0.1, lean=(-1.0, -1.0))
+    judge_llm = odds_llm(-4.0, -0.1, lean=(-1.0, -1.0))
     request = StartGeneration(1, "m", tuple(ASKED), SamplingParams(), gate=True)
     prepare = native_prepare(tiny, request, JudgeModel(lambda: judge_llm, "judge"))
     assert prepare is not None
     assert prepare(ASKED, threading.Event()).declined
-    assert judge_llm.asked and tiny.calls == []
+    assert judge_llm.judged and tiny.calls == []
 
 
 def test_a_scorer_judges_by_the_odds_of_yes_after_worked_examples() -> None:
@@ -249,10 +244,10 @@ def test_the_judge_is_loaded_ahead_when_a_tiny_model_is_served() -> None:
     tiny, capable = FakeLLM(), FakeLLM()
     tiny.profile = make_profile("tiny", "auto", None, False)
     capable.profile = make_profile("capable", "auto", None, False)
-    judge_llm = OddsLLM(-0.1, -2.0)
+    judge_llm = odds_llm(-0.1, -2.0)
     model = JudgeModel(lambda: judge_llm, "judge")
-    assert model.preload([capable]) is None and not judge_llm.asked
+    assert model.preload([capable]) is None and not judge_llm.judged
     thread = model.preload([capable, tiny])
     assert thread is not None
     thread.join(timeout=10)
-    assert judge_llm.asked and model.for_reply(tiny) is judge_llm
+    assert judge_llm.judged and model.for_reply(tiny) is judge_llm

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 from openlive.config import Settings
 from openlive.engines import llama_scorer, packaged
 from openlive.engines.profile import make_profile
+from openlive.errors import ConfigError
 from openlive.pipeline.proactivity import SCORER_LEANS
 from openlive.server.run import JUDGE_LLM, proactive_judge
 from openlive.testing import FakeLLM
@@ -33,3 +35,14 @@ def test_the_judge_for_a_tiny_model_is_the_packaged_scorer_with_its_lean(
     scorer = model.for_reply(tiny)
     assert isinstance(scorer, Loaded) and model.for_reply(tiny) is scorer
     assert built == [(tmp_path / f"{JUDGE_LLM}.gguf", SCORER_LEANS[JUDGE_LLM])]
+
+
+def test_an_otlp_endpoint_without_the_opentelemetry_sdk_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from openlive.server.run import turn_tracer
+
+    monkeypatch.setitem(sys.modules, "openlive.server.tracing", None)  # as if the SDK were missing
+    assert turn_tracer(Settings()) is None  # traces are off by default: nothing is imported
+    with pytest.raises(ConfigError, match=r"pip install -e '\.\[otel\]'"):
+        turn_tracer(Settings(otlp_endpoint="http://127.0.0.1:4318"))

@@ -97,18 +97,9 @@ def test_no_tools_declared_asks_nothing() -> None:
 
 
 def test_the_runtime_picks_the_native_planner_only_for_engines_that_call_tools() -> None:
-    from openlive.engines.profile import ModelProfile
     from openlive.runtime.tools import llm_planner
-    from openlive.testing import FakeLLM
+    from openlive.testing import FakeLLM, FakeToolCallingLLM
     from openlive.tools.llm_planner import LlmPlanner
 
-    class NativeFake(FakeLLM):
-        def __init__(self) -> None:
-            super().__init__()
-            self.profile = ModelProfile(native_tools=True)
-
-        def call_tools(self, messages, tools, cancel):  # type: ignore[no-untyped-def]
-            return []
-
-    assert isinstance(llm_planner(NativeFake()), NativePlanner)
+    assert isinstance(llm_planner(FakeToolCallingLLM([])), NativePlanner)
     assert isinstance(llm_planner(FakeLLM()), LlmPlanner)
