@@ -44,6 +44,8 @@ TURN_COVERAGE = Enum(("TURN_COVERAGE_UNSPECIFIED", "TURN_INCLUDES_ONLY_ACTIVITY"
 BEHAVIOR = Enum(("UNSPECIFIED", "BLOCKING", "NON_BLOCKING"))
 SCHEDULING = Enum(("SCHEDULING_UNSPECIFIED", "SILENT", "WHEN_IDLE", "INTERRUPT"))
 LANGUAGE = Enum(("LANGUAGE_UNSPECIFIED", "PYTHON"))
+# google-genai 3.6 ThinkingLevel (accepted; the budget is what openlive reads).
+THINKING_LEVEL = Enum(("THINKING_LEVEL_UNSPECIFIED", "MINIMAL", "LOW", "MEDIUM", "HIGH", "XHIGH"))
 OUTCOME = Enum(("OUTCOME_UNSPECIFIED", "OUTCOME_OK", "OUTCOME_FAILED", "OUTCOME_DEADLINE_EXCEEDED"))
 
 BLOB = Obj({"mimeType": STR, "data": BYTES, "displayName": STR})
@@ -125,7 +127,11 @@ GENERATION_CONFIG = Obj(
         "mediaResolution": MEDIA_RESOLUTION,
         # -1 asks the model to choose its own thinking budget.
         "thinkingConfig": Obj(
-            {"includeThoughts": BOOL, "thinkingBudget": Scalar("int", -1, INT32_MAX), "thinkingLevel": STR}
+            {
+                "includeThoughts": BOOL,
+                "thinkingBudget": Scalar("int", -1, INT32_MAX),
+                "thinkingLevel": THINKING_LEVEL,
+            }
         ),
         "enableAffectiveDialog": BOOL,
         # Accepted, no effect: output shaping and routing of the hosted service.

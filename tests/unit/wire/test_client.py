@@ -218,6 +218,23 @@ def test_unknown_enum_value_is_refused() -> None:
     )
 
 
+@pytest.mark.parametrize("level", ["LOW", "HIGH", "MINIMAL"])
+def test_a_thinking_level_the_sdks_know_is_accepted(level: str) -> None:
+    setup = parse(
+        {"setup": {"model": MODEL, "generationConfig": {"thinkingConfig": {"thinkingLevel": level}}}}
+    )
+    assert setup.raw["generationConfig"]["thinkingConfig"]["thinkingLevel"] == level
+
+
+def test_an_unknown_thinking_level_is_refused() -> None:
+    config = {"thinkingConfig": {"thinkingLevel": "x" * 1000}}
+    error = refusal(json.dumps({"setup": {"model": MODEL, "generationConfig": config}}))
+    assert error.reason.startswith(
+        "setup.generationConfig.thinkingConfig.thinkingLevel must be one of MINIMAL"
+    )
+    assert len(error.reason) < 300  # the value is cut in the reason
+
+
 def test_null_fields_are_dropped_at_every_level() -> None:
     setup = parse(
         {
