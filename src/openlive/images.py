@@ -50,6 +50,9 @@ _STANDALONE_MARKERS = frozenset({0x01, *range(0xD0, 0xDA)})
 
 # MIME types served, and the format each names.
 FORMATS = {"image/jpeg": "JPEG", "image/jpg": "JPEG", "image/png": "PNG"}
+# A MIME type with its parameters (RFC 6838 allows 127 characters for type and subtype each);
+# the type is kept with the image in the history, so a longer one is refused, not stored.
+MAX_MIME_CHARS = 255
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,11 @@ def check_image(data: bytes, mime_type: str, path: str) -> ImageInfo:
         InvalidArgument: The image is of a type not served, is not what its type
             says, is too big, or declares too many pixels.
     """
+    if len(mime_type) > MAX_MIME_CHARS:
+        raise InvalidArgument(
+            f"{path}.mimeType is {len(mime_type)} characters, over {MAX_MIME_CHARS}; "
+            "send image/jpeg or image/png"
+        )
     kind = FORMATS.get(mime_type.split(";")[0].strip().lower())
     if kind is None:
         raise InvalidArgument(

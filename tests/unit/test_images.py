@@ -69,6 +69,7 @@ def test_a_progressive_jpeg_with_exif_passes() -> None:
         (png_declaring(100_000, 100_000), "image/png", "declares 100000x100000 pixels, over the limit"),
         (png_declaring(5000, 5000), "image/png", "declares 5000x5000 pixels, over the limit"),
         (png_declaring(0, 10), "image/png", "declares an empty image"),
+        (encoded(8, 8), "image/jpeg" + ";x" * 200, "video.mimeType is 410 characters, over 255"),
     ],
 )
 def test_bad_images_are_refused_naming_the_field(data: bytes, mime: str, reason: str) -> None:
