@@ -126,6 +126,9 @@ class Settings:
         espeak: Speak languages the Piper voice cannot with espeak-ng, if installed.
         turn_model: Decide the end of a turn with the smart-turn model (from
             ``pipecat-ai``), not silence alone, unless the client sets a silence.
+        tool_reader: A tiny model's replies to tool results are written by
+            Qwen2.5-Coder-0.5B (the ``qwen`` extra), which reads them; off: the tiny
+            model answers itself (it mostly repeats the results).
         store: Where resumable sessions and tokens live: a SQLite file path, or a
             ``redis://`` URL shared by several openlive processes; empty means
             ``sessions.db`` in the data directory.
@@ -198,6 +201,7 @@ class Settings:
     tts_voice: str = ""
     espeak: bool = True
     turn_model: bool = True
+    tool_reader: bool = True
     store: str = ""
     handle_ttl_s: float = 7200.0
     session_limit_s: float = 900.0

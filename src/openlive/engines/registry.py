@@ -17,6 +17,7 @@ from openlive.engines.base import LLM, ImageDescriber
 from openlive.errors import MAX_REASON_BYTES, PolicyViolation
 
 if TYPE_CHECKING:
+    from openlive.engines.stand_in import StandIn
     from openlive.pipeline.proactivity import JudgeModel
 
 # The model names the Live API documentation uses.
@@ -93,6 +94,8 @@ class ModelTable:
             embedded default (:func:`openlive.engines.describers.default_describer`),
             built on first use.
         judge: Judges proactive audio for tiny engines; ``None``: each engine judges.
+        tool_reader: Answers from tool results for tiny engines; ``None``: each
+            engine answers itself.
     """
 
     def __init__(
@@ -100,9 +103,11 @@ class ModelTable:
         models: Mapping[str, LLM],
         describer: ImageDescriber | None = None,
         judge: JudgeModel | None = None,
+        tool_reader: StandIn[LLM] | None = None,
     ) -> None:
         self._describer = describer
         self.judge = judge
+        self.tool_reader = tool_reader
         canonical = {canonical_model_name(name): engine for name, engine in models.items()}
         self._models = {name: engine for name, engine in canonical.items() if not is_pattern(name)}
         self._patterns = [(name, engine) for name, engine in canonical.items() if is_pattern(name)]

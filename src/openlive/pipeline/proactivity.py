@@ -39,7 +39,8 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from openlive.engines.base import LLM, ChatMessage, GenerationStats, SamplingParams
-from openlive.errors import ConfigError, EngineError
+from openlive.engines.stand_in import StandIn, is_tiny
+from openlive.errors import EngineError
 
 log = logging.getLogger(__name__)
 
@@ -407,7 +408,7 @@ def is_addressed(
     return addressed_margin(llm, messages, cancel) > -margin
 
 
-class JudgeModel:
+class JudgeModel(StandIn["LLM | Scorer"]):
     """The model that judges for tiny reply models; built on first use, shared by every session.
 
     A tiny model (SmolLM2-135M) leans to "no" whatever it hears; a small better one
@@ -419,26 +420,11 @@ class JudgeModel:
     """
 
     def __init__(self, build: Callable[[], LLM | Scorer], name: str) -> None:
-        self._build = build
-        self._name = name
-        self._lock = threading.Lock()
-        self._engine: LLM | Scorer | None = None
-        self._failed = False
+        super().__init__(build, name, "judges proactive audio")
 
     def for_reply(self, llm: LLM) -> LLM | Scorer:
         """The engine that judges for ``llm``: loads the judge on first need (call it off the loop)."""
-        profile = getattr(llm, "profile", None)
-        if profile is None or not profile.tiny:
-            return llm
-        with self._lock:
-            if self._engine is None and not self._failed:
-                try:
-                    self._engine = self._build()
-                    log.info("proactive audio: %s judges for the tiny model", self._name)
-                except ConfigError as error:
-                    self._failed = True
-                    log.warning("proactive audio: the reply model judges for itself: %s", error)
-            return self._engine or llm
+        return self.for_engine(llm)
 
     def preload(self, engines: Iterable[LLM]) -> threading.Thread | None:
         """Load the judge and judge once, in the background, if one of ``engines`` is tiny.
@@ -446,7 +432,7 @@ class JudgeModel:
         Its first load and first judgment (weights paged in, the openings
         evaluated) take seconds; a user's first proactive turn should not.
         """
-        tiny = next((e for e in engines if getattr(getattr(e, "profile", None), "tiny", False)), None)
+        tiny = next((e for e in engines if is_tiny(e)), None)
         if tiny is None:
             return None
         warm = [ChatMessage("user", "Hello, can you hear me?")]

@@ -62,6 +62,9 @@ class CascadeResponder:
                 tts = StyledTTS(tts, request.delivery)
             voice = Speech(tts, request.voice.name, request.voice.language)
         llm = self._models.engine(request.model)
+        if request.after_tools and self._models.tool_reader is not None:
+            # A tiny model repeats a function's result instead of answering with it.
+            llm = self._models.tool_reader.loaded_for(llm)
         if self._vision is not None and any(m.parts for m in request.messages):
             # Images are sized or described in the generation's worker thread.
             seeing = _Seeing(llm, self._vision)

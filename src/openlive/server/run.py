@@ -22,6 +22,7 @@ from openlive.config import EngineSpec, Settings
 from openlive.engines.audio_base import TTS, SpeechEngines, TurnDetector
 from openlive.engines.base import LLM
 from openlive.engines.registry import ModelTable
+from openlive.engines.stand_in import StandIn
 from openlive.errors import ConfigError
 from openlive.pipeline.proactivity import JudgeModel
 from openlive.runtime.resumption import ResumptionConfig
@@ -41,6 +42,8 @@ log = logging.getLogger(__name__)
 
 # The packaged model that judges proactive audio for a tiny reply model.
 JUDGE_LLM = "qwen-0.5b"
+# Its context when it answers from tool results: a tiny model's prompt keeps 3 turns.
+TOOL_READER_CONTEXT = 4096
 
 
 def build_engine(spec: EngineSpec) -> LLM:
@@ -82,7 +85,25 @@ def build_models(settings: Settings, build: Callable[[EngineSpec], LLM] = build_
             spec = dataclasses.replace(spec, path=str(packaged))
         engines[engine_name] = build(spec)
     table = {model: engines[engine] for model, engine in settings.models.items()}
-    return ModelTable(table, judge=proactive_judge(settings))
+    reader = tool_reader(settings) if settings.tool_reader else None
+    return ModelTable(table, judge=proactive_judge(settings), tool_reader=reader)
+
+
+def tool_reader(settings: Settings) -> StandIn[LLM]:
+    """Qwen2.5-Coder-0.5B (``qwen`` extra) answering from tool results for tiny engines, loaded on first use.
+
+    SmolLM2-135M given a function's result mostly repeats it ("The function
+    get_weather returned: {...}") rather than answering; the 0.5B model, which
+    proactive audio's judge already ships, answers from it.
+    """
+    from openlive.engines.llama import LlamaCppEngine
+    from openlive.engines.packaged import packaged_llm_path
+
+    def build() -> LLM:
+        path = packaged_llm_path(JUDGE_LLM, settings.resolved_data_dir())
+        return LlamaCppEngine(path, n_ctx=TOOL_READER_CONTEXT, contexts=1)
+
+    return StandIn(build, JUDGE_LLM, "answers from tool results")
 
 
 def proactive_judge(settings: Settings) -> JudgeModel:
@@ -386,6 +407,9 @@ def serve(settings: Settings) -> None:
         # in the background once the server is up.
         for engine in models.engines():
             models.judge.for_reply(engine)
+    if models.tool_reader is not None:
+        for engine in models.engines():  # loaded now for the same reason
+            models.tool_reader.for_engine(engine)
     server, _ = make_server(settings, models, tls, speech, store, tracer=tracer)
     scheme = "https" if tls else "http"
     host = "localhost" if settings.loopback else settings.host

@@ -44,6 +44,7 @@ class StartGeneration:
             assistant, and make no reply if not.
         thinking: A reasoning pass before the answer; ``None`` for none.
         delivery: Affective dialog: how to speak the reply for the user's tone.
+        after_tools: The reply answers with tool results in its prompt.
     """
 
     turn_id: int
@@ -54,6 +55,7 @@ class StartGeneration:
     gate: bool = False
     thinking: ThinkingPlan | None = None
     delivery: Delivery | None = None
+    after_tools: bool = False
 
 
 @dataclass(frozen=True)

@@ -695,6 +695,10 @@ class Session:
         if generation.tools is not None:
             generation.tools.answering = True
             self._fit_context()
+            request = self._request(generation.turn_id, self.prompt())
+            # Results of the tools in the prompt (a plan may have called none).
+            read_results = len(self.history) > 0 and self.history[-1].role == "tool"
+            return dataclasses.replace(request, after_tools=read_results)
         return self._request(generation.turn_id, self.prompt())
 
     def _request(

@@ -98,7 +98,7 @@ def test_a_session_with_tools_plans_before_it_answers() -> None:
 
 def test_a_session_without_tools_answers_at_once() -> None:
     session = tool_session([])
-    assert isinstance(only(ask(session, "hi"), StartGeneration), StartGeneration)
+    assert not only(ask(session, "hi"), StartGeneration).after_tools
 
 
 def test_no_steps_means_the_model_answers() -> None:
@@ -106,6 +106,7 @@ def test_no_steps_means_the_model_answers() -> None:
     plan = only(ask(session, "hello"), PlanTools)
     actions = session.tools_planned(plan.turn_id, [])
     assert only(actions, StartGeneration).turn_id == plan.turn_id
+    assert not only(actions, StartGeneration).after_tools  # no results to read
     assert not sent(actions)
 
 
@@ -122,6 +123,7 @@ def test_blocking_call_waits_for_the_response_then_answers_with_it() -> None:
         StartGeneration,
     )
     assert answer.turn_id == turn_id
+    assert answer.after_tools  # the reply reads tool results
     assert '"result": "ok"' in answer.messages[-1].content
     assert "turn_on_the_lights" in answer.messages[-1].content
     session.generation_text(turn_id, "The lights are on.")

@@ -1,0 +1,89 @@
+"""Which engine writes a reply: the served model's, or for tool results a tiny model's stand-in."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import pytest
+
+from openlive.engines.base import ChatMessage, SamplingParams
+from openlive.engines.profile import TINY
+from openlive.engines.registry import ModelTable
+from openlive.engines.stand_in import StandIn
+from openlive.errors import ConfigError
+from openlive.pipeline.responder import CascadeResponder
+from openlive.session import StartGeneration
+from openlive.testing import FakeLLM
+
+TIMEOUT_S = 10.0
+RESULTS = ChatMessage(
+    "user", 'Results of the tools you used:\n\nThe function get_weather returned: {"sky": "clear"}'
+)
+
+
+def tiny_llm(text: str) -> FakeLLM:
+    llm = FakeLLM(reply=lambda _: text)
+    llm.profile = TINY
+    return llm
+
+
+def request(after_tools: bool) -> StartGeneration:
+    return StartGeneration(1, "m", (RESULTS,), SamplingParams(), after_tools=after_tools)
+
+
+async def reply_text(responder: CascadeResponder, start: StartGeneration) -> str:
+    reply = responder.start(start)
+    async with asyncio.timeout(TIMEOUT_S):
+        return "".join([piece async for piece in reply.text()])
+
+
+@pytest.mark.parametrize(("after_tools", "writer"), [(True, "reader"), (False, "tiny")])
+async def test_a_tiny_models_reply_to_tool_results_is_written_by_the_reader(
+    after_tools: bool, writer: str
+) -> None:
+    engines = {
+        "tiny": tiny_llm("The function get_weather returned"),
+        "reader": FakeLLM(reply=lambda _: "Ok."),
+    }
+    reader = StandIn(lambda: engines["reader"], "reader", "answers from tool results")
+    reader.for_engine(engines["tiny"])  # loaded before serving, as the server does
+    responder = CascadeResponder(ModelTable({"m": engines["tiny"]}, tool_reader=reader), None, None)
+    await reply_text(responder, request(after_tools))
+    assert [name for name, llm in engines.items() if llm.calls] == [writer]
+
+
+async def test_a_model_that_is_not_tiny_reads_its_own_tool_results() -> None:
+    capable = FakeLLM(reply=lambda _: "It is clear.")
+    reader = FakeLLM(reply=lambda _: "Clear.")
+    stand_in = StandIn(lambda: reader, "reader", "answers from tool results")
+    responder = CascadeResponder(ModelTable({"m": capable}, tool_reader=stand_in), None, None)
+    assert await reply_text(responder, request(True)) == "It is clear."
+    assert not reader.calls
+
+
+async def test_a_reader_not_loaded_yet_is_not_loaded_on_the_event_loop() -> None:
+    tiny = tiny_llm("Clear skies.")
+    built: list[int] = []
+    stand_in = StandIn(lambda: built.append(1) or FakeLLM(), "reader", "answers from tool results")
+    responder = CascadeResponder(ModelTable({"m": tiny}, tool_reader=stand_in), None, None)
+    assert await reply_text(responder, request(True)) == "Clear skies."
+    assert not built
+
+
+def test_a_stand_in_that_is_not_installed_leaves_the_job_to_the_tiny_model(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    tiny = tiny_llm("")
+    attempts: list[int] = []
+
+    def build() -> FakeLLM:
+        attempts.append(1)
+        raise ConfigError("the qwen extra is not installed")
+
+    stand_in = StandIn(build, "reader", "answers from tool results")
+    with caplog.at_level(logging.WARNING):
+        assert stand_in.for_engine(tiny) is tiny
+        assert stand_in.for_engine(tiny) is tiny
+    assert attempts == [1]  # tried once, not at every reply
+    assert "qwen extra is not installed" in caplog.text
