@@ -152,6 +152,25 @@ def test_function_with_parameters_gets_arguments_that_match_its_schema(client: g
     assert isinstance(seen.calls[0].args, dict) and isinstance(seen.calls[0].args.get("degrees"), int)
 
 
+def test_the_reply_reads_a_functions_result_rather_than_repeating_it(client: genai.Client) -> None:
+    # The default model is tiny: the tool reader (Qwen2.5-Coder-0.5B) writes this reply.
+    get_weather = {
+        "name": "get_weather",
+        "description": "Get the current weather for a city",
+        "parameters": {"type": "OBJECT", "properties": {"city": {"type": "STRING"}}, "required": ["city"]},
+    }
+    config = {
+        "response_modalities": ["TEXT"],
+        "temperature": 0,
+        "tools": [{"function_declarations": [get_weather]}],
+    }
+    response = {"temperature_c": 18, "sky": "cloudy"}
+    seen = run(converse(client, config, "What's the weather like in Paris?", response))
+    assert [c.name for c in seen.calls] == ["get_weather"]
+    assert "18" in seen.text and "cloudy" in seen.text.lower(), seen.text
+    assert "{" not in seen.text and "returned" not in seen.text, seen.text  # said, not repeated
+
+
 def test_code_execution_example_runs_code_in_the_sandbox(client: genai.Client) -> None:
     config = {"response_modalities": ["TEXT"], "tools": [{"code_execution": {}}]}
     seen = run(converse(client, config, "Compute the largest prime palindrome under 100000."))
