@@ -29,5 +29,5 @@ def test_missing_part_packages_name_the_extra(tmp_path: Path, monkeypatch: pytes
         raise ConfigError(f"the embedded model package {package!r} is not installed")
 
     monkeypatch.setattr(assets, "package_file", missing)
-    with pytest.raises(ConfigError, match=r"openlive\[qwen15\]"):
+    with pytest.raises(ConfigError, match=r"pip install -e '\.\[qwen15\]'"):
         packaged_llm_path("qwen-1.5b", tmp_path)
