@@ -42,7 +42,9 @@ log = logging.getLogger(__name__)
 
 # The packaged model that judges proactive audio for a tiny reply model.
 JUDGE_LLM = "qwen-0.5b"
-# Its context when it answers from tool results: a tiny model's prompt keeps 3 turns.
+# The packaged model that answers from tool results for a tiny reply model (the same
+# file as the judge: its pages are shared), and its context: a tiny model's prompt keeps 3 turns.
+TOOL_READER_LLM = JUDGE_LLM
 TOOL_READER_CONTEXT = 4096
 
 
@@ -100,10 +102,10 @@ def tool_reader(settings: Settings) -> StandIn[LLM]:
     from openlive.engines.packaged import packaged_llm_path
 
     def build() -> LLM:
-        path = packaged_llm_path(JUDGE_LLM, settings.resolved_data_dir())
+        path = packaged_llm_path(TOOL_READER_LLM, settings.resolved_data_dir())
         return LlamaCppEngine(path, n_ctx=TOOL_READER_CONTEXT, contexts=1)
 
-    return StandIn(build, JUDGE_LLM, "answers from tool results")
+    return StandIn(build, TOOL_READER_LLM, "answers from tool results")
 
 
 def proactive_judge(settings: Settings) -> JudgeModel:
