@@ -8,6 +8,7 @@ import errno
 import logging
 import socket
 import sys
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -442,10 +443,18 @@ def serve(settings: Settings) -> None:
         banner.append("  no API keys configured: any key is accepted (loopback only)")
     assert isinstance(server, _Server)
 
+    preloading: list[threading.Thread] = []
+
     def started() -> None:
         print("\n".join(banner), file=sys.stderr, flush=True)
         if models.judge is not None:
-            models.judge.preload(models.engines())  # the first judgment, in the background
+            thread = models.judge.preload(models.engines())  # the first judgment, in the background
+            if thread is not None:
+                preloading.append(thread)
 
     server.on_started = started
     asyncio.run(server.serve(sockets=[listener]))
+    for thread in preloading:
+        # A model freed at exit while a thread is inside llama.cpp crashes the process
+        # (SIGSEGV when stopped during the first judgment): one judgment to wait for.
+        thread.join()
