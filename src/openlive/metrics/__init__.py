@@ -6,7 +6,7 @@ Every timing is a record (:mod:`openlive.metrics.records`) emitted on a bus
 metric is a new record type here, emitted where it is measured.
 """
 
-from openlive.metrics.bus import METRICS, MetricsBus, Subscriber
+from openlive.metrics.bus import METRICS, BusListener, MetricsBus, Subscriber
 from openlive.metrics.records import (
     Recognition,
     Record,
@@ -20,6 +20,7 @@ from openlive.metrics.records import (
 
 __all__ = [
     "METRICS",
+    "BusListener",
     "MetricsBus",
     "Recognition",
     "Record",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 
 from openlive.metrics.records import Record
@@ -44,3 +45,29 @@ class MetricsBus:
 
 # The process's bus: the server emits on it; logs, bench and exporters subscribe.
 METRICS = MetricsBus()
+
+
+class BusListener(ABC):
+    """A consumer that hears a bus's records between ``attach`` and ``detach``.
+
+    Subclasses write ``hear``; attaching twice subscribes once, and detaching
+    when not attached does nothing.
+    """
+
+    # On the class, so subclasses need not call an __init__ of ours.
+    _unsubscribe: Callable[[], None] | None = None
+
+    @abstractmethod
+    def hear(self, record: Record) -> None:
+        """Take one record (called in the emitting thread: quick, never blocking)."""
+
+    def attach(self, bus: MetricsBus = METRICS) -> None:
+        """Start hearing the records."""
+        if self._unsubscribe is None:
+            self._unsubscribe = bus.subscribe(self.hear)
+
+    def detach(self) -> None:
+        """Stop hearing them."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None

@@ -26,8 +26,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from openlive.metrics import (
-    METRICS,
-    MetricsBus,
+    BusListener,
     Recognition,
     Record,
     ReplyTimings,
@@ -64,7 +63,7 @@ class _OpenSessions(Collector):
         yield family
 
 
-class PrometheusMetrics:
+class PrometheusMetrics(BusListener):
     """The server's Prometheus metrics: counters and histograms fed by records, gauges read on scrape.
 
     Args:
@@ -125,18 +124,6 @@ class PrometheusMetrics:
         # the turn is committed, how long the silence after the last voiced sample lasted.
         self._speech: OrderedDict[str, tuple[float | None, float | None]] = OrderedDict()
         self._lock = threading.Lock()
-        self._unsubscribe: Callable[[], None] | None = None
-
-    def attach(self, bus: MetricsBus = METRICS) -> None:
-        """Start hearing the records."""
-        if self._unsubscribe is None:
-            self._unsubscribe = bus.subscribe(self.hear)
-
-    def detach(self) -> None:
-        """Stop hearing them."""
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
 
     def hear(self, record: Record) -> None:
         """Count or observe one record (called as it is emitted; quick, never blocks long)."""

@@ -38,8 +38,7 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.util.types import AttributeValue
 
 from openlive.metrics import (
-    METRICS,
-    MetricsBus,
+    BusListener,
     Recognition,
     Record,
     ReplyTimings,
@@ -86,7 +85,7 @@ def _ns(ms: float) -> int:
     return int(ms * 1_000_000)
 
 
-class TurnTracer:
+class TurnTracer(BusListener):
     """Turns the metrics records into one trace per turn.
 
     Args:
@@ -100,18 +99,6 @@ class TurnTracer:
         self._clock = clock
         self._turns: OrderedDict[str, _Turn] = OrderedDict()
         self._lock = threading.Lock()
-        self._unsubscribe: Callable[[], None] | None = None
-
-    def attach(self, bus: MetricsBus = METRICS) -> None:
-        """Start hearing the records."""
-        if self._unsubscribe is None:
-            self._unsubscribe = bus.subscribe(self.hear)
-
-    def detach(self) -> None:
-        """Stop hearing them."""
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
 
     def shutdown(self) -> None:
         """Stop, and export what is still buffered (blocks up to the exporter's timeout)."""

@@ -5,16 +5,10 @@ from __future__ import annotations
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from openlive.metrics import (
-    MetricsBus,
-    Recognition,
-    ReplyTimings,
-    SessionClosed,
-    SpeechEnded,
-    SpeechPaused,
-    SpeechStarted,
-)
+from openlive.metrics import Recognition, SessionClosed, SpeechEnded, SpeechPaused, SpeechStarted
 from openlive.server.prometheus import PrometheusMetrics
+
+from .records import bus_heard_by, reply_timings
 
 
 def samples(metrics: PrometheusMetrics) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -23,10 +17,6 @@ def samples(metrics: PrometheusMetrics) -> dict[tuple[str, tuple[tuple[str, str]
         for sample in family.samples:
             found[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
     return found
-
-
-def reply(session: str, first_audio_ms: float, ahead_ms: float, audio_s: float = 1.0) -> ReplyTimings:
-    return ReplyTimings(session, 10, 5, 120.0, first_audio_ms, 30.0, audio_s, ahead_ms)
 
 
 def test_open_sessions_are_read_at_each_scrape() -> None:
@@ -40,9 +30,8 @@ def test_open_sessions_are_read_at_each_scrape() -> None:
 
 
 def test_records_feed_counters_and_histograms_through_the_bus() -> None:
-    bus = MetricsBus()
     metrics = PrometheusMetrics(list)
-    metrics.attach(bus)
+    bus = bus_heard_by(metrics)
     # Speech from 1.0 s to 2.5 s (its pause noticed 64 ms later); the turn is
     # committed at 2.8 s, after 300 ms of silence.
     bus.emit(SpeechStarted("s1", 1.0))
@@ -52,8 +41,8 @@ def test_records_feed_counters_and_histograms_through_the_bus() -> None:
     bus.emit(Recognition("s1", 1.5, 90.0, tentative=True))
     bus.emit(Recognition("s1", 1.5, 0.0, early=True))
     # The reply started 250 ms before the commit; its first audio went out 400 ms after its start.
-    bus.emit(reply("s1", first_audio_ms=400.0, ahead_ms=250.0))
-    bus.emit(reply("s2", first_audio_ms=0.0, ahead_ms=0.0, audio_s=0.0))
+    bus.emit(reply_timings("s1", first_audio_ms=400.0, audio_s=1.0, ahead_ms=250.0))
+    bus.emit(reply_timings("s2"))
     bus.emit(SessionClosed("s1", 1011, "internal error"))
     bus.emit(SessionClosed("s2", 1007, "bad"))
     metrics.detach()
@@ -77,7 +66,7 @@ def test_records_feed_counters_and_histograms_through_the_bus() -> None:
 
 def test_a_reply_without_speech_before_it_is_not_an_end_of_speech_figure() -> None:
     metrics = PrometheusMetrics(list)
-    metrics.hear(reply("s1", first_audio_ms=400.0, ahead_ms=0.0))
+    metrics.hear(reply_timings("s1", first_audio_ms=400.0, audio_s=1.0))
     assert samples(metrics)[("openlive_end_of_speech_to_first_audio_seconds_count", ())] == 0
 
 
@@ -85,5 +74,5 @@ def test_speech_that_ends_without_a_reported_pause_gives_no_end_of_speech_figure
     metrics = PrometheusMetrics(list)
     metrics.hear(SpeechStarted("s1", 1.0))
     metrics.hear(SpeechEnded("s1", 2.8, 1.5))
-    metrics.hear(reply("s1", first_audio_ms=400.0, ahead_ms=0.0))
+    metrics.hear(reply_timings("s1", first_audio_ms=400.0, audio_s=1.0))
     assert samples(metrics)[("openlive_end_of_speech_to_first_audio_seconds_count", ())] == 0

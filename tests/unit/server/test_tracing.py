@@ -13,7 +13,6 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from openlive.metrics import (  # noqa: E402
     MetricsBus,
     Recognition,
-    ReplyTimings,
     SessionClosed,
     SpeechEnded,
     SpeechPaused,
@@ -21,6 +20,8 @@ from openlive.metrics import (  # noqa: E402
     ToolsPlanned,
 )
 from openlive.server.tracing import MAX_SPANS_PER_TURN, TurnTracer, provider_with  # noqa: E402
+
+from .records import bus_heard_by, reply_timings  # noqa: E402
 
 MS = 1_000_000  # nanoseconds
 T0 = 1_765_000_000_000 * MS
@@ -49,9 +50,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def bus(exporter: InMemorySpanExporter, clock: Clock) -> MetricsBus:
-    bus = MetricsBus()
-    TurnTracer(provider_with(SimpleSpanProcessor(exporter)), clock).attach(bus)
-    return bus
+    return bus_heard_by(TurnTracer(provider_with(SimpleSpanProcessor(exporter)), clock))
 
 
 def by_name(spans: tuple[ReadableSpan, ...], name: str) -> list[ReadableSpan]:
@@ -79,7 +78,19 @@ def test_a_spoken_turn_is_one_trace_with_the_records_timings(
     assert not exporter.get_finished_spans()  # nothing until the reply ends
     # The reply started during the pause (at 1300 ms) and ended at 4300 ms.
     clock.at(4300)
-    bus.emit(ReplyTimings("s1", 40, 12, 180.0, 450.0, 20.0, 2.5, 100.0, reply_ms=3000.0))
+    bus.emit(
+        reply_timings(
+            "s1",
+            prompt_tokens=40,
+            response_tokens=12,
+            first_token_ms=180.0,
+            first_audio_ms=450.0,
+            queue_wait_ms=20.0,
+            audio_s=2.5,
+            ahead_ms=100.0,
+            reply_ms=3000.0,
+        )
+    )
 
     spans = exporter.get_finished_spans()
     (root,) = by_name(spans, "openlive.turn")
@@ -120,7 +131,7 @@ def test_a_typed_turn_starts_with_its_reply_and_keeps_its_tool_planning(
     clock.at(300)
     bus.emit(ToolsPlanned("s2", ("FunctionCall", "Answer"), 250.0))
     clock.at(900)
-    bus.emit(ReplyTimings("s2", 30, 8, 120.0, 0.0, 0.0, 0.0, 0.0, reply_ms=600.0))
+    bus.emit(reply_timings("s2", prompt_tokens=30, response_tokens=8, queue_wait_ms=0.0, reply_ms=600.0))
     spans = exporter.get_finished_spans()
     (root,) = by_name(spans, "openlive.turn")
     assert (ms(root.start_time), ms(root.end_time)) == (50, 900)
@@ -143,8 +154,8 @@ def test_sessions_are_traced_apart_and_a_closed_session_forgets_its_turn(
     bus.emit(SpeechEnded("a", 1.3, 0.8))
     bus.emit(SessionClosed("b", 1001, "going away"))
     clock.at(1000)
-    bus.emit(ReplyTimings("a", 1, 1, 10.0, 20.0, 0.0, 1.0, 0.0, reply_ms=150.0))
-    bus.emit(ReplyTimings("b", 1, 1, 10.0, 0.0, 0.0, 0.0, 0.0, reply_ms=150.0))
+    bus.emit(reply_timings("a", first_audio_ms=20.0, audio_s=1.0, reply_ms=150.0))
+    bus.emit(reply_timings("b", reply_ms=150.0))
     roots = {
         span.attributes["openlive.session_id"]: span  # type: ignore[index]
         for span in exporter.get_finished_spans()
@@ -162,7 +173,7 @@ def test_a_turn_without_a_reply_keeps_a_bounded_number_of_spans(
     for i in range(MAX_SPANS_PER_TURN + 10):
         clock.at(i * 100)
         bus.emit(Recognition("s", 0.5, 10.0, tentative=True))
-    bus.emit(ReplyTimings("s", 1, 1, 10.0, 0.0, 0.0, 0.0, 0.0, reply_ms=5.0))
+    bus.emit(reply_timings("s", reply_ms=5.0))
     spans = exporter.get_finished_spans()
     assert len(by_name(spans, "openlive.recognition")) == MAX_SPANS_PER_TURN
     (root,) = by_name(spans, "openlive.turn")
