@@ -126,9 +126,10 @@ class Settings:
         espeak: Speak languages the Piper voice cannot with espeak-ng, if installed.
         turn_model: Decide the end of a turn with the smart-turn model (from
             ``pipecat-ai``), not silence alone, unless the client sets a silence.
-        tool_reader: A tiny model's replies to tool results are written by
-            Qwen2.5-Coder-0.5B (the ``qwen`` extra), which reads them; off: the tiny
-            model answers itself (it mostly repeats the results).
+        tool_reader: A tiny model's replies to tool results, and its thinking turns
+            (program and answer), are written by Qwen2.5-Coder-0.5B (the ``qwen``
+            extra); off: the tiny model answers itself (it mostly repeats the
+            results, and cannot write the program).
         store: Where resumable sessions and tokens live: a SQLite file path, or a
             ``redis://`` URL shared by several openlive processes; empty means
             ``sessions.db`` in the data directory.

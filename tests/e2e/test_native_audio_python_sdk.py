@@ -118,6 +118,9 @@ async def test_included_thoughts_come_before_the_answer_and_are_never_spoken(gen
     assert all(p.inline_data is not None for p in parts[len(thoughts) :])
     usage = turn[-1].usage_metadata
     assert usage is not None and 0 < (usage.thoughts_token_count or 0) <= 128
+    # The working (a program and what the sandbox printed, or the model's own
+    # working when what it wrote is not a program) works the product out.
+    assert "84" in thoughts[0].text, thoughts[0].text
 
 
 async def test_a_zero_budget_thinks_not_at_all(genai_client: Any) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from openlive.engines.base import ChatMessage
 from openlive.pipeline.proactivity import JUDGE_SYSTEM
-from openlive.pipeline.thinking import THINK_INSTRUCTION
+from openlive.pipeline.thinking import PROGRAM_INSTRUCTION, THINK_INSTRUCTION
 from openlive.testing import FakeAsr, FakeLLM, FakeTts
 
 from .helpers import server_content, session
@@ -23,11 +23,11 @@ from .test_voice import (
 
 
 def judged(prompt: Sequence[ChatMessage]) -> str:
-    """A scripted model: the judge answers B (another person) for words said to "Mike"; thinking writes."""
+    """A scripted model: the judge says B (another person) for words said to "Mike"; thinking writes code."""
     if prompt[0].content == JUDGE_SYSTEM:
         return "B" if "Mike" in prompt[-1].content.split("Last thing heard:")[-1] else "A"
-    if THINK_INSTRUCTION in prompt[0].content:
-        return "six times seven is forty-two"
+    if PROGRAM_INSTRUCTION in prompt[0].content:
+        return "```python\nproduct = 6 * 7\nprint('six times seven is', product)\n```"
     return "here is the answer"
 
 
@@ -73,7 +73,7 @@ async def test_without_proactivity_every_utterance_is_answered_and_no_judgment_i
     assert all(call[0][0].content != JUDGE_SYSTEM for call in llm.calls)
 
 
-async def test_thinking_sends_thought_parts_before_the_answer_and_counts_them() -> None:
+async def test_thinking_runs_its_program_and_sends_thought_parts_before_the_answer() -> None:
     asr = FakeAsr(["what is six times seven"])
     llm = FakeLLM(reply=judged)
     setup = native_setup(thinkingConfig={"thinkingBudget": 64, "includeThoughts": True})
@@ -81,13 +81,16 @@ async def test_thinking_sends_thought_parts_before_the_answer_and_counts_them() 
         await stream_audio(client, utterance())
         reply = await client.until_turn_complete()
     parts = [p for m in reply for p in server_content(m).get("modelTurn", {}).get("parts", [])]
-    assert parts[0] == {"text": "six times seven is forty-two", "thought": True}
+    # The working is the program and what the sandbox printed when it ran it.
+    program = "product = 6 * 7\nprint('six times seven is', product)"
+    assert parts[0] == {"text": f"{program}\n\nOutput:\nsix times seven is 42", "thought": True}
     assert all("inlineData" in p for p in parts[1:])  # the answer is audio; thoughts are never spoken
-    assert "forty-two" not in output_text(reply)
+    assert "42" not in output_text(reply)
     usage = reply[-1]["usageMetadata"]
-    assert usage["thoughtsTokenCount"] == 5  # one token a word
-    # The answer's prompt carries the working.
-    assert "six times seven is forty-two" in llm.calls[-1][0][0].content
+    written = judged([ChatMessage("system", PROGRAM_INSTRUCTION)])
+    assert usage["thoughtsTokenCount"] == len(written.split(" "))  # the fake: a token a word of what it wrote
+    # The answer's prompt carries the program's output.
+    assert "six times seven is 42" in llm.calls[-1][0][0].content
 
 
 async def test_a_zero_budget_makes_no_thinking_call() -> None:
@@ -99,5 +102,6 @@ async def test_a_zero_budget_makes_no_thinking_call() -> None:
     async with voice_server(llm, asr) as srv, session(srv, setup) as client:
         await stream_audio(client, utterance())
         reply = await client.until_turn_complete()
-    assert len(llm.calls) == 1 and THINK_INSTRUCTION not in llm.calls[0][0][0].content
+    system = llm.calls[0][0][0].content
+    assert len(llm.calls) == 1 and THINK_INSTRUCTION not in system and PROGRAM_INSTRUCTION not in system
     assert "thoughtsTokenCount" not in reply[-1]["usageMetadata"]

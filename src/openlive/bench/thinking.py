@@ -1,8 +1,10 @@
 """Thinking, measured: reasoning questions answered with and without a reasoning pass.
 
-The quality set's arithmetic items and ``data/reasoning.json``'s multi-step items,
-each asked in a spoken-reply prompt (as an audio session builds it) of the model
-given: once straight, once after :func:`openlive.pipeline.thinking.think` with the
+The quality set's arithmetic items, ``data/reasoning.json``'s multi-step items and
+``data/reasoning_2.json``'s (written before program-aided thinking), each asked in a
+spoken-reply prompt (as an audio session builds it) of the model given: straight,
+after :func:`openlive.pipeline.thinking.think` writing prose, and after it writing a
+program run in the sandbox (as the server does where it can run code), with the
 budget given. Scored by the quality bench's answer keys; the time to the answer's
 first token is the voice latency the thinking costs. Run:
 ``python -m openlive.bench.thinking --llm qwen-0.5b --budget 256``.
@@ -11,6 +13,7 @@ first token is the voice latency the thinking costs. Run:
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import threading
 import time
@@ -30,13 +33,25 @@ from openlive.session.prompts import shape_prompt
 ANSWER_PARAMS = SamplingParams(temperature=0.0, top_k=1, max_tokens=96)
 
 
+WAYS = ("off", "prose", "program")
+
+
 def load_items() -> list[dict[str, Any]]:
-    """The quality set's arithmetic items, then the multi-step set."""
+    """The quality set's arithmetic items, then the two multi-step sets."""
     data = resources.files("openlive.bench").joinpath("data")
     quality = json.loads(data.joinpath("quality.json").read_text())["items"]
     steps = json.loads(data.joinpath("reasoning.json").read_text())["items"]
-    items: list[dict[str, Any]] = [i for i in quality if i["kind"] == "arithmetic"] + steps
+    more = json.loads(data.joinpath("reasoning_2.json").read_text())["items"]
+    items: list[dict[str, Any]] = [i for i in quality if i["kind"] == "arithmetic"] + steps + more
     return items
+
+
+def run_in_sandbox(program: str) -> tuple[bool, str]:
+    """Run a thinking program in the code-execution sandbox (default limits, 5 s)."""
+    from openlive.tools.sandbox import SandboxLimits, run_python
+
+    result = asyncio.run(run_python(program, SandboxLimits(wall_s=5.0, cpu_s=3.0)))
+    return result.outcome == "OUTCOME_OK", result.output
 
 
 def _first_token_and_text(llm: LLM, messages: list[ChatMessage]) -> tuple[float, str]:
@@ -56,6 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--llm", default="qwen-0.5b")
     parser.add_argument("--data-dir", default=str(Path.home() / ".local/share/openlive"))
     parser.add_argument("--budget", type=int, default=256)
+    parser.add_argument("--kinds", default="", help="only these kinds, comma-separated (default: all)")
     args = parser.parse_args(argv)
     from openlive.engines.llama import LlamaCppEngine
     from openlive.engines.packaged import packaged_llm_path
@@ -63,35 +79,45 @@ def main(argv: Sequence[str] | None = None) -> int:
     llm = LlamaCppEngine(packaged_llm_path(args.llm, Path(args.data_dir)), n_ctx=4096, contexts=1)
     plan = ThinkingPlan(max_tokens=args.budget)
     scores: dict[str, dict[str, int]] = {}
-    latency: dict[str, list[float]] = {"off": [], "on": []}
-    thought_tokens: list[int] = []
+    latency: dict[str, list[float]] = {way: [] for way in WAYS}
+    thought_tokens: dict[str, list[int]] = {"prose": [], "program": []}
+    kinds = set(args.kinds.split(",")) if args.kinds else None
     for item in load_items():
+        if kinds is not None and item["kind"] not in kinds:
+            continue
         prompt = shape_prompt(None, [ChatMessage("user", item["turns"][0])], llm.profile, True)
-        first_off, plain = _first_token_and_text(llm, prompt)
-        started = time.perf_counter()
-        thoughts = think(llm, prompt, plan, ANSWER_PARAMS, threading.Event())
-        thinking_s = time.perf_counter() - started
-        first_on, thought_out = _first_token_and_text(llm, answer_messages(prompt, thoughts))
-        latency["off"].append(first_off)
-        latency["on"].append(thinking_s + first_on)
-        thought_tokens.append(thoughts.tokens)
-        tally = scores.setdefault(item["kind"], {"off": 0, "on": 0, "n": 0})
+        replies: dict[str, str] = {}
+        first, replies["off"] = _first_token_and_text(llm, prompt)
+        latency["off"].append(first)
+        for way, runner in (("prose", None), ("program", run_in_sandbox)):
+            started = time.perf_counter()
+            thoughts = think(llm, prompt, plan, ANSWER_PARAMS, threading.Event(), runner)
+            thinking_s = time.perf_counter() - started
+            first, replies[way] = _first_token_and_text(llm, answer_messages(prompt, thoughts))
+            latency[way].append(thinking_s + first)
+            thought_tokens[way].append(thoughts.tokens)
+        tally = scores.setdefault(item["kind"], dict.fromkeys((*WAYS, "n"), 0))
         tally["n"] += 1
-        tally["off"] += score_answer(item, plain)
-        tally["on"] += score_answer(item, thought_out)
+        marks = []
+        for way in WAYS:
+            right = score_answer(item, replies[way])
+            tally[way] += right
+            marks.append(f"{way}={'ok ' if right else 'BAD'}")
         print(
-            f"{item['kind']:10} off={'ok ' if score_answer(item, plain) else 'BAD'} "
-            f"on={'ok ' if score_answer(item, thought_out) else 'BAD'} {item['turns'][0][:50]!r} "
-            f"-> {plain[:60]!r} | {thought_out[:60]!r} ({thoughts.tokens} thought tokens, "
-            f"first token {1000 * first_off:.0f} / {1000 * (thinking_s + first_on):.0f} ms)",
+            f"{item['kind']:12} {' '.join(marks)} {item['turns'][0][:50]!r} -> "
+            + " | ".join(repr(replies[way][:60]) for way in WAYS),
             flush=True,
         )
     for kind, s in scores.items():
-        print(f"{args.llm} {kind}: without thinking {s['off']}/{s['n']}, with thinking {s['on']}/{s['n']}")
+        print(
+            f"{args.llm} {kind}: without thinking {s['off']}/{s['n']}, prose thinking {s['prose']}/{s['n']}, "
+            f"program thinking {s['program']}/{s['n']}"
+        )
     print(
-        f"first answer token: median {1000 * float(np.median(latency['off'])):.0f} ms without, "
-        f"{1000 * float(np.median(latency['on'])):.0f} ms with thinking (budget {args.budget}, "
-        f"median {int(np.median(thought_tokens))} thought tokens); machine shared with other work"
+        "first answer token, median: "
+        + ", ".join(f"{way} {1000 * float(np.median(latency[way])):.0f} ms" for way in WAYS)
+        + f" (budget {args.budget}; median thought tokens: prose {int(np.median(thought_tokens['prose']))}, "
+        f"program {int(np.median(thought_tokens['program']))})"
     )
     return 0
 

@@ -15,16 +15,19 @@ from collections.abc import Sequence
 from openlive.engines.base import LLM, ChatMessage
 from openlive.pipeline.proactivity import JudgeModel, is_addressed
 from openlive.pipeline.reply import Prelude, Prepare
-from openlive.pipeline.thinking import answer_messages, think
+from openlive.pipeline.thinking import RunCode, answer_messages, think
 from openlive.session import StartGeneration
 
 log = logging.getLogger(__name__)
 
 
-def native_prepare(llm: LLM, request: StartGeneration, judge: JudgeModel | None = None) -> Prepare | None:
+def native_prepare(
+    llm: LLM, request: StartGeneration, judge: JudgeModel | None = None, run_code: RunCode | None = None
+) -> Prepare | None:
     """The work before ``request``'s answer; ``None`` when it asks for none (no extra model call).
 
     ``judge`` judges proactive audio for a tiny ``llm``; without it, ``llm`` judges.
+    ``run_code`` runs the thinking's program (``None``: the working is prose).
     """
     if not request.gate and request.thinking is None:
         return None
@@ -36,7 +39,7 @@ def native_prepare(llm: LLM, request: StartGeneration, judge: JudgeModel | None 
             return Prelude(declined=True)
         if plan is None or cancel.is_set():
             return Prelude()
-        thoughts = think(llm, messages, plan, request.params, cancel)
+        thoughts = think(llm, messages, plan, request.params, cancel, run_code)
         return Prelude(
             thoughts=thoughts.text,
             thought_tokens=thoughts.tokens,

@@ -18,6 +18,7 @@ from openlive.engines.registry import ModelTable
 from openlive.pipeline.affect import StyledTTS
 from openlive.pipeline.native_dialog import native_prepare
 from openlive.pipeline.reply import Reply, Speech
+from openlive.pipeline.thinking import RunCode
 from openlive.pipeline.vision import FrameVision
 from openlive.session import StartGeneration
 
@@ -39,6 +40,8 @@ class CascadeResponder:
         executor: Where the engines run.
         vision: Makes a prompt's images ready for the engine (sized, or described);
             ``None``: a text-only engine gets the images' placeholders.
+        run_code: Runs a thinking pass's program in the sandbox (from the reply's
+            worker thread); ``None``: thinking is written as prose.
     """
 
     def __init__(
@@ -47,11 +50,13 @@ class CascadeResponder:
         speech: SpeechEngines | None,
         executor: Executor | None,
         vision: FrameVision | None = None,
+        run_code: RunCode | None = None,
     ) -> None:
         self._models = models
         self._speech = speech
         self._executor = executor
         self._vision = vision
+        self._run_code = run_code
 
     def start(self, request: StartGeneration, cancel: threading.Event | None = None) -> Reply:
         """Start the reply: spoken if it has a voice and there are speech engines."""
@@ -62,19 +67,20 @@ class CascadeResponder:
                 tts = StyledTTS(tts, request.delivery)
             voice = Speech(tts, request.voice.name, request.voice.language)
         llm = self._models.engine(request.model)
-        if request.after_tools and self._models.tool_reader is not None:
-            # A tiny model repeats a function's result instead of answering with it.
+        if (request.after_tools or request.thinking is not None) and self._models.tool_reader is not None:
+            # A tiny model repeats a function's result instead of answering with it,
+            # and cannot reason its way through a question (the reader writes code).
             llm = self._models.tool_reader.loaded_for(llm)
         if self._vision is not None and any(m.parts for m in request.messages):
             # Images are sized or described in the generation's worker thread.
             seeing = _Seeing(llm, self._vision)
-            prepare = native_prepare(llm, request, self._models.judge)
+            prepare = native_prepare(llm, request, self._models.judge, self._run_code)
             return Reply(
                 seeing, request.messages, request.params, voice, self._executor, cancel, prepare=prepare
             )
         # A text-only engine reads the text rendering of images and other parts.
         messages = for_engine(llm, request.messages)
-        prepare = native_prepare(llm, request, self._models.judge)
+        prepare = native_prepare(llm, request, self._models.judge, self._run_code)
         return Reply(llm, messages, request.params, voice, self._executor, cancel, prepare=prepare)
 
 

@@ -7,22 +7,51 @@ answers with that working in its system message. The thoughts are never spoken;
 with ``includeThoughts`` they are sent to the client as parts with ``thought: true``
 before the answer, and ``usageMetadata.thoughtsTokenCount`` counts them either way.
 A budget of 0 makes no thinking call at all.
+
+Where the server can run code (``run_code``), the working is a program: small models
+write a short Python program far more reliably than they carry arithmetic through
+prose, and the sandbox computes what they would get wrong. The pass asks for the
+working as a program that prints each step; it runs in the code-execution sandbox;
+the answer is written with the program and its output. A pass that writes prose
+instead, or a program that fails, leaves its text as the working, as without
+``run_code``.
 """
 
 from __future__ import annotations
 
+import logging
+import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from openlive.engines.base import LLM, ChatMessage, GenerationStats, SamplingParams
 from openlive.session.native import ThinkingPlan
+
+log = logging.getLogger(__name__)
+
+# Runs a program in the code-execution sandbox: (whether it ran to its end, its output).
+RunCode = Callable[[str], tuple[bool, str]]
 
 THINK_INSTRUCTION = (
     "Before you answer, think it through. Work out the user's last message step by step: what is "
     "asked, the facts and numbers it gives, and each calculation written out with its result. "
     "Write only your working, briefly; the answer comes later."
 )
+PROGRAM_INSTRUCTION = (
+    "Before you answer, work out the user's last message as a short Python program: put each "
+    "number or fact it gives in a variable, compute each step, and print each result with a few "
+    "words saying what it is. If nothing needs computing, print the facts that answer it. Write "
+    "only the program."
+)
+PROGRAM_ANSWER_INSTRUCTION = (
+    "You have already worked out the user's last message (private notes, never read aloud or "
+    "mentioned). A program computed it:\n{program}\nIts output:\n{output}\nNow give your answer, "
+    "using that output's results."
+)
+# Output of a program worked out beyond this is cut: the answer needs its results.
+PROGRAM_OUTPUT_CHARS = 1500
+_FENCE = re.compile(r"```[ \t]*(?:python3?|py)?[ \t]*\n(.*?)(?:```|\Z)", re.DOTALL | re.IGNORECASE)
 ANSWER_INSTRUCTION = (
     "You have already worked out the user's last message; your working (private notes, never "
     "read aloud or mentioned):\n{thoughts}\nNow give your answer, using the result of that working."
@@ -34,12 +63,16 @@ class Thoughts:
     """What the reasoning pass wrote.
 
     Attributes:
-        text: The working.
+        text: The working (a program and its output, when it was one that ran).
         tokens: Its length in the model's tokens.
+        program: The program the working was, when it ran to its end.
+        output: What that program printed.
     """
 
     text: str
     tokens: int
+    program: str | None = None
+    output: str = ""
 
 
 def _with_system(messages: Sequence[ChatMessage], line: str) -> list[ChatMessage]:
@@ -53,16 +86,32 @@ def _with_system(messages: Sequence[ChatMessage], line: str) -> list[ChatMessage
     return out
 
 
-def thinking_messages(messages: Sequence[ChatMessage]) -> list[ChatMessage]:
-    """The prompt of the reasoning pass."""
-    return _with_system(messages, THINK_INSTRUCTION)
-
-
 def answer_messages(messages: Sequence[ChatMessage], thoughts: Thoughts) -> list[ChatMessage]:
     """The answer's prompt: ``messages`` with the working in the system message."""
+    if thoughts.program is not None:
+        line = PROGRAM_ANSWER_INSTRUCTION.format(program=thoughts.program, output=thoughts.output)
+        return _with_system(messages, line)
     if not thoughts.text.strip():
         return list(messages)
     return _with_system(messages, ANSWER_INSTRUCTION.format(thoughts=thoughts.text.strip()))
+
+
+def program_messages(messages: Sequence[ChatMessage]) -> list[ChatMessage]:
+    """The prompt of a reasoning pass whose working is a program."""
+    return _with_system(messages, PROGRAM_INSTRUCTION)
+
+
+def program_of(text: str) -> str | None:
+    """The Python program in a reasoning pass's text: its fenced block, or the whole if it compiles."""
+    match = _FENCE.search(text)
+    program = (match.group(1) if match else text).strip()
+    if not program:
+        return None
+    try:
+        compile(program, "<thinking>", "exec")
+    except (SyntaxError, ValueError):
+        return None
+    return program
 
 
 def think(
@@ -71,8 +120,12 @@ def think(
     plan: ThinkingPlan,
     params: SamplingParams,
     cancel: threading.Event,
+    run_code: RunCode | None = None,
 ) -> Thoughts:
-    """Run the reasoning pass: at most ``plan.max_tokens`` of working. Call it in a worker thread."""
+    """Run the reasoning pass: at most ``plan.max_tokens`` of working. Call it in a worker thread.
+
+    With ``run_code``, the working is asked for as a program, which is run.
+    """
     stats = GenerationStats()
     settings = SamplingParams(
         temperature=0.0 if params.temperature is None else min(params.temperature, 0.3),
@@ -81,5 +134,15 @@ def think(
         max_tokens=plan.max_tokens,
         seed=params.seed,
     )
-    text = "".join(llm.generate(thinking_messages(messages), settings, stats, cancel))
-    return Thoughts(text.strip(), stats.response_tokens)
+    prompt = _with_system(messages, THINK_INSTRUCTION) if run_code is None else program_messages(messages)
+    text = "".join(llm.generate(prompt, settings, stats, cancel)).strip()
+    program = program_of(text) if run_code is not None and not cancel.is_set() else None
+    if run_code is None or program is None:
+        return Thoughts(text, stats.response_tokens)
+    ran, output = run_code(program)
+    output = output.strip()[:PROGRAM_OUTPUT_CHARS]
+    if not ran or not output:
+        log.debug("thinking: the program failed or printed nothing: %r", output[-200:])
+        return Thoughts(text, stats.response_tokens)
+    working = f"{program}\n\nOutput:\n{output}"
+    return Thoughts(working, stats.response_tokens, program, output)

@@ -28,8 +28,9 @@ of a session, so a flood of frames costs at most one piece of work at a time. A 
 whose streamed frame is not ready yet does not wait for it when an earlier frame of
 the stream was read: it gets that reading, marked with its age (the voice's latency
 does not pay for reading a frame on its critical path); the first frame of a stream,
-and an image sent in a turn, are read for the turn that needs them.
-Once a frame is read ahead, ``on_read`` lets the session's runtime read the next
+and an image sent in a turn, are read for the turn that needs them. A frame seen
+before after the same frame (a screen switching back and forth) is ready as it
+arrives. Once a frame is read ahead, ``on_read`` lets the session's runtime read the next
 turn's prompt up to that frame into the engine's cache while the user speaks.
 """
 
@@ -289,19 +290,32 @@ class FrameVision:
         resolution rather than described.
         """
         key = image_digest(frame)
+        text_key = (key, "text", image_digest(previous) if previous is not None else "")
         with self._lock:
-            self._waiting = (frame, previous, sized)
+            now = time.monotonic()
             self._previous[key] = previous
-            self._arrived[key] = time.monotonic()
+            self._arrived[key] = now
             self._arrived.move_to_end(key)
             while len(self._previous) > CACHE_ENTRIES:
                 self._previous.popitem(last=False)
             while len(self._arrived) > STREAMED_FRAMES:
                 self._arrived.popitem(last=False)
-            if self._busy or self._executor is None:
-                return
-            self._busy = True
-        self._executor.submit(self._describe_waiting)
+            known = None if sized else self._cache.get(text_key)
+            if isinstance(known, str):
+                # The same picture after the same one was read before (a screen going
+                # back and forth): ready now, and the newest reading of the stream.
+                self._waiting = None
+                self._latest = (key, known, now)
+            else:
+                self._waiting = (frame, previous, sized)
+                if self._busy or self._executor is None:
+                    return
+                self._busy = True
+        if isinstance(known, str):
+            if self._on_read is not None:
+                self._on_read(frame)
+        elif self._executor is not None:
+            self._executor.submit(self._describe_waiting)
 
     def _describe_waiting(self) -> None:
         while True:

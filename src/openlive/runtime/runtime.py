@@ -24,6 +24,7 @@ Every task runs under one guard that maps its failure to a close code.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import logging
 import threading
@@ -76,6 +77,9 @@ from openlive.wire import Setup
 from openlive.wire import server as msg
 
 log = logging.getLogger(__name__)
+
+# A thinking pass's program runs at most this long (the user waits for the answer).
+PROGRAM_WALL_S = 5.0
 
 ToolAction = PlanTools | RunCode | RunSearch | FetchUrls | AwaitToolResponses
 
@@ -130,7 +134,7 @@ class SessionRuntime:
         # Reading ahead (the engine's cache): the reading running, and the one asked for since.
         self._reading_ahead: asyncio.Future[int] | None = None
         self._read_next: tuple[str, Callable[[], list[ChatMessage] | None], bool] | None = None
-        self.responder: Responder = CascadeResponder(models, speech, executor, self.vision)
+        self.responder: Responder = CascadeResponder(models, speech, executor, self.vision, self._run_program)
         self._armed_at: float | None = None
         self._video_limit_armed = False
         # Video frames received, and when the first came: the frame rate's bound.
@@ -168,6 +172,7 @@ class SessionRuntime:
 
     async def prepare_setup(self, setup: Setup) -> Setup:
         """Before the first setup: apply the token and resume the session it names."""
+        self._loop = asyncio.get_running_loop()  # worker threads reach the session through it
         return await self.checkpoints.prepare_setup(setup)
 
     def arm_time_limits(self) -> None:
@@ -307,8 +312,26 @@ class SessionRuntime:
 
     def _read_ahead(self, model: str) -> None:
         """Let the engine read the next turn's prompt while this reply plays (a cache, not a result)."""
-        # Its images as the next turn will carry them (described; earlier by then).
-        self._warm(model, self.session.next_prompt, newest_in_full=False)
+        if self.session.frame_waiting:
+            # Up to the frame the next turn will see: frames read while the reply was
+            # written could not be read into the cache then, and none is read while
+            # the user speaks.
+            self._warm(model, self.session.next_prompt_seeing, newest_in_full=True)
+        else:
+            # Its images as the next turn will carry them (described; earlier by then).
+            self._warm(model, self.session.next_prompt, newest_in_full=False)
+
+    def _run_program(self, code: str) -> tuple[bool, str]:
+        """Run a thinking pass's program in the sandbox (called in the reply's worker thread)."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return False, ""
+        future = asyncio.run_coroutine_threadsafe(self._tool_steps.run_program(code, PROGRAM_WALL_S), loop)
+        try:
+            return future.result(timeout=PROGRAM_WALL_S + 5.0)
+        except (concurrent.futures.TimeoutError, concurrent.futures.CancelledError):
+            future.cancel()  # the session closed meanwhile, or the sandbox hung
+            return False, ""
 
     def _frame_read(self, frame: ImagePart) -> None:
         """A streamed frame was described ahead (called in the frames' thread)."""

@@ -7,6 +7,7 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Executor
+from dataclasses import replace
 
 from openlive.engines.registry import ModelTable
 from openlive.metrics import METRICS, ToolsPlanned
@@ -69,6 +70,18 @@ class ToolSteps:
             outcome, output = "OUTCOME_FAILED", "code execution is unavailable on this server"
         log.info("code execution: %s, %d characters of output", outcome, len(output))
         self._act(self._session.code_ran(action.turn_id, action.step, outcome, output))
+
+    async def run_program(self, code: str, wall_s: float) -> tuple[bool, str]:
+        """Run a thinking pass's program in the sandbox: (whether it ran to its end, its output)."""
+        limits = replace(self._tools.sandbox, wall_s=min(self._tools.sandbox.wall_s, wall_s))
+        try:
+            async with self._tools.code_slots:
+                result = await run_python(code, limits)
+        except SandboxError as error:
+            log.warning("thinking writes prose: code execution is unavailable: %s", error)
+            return False, ""
+        log.info("thinking's program: %s, %d characters of output", result.outcome, len(result.output))
+        return result.outcome == "OUTCOME_OK", result.output
 
     async def search(self, action: RunSearch) -> None:
         """Search for the model's query."""

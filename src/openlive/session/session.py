@@ -403,6 +403,11 @@ class Session:
         """The newest image a turn took (kept as it goes: a flood of frames must not scan the history)."""
         return self._last_image
 
+    @property
+    def frame_waiting(self) -> bool:
+        """Whether a video frame waits for the next user turn."""
+        return self._turn_frame() is not None
+
     def _turn_frame(self, spoken: bool = True) -> ImagePart | None:
         """The frame the next user turn sees: for speech, the one its reply started ahead with.
 

@@ -32,7 +32,14 @@ from openlive.pipeline.proactivity import (
     question_prompt,
     relevance_prompt,
 )
-from openlive.pipeline.thinking import THINK_INSTRUCTION, Thoughts, answer_messages, think
+from openlive.pipeline.thinking import (
+    PROGRAM_INSTRUCTION,
+    THINK_INSTRUCTION,
+    Thoughts,
+    answer_messages,
+    program_of,
+    think,
+)
 from openlive.session import StartGeneration
 from openlive.session.native import Delivery, ThinkingPlan
 from openlive.testing import FakeLLM, FakeScorer, FakeTts
@@ -147,6 +154,52 @@ def test_thinking_is_bounded_by_the_budget_and_feeds_the_answer() -> None:
     answer = answer_messages(CONVERSATION, thoughts)
     assert "one two three four" in answer[0].content and answer[1:] == CONVERSATION[1:]
     assert answer_messages(CONVERSATION, Thoughts("", 0)) == CONVERSATION
+
+
+def test_where_code_runs_the_working_is_a_program_run_and_its_output_feeds_the_answer() -> None:
+    program = "pens = 4 * 3\nprint('pens cost', pens)\nprint('change', 20 - pens)"
+    llm = FakeLLM(reply=lambda _: f"```python\n{program}\n```")
+    ran: list[str] = []
+
+    def run_code(code: str) -> tuple[bool, str]:
+        ran.append(code)
+        return True, "pens cost 12\nchange 8\n"
+
+    plan = ThinkingPlan(max_tokens=64)
+    thoughts = think(llm, CONVERSATION, plan, SamplingParams(), threading.Event(), run_code)
+    assert ran == [program]
+    assert PROGRAM_INSTRUCTION in llm.calls[0][0][0].content
+    assert thoughts.program == program and thoughts.output == "pens cost 12\nchange 8"
+    assert thoughts.text == f"{program}\n\nOutput:\npens cost 12\nchange 8"  # the thought part sent
+    answer = answer_messages(CONVERSATION, thoughts)
+    assert "change 8" in answer[0].content and program in answer[0].content
+
+
+def test_a_program_that_fails_or_prose_leaves_the_text_as_the_working() -> None:
+    plan = ThinkingPlan(max_tokens=64)
+    failing = FakeLLM(reply=lambda _: "print(1 / 0)")
+    thoughts = think(
+        failing,
+        CONVERSATION,
+        plan,
+        SamplingParams(),
+        threading.Event(),
+        lambda _: (False, "ZeroDivisionError"),
+    )
+    assert thoughts.program is None and thoughts.text == "print(1 / 0)"
+    ran: list[str] = []
+    prose = FakeLLM(reply=lambda _: "Four pens cost twelve, so the change is eight.")
+    thoughts = think(
+        prose,
+        CONVERSATION,
+        plan,
+        SamplingParams(),
+        threading.Event(),
+        lambda c: (ran.append(c), (True, ""))[1],
+    )
+    assert ran == [] and thoughts.program is None  # prose does not compile: nothing is run
+    assert "change is eight" in answer_messages(CONVERSATION, thoughts)[0].content
+    assert program_of("Here:\n```py\nx = 2\nprint(x)\n```\nDone.") == "x = 2\nprint(x)"
 
 
 def test_no_setting_no_work_before_the_answer() -> None:

@@ -14,6 +14,7 @@ from openlive.engines.stand_in import StandIn
 from openlive.errors import ConfigError
 from openlive.pipeline.responder import CascadeResponder
 from openlive.session import StartGeneration
+from openlive.session.native import ThinkingPlan
 from openlive.testing import FakeLLM
 
 TIMEOUT_S = 10.0
@@ -51,6 +52,27 @@ async def test_a_tiny_models_reply_to_tool_results_is_written_by_the_reader(
     responder = CascadeResponder(ModelTable({"m": engines["tiny"]}, tool_reader=reader), None, None)
     await reply_text(responder, request(after_tools))
     assert [name for name, llm in engines.items() if llm.calls] == [writer]
+
+
+async def test_a_tiny_models_thinking_turn_is_thought_and_answered_by_the_reader() -> None:
+    engines = {"tiny": tiny_llm("I think so."), "reader": FakeLLM(reply=lambda _: "print(6 * 7)")}
+    reader = StandIn(lambda: engines["reader"], "reader", "answers from tool results")
+    reader.for_engine(engines["tiny"])
+    ran: list[str] = []
+
+    def run_code(code: str) -> tuple[bool, str]:
+        ran.append(code)
+        return True, "42\n"
+
+    responder = CascadeResponder(
+        ModelTable({"m": engines["tiny"]}, tool_reader=reader), None, None, run_code=run_code
+    )
+    question = ChatMessage("user", "What is six times seven?")
+    start = StartGeneration(1, "m", (question,), SamplingParams(), thinking=ThinkingPlan(64))
+    await reply_text(responder, start)
+    assert ran == ["print(6 * 7)"] and not engines["tiny"].calls
+    assert len(engines["reader"].calls) == 2  # the program, then the answer with its output
+    assert "42" in engines["reader"].calls[1][0][0].content
 
 
 async def test_a_model_that_is_not_tiny_reads_its_own_tool_results() -> None:

@@ -120,6 +120,27 @@ def test_frames_described_ahead_are_one_at_a_time_and_only_the_newest_waits() ->
     assert describer.calls == [(40, 40), (69, 40)]
 
 
+def test_a_picture_read_before_after_the_same_one_is_ready_at_once() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    describer = FakeDescriber()
+    read: list[ImagePart] = []
+    first, second = jpeg((50, 50)), jpeg((60, 60))
+    with ThreadPoolExecutor(1) as pool:
+        frames = FrameVision(lambda: describer, lambda: HIGH, pool, read.append)
+        # A screen going back and forth: each frame is read after the other once...
+        for frame, previous in ((first, None), (second, first), (first, second)):
+            frames.see(frame, previous)
+            settle(frames)
+        assert len(describer.calls) == 3 and read == [first, second, first]
+        # ...and then is ready as it comes, without reading it again.
+        frames.see(second, first)
+        assert read == [first, second, first, second] and not frames._busy  # noqa: SLF001
+    assert len(describer.calls) == 3
+    # It is the stream's newest reading: a turn on it gets its own description.
+    assert frames.prepare(FakeLLM(), prompt(second))[1].content.startswith("[image: a 60x60 picture")
+
+
 def test_a_turn_gets_the_newest_reading_of_the_stream_rather_than_wait_for_its_frame() -> None:
     describer = FakeDescriber()
     frames = vision(describer)  # nothing is read ahead: no executor
