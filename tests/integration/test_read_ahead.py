@@ -71,3 +71,25 @@ async def test_a_frame_read_while_the_user_speaks_is_read_ahead_with_the_prompt_
     assert prompt[:-1] == ahead[:-1]
     assert ChatMessage("user", "first question") in prompt
     assert prompt[-1].content == ahead[-1].content + "what does it say?"
+
+
+async def test_a_frame_read_while_a_reply_is_written_is_read_ahead_when_the_reply_ends() -> None:
+    import threading
+
+    describer = FakeDescriber(lambda image, previous: "a screen saying HELLO")
+    gate = threading.Event()
+    engine = WarmingFakeLLM(gate=gate)
+    async with running_server(engine, describer=describer) as srv, session(srv) as client:
+        await client.send(user("first question"))
+        await asyncio.to_thread(engine.entered.wait, 5)  # the reply is being written...
+        await client.send(video(camera_frame()))
+        async with asyncio.timeout(5):
+            while not describer.calls:  # ...when the frame is read (no reading ahead then)
+                await asyncio.sleep(0.01)
+        engine.warmed_event.clear()
+        gate.set()
+        await client.until_turn_complete()
+        await asyncio.to_thread(engine.warmed_event.wait, 5)
+    # Once it ends, the next turn's prompt is read up to that frame, not only the reply.
+    assert engine.warmed[-1][-1] == ChatMessage("user", "[image: a screen saying HELLO]\n")
+    assert ChatMessage("assistant", "echo: first question") in engine.warmed[-1]

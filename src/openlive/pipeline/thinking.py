@@ -8,13 +8,13 @@ with ``includeThoughts`` they are sent to the client as parts with ``thought: tr
 before the answer, and ``usageMetadata.thoughtsTokenCount`` counts them either way.
 A budget of 0 makes no thinking call at all.
 
-Where the server can run code (``run_code``), the working is a program: small models
-write a short Python program far more reliably than they carry arithmetic through
-prose, and the sandbox computes what they would get wrong. The pass asks for the
-working as a program that prints each step; it runs in the code-execution sandbox;
-the answer is written with the program and its output. A pass that writes prose
-instead, or a program that fails, leaves its text as the working, as without
-``run_code``.
+Where the server can run code (``run_code``), the working is asked for as a program
+that prints each step: small models carry a computation through a short program far
+better than through prose (``openlive bench thinking``), and the sandbox computes
+what they would get wrong. A program is run in the code-execution sandbox and the
+answer is written with it and its output. What is not a program (small models often
+answer such a request with terse working such as ``4 * 3 = 12``), or a program that
+fails, stays the working as it was written.
 """
 
 from __future__ import annotations

@@ -313,9 +313,8 @@ class SessionRuntime:
     def _read_ahead(self, model: str) -> None:
         """Let the engine read the next turn's prompt while this reply plays (a cache, not a result)."""
         if self.session.frame_waiting:
-            # Up to the frame the next turn will see: frames read while the reply was
-            # written could not be read into the cache then, and none is read while
-            # the user speaks.
+            # Up to the frame the next turn will see: a frame read while the reply was
+            # written could not be read into the cache then.
             self._warm(model, self.session.next_prompt_seeing, newest_in_full=True)
         else:
             # Its images as the next turn will carry them (described; earlier by then).
