@@ -27,6 +27,7 @@ from openlive.engines.base import LLM, ImageDescriber
 from openlive.engines.registry import ModelTable
 from openlive.metrics import (
     METRICS,
+    BusListener,
     MetricsBus,
     Recognition,
     Record,
@@ -86,7 +87,7 @@ class ServerEvent:
     record: Record | None = None
 
 
-class ServerLog:
+class ServerLog(BusListener):
     """Captures the embedded server's timing records (:mod:`openlive.metrics`) as they are emitted.
 
     Args:
@@ -97,7 +98,6 @@ class ServerLog:
         self._bus = bus
         self._events: list[ServerEvent] = []
         self._guard = threading.Lock()
-        self._unsubscribe: Callable[[], None] | None = None
 
     def hear(self, record: Record) -> None:
         """Keep ``record`` if the benchmark uses its kind (called as the server emits it)."""
@@ -119,16 +119,9 @@ class ServerLog:
                 if e.session_id == session_id and e.kind == kind and after < e.at <= before
             ]
 
-    def attach(self) -> None:
-        """Start hearing the server's records."""
-        if self._unsubscribe is None:
-            self._unsubscribe = self._bus.subscribe(self.hear)
-
-    def detach(self) -> None:
-        """Stop hearing them."""
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
+    def attach(self, bus: MetricsBus | None = None) -> None:
+        """Start hearing the server's records (on the bus given when it was made)."""
+        super().attach(bus or self._bus)
 
 
 def rss_bytes(pid: int | str = "self") -> int | None:
