@@ -26,7 +26,7 @@ for a model that reads images) ahead of the turn that will use it, in the proces
 one background thread (:func:`background_executor`): only the newest waiting frame
 of a session, so a flood of frames costs at most one piece of work at a time. A turn
 whose streamed frame is not ready yet does not wait for it when an earlier frame of
-the stream was read: it gets that reading, marked with its age (the voice's latency
+the stream that looks like it was read: it gets that reading, marked with its age (the voice's latency
 does not pay for reading a frame on its critical path); the first frame of a stream,
 and an image sent in a turn, are read for the turn that needs them. A frame seen
 before after the same frame (a screen switching back and forth) is ready as it
@@ -42,12 +42,16 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 from openlive.engines.base import ChatMessage, ImageDescriber, capabilities
 from openlive.errors import OpenliveError
 from openlive.images import Resolution, check_image, decode, encode
 from openlive.parts import EARLIER_IMAGE, ImagePart, Part, RetiredImage, TextPart, image_digest, text_of
 from openlive.priority import PRIORITY
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +68,14 @@ STREAMED_FRAMES = 256
 SUMMARIES = 64
 # Reading ahead waits at most this long for a reply's urgent work to end.
 URGENT_WAIT_S = 2.0
+# An earlier reading stands in for a frame not read yet only if the two look alike:
+# in grey thumbnails of this size, at most this share of the pixels differ by more
+# than this many grey levels (text scrolling or a line changing stays under it; a
+# camera that starts black, or a switch to another window, does not).
+THUMB_SIZE = (32, 18)
+THUMB_DECODE_SIDE = 128
+LOOKS_DIFFER_LEVELS = 32
+LOOKS_ALIKE_SHARE = 0.25
 
 _background_lock = threading.Lock()
 _background: ThreadPoolExecutor | None = None
@@ -122,6 +134,8 @@ class FrameVision:
         self._busy = False
         # The newest streamed frame described: its digest, description and when it arrived.
         self._latest: tuple[str, str, float] | None = None
+        # Grey thumbnails of the frames read, by digest: does a new frame look like one?
+        self._looks: OrderedDict[str, bytes] = OrderedDict()
         self._arrived: OrderedDict[str, float] = OrderedDict()
         self._summaries: OrderedDict[str, str] = OrderedDict()
         self.described = 0
@@ -196,9 +210,10 @@ class FrameVision:
         cached = self._cached(text_key)
         if isinstance(cached, str):
             text = cached
-        elif streamed and latest is not None and latest[0] != key:
-            # A frame of the stream not read yet: the newest reading, rather than make
-            # the turn wait for this one (it is read in the background meanwhile).
+        elif streamed and latest is not None and latest[0] != key and self._looks_like(part, latest[0]):
+            # A frame of the stream not read yet that looks like the newest one read:
+            # that reading, rather than make the turn wait for this one (it is read in
+            # the background meanwhile).
             with self._lock:
                 arrived = self._arrived.get(key, time.monotonic())
             age = max(1, round(arrived - latest[2]))
@@ -275,12 +290,27 @@ class FrameVision:
             text = ""
         text = text or f"a {image.width}x{image.height} image that could not be described"
         self._keep(key, text)
+        thumb = _thumbnail(image)
         with self._lock:
+            self._looks[key[0]] = thumb
+            self._looks.move_to_end(key[0])
+            while len(self._looks) > CACHE_ENTRIES:
+                self._looks.popitem(last=False)
             self.described += 1
             arrived = self._arrived.get(key[0])
             if arrived is not None and (self._latest is None or arrived >= self._latest[2]):
                 self._latest = (key[0], text, arrived)  # the newest reading of the stream
         return text
+
+    def _looks_like(self, part: ImagePart, read: str) -> bool:
+        """Whether ``part`` looks like the frame read whose digest is ``read`` (unknown: it does)."""
+        with self._lock:
+            known = self._looks.get(read)
+        if known is None:
+            return True
+        new = _thumbnail(decode(part.data, THUMB_DECODE_SIDE, _source(part)))
+        differ = sum(abs(a - b) > LOOKS_DIFFER_LEVELS for a, b in zip(new, known, strict=True))
+        return differ <= LOOKS_ALIKE_SHARE * len(known)
 
     def see(self, frame: ImagePart, previous: ImagePart | None, sized: bool = False) -> None:
         """A frame arrived: make it ready ahead of its turn, after the work running now.
@@ -361,6 +391,11 @@ class FrameVision:
             self._cache.move_to_end(key)
             while len(self._cache) > CACHE_ENTRIES:
                 self._cache.popitem(last=False)
+
+
+def _thumbnail(image: Image.Image) -> bytes:
+    """A tiny grey picture of ``image``, to tell whether two frames look alike."""
+    return image.convert("L").resize(THUMB_SIZE).tobytes()
 
 
 def _summary(text: str) -> str:

@@ -157,6 +157,18 @@ def test_a_turn_gets_the_newest_reading_of_the_stream_rather_than_wait_for_its_f
     assert "a 70x70 picture" in frames.prepare(FakeLLM(), prompt(sent))[1].content
 
 
+def test_a_frame_that_looks_unlike_the_newest_reading_is_read_for_its_turn() -> None:
+    describer = FakeDescriber()
+    frames = vision(describer)  # nothing is read ahead: no executor
+    black, page = jpeg((50, 50), (0, 0, 0)), jpeg((60, 60), (250, 250, 250))
+    frames.see(black, None)
+    frames.prepare(FakeLLM(), prompt(black))  # a camera starting black: read
+    frames.see(page, black)
+    # The black reading cannot stand in for a white page: the turn reads its own frame.
+    assert frames.prepare(FakeLLM(), prompt(page))[1].content.startswith("[image: a 60x60 picture")
+    assert describer.calls == [(50, 50), (60, 60)]
+
+
 def test_image_summary_says_size_colours_and_what_changed() -> None:
     summary = ImageSummary()
     blue = Image.new("RGB", (800, 600), (40, 80, 200))
