@@ -26,12 +26,13 @@ for a model that reads images) ahead of the turn that will use it, in the proces
 one background thread (:func:`background_executor`): only the newest waiting frame
 of a session, so a flood of frames costs at most one piece of work at a time. A turn
 whose streamed frame is not ready yet does not wait for it when an earlier frame of
-the stream that looks like it was read: it gets that reading, marked with its age (the voice's latency
-does not pay for reading a frame on its critical path); the first frame of a stream,
-and an image sent in a turn, are read for the turn that needs them. A frame seen
-before after the same frame (a screen switching back and forth) is ready as it
-arrives. Once a frame is read ahead, ``on_read`` lets the session's runtime read the next
-turn's prompt up to that frame into the engine's cache while the user speaks.
+the stream that looks like it was read: it gets that reading, marked with its age
+(the voice's latency does not pay for reading a frame on its critical path); the
+first frame of a stream, and an image sent in a turn, are read for the turn that
+needs them. A frame seen before after the same frame (a screen switching back and
+forth) is ready as it arrives. Once a frame is read ahead, ``on_read`` lets the
+session's runtime read the next turn's prompt up to that frame into the engine's
+cache while the user speaks.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from openlive.engines.base import ChatMessage, ImageDescriber, capabilities
 from openlive.errors import OpenliveError
@@ -54,6 +55,9 @@ if TYPE_CHECKING:
     from PIL import Image
 
 log = logging.getLogger(__name__)
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 # Descriptions and resized images a session keeps (the frames a prompt holds are few).
 CACHE_ENTRIES = 16
@@ -206,7 +210,7 @@ class FrameVision:
             summary = self._summaries.get(key)
         if not full and summary is not None:
             return f"[an earlier image: {summary}]\n"
-        text_key = (key, "text", image_digest(previous) if previous is not None else "")
+        text_key = _text_key(key, previous)
         cached = self._cached(text_key)
         if isinstance(cached, str):
             text = cached
@@ -252,7 +256,7 @@ class FrameVision:
         Raises:
             InvalidArgument: An image cannot be decoded.
         """
-        key = (image_digest(part), "text", image_digest(previous) if previous is not None else "")
+        key = _text_key(image_digest(part), previous)
         while True:
             cached = self._cached(key)
             if isinstance(cached, str):
@@ -292,10 +296,7 @@ class FrameVision:
         self._keep(key, text)
         thumb = _thumbnail(image)
         with self._lock:
-            self._looks[key[0]] = thumb
-            self._looks.move_to_end(key[0])
-            while len(self._looks) > CACHE_ENTRIES:
-                self._looks.popitem(last=False)
+            _put_bounded(self._looks, key[0], thumb, CACHE_ENTRIES)
             self.described += 1
             arrived = self._arrived.get(key[0])
             if arrived is not None and (self._latest is None or arrived >= self._latest[2]):
@@ -320,16 +321,13 @@ class FrameVision:
         resolution rather than described.
         """
         key = image_digest(frame)
-        text_key = (key, "text", image_digest(previous) if previous is not None else "")
+        text_key = _text_key(key, previous)
         with self._lock:
             now = time.monotonic()
             self._previous[key] = previous
-            self._arrived[key] = now
-            self._arrived.move_to_end(key)
+            _put_bounded(self._arrived, key, now, STREAMED_FRAMES)
             while len(self._previous) > CACHE_ENTRIES:
                 self._previous.popitem(last=False)
-            while len(self._arrived) > STREAMED_FRAMES:
-                self._arrived.popitem(last=False)
             known = None if sized else self._cache.get(text_key)
             if isinstance(known, str):
                 # The same picture after the same one was read before (a screen going
@@ -387,10 +385,20 @@ class FrameVision:
 
     def _keep(self, key: tuple[str, ...], value: str | ImagePart) -> None:
         with self._lock:
-            self._cache[key] = value
-            self._cache.move_to_end(key)
-            while len(self._cache) > CACHE_ENTRIES:
-                self._cache.popitem(last=False)
+            _put_bounded(self._cache, key, value, CACHE_ENTRIES)
+
+
+def _text_key(digest: str, previous: ImagePart | None) -> tuple[str, ...]:
+    """The cache key of an image's description, read after ``previous``."""
+    return (digest, "text", image_digest(previous) if previous is not None else "")
+
+
+def _put_bounded(store: OrderedDict[K, V], key: K, value: V, limit: int) -> None:
+    """Keep ``value`` as the newest entry of ``store``, dropping the oldest past ``limit``."""
+    store[key] = value
+    store.move_to_end(key)
+    while len(store) > limit:
+        store.popitem(last=False)
 
 
 def _thumbnail(image: Image.Image) -> bytes:

@@ -176,27 +176,23 @@ def test_where_code_runs_the_working_is_a_program_run_and_its_output_feeds_the_a
 
 
 def test_a_program_that_fails_or_prose_leaves_the_text_as_the_working() -> None:
-    plan = ThinkingPlan(max_tokens=64)
-    failing = FakeLLM(reply=lambda _: "print(1 / 0)")
-    thoughts = think(
-        failing,
-        CONVERSATION,
-        plan,
-        SamplingParams(),
-        threading.Event(),
-        lambda _: (False, "ZeroDivisionError"),
-    )
-    assert thoughts.program is None and thoughts.text == "print(1 / 0)"
     ran: list[str] = []
-    prose = FakeLLM(reply=lambda _: "Four pens cost twelve, so the change is eight.")
-    thoughts = think(
-        prose,
-        CONVERSATION,
-        plan,
-        SamplingParams(),
-        threading.Event(),
-        lambda c: (ran.append(c), (True, ""))[1],
-    )
+
+    def think_with(written: str, outcome: tuple[bool, str]) -> Thoughts:
+        def run_code(code: str) -> tuple[bool, str]:
+            ran.append(code)
+            return outcome
+
+        llm = FakeLLM(reply=lambda _: written)
+        return think(
+            llm, CONVERSATION, ThinkingPlan(max_tokens=64), SamplingParams(), threading.Event(), run_code
+        )
+
+    thoughts = think_with("print(1 / 0)", (False, "ZeroDivisionError"))
+    assert thoughts.program is None and thoughts.text == "print(1 / 0)"
+    assert ran == ["print(1 / 0)"]
+    ran.clear()
+    thoughts = think_with("Four pens cost twelve, so the change is eight.", (True, ""))
     assert ran == [] and thoughts.program is None  # prose does not compile: nothing is run
     assert "change is eight" in answer_messages(CONVERSATION, thoughts)[0].content
     assert program_of("Here:\n```py\nx = 2\nprint(x)\n```\nDone.") == "x = 2\nprint(x)"
