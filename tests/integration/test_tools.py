@@ -17,7 +17,10 @@ import httpx
 import pytest
 
 from openlive.engines.audio_base import SpeechEngines
+from openlive.engines.base import ChatMessage
 from openlive.engines.llama import NO_TOOL
+from openlive.engines.profile import TINY
+from openlive.engines.stand_in import StandIn
 from openlive.errors import CLOSE_INVALID_ARGUMENT
 from openlive.runtime.tools import ToolRuntime
 from openlive.testing import FakeLLM, FakePlanner, FakeSearch, FakeToolCallingLLM, FakeTts, running_server
@@ -47,7 +50,7 @@ def lights_planner(delay_s: float = 0.0) -> FakePlanner:
 
 
 def runtime(planner: FakePlanner, **kwargs: Any) -> ToolRuntime:
-    return ToolRuntime(planner_for=lambda _llm: planner, **kwargs)
+    return ToolRuntime(planner_for=lambda _llm, _coder: planner, **kwargs)
 
 
 async def read_until(client: Any, key: str) -> list[dict[str, Any]]:
@@ -208,6 +211,30 @@ async def test_code_execution_runs_the_code_in_the_sandbox() -> None:
     assert found[0] == {"executableCode": {"language": "PYTHON", "code": "print(2**20)"}}
     assert found[1] == {"codeExecutionResult": {"outcome": "OUTCOME_OK", "output": "1048576\n"}}
     assert "1048576" in text_of(reply)
+
+
+async def test_a_tiny_models_code_is_written_by_its_tool_reader_and_run() -> None:
+    tiny = FakeLLM(reply=lambda _: "I cannot code.")
+    tiny.profile = TINY
+
+    def coder(messages: Sequence[ChatMessage]) -> str:
+        if "Python" in messages[0].content:
+            return "```python\nfrom math import factorial\n\nprint(factorial(10))\n```"
+        return "It is 3628800."
+
+    reader = FakeLLM(reply=coder)
+    stand_in = StandIn(lambda: reader, "reader", "answers from tool results")
+    async with (
+        running_server(tiny, tools=ToolRuntime(), tool_reader=stand_in) as srv,
+        session(srv, tools_setup([{"codeExecution": {}}])) as client,
+    ):
+        reply = await client.turn("Calculate the factorial of 10.")
+    found = parts(reply)
+    assert found[0] == {
+        "executableCode": {"language": "PYTHON", "code": "from math import factorial\n\nprint(factorial(10))"}
+    }
+    assert found[1] == {"codeExecutionResult": {"outcome": "OUTCOME_OK", "output": "3628800\n"}}
+    assert not any("Python" in call[0][0].content for call in tiny.calls)
 
 
 async def test_code_that_runs_too_long_is_stopped_and_the_server_goes_on() -> None:

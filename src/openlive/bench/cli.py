@@ -58,6 +58,7 @@ The native-audio settings have their own, each with its options (--help):
 `openlive bench proactive` (is speech for the assistant judged right?),
 `openlive bench affect` (do calm and upset speech get different replies?) and
 `openlive bench thinking` (reasoning questions with and without thinking).
+`openlive bench code` scores the programs a model writes for compute tasks.
 
 Prints progress while it runs and a table at the end (median, 95th percentile,
 worst and count of each figure), writes the raw samples as JSON and draws the
@@ -71,6 +72,7 @@ OWN_OPTIONS = {
     "proactive": "openlive.bench.proactive",
     "affect": "openlive.bench.affect",
     "thinking": "openlive.bench.thinking",
+    "code": "openlive.bench.code",
 }
 
 

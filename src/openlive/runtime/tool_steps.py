@@ -47,7 +47,11 @@ class ToolSteps:
 
     async def plan(self, action: PlanTools, cancel: threading.Event) -> None:
         """Ask the engine's planner which tools the newest user turn needs."""
-        planner = self._tools.planner(self._models.engine(action.model))
+        engine = self._models.engine(action.model)
+        # A tiny engine's code is written by the model that reads its tool results.
+        reader = self._models.tool_reader
+        coder = reader.loaded_for(engine) if reader is not None else None
+        planner = self._tools.planner(engine, coder if coder is not engine else None)
         loop = asyncio.get_running_loop()
         started = loop.time()
         steps = await loop.run_in_executor(

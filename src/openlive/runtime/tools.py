@@ -21,8 +21,14 @@ from openlive.tools.search import SearchProvider
 from openlive.tools.urlfetch import FetchLimits
 
 
-def llm_planner(llm: LLM) -> Planner:
-    """The planner for ``llm``: the model's own tool calls where it can make them, else the word planner."""
+def llm_planner(llm: LLM, coder: LLM | None = None) -> Planner:
+    """The planner for ``llm``: the model's own tool calls where it can make them, else the word planner.
+
+    Args:
+        llm: The engine whose turns are planned.
+        coder: Writes the word planner's code for ``llm`` (a tiny engine's stand-in);
+            ``None``: ``llm`` itself. A model that calls tools writes its own.
+    """
     from openlive.engines.native_tools import ToolCallingLLM
     from openlive.engines.profile import profile_of
 
@@ -32,7 +38,7 @@ def llm_planner(llm: LLM) -> Planner:
         return NativePlanner(llm)
     from openlive.tools.llm_planner import LlmPlanner
 
-    return LlmPlanner(llm)
+    return LlmPlanner(llm, coder=coder)
 
 
 @dataclass
@@ -40,7 +46,8 @@ class ToolRuntime:
     """The server's means to run tools, shared by every session.
 
     Args:
-        planner_for: Builds the planner for a served model's engine (once per engine).
+        planner_for: Builds the planner for a served model's engine and the model
+            that writes its code (once per pair).
         search: Opens the search provider ``googleSearch`` uses, on first use.
         sandbox: Limits of one code execution.
         fetch: Limits and address policy of ``urlContext`` fetches.
@@ -49,25 +56,26 @@ class ToolRuntime:
             wait their turn, so sessions' code cannot together take the machine.
     """
 
-    planner_for: Callable[[LLM], Planner] = llm_planner
+    planner_for: Callable[[LLM, LLM | None], Planner] = llm_planner
     search: Callable[[], SearchProvider] | None = None
     sandbox: SandboxLimits = field(default_factory=SandboxLimits)
     fetch: FetchLimits = field(default_factory=FetchLimits)
     response_timeout_s: float = 60.0
     code_runs_at_once: int = max(1, os.cpu_count() or 1)
-    _planners: dict[int, Planner] = field(default_factory=dict, init=False, repr=False)
+    _planners: dict[tuple[int, int], Planner] = field(default_factory=dict, init=False, repr=False)
     _provider: SearchProvider | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.code_slots = asyncio.Semaphore(self.code_runs_at_once)
 
-    def planner(self, llm: LLM) -> Planner:
-        """The planner for ``llm``, built the first time it is asked for."""
+    def planner(self, llm: LLM, coder: LLM | None = None) -> Planner:
+        """The planner for ``llm`` (its code written by ``coder``), built the first time it is asked for."""
+        key = (id(llm), id(coder))
         with self._lock:
-            planner = self._planners.get(id(llm))
+            planner = self._planners.get(key)
             if planner is None:
-                planner = self._planners[id(llm)] = self.planner_for(llm)
+                planner = self._planners[key] = self.planner_for(llm, coder)
             return planner
 
     def search_provider(self) -> SearchProvider | None:

@@ -12,6 +12,7 @@ from openlive.config import Settings
 from openlive.engines.audio_base import SpeechEngines
 from openlive.engines.base import LLM, ImageDescriber
 from openlive.engines.registry import DOCUMENTED_MODELS, ModelTable
+from openlive.engines.stand_in import StandIn
 from openlive.runtime.tools import ToolRuntime
 from openlive.server.app import AppState
 from openlive.server.run import TlsFiles, make_server
@@ -58,6 +59,7 @@ async def running_server(
     store: Store | None = None,
     tools: ToolRuntime | None = None,
     describer: ImageDescriber | None = None,
+    tool_reader: StandIn[LLM] | None = None,
     **overrides: object,
 ) -> AsyncIterator[RunningServer]:
     """Serve ``models`` on a free loopback port for the duration of the block.
@@ -72,13 +74,19 @@ async def running_server(
         tools: How tool steps run (e.g. with a :class:`FakePlanner`); from the settings if ``None``.
         describer: Describes images for text-only engines (e.g. a :class:`FakeDescriber`);
             the embedded default if ``None``.
+        tool_reader: Stands in for tiny engines after tool results, for thinking and
+            for writing code (loaded before serving, as the server does); ``None``: none.
         **overrides: Settings fields to change, e.g. ``api_keys=["k"]``.
     """
     table = models if isinstance(models, Mapping) else {name: models for name in DOCUMENTED_MODELS}
     settings = dataclasses.replace(settings or Settings(), host="127.0.0.1", port=1, tls=tls is not None)
     for name, value in overrides.items():
         setattr(settings, name, value)
-    server, state = make_server(settings, ModelTable(table, describer), tls, speech, store, tools)
+    if tool_reader is not None:
+        for engine in {id(engine): engine for engine in table.values()}.values():
+            tool_reader.for_engine(engine)
+    models_table = ModelTable(table, describer, tool_reader=tool_reader)
+    server, state = make_server(settings, models_table, tls, speech, store, tools)
     server.config.port = 0
     task = asyncio.create_task(server.serve())
     while not server.started:

@@ -15,7 +15,8 @@ is built in stages, each as reliable as it can be made:
    where words allow (an enum value the task names; a name or place chosen among
    the task's own phrases rather than spelled), and validated again afterwards;
    a step whose arguments do not validate is dropped.
-4. Code is written by the model from a short few-shot prompt, mended where that is
+4. Code is written by the model from a short few-shot prompt (or by a better
+   coder given for it: a tiny model writes poor programs), mended where that is
    mechanical (missing imports, unfinished lines), checked to compile and to use
    no undefined names, with one retry; plain arithmetic needs no model.
 5. A search query is the task with its request phrasing stripped.
@@ -685,13 +686,19 @@ class LlmPlanner:
 
     Args:
         llm: The language model.
+        coder: The model that writes code; ``None``: ``llm``. SmolLM2-135M's
+            programs rarely print the right answer; Qwen2.5-Coder-0.5B's mostly do
+            (README: Tools).
         use_model_choice: Ask the model when the lexical evidence is tied or too
             thin; without it, such a task gets no tool.
         seed: The sampling seed of the first attempt at each model call.
     """
 
-    def __init__(self, llm: LLM, *, use_model_choice: bool = True, seed: int = 7) -> None:
+    def __init__(
+        self, llm: LLM, *, coder: LLM | None = None, use_model_choice: bool = True, seed: int = 7
+    ) -> None:
         self._llm = llm
+        self._coder = coder or llm
         self._use_model_choice = use_model_choice
         self._seed = seed
 
@@ -866,7 +873,7 @@ class LlmPlanner:
         for temperature, seed in attempts:
             messages = [ChatMessage("system", _CODE_SYSTEM), *_CODE_SHOTS, ChatMessage("user", task)]
             params = SamplingParams(temperature=temperature, max_tokens=CODE_TOKENS, seed=seed)
-            code = extract_code(self._generate(messages, params, cancel))
+            code = extract_code(self._generate(messages, params, cancel, self._coder))
             if isinstance(_compiled(code), str):
                 code = _trim_to_compile(code)
             code = add_imports(_print_last_expression(code))
@@ -880,11 +887,15 @@ class LlmPlanner:
         return fallback
 
     def _generate(
-        self, messages: Sequence[ChatMessage], params: SamplingParams, cancel: threading.Event
+        self,
+        messages: Sequence[ChatMessage],
+        params: SamplingParams,
+        cancel: threading.Event,
+        llm: LLM | None = None,
     ) -> str:
         if cancel.is_set():
             raise _Cancelled
-        reply = "".join(self._llm.generate(messages, params, GenerationStats(), cancel))
+        reply = "".join((llm or self._llm).generate(messages, params, GenerationStats(), cancel))
         if cancel.is_set():
             raise _Cancelled
         return reply

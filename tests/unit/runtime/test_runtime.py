@@ -105,20 +105,24 @@ async def test_sends_go_out_in_order() -> None:
     assert [list(m["serverContent"]) for m in io.sent] == [["turnComplete"], ["interrupted"]]
 
 
-def test_the_planner_is_built_once_per_engine() -> None:
-    built: list[int] = []
+def test_the_planner_is_built_once_per_engine_and_coder() -> None:
+    built: list[tuple[int, int]] = []
 
-    def build(llm: LLM) -> Planner:
-        built.append(id(llm))
+    def build(llm: LLM, coder: LLM | None) -> Planner:
+        built.append((id(llm), id(coder)))
         return FakePlanner({})
 
     tools = ToolRuntime(planner_for=build)
-    # Both engines kept alive: planners are remembered by the engine's id.
+    # Every engine kept alive: planners are remembered by the engines' ids.
     engines = [FakeLLM(), FakeLLM()]
+    coder = FakeLLM()
     first = tools.planner(engines[0])
     assert tools.planner(engines[0]) is first
     tools.planner(engines[1])
-    assert built == [id(engines[0]), id(engines[1])]
+    # A stand-in coder loaded later gets a planner of its own, not the one built without it.
+    assert tools.planner(engines[0], coder) is not first
+    assert tools.planner(engines[0], coder) is tools.planner(engines[0], coder)
+    assert built == [(id(engines[0]), id(None)), (id(engines[1]), id(None)), (id(engines[0]), id(coder))]
 
 
 def words(messages: Sequence[ChatMessage]) -> int:
