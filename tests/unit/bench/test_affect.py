@@ -25,3 +25,12 @@ def test_a_slower_delivery_is_longer_at_the_same_pitch_and_a_tape_is_lower() -> 
 def test_no_delivery_is_the_voice_as_it_is() -> None:
     styled, own, tape = measure_reply(FakeTts(), REPLY, None, "Puck")
     assert styled.tobytes() == own.tobytes() == tape.tobytes()
+
+
+def test_the_speaking_rate_checks_are_not_the_calibration_sentences() -> None:
+    import json
+    from importlib import resources
+
+    data = json.loads(resources.files("openlive.bench").joinpath("data/speaking_rate.json").read_text())
+    assert data["check"] and data["calibration"]
+    assert not set(data["check"]) & set(data["calibration"])
