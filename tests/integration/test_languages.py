@@ -47,10 +47,12 @@ class RecordingTts(FakeTts):
         self.spoken: list[str] = []
         self._lock = threading.Lock()
 
-    def synthesize(self, text: str, voice: str, language: str, cancel: threading.Event) -> Iterator[Samples]:
+    def synthesize(
+        self, text: str, voice: str, language: str, cancel: threading.Event, rate: float = 1.0
+    ) -> Iterator[Samples]:
         with self._lock:
             self.spoken.append(language)
-        return super().synthesize(text, voice, language, cancel)
+        return super().synthesize(text, voice, language, cancel, rate)
 
 
 async def one_spoken_turn(client: Any) -> None:

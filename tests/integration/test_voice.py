@@ -241,8 +241,10 @@ class GatedTts(FakeTts):
         self._free = free
         self._lock = threading.Lock()
 
-    def synthesize(self, text: str, voice: str, language: str, cancel: threading.Event) -> Iterator[Samples]:
-        for piece in super().synthesize(text, voice, language, cancel):
+    def synthesize(
+        self, text: str, voice: str, language: str, cancel: threading.Event, rate: float = 1.0
+    ) -> Iterator[Samples]:
+        for piece in super().synthesize(text, voice, language, cancel, rate):
             with self._lock:
                 self._free -= 1
                 held = self._free < 0

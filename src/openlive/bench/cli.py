@@ -56,7 +56,8 @@ Run only when named:
 recognisers instead: word error rate and recognition time on a speech set.
 The native-audio settings have their own, each with its options (--help):
 `openlive bench proactive` (is speech for the assistant judged right?),
-`openlive bench affect` (do calm and upset speech get different replies?) and
+`openlive bench affect` (do calm and upset speech get different replies?),
+`openlive bench speaking-rate` (do the voices speak slower at their own pitch?) and
 `openlive bench thinking` (reasoning questions with and without thinking).
 `openlive bench code` scores the programs a model writes for compute tasks.
 
@@ -71,6 +72,7 @@ OWN_OPTIONS = {
     "asr": "openlive.bench.asr",
     "proactive": "openlive.bench.proactive",
     "affect": "openlive.bench.affect",
+    "speaking-rate": "openlive.bench.speaking_rate",
     "thinking": "openlive.bench.thinking",
     "code": "openlive.bench.code",
 }

@@ -107,9 +107,32 @@ class TTS(Protocol):
         """BCP-47 codes it can speak (``en-US``)."""
         ...
 
-    def synthesize(self, text: str, voice: str, language: str, cancel: threading.Event) -> Iterator[Samples]:
-        """Speak ``text``; yield 24 kHz audio in pieces as soon as each is ready."""
+    def synthesize(
+        self, text: str, voice: str, language: str, cancel: threading.Event, rate: float = 1.0
+    ) -> Iterator[Samples]:
+        """Speak ``text``; yield 24 kHz audio in pieces as soon as each is ready.
+
+        ``rate`` is the speaking rate against the voice's own (0.9 speaks a tenth
+        slower: the same text lasts about 1/0.9 as long), with the voice's pitch kept;
+        1.0 is the voice as it is. It lies within ``MIN_RATE``..``MAX_RATE``
+        (:func:`check_rate`).
+        """
         ...
+
+
+# The speaking rates a synthesiser is asked for: from half to twice the voice's own.
+MIN_RATE, MAX_RATE = 0.5, 2.0
+
+
+def check_rate(rate: float) -> float:
+    """``rate`` if it is a speaking rate a synthesiser accepts.
+
+    Raises:
+        ValueError: Outside ``MIN_RATE``..``MAX_RATE`` (or not a number).
+    """
+    if not MIN_RATE <= rate <= MAX_RATE:
+        raise ValueError(f"speaking rate {rate!r} is outside {MIN_RATE}..{MAX_RATE}")
+    return rate
 
 
 # The prebuilt voice names and language codes the Live API documentation lists.

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from openlive.audio import StreamResampler
-from openlive.engines.audio_base import OUTPUT_RATE, Samples
+from openlive.engines.audio_base import OUTPUT_RATE, Samples, check_rate
 from openlive.engines.voices import LIVE_API_LANGUAGES, LIVE_API_VOICES, canonical_language, canonical_voice
 from openlive.errors import ConfigError, EngineError
 
@@ -88,6 +88,8 @@ ESPEAK_STYLES: Mapping[str, EspeakVoiceStyle] = {
 PIECE_SECONDS = 0.25
 # espeak-ng's ``-a`` (default 100 reaches full scale): headroom for resampling overshoot.
 AMPLITUDE = 75
+# The words a minute espeak-ng speaks at (``-s`` is clamped to these).
+MIN_WPM, MAX_WPM = 80, 450
 
 
 def installed_voices(executable: str) -> frozenset[str]:
@@ -208,14 +210,18 @@ class EspeakTts:
         """BCP-47 codes it speaks."""
         return self._languages
 
-    def command(self, voice: str, language: str) -> list[str]:
+    def command(self, voice: str, language: str, rate: float = 1.0) -> list[str]:
         """The argument list that speaks in ``voice`` and ``language`` (text comes on stdin).
+
+        ``rate`` scales the voice's words a minute (espeak-ng keeps the pitch).
 
         Raises:
             SpeechConfigError: Unknown voice or language.
+            ValueError: A rate outside ``MIN_RATE``..``MAX_RATE``.
         """
         style = self._styles[canonical_voice(voice, self._voices)]
         espeak_voice = self.espeak_voices[canonical_language(language, self._languages)]
+        wpm = min(MAX_WPM, max(MIN_WPM, round(style.speed * check_rate(rate))))
         return [
             self.executable,
             "-v",
@@ -223,7 +229,7 @@ class EspeakTts:
             "-p",
             str(style.pitch),
             "-s",
-            str(style.speed),
+            str(wpm),
             "-a",
             str(AMPLITUDE),
             "-b",
@@ -232,7 +238,9 @@ class EspeakTts:
             "--stdout",
         ]
 
-    def synthesize(self, text: str, voice: str, language: str, cancel: threading.Event) -> Iterator[Samples]:
+    def synthesize(
+        self, text: str, voice: str, language: str, cancel: threading.Event, rate: float = 1.0
+    ) -> Iterator[Samples]:
         """Speak ``text``; yield 24 kHz float32 audio in pieces of about a quarter second.
 
         Args:
@@ -240,12 +248,14 @@ class EspeakTts:
             voice: A voice name from :attr:`voices`.
             language: A code from :attr:`languages`.
             cancel: When set, the espeak-ng process is killed and nothing more is yielded.
+            rate: Speaking rate against the voice's own words a minute (pitch kept).
 
         Raises:
             SpeechConfigError: Unknown voice or language (raised before any synthesis).
+            ValueError: A rate outside ``MIN_RATE``..``MAX_RATE``.
             EngineError: espeak-ng failed.
         """
-        args = self.command(voice, language)
+        args = self.command(voice, language, rate)
         return self._stream(args, text, cancel)
 
     def _stream(self, args: list[str], text: str, cancel: threading.Event) -> Iterator[Samples]:

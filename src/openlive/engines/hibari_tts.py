@@ -6,7 +6,9 @@ hibari (``hibari-tts``, Apache-2.0) is an 8 MB acoustic model distilled from Kok
 source; a small numpy vocoder turns them into 24 kHz audio. Because pitch and envelope
 are explicit, a voice name's style changes them before the vocoder: the F0 is scaled
 (no resampling, so no chipmunk artefacts) and the envelopes are stretched along the
-frequency axis, moving the formants as a shorter or longer vocal tract would.
+frequency axis, moving the formants as a shorter or longer vocal tract would. A speaking
+rate sets the network's own ``speed`` input (through its measured response,
+``SPEED_RESPONSE``): the phonemes are predicted shorter or longer, at the voice's pitch.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from typing import Any
 import numpy as np
 
 from openlive.engines.assets import verify_package_models
-from openlive.engines.audio_base import OUTPUT_RATE, Samples
+from openlive.engines.audio_base import OUTPUT_RATE, Samples, check_rate
 from openlive.engines.embedded import INSTALL_EMBEDDED
+from openlive.engines.speaking_rate import RESPONSE_SETTINGS, length_for_rate
 from openlive.engines.voices import ENGLISH_LANGUAGES, canonical_language, canonical_voice
 from openlive.errors import ConfigError, EngineError
 
@@ -63,6 +66,45 @@ HIBARI_STYLES: Mapping[str, HibariVoiceStyle] = {
 }
 
 PEAK = 0.9
+
+# How long hibari speaks at each ``1 / speed`` of ``RESPONSE_SETTINGS``, against speed 1.0:
+# the mean over 12 calibration sentences (written for this, not taken from any evaluation
+# set), measured once with hibari-tts 0.2.1. Flat near 1.0 (the phonemes' frames are
+# rounded; see :mod:`openlive.engines.speaking_rate`); a speaking rate is turned into a
+# speed through it.
+SPEED_RESPONSE = (
+    0.5483,
+    0.5903,
+    0.6143,
+    0.6386,
+    0.6581,
+    0.7535,
+    0.8605,
+    0.9199,
+    0.9553,
+    0.9771,
+    1.0000,
+    1.0196,
+    1.0448,
+    1.0733,
+    1.1306,
+    1.2255,
+    1.3287,
+    1.3598,
+    1.3866,
+    1.4167,
+    1.4897,
+    1.5804,
+    1.6134,
+    1.6431,
+    1.6637,
+    1.7540,
+    1.8561,
+    1.9093,
+    1.9463,
+    1.9707,
+    1.9937,
+)
 
 
 class HibariTts:
@@ -125,20 +167,31 @@ class HibariTts:
         """
         return self._styles[canonical_voice(voice, self._voices)]
 
-    def synthesize(self, text: str, voice: str, language: str, cancel: threading.Event) -> Iterator[Samples]:
+    def synthesize(
+        self, text: str, voice: str, language: str, cancel: threading.Event, rate: float = 1.0
+    ) -> Iterator[Samples]:
         """Speak ``text``; yield 24 kHz float32 audio one sentence at a time.
+
+        ``rate`` is the speaking rate against the voice's own (pitch kept).
 
         Raises:
             SpeechConfigError: Unknown voice or language (raised before any synthesis).
+            ValueError: A rate outside ``MIN_RATE``..``MAX_RATE``.
             EngineError: The model failed.
         """
         style = self.style(voice)
         canonical_language(language, self._languages)
-        return self._sentences(text, style, cancel)
+        return self._sentences(text, style, cancel, check_rate(rate))
 
-    def _sentences(self, text: str, style: HibariVoiceStyle, cancel: threading.Event) -> Iterator[Samples]:
+    def _sentences(
+        self, text: str, style: HibariVoiceStyle, cancel: threading.Event, rate: float
+    ) -> Iterator[Samples]:
         if cancel.is_set() or not text.strip():
             return
+        speed = style.speed
+        if rate != 1.0:  # at 1.0 the voice's own speed: the same samples
+            speed = 1.0 / length_for_rate(RESPONSE_SETTINGS, SPEED_RESPONSE, 1.0 / style.speed, rate)
+        speed_input = np.asarray([speed], np.float32)
         rng = np.random.default_rng(self._seed)
         try:
             with self._g2p_lock:
@@ -154,7 +207,7 @@ class HibariTts:
             try:
                 outputs = self._hibari.sess.run(
                     None,
-                    {"ids": np.asarray([ids], np.int64), "speed": np.asarray([style.speed], np.float32)},
+                    {"ids": np.asarray([ids], np.int64), "speed": speed_input},
                 )
                 harmonic, phase, noise, free, free_phase, f0 = (np.asarray(o[0]) for o in outputs)
                 if style.formant != 1.0:

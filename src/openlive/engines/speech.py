@@ -98,15 +98,17 @@ class RoutingTts:
         """
         return self._routes[canonical_language(language, self._languages)]
 
-    def synthesize(self, text: str, voice: str, language: str, cancel: threading.Event) -> Iterator[Samples]:
-        """Speak ``text`` with the engine for ``language``; yield 24 kHz audio pieces.
+    def synthesize(
+        self, text: str, voice: str, language: str, cancel: threading.Event, rate: float = 1.0
+    ) -> Iterator[Samples]:
+        """Speak ``text`` with the engine for ``language``, at ``rate``; yield 24 kHz audio pieces.
 
         Raises:
             SpeechConfigError: Unknown voice or language (raised before any synthesis).
         """
         name = canonical_voice(voice, self._voices)
         code = canonical_language(language, self._languages)
-        return self._routes[code].synthesize(text, name, code, cancel)
+        return self._routes[code].synthesize(text, name, code, cancel, rate)
 
 
 def embedded_tts(espeak: bool = True) -> RoutingTts:

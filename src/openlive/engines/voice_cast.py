@@ -76,15 +76,17 @@ class VoiceCast:
         """
         return self._cast[canonical_voice(voice, self._voices)]
 
-    def synthesize(self, text: str, voice: str, language: str, cancel: threading.Event) -> Iterator[Samples]:
-        """Speak ``text`` with the engine cast for ``voice``; yield 24 kHz audio pieces.
+    def synthesize(
+        self, text: str, voice: str, language: str, cancel: threading.Event, rate: float = 1.0
+    ) -> Iterator[Samples]:
+        """Speak ``text`` with the engine cast for ``voice``, at ``rate``; yield 24 kHz audio pieces.
 
         Raises:
             SpeechConfigError: Unknown voice or language (raised before any synthesis).
         """
         name = canonical_voice(voice, self._voices)
         code = canonical_language(language, self._languages)
-        return self._cast[name].synthesize(text, name, code, cancel)
+        return self._cast[name].synthesize(text, name, code, cancel, rate)
 
 
 def packaged_cast() -> VoiceCast:

@@ -4,7 +4,8 @@
 session turns them into a tone against the user's own baseline,
 :class:`openlive.session.native.ToneTracker`). :class:`StyledTTS` speaks a reply
 slower or faster, softer or louder, for that tone (:class:`openlive.session.native.Delivery`),
-in front of any synthesiser.
+in front of any synthesiser: the synthesiser itself speaks at the rate (its pitch kept),
+the loudness is scaled here.
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from openlive.audio import resample
-from openlive.engines.audio_base import INPUT_RATE, OUTPUT_RATE, TTS, Samples
+from openlive.engines.audio_base import INPUT_RATE, TTS, Samples
 from openlive.session.native import Delivery, VoiceFeatures
 
 FRAME = 512  # 32 ms at 16 kHz
@@ -69,10 +69,10 @@ def _pitches(frames: Samples, rate: int) -> Samples:
 
 
 class StyledTTS:
-    """A synthesiser whose speech is played at another speed and loudness.
+    """A synthesiser whose speech is spoken at another rate and loudness.
 
-    Speed is changed as a tape would: faster is also higher, slower also lower
-    (the voices' own pitch and rate settings are per voice, not per reply).
+    The rate is the synthesiser's own (``TTS.synthesize``'s ``rate``): the voice speaks
+    slower or faster at its usual pitch, not played back as a tape would be.
 
     Args:
         tts: The synthesiser.
@@ -93,9 +93,10 @@ class StyledTTS:
         """The languages of the synthesiser."""
         return self._tts.languages
 
-    def synthesize(self, text: str, voice: str, language: str, cancel: threading.Event) -> Iterator[Samples]:
-        """Speak ``text`` as the synthesiser does, then change its speed and loudness."""
-        source_rate = round(OUTPUT_RATE * self._delivery.speed)
-        for piece in self._tts.synthesize(text, voice, language, cancel):
-            styled = resample(piece, source_rate, OUTPUT_RATE) * np.float32(self._delivery.gain)
-            yield np.clip(styled, -1.0, 1.0).astype(np.float32, copy=False)
+    def synthesize(
+        self, text: str, voice: str, language: str, cancel: threading.Event, rate: float = 1.0
+    ) -> Iterator[Samples]:
+        """Speak ``text`` at the delivery's rate (times ``rate``), then change its loudness."""
+        gain = np.float32(self._delivery.gain)
+        for piece in self._tts.synthesize(text, voice, language, cancel, rate * self._delivery.speed):
+            yield np.clip(piece * gain, -1.0, 1.0).astype(np.float32, copy=False)

@@ -47,7 +47,8 @@ class Delivery:
     """How to speak one reply, against the voice's own way.
 
     Attributes:
-        speed: Playback speed (below 1 slower and lower, above 1 faster and higher).
+        speed: Speaking rate against the voice's own (below 1 slower, above 1 faster);
+            the synthesiser keeps the voice's pitch.
         gain: Loudness factor.
     """
 

@@ -9,7 +9,14 @@ from collections.abc import Callable, Iterator, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from openlive.engines.audio_base import INPUT_RATE, LIVE_API_LANGUAGES, LIVE_API_VOICES, OUTPUT_RATE, Samples
+from openlive.engines.audio_base import (
+    INPUT_RATE,
+    LIVE_API_LANGUAGES,
+    LIVE_API_VOICES,
+    OUTPUT_RATE,
+    Samples,
+    check_rate,
+)
 
 
 class FakeVadStream:
@@ -114,10 +121,13 @@ class FakeTts:
         self._seconds_per_char = seconds_per_char
         self._on_piece = on_piece
 
-    def synthesize(self, text: str, voice: str, language: str, cancel: threading.Event) -> Iterator[Samples]:
-        """Yield one tone per word of ``text``."""
+    def synthesize(
+        self, text: str, voice: str, language: str, cancel: threading.Event, rate: float = 1.0
+    ) -> Iterator[Samples]:
+        """Yield one tone per word of ``text``; ``rate`` shortens or lengthens the tones, not their pitch."""
         if voice not in self.voices:
             raise ValueError(f"unknown voice {voice!r}")
+        seconds_per_char = self._seconds_per_char / check_rate(rate)
         frequency = 200.0 + 40.0 * self.voices.index(voice)
         for word in text.split(" "):
             if cancel.is_set():
@@ -126,7 +136,7 @@ class FakeTts:
                 continue
             if self._piece_delay_s:
                 time.sleep(self._piece_delay_s)
-            samples = int(OUTPUT_RATE * self._seconds_per_char * (len(word) + 1))
+            samples = int(OUTPUT_RATE * seconds_per_char * (len(word) + 1))
             t = np.arange(samples, dtype=np.float32) / OUTPUT_RATE
             if self._on_piece is not None:
                 self._on_piece(word)

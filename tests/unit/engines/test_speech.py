@@ -8,8 +8,9 @@ import threading
 import numpy as np
 import pytest
 
+from openlive.audio import resample
 from openlive.engines.audio_base import OUTPUT_RATE, TTS
-from openlive.engines.espeak_tts import ESPEAK_LANGUAGE_CANDIDATES, installed_voices
+from openlive.engines.espeak_tts import ESPEAK_LANGUAGE_CANDIDATES, ESPEAK_STYLES, installed_voices
 from openlive.engines.piper_tts import PiperVoiceStyle
 from openlive.engines.speech import (
     LIVE_API_LANGUAGES,
@@ -33,6 +34,10 @@ THREE_SENTENCES = "This is the first sentence. Here comes the second one. And th
 # Any two voices must differ in typical F0 by at least this factor (a semitone); the
 # embedded voice's closest pair measures about 1.10, varying by about 2 % between runs.
 PITCH_MARGIN = 1.06
+# A speaking rate keeps the voice's typical F0 within this factor (measured: within 3 %,
+# most within 1 %); a tape slowed to 0.9 lowers it by a tenth, which the measure sees
+# (0.89-0.95 over the voices).
+RATE_PITCH_KEPT = 0.04
 
 
 @pytest.fixture(scope="module")
@@ -122,6 +127,43 @@ def test_piper_pitch_shift_keeps_duration() -> None:
     assert tts.synthesis_length_scale(styles["x1.0"]) == 1.0
 
 
+def slowed(tts: TTS, text: str, voice: str, rate: float) -> np.ndarray:
+    return np.concatenate(list(tts.synthesize(text, voice, "en-US", threading.Event(), rate=rate)))
+
+
+def test_piper_speaks_slower_at_its_own_pitch(piper: PiperTts) -> None:
+    plain = np.concatenate(speak(piper, TWO_SENTENCES, "Puck"))
+    slow, fast = slowed(piper, TWO_SENTENCES, "Puck", 0.9), slowed(piper, TWO_SENTENCES, "Puck", 1.1)
+    # Each phoneme's length is a whole number of frames, so not exactly 1/rate as long
+    # (measured within 3 % over the voices and rates 0.9-1.1).
+    assert slow.size / plain.size == pytest.approx(1 / 0.9, rel=0.05)
+    assert fast.size / plain.size == pytest.approx(1 / 1.1, rel=0.05)
+    f0 = typical_f0(plain, OUTPUT_RATE)
+    for audio in (slow, fast):
+        assert abs(typical_f0(audio, OUTPUT_RATE) / f0 - 1) < RATE_PITCH_KEPT
+    tape = resample(plain, round(0.9 * OUTPUT_RATE), OUTPUT_RATE)  # what affective dialog did before
+    assert typical_f0(tape, OUTPUT_RATE) / f0 < 1 - RATE_PITCH_KEPT
+
+
+def test_piper_at_rate_one_is_the_voice_as_it_was(piper: PiperTts) -> None:
+    for voice in LIVE_API_VOICES:
+        style = piper.style(voice)
+        # The length scale before speaking rates existed, computed the same way.
+        before = max(0.1, style.pitch * style.length + 0.25 * (style.pitch - 1.0))
+        assert piper.synthesis_length_scale(style, 1.0) == before == piper.synthesis_length_scale(style)
+    plain = [piece.size for piece in speak(piper, THREE_SENTENCES, "Leda")]
+    assert [
+        piece.size
+        for piece in piper.synthesize(THREE_SENTENCES, "Leda", "en-US", threading.Event(), rate=1.0)
+    ] == plain
+
+
+@pytest.mark.parametrize("rate", [0.0, 0.3, 2.5, float("nan")])
+def test_a_speaking_rate_out_of_range_is_refused(piper: PiperTts, rate: float) -> None:
+    with pytest.raises(ValueError, match="speaking rate"):
+        piper.synthesize(SENTENCE, "Puck", "en-US", threading.Event(), rate=rate)
+
+
 def test_piper_same_voice_and_text_same_length(piper: PiperTts) -> None:
     first = [piece.size for piece in speak(piper, THREE_SENTENCES, "Leda")]
     second = [piece.size for piece in speak(piper, THREE_SENTENCES, "Leda")]
@@ -182,6 +224,22 @@ def test_espeak_voices_differ_in_pitch(espeak: EspeakTts) -> None:
         for voice in LIVE_API_VOICES
     }
     assert_pitches_distinct(pitches)
+
+
+@needs_espeak
+def test_espeak_speaks_slower_at_its_own_pitch(espeak: EspeakTts) -> None:
+    def wpm(rate: float) -> int:
+        command = espeak.command("Puck", "en-US", rate)
+        return int(command[command.index("-s") + 1])
+
+    assert espeak.command("Puck", "en-US", 1.0) == espeak.command("Puck", "en-US")
+    assert wpm(1.0) == ESPEAK_STYLES["Puck"].speed and wpm(0.9) == round(0.9 * wpm(1.0))
+    plain = np.concatenate(speak(espeak, TWO_SENTENCES, "Puck"))
+    slow = slowed(espeak, TWO_SENTENCES, "Puck", 0.9)
+    assert abs(slow.size / plain.size - 1 / 0.9) < 0.04
+    assert abs(typical_f0(slow, OUTPUT_RATE) / typical_f0(plain, OUTPUT_RATE) - 1) < RATE_PITCH_KEPT
+    with pytest.raises(ValueError, match="speaking rate"):
+        espeak.command("Puck", "en-US", 3.0)
 
 
 @needs_espeak

@@ -12,6 +12,7 @@ import pytest
 from openlive.engines.audio_base import OUTPUT_RATE
 from openlive.engines.base import LLM, ChatMessage, SamplingParams
 from openlive.engines.profile import make_profile
+from openlive.engines.voices import typical_f0
 from openlive.errors import ConfigError
 from openlive.pipeline.affect import StyledTTS, measure_voice
 from openlive.pipeline.native_dialog import native_prepare
@@ -230,7 +231,7 @@ def test_the_voice_measure_finds_pitch_loudness_and_span() -> None:
     assert quiet.pitch_hz == 0.0 and quiet.span_s == 0.0
 
 
-def test_styled_speech_is_slower_and_softer() -> None:
+def test_styled_speech_is_slower_and_softer_at_the_same_pitch() -> None:
     tts = FakeTts()
     plain = np.concatenate(list(tts.synthesize("hello there you", "Puck", "en-US", threading.Event())))
     styled_tts = StyledTTS(tts, Delivery(speed=0.8, gain=0.5))
@@ -240,6 +241,14 @@ def test_styled_speech_is_slower_and_softer() -> None:
     assert abs(styled.size / plain.size - 1 / 0.8) < 0.05
     assert np.abs(styled).max() <= 0.5 * np.abs(plain).max() + 1e-3
     assert styled_tts.voices == tts.voices and OUTPUT_RATE == 24_000
+    # The synthesiser speaks slower: its tone stays where it was (a tape would lower it by 0.8).
+    assert typical_f0(styled, OUTPUT_RATE) == pytest.approx(typical_f0(plain, OUTPUT_RATE), rel=0.02)
+    # A rate asked of the styled synthesiser compounds with the delivery's.
+    faster = np.concatenate(
+        list(styled_tts.synthesize("hello", "Puck", "en-US", threading.Event(), rate=1.25))
+    )
+    alone = np.concatenate(list(tts.synthesize("hello", "Puck", "en-US", threading.Event())))
+    assert abs(faster.size - alone.size) <= 1  # 0.8 x 1.25: the voice's own rate
 
 
 def test_the_judge_model_judges_a_tiny_reply_models_requests() -> None:

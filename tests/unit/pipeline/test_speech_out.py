@@ -101,11 +101,13 @@ class RecordingTts(FakeTts):
         super().__init__()
         self.requests: list[tuple[str, str, str]] = []
 
-    def synthesize(self, text: str, voice: str, language: str, cancel: threading.Event) -> Iterator[Samples]:
+    def synthesize(
+        self, text: str, voice: str, language: str, cancel: threading.Event, rate: float = 1.0
+    ) -> Iterator[Samples]:
         self.requests.append((text, voice, language))
         if not any(ch.isalnum() for ch in text):
             return iter(())
-        return super().synthesize(text, voice, language, cancel)
+        return super().synthesize(text, voice, language, cancel, rate)
 
 
 async def test_voice_language_and_stripped_clauses_reach_the_synthesiser() -> None:
