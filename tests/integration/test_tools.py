@@ -237,6 +237,35 @@ async def test_a_tiny_models_code_is_written_by_its_tool_reader_and_run() -> Non
     assert not any("Python" in call[0][0].content for call in tiny.calls)
 
 
+@pytest.mark.parametrize("fix_works", [True, False])
+async def test_a_program_that_fails_is_written_again_with_its_error_once(fix_works: bool) -> None:
+    tiny = FakeLLM(reply=lambda _: "I cannot code.")
+    tiny.profile = TINY
+
+    def coder(messages: Sequence[ChatMessage]) -> str:
+        if "That program failed" in messages[-1].content:
+            assert "ValueError" in messages[-1].content  # the coder sees the error
+            return "```python\nprint(10 * 9 * 8)\n```" if fix_works else "```python\nprint(1 / 0)\n```"
+        if "Python" in messages[0].content:
+            return "```python\nprint(int('ten') * 72)\n```"
+        return "It is 720."
+
+    reader = FakeLLM(reply=coder)
+    stand_in = StandIn(lambda: reader, "reader", "answers from tool results")
+    async with (
+        running_server(tiny, tools=ToolRuntime(), tool_reader=stand_in) as srv,
+        session(srv, tools_setup([{"codeExecution": {}}])) as client,
+    ):
+        reply = await client.turn("Calculate 10 times 9 times 8 the long way.")
+    kinds = [next(iter(p)) for p in parts(reply) if "executableCode" in p or "codeExecutionResult" in p]
+    assert kinds == ["executableCode", "codeExecutionResult", "executableCode", "codeExecutionResult"]
+    outcomes = [p["codeExecutionResult"]["outcome"] for p in parts(reply) if "codeExecutionResult" in p]
+    assert outcomes == ["OUTCOME_FAILED", "OUTCOME_OK" if fix_works else "OUTCOME_FAILED"]
+    # Written again once, whether or not the second program ran.
+    assert sum("That program failed" in call[0][-1].content for call in reader.calls) == 1
+    assert text_of(reply).strip()
+
+
 async def test_code_that_runs_too_long_is_stopped_and_the_server_goes_on() -> None:
     planner = FakePlanner({"loop": [CodeStep("loop", "while True:\n    pass")]})
     limits = SandboxLimits(wall_s=1.0, cpu_s=1.0)

@@ -3,7 +3,9 @@
 Each compute task of ``data/code_tasks.json`` is given to
 :meth:`openlive.tools.llm_planner.LlmPlanner.write_code` with each model named,
 the program is run in the code-execution sandbox (default limits), and its output
-is checked against the task's answer. The models take turns task by task, so the
+is checked against the task's answer; a program that fails is written again once
+with its error (:meth:`~openlive.tools.llm_planner.LlmPlanner.fix_code`, as the
+server does) and scored again. The models take turns task by task, so the
 machine's load weighs on all alike. This is how the tool reader (the model that
 writes a tiny model's code) was chosen. Run:
 ``python -m openlive.bench.code --llm smollm2,qwen-0.5b``.
@@ -40,12 +42,12 @@ def printed_answer(output: str, answer: str) -> bool:
     return answer.lower() in output.lower()
 
 
-def run_program(code: str) -> str:
-    """What ``code`` prints in the sandbox (default limits), or its failure."""
+def run_program(code: str) -> tuple[str, str]:
+    """How ``code`` ends in the sandbox (default limits), and what it prints."""
     from openlive.tools.sandbox import SandboxLimits, run_python
 
     result = asyncio.run(run_python(code, SandboxLimits()))
-    return result.output if result.outcome == "OUTCOME_OK" else f"{result.outcome}: {result.output[-80:]}"
+    return result.outcome, result.output
 
 
 def load_llm(name: str, data_dir: Path) -> LLM:
@@ -75,19 +77,27 @@ def main(argv: Sequence[str] | None = None) -> int:
                 started = time.perf_counter()
                 code = planner.write_code(item["task"])
                 seconds = time.perf_counter() - started
-                output = run_program(code) if code is not None else "no program"
-                right = printed_answer(output, item["answer"])
-                tally = totals.setdefault((name, set_name), [0, []])
+                outcome, output = run_program(code) if code is not None else ("no program", "")
+                right = outcome == "OUTCOME_OK" and printed_answer(output, item["answer"])
+                fixed = right
+                if code is not None and outcome == "OUTCOME_FAILED":
+                    again = planner.fix_code(item["task"], code, output)
+                    if again is not None:
+                        outcome, output = run_program(again)
+                        fixed = outcome == "OUTCOME_OK" and printed_answer(output, item["answer"])
+                tally = totals.setdefault((name, set_name), [0, 0, []])
                 tally[0] += right
-                tally[1].append(seconds)
+                tally[1] += fixed
+                tally[2].append(seconds)
                 print(
-                    f"{name:10} {set_name:7} {'RIGHT' if right else 'wrong'} {1000 * seconds:6.0f} ms "
-                    f"{item['task'][:50]!r} -> {output.strip()[:40]!r}",
+                    f"{name:10} {set_name:7} {'RIGHT' if right else 'FIXED' if fixed else 'wrong'} "
+                    f"{1000 * seconds:6.0f} ms {item['task'][:50]!r} -> {outcome} {output.strip()[-40:]!r}",
                     flush=True,
                 )
-    for (name, set_name), (right, times) in totals.items():
+    for (name, set_name), (right, fixed, times) in totals.items():
         print(
-            f"{name} {set_name}: {right}/{len(times)} printed the answer; "
+            f"{name} {set_name}: {right}/{len(times)} printed the answer, "
+            f"{fixed}/{len(times)} after one fix; "
             f"writing the program took {1000 * float(np.median(times)):.0f} ms median"
         )
     return 0

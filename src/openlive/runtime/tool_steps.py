@@ -10,14 +10,21 @@ from concurrent.futures import Executor
 from dataclasses import replace
 
 from openlive.engines.registry import ModelTable
+from openlive.errors import OpenliveError
 from openlive.metrics import METRICS, ToolsPlanned
 from openlive.runtime.tools import ToolRuntime
 from openlive.session import Action, AwaitToolResponses, FetchUrls, PlanTools, RunCode, RunSearch, Session
+from openlive.tools.planner import CodeFixer, Planner
 from openlive.tools.sandbox import SandboxError, run_python
 from openlive.tools.search import SearchError
 from openlive.tools.urlfetch import fetch_all
 
 log = logging.getLogger(__name__)
+
+# Tries at one code step: a program that fails is written again once (the service
+# also regenerates code that fails), not more: each try costs a model call and a run.
+CODE_ATTEMPTS = 2
+SANDBOX_UNAVAILABLE = "code execution is unavailable on this server"
 
 
 class ToolSteps:
@@ -47,11 +54,7 @@ class ToolSteps:
 
     async def plan(self, action: PlanTools, cancel: threading.Event) -> None:
         """Ask the engine's planner which tools the newest user turn needs."""
-        engine = self._models.engine(action.model)
-        # A tiny engine's code is written by the model that reads its tool results.
-        reader = self._models.tool_reader
-        coder = reader.loaded_for(engine) if reader is not None else None
-        planner = self._tools.planner(engine, coder if coder is not engine else None)
+        planner = self._planner(action.model)
         loop = asyncio.get_running_loop()
         started = loop.time()
         steps = await loop.run_in_executor(
@@ -61,8 +64,15 @@ class ToolSteps:
         METRICS.emit(ToolsPlanned(self._session.id, names, 1000 * (loop.time() - started)))
         self._act(self._session.tools_planned(action.turn_id, steps))
 
+    def _planner(self, model: str) -> Planner:
+        engine = self._models.engine(model)
+        # A tiny engine's code is written by the model that reads its tool results.
+        reader = self._models.tool_reader
+        coder = reader.loaded_for(engine) if reader is not None else None
+        return self._tools.planner(engine, coder if coder is not engine else None)
+
     async def run_code(self, action: RunCode) -> None:
-        """Run the model's code in the sandbox."""
+        """Run the model's code in the sandbox; a program that fails is written again, once."""
         try:
             async with self._tools.code_slots:
                 result = await run_python(action.code, self._tools.sandbox)
@@ -71,9 +81,32 @@ class ToolSteps:
             # The operator's machine cannot confine code: the model hears it failed,
             # and the session goes on.
             log.error("code execution is unavailable: %s", error)
-            outcome, output = "OUTCOME_FAILED", "code execution is unavailable on this server"
+            self._act(
+                self._session.code_ran(action.turn_id, action.step, "OUTCOME_FAILED", SANDBOX_UNAVAILABLE)
+            )
+            return
         log.info("code execution: %s, %d characters of output", outcome, len(output))
+        if outcome == "OUTCOME_FAILED" and action.attempt < CODE_ATTEMPTS and action.task:
+            fixed = await self._fix(action, output)
+            if fixed is not None:
+                self._act(self._session.code_rewritten(action, outcome, output, fixed))
+                return
         self._act(self._session.code_ran(action.turn_id, action.step, outcome, output))
+
+    async def _fix(self, action: RunCode, error: str) -> str | None:
+        """The failed program written again by the planner's coder, if the planner can; ``None``: not."""
+        model = self._session.model
+        planner = self._planner(model) if model is not None else None
+        if not isinstance(planner, CodeFixer):
+            return None
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(
+                self._executor, planner.fix_code, action.task, action.code, error, threading.Event()
+            )
+        except OpenliveError as failure:  # the model failed: the failed run stands
+            log.warning("could not write the failed program again: %s", failure)
+            return None
 
     async def run_program(self, code: str, wall_s: float) -> tuple[bool, str]:
         """Run a thinking pass's program in the sandbox: (whether it ran to its end, its output)."""

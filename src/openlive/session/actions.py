@@ -129,11 +129,19 @@ class PlanTools:
 
 @dataclass(frozen=True)
 class RunCode:
-    """Run ``code`` in the sandbox; report with ``code_ran``."""
+    """Run ``code`` in the sandbox; report with ``code_ran``, or ``code_rewritten`` for another try.
+
+    Attributes:
+        task: What the code is for (the words it was written from), so that a
+            program that fails can be written again; empty: it is not.
+        attempt: Which try at the step this code is (1 for the first program).
+    """
 
     turn_id: int
     step: int
     code: str
+    task: str = ""
+    attempt: int = 1
 
 
 @dataclass(frozen=True)

@@ -942,7 +942,7 @@ class Session:
                 turn.running.add(number)
                 turn.code[number] = step.code
                 actions.append(Send(msg.model_turn([msg.executable_code_part(step.code)])))
-                actions.append(RunCode(turn_id, number, step.code))
+                actions.append(RunCode(turn_id, number, step.code, step.task))
             elif isinstance(step, SearchStep) and tools.google_search:
                 turn.running.add(number)
                 turn.queries.append(step.query)
@@ -970,6 +970,25 @@ class Session:
         )
         actions: list[Action] = [Send(msg.model_turn([msg.code_execution_result_part(outcome, output)]))]
         return actions + self._answer_when_ready(generation)
+
+    def code_rewritten(self, failed: RunCode, outcome: str, output: str, code: str) -> list[Action]:
+        """The code ``failed`` ran failed with ``outcome`` and ``output``; ``code`` is written to run next.
+
+        The client sees both tries as the service shows a regenerated program: the
+        failed one's ``codeExecutionResult``, then the new ``executableCode`` and its
+        result. The model reads both.
+        """
+        current = self._tool_turn(failed.turn_id)
+        if current is None or failed.step not in current[1].running:
+            return []
+        _, turn = current
+        self.history.append(Turn(role="tool", text=code_result_text(failed.code, outcome, output)))
+        turn.code[failed.step] = code
+        return [
+            Send(msg.model_turn([msg.code_execution_result_part(outcome, output)])),
+            Send(msg.model_turn([msg.executable_code_part(code)])),
+            RunCode(failed.turn_id, failed.step, code, failed.task, failed.attempt + 1),
+        ]
 
     def search_done(self, turn_id: int, step: int, query: str, results: list[SearchResult]) -> list[Action]:
         """The search of ``step`` for ``query`` found ``results`` (empty if it failed)."""

@@ -508,6 +508,9 @@ MAX_TASK_CHARS = 1000
 CHOICE_TOKENS = 24
 ARGS_TOKENS = 120
 CODE_TOKENS = 200
+# A failed program is written again with the end of its error: its last lines, at most this much.
+FIX_ERROR_LINES = 4
+FIX_ERROR_CHARS = 400
 
 
 def extract_code(reply: str) -> str:
@@ -867,11 +870,41 @@ class LlmPlanner:
         expression = arithmetic(task)
         if expression is not None:
             return f"print({expression})"
-        cancel = cancel or threading.Event()
+        messages = [ChatMessage("system", _CODE_SYSTEM), *_CODE_SHOTS, ChatMessage("user", task)]
+        return self._program(messages, task, cancel or threading.Event())
+
+    def fix_code(self, task: str, code: str, error: str, cancel: threading.Event | None = None) -> str | None:
+        """``code``, written for ``task``, written again after it failed with ``error``; ``None``: no better.
+
+        The model sees its program and the end of the error, as a programmer would,
+        and writes the whole program again (checked as :meth:`write_code` checks it).
+        A program the same as the one that failed is no fix.
+        """
+        error_end = "\n".join(error.strip().splitlines()[-FIX_ERROR_LINES:])[-FIX_ERROR_CHARS:]
+        messages = [
+            ChatMessage("system", _CODE_SYSTEM),
+            *_CODE_SHOTS,
+            ChatMessage("user", task),
+            ChatMessage("assistant", f"```python\n{code.strip()}\n```"),
+            ChatMessage("user", f"That program failed:\n{error_end}\nWrite the whole program again, fixed."),
+        ]
+        try:
+            fixed = self._program(messages, task, cancel or threading.Event())
+        except _Cancelled:
+            return None
+        return fixed if fixed is not None and fixed.strip() != code.strip() else None
+
+    def _program(self, messages: list[ChatMessage], task: str, cancel: threading.Event) -> str | None:
+        """The coder's program after ``messages``, or ``None`` if none compiles.
+
+        Written twice at most (the second time sampled at another seed and
+        temperature), each mended where that is mechanical: the first that
+        compiles, prints and uses no undefined names wins, else the first that
+        compiles.
+        """
         fallback: str | None = None
         attempts = ((0.0, self._seed), (0.6, self._seed + 1))
         for temperature, seed in attempts:
-            messages = [ChatMessage("system", _CODE_SYSTEM), *_CODE_SHOTS, ChatMessage("user", task)]
             params = SamplingParams(temperature=temperature, max_tokens=CODE_TOKENS, seed=seed)
             code = extract_code(self._generate(messages, params, cancel, self._coder))
             if isinstance(_compiled(code), str):

@@ -67,3 +67,12 @@ class Planner(Protocol):
             The steps; empty when the model should answer without tools.
         """
         ...
+
+
+@runtime_checkable
+class CodeFixer(Protocol):
+    """A planner that can write a failed program again (the service regenerates code that fails)."""
+
+    def fix_code(self, task: str, code: str, error: str, cancel: threading.Event | None = None) -> str | None:
+        """``code``, written for ``task``, written again after it failed with ``error``; ``None``: no fix."""
+        ...

@@ -390,6 +390,33 @@ def test_code_execution_sends_the_code_runs_it_and_sends_the_result() -> None:
     assert "1048576" in only(done, StartGeneration).messages[-1].content
 
 
+def test_a_failed_program_written_again_is_shown_and_run_as_a_second_try() -> None:
+    session = tool_session([{"codeExecution": {}}])
+    plan = only(ask(session, "the factorial of 10"), PlanTools)
+    first = only(
+        session.tools_planned(plan.turn_id, [CodeStep("the factorial of 10", "print(fact(10))")]), RunCode
+    )
+    assert (first.task, first.attempt) == ("the factorial of 10", 1)
+    actions = session.code_rewritten(first, "OUTCOME_FAILED", "NameError: fact", "print(3628800)")
+    assert [part for m in sent(actions) for part in m["serverContent"]["modelTurn"]["parts"]] == [
+        {"codeExecutionResult": {"outcome": "OUTCOME_FAILED", "output": "NameError: fact"}},
+        {"executableCode": {"language": "PYTHON", "code": "print(3628800)"}},
+    ]
+    second = only(actions, RunCode)
+    assert (second.step, second.code, second.task, second.attempt) == (
+        first.step,
+        "print(3628800)",
+        first.task,
+        2,
+    )
+    assert not any(isinstance(a, StartGeneration) for a in actions)  # the step still runs
+    done = session.code_ran(plan.turn_id, second.step, "OUTCOME_OK", "3628800\n")
+    prompt = only(done, StartGeneration).messages[-1].content
+    assert "NameError: fact" in prompt and "3628800" in prompt  # the model reads both tries
+    # A try reported for a step that is over is ignored.
+    assert session.code_rewritten(second, "OUTCOME_FAILED", "late", "print(1)") == []
+
+
 def test_code_steps_are_dropped_when_code_execution_is_not_declared() -> None:
     session = tool_session([{"functionDeclarations": LIGHTS}])
     plan = only(ask(session, "compute"), PlanTools)

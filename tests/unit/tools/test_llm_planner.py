@@ -512,6 +512,18 @@ def test_a_coder_given_for_the_model_writes_the_code_and_only_the_code() -> None
     assert all("Python" not in str(call) for call in model.calls)  # the tiny model wrote no code
 
 
+def test_a_failed_program_is_written_again_from_its_error_and_the_same_program_is_no_fix() -> None:
+    error = "Traceback (most recent call last):\n" + "  line\n" * 20 + "ZeroDivisionError: division by zero"
+    coder = scripted("```python\nprint(sum(range(10)))\n```")
+    fixed = LlmPlanner(FakeLLM(), coder=coder).fix_code("Sum below 10", "print(1 / 0)", error)
+    assert fixed == "print(sum(range(10)))"
+    (messages, _), *_ = coder.calls
+    assert messages[-2].content == "```python\nprint(1 / 0)\n```"  # its own program, then the error
+    assert "ZeroDivisionError" in messages[-1].content and "Traceback" not in messages[-1].content
+    same = scripted("```python\nprint(1 / 0)\n```")
+    assert LlmPlanner(FakeLLM(), coder=same).fix_code("Sum below 10", "print(1 / 0)", error) is None
+
+
 def test_code_and_search_are_used_only_when_declared() -> None:
     assert plan(FakeLLM(), "Compute the largest prime palindrome under 100000.", "lights") == []
     assert plan(FakeLLM(), "Who is the president of France?", "home") == []
