@@ -21,8 +21,8 @@ from openlive.tools.urlfetch import fetch_all
 
 log = logging.getLogger(__name__)
 
-# Tries at one code step: a program that fails is written again once (the service
-# also regenerates code that fails), not more: each try costs a model call and a run.
+# Tries at one code step: a program that fails is written again once, not more: each
+# try costs a model call and a run.
 CODE_ATTEMPTS = 2
 SANDBOX_UNAVAILABLE = "code execution is unavailable on this server"
 

@@ -974,9 +974,8 @@ class Session:
     def code_rewritten(self, failed: RunCode, outcome: str, output: str, code: str) -> list[Action]:
         """The code ``failed`` ran failed with ``outcome`` and ``output``; ``code`` is written to run next.
 
-        The client sees both tries as the service shows a regenerated program: the
-        failed one's ``codeExecutionResult``, then the new ``executableCode`` and its
-        result. The model reads both.
+        The client sees both tries in order: the failed one's ``codeExecutionResult``,
+        then the new ``executableCode`` and, later, its result. The model reads both.
         """
         current = self._tool_turn(failed.turn_id)
         if current is None or failed.step not in current[1].running:

@@ -71,7 +71,7 @@ class Planner(Protocol):
 
 @runtime_checkable
 class CodeFixer(Protocol):
-    """A planner that can write a failed program again (the service regenerates code that fails)."""
+    """A planner that can write a program again after it failed."""
 
     def fix_code(self, task: str, code: str, error: str, cancel: threading.Event | None = None) -> str | None:
         """``code``, written for ``task``, written again after it failed with ``error``; ``None``: no fix."""
