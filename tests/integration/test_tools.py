@@ -10,7 +10,7 @@ import asyncio
 import http.server
 import json
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import httpx
@@ -213,22 +213,32 @@ async def test_code_execution_runs_the_code_in_the_sandbox() -> None:
     assert "1048576" in text_of(reply)
 
 
-async def test_a_tiny_models_code_is_written_by_its_tool_reader_and_run() -> None:
+async def code_turn_with_a_reader(
+    coder: Callable[[Sequence[ChatMessage]], str], request: str
+) -> tuple[list[dict[str, Any]], FakeLLM, FakeLLM]:
+    """One code-execution turn on a tiny engine whose tool reader is ``coder``.
+
+    Returns:
+        The turn's messages, the tiny engine and the reader (fakes that record their calls).
+    """
     tiny = FakeLLM(reply=lambda _: "I cannot code.")
     tiny.profile = TINY
-
-    def coder(messages: Sequence[ChatMessage]) -> str:
-        if "Python" in messages[0].content:
-            return "```python\nfrom math import factorial\n\nprint(factorial(10))\n```"
-        return "It is 3628800."
-
     reader = FakeLLM(reply=coder)
     stand_in = StandIn(lambda: reader, "reader", "answers from tool results")
     async with (
         running_server(tiny, tools=ToolRuntime(), tool_reader=stand_in) as srv,
         session(srv, tools_setup([{"codeExecution": {}}])) as client,
     ):
-        reply = await client.turn("Calculate the factorial of 10.")
+        return await client.turn(request), tiny, reader
+
+
+async def test_a_tiny_models_code_is_written_by_its_tool_reader_and_run() -> None:
+    def coder(messages: Sequence[ChatMessage]) -> str:
+        if "Python" in messages[0].content:
+            return "```python\nfrom math import factorial\n\nprint(factorial(10))\n```"
+        return "It is 3628800."
+
+    reply, tiny, _ = await code_turn_with_a_reader(coder, "Calculate the factorial of 10.")
     found = parts(reply)
     assert found[0] == {
         "executableCode": {"language": "PYTHON", "code": "from math import factorial\n\nprint(factorial(10))"}
@@ -239,9 +249,6 @@ async def test_a_tiny_models_code_is_written_by_its_tool_reader_and_run() -> Non
 
 @pytest.mark.parametrize("fix_works", [True, False])
 async def test_a_program_that_fails_is_written_again_with_its_error_once(fix_works: bool) -> None:
-    tiny = FakeLLM(reply=lambda _: "I cannot code.")
-    tiny.profile = TINY
-
     def coder(messages: Sequence[ChatMessage]) -> str:
         if "That program failed" in messages[-1].content:
             assert "ValueError" in messages[-1].content  # the coder sees the error
@@ -250,13 +257,7 @@ async def test_a_program_that_fails_is_written_again_with_its_error_once(fix_wor
             return "```python\nprint(int('ten') * 72)\n```"
         return "It is 720."
 
-    reader = FakeLLM(reply=coder)
-    stand_in = StandIn(lambda: reader, "reader", "answers from tool results")
-    async with (
-        running_server(tiny, tools=ToolRuntime(), tool_reader=stand_in) as srv,
-        session(srv, tools_setup([{"codeExecution": {}}])) as client,
-    ):
-        reply = await client.turn("Calculate 10 times 9 times 8 the long way.")
+    reply, _, reader = await code_turn_with_a_reader(coder, "Calculate 10 times 9 times 8 the long way.")
     kinds = [next(iter(p)) for p in parts(reply) if "executableCode" in p or "codeExecutionResult" in p]
     assert kinds == ["executableCode", "codeExecutionResult", "executableCode", "codeExecutionResult"]
     outcomes = [p["codeExecutionResult"]["outcome"] for p in parts(reply) if "codeExecutionResult" in p]
