@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from openlive.audio import pcm16_to_float, resample
+from openlive.bench.speaking_rate import spoken
 from openlive.engines.audio_base import LIVE_API_LANGUAGES, LIVE_API_VOICES, OUTPUT_RATE, TTS, Samples
 from openlive.engines.base import GenerationStats, SamplingParams
 from openlive.engines.registry import ModelTable
@@ -66,13 +67,6 @@ def espeak(text: str, voice: str, speech: tuple[int, int, int]) -> np.ndarray:
         with wave.open(str(path), "rb") as wav:
             pcm, rate = wav.readframes(wav.getnframes()), wav.getframerate()
     return resample(pcm16_to_float(pcm), rate, RATE)
-
-
-def spoken(tts: TTS, text: str, voice: str) -> Samples:
-    """``text`` spoken by ``tts`` in ``voice`` (US English), all of it."""
-    pieces = list(tts.synthesize(text, voice, "en-US", threading.Event()))
-    audio: Samples = np.concatenate(pieces) if pieces else np.zeros(0, np.float32)
-    return audio
 
 
 def as_tape(audio: Samples, delivery: Delivery | None) -> Samples:

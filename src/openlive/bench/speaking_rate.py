@@ -28,8 +28,9 @@ RATES = (0.9, 0.93, 1.07)
 
 
 def spoken(tts: TTS, text: str, voice: str, rate: float = 1.0) -> Samples:
-    """``text`` spoken by ``tts`` in ``voice`` at ``rate``, all of it."""
-    audio: Samples = np.concatenate(list(tts.synthesize(text, voice, "en-US", threading.Event(), rate=rate)))
+    """``text`` spoken by ``tts`` in ``voice`` (US English) at ``rate``, all of it."""
+    pieces = list(tts.synthesize(text, voice, "en-US", threading.Event(), rate=rate))
+    audio: Samples = np.concatenate(pieces) if pieces else np.zeros(0, np.float32)
     return audio
 
 
@@ -95,13 +96,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("voice   rate  duration ratio (target)  F0 ratio (tape would be)")
     for voice in LIVE_API_VOICES:
         own = [spoken(cast, text, voice) for text in data["check"]]
+        own_f0 = [typical_f0(o, OUTPUT_RATE) for o in own]
         for rate in RATES:
             styled = [spoken(cast, text, voice, rate) for text in data["check"]]
             durations = [s.size / o.size for s, o in zip(styled, own, strict=True)]
             pitches = [
-                typical_f0(s, OUTPUT_RATE) / typical_f0(o, OUTPUT_RATE)
-                for s, o in zip(styled, own, strict=True)
-                if typical_f0(o, OUTPUT_RATE) > 0
+                typical_f0(s, OUTPUT_RATE) / f0 for s, f0 in zip(styled, own_f0, strict=True) if f0 > 0
             ]
             print(
                 f"{voice:7} {rate:.2f}  {np.median(durations):.3f} ({1 / rate:.3f}) "

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from openlive.audio import resample
+from openlive.bench.speaking_rate import spoken
 from openlive.engines.audio_base import OUTPUT_RATE, TTS
 from openlive.engines.espeak_tts import ESPEAK_LANGUAGE_CANDIDATES, ESPEAK_STYLES, installed_voices
 from openlive.engines.piper_tts import PiperVoiceStyle
@@ -127,13 +128,9 @@ def test_piper_pitch_shift_keeps_duration() -> None:
     assert tts.synthesis_length_scale(styles["x1.0"]) == 1.0
 
 
-def slowed(tts: TTS, text: str, voice: str, rate: float) -> np.ndarray:
-    return np.concatenate(list(tts.synthesize(text, voice, "en-US", threading.Event(), rate=rate)))
-
-
 def test_piper_speaks_slower_at_its_own_pitch(piper: PiperTts) -> None:
     plain = np.concatenate(speak(piper, TWO_SENTENCES, "Puck"))
-    slow, fast = slowed(piper, TWO_SENTENCES, "Puck", 0.9), slowed(piper, TWO_SENTENCES, "Puck", 1.1)
+    slow, fast = spoken(piper, TWO_SENTENCES, "Puck", 0.9), spoken(piper, TWO_SENTENCES, "Puck", 1.1)
     # Each phoneme's length is a whole number of frames, so not exactly 1/rate as long
     # (measured within 3 % over the voices and rates 0.9-1.1).
     assert slow.size / plain.size == pytest.approx(1 / 0.9, rel=0.05)
@@ -235,7 +232,7 @@ def test_espeak_speaks_slower_at_its_own_pitch(espeak: EspeakTts) -> None:
     assert espeak.command("Puck", "en-US", 1.0) == espeak.command("Puck", "en-US")
     assert wpm(1.0) == ESPEAK_STYLES["Puck"].speed and wpm(0.9) == round(0.9 * wpm(1.0))
     plain = np.concatenate(speak(espeak, TWO_SENTENCES, "Puck"))
-    slow = slowed(espeak, TWO_SENTENCES, "Puck", 0.9)
+    slow = spoken(espeak, TWO_SENTENCES, "Puck", 0.9)
     assert abs(slow.size / plain.size - 1 / 0.9) < 0.04
     assert abs(typical_f0(slow, OUTPUT_RATE) / typical_f0(plain, OUTPUT_RATE) - 1) < RATE_PITCH_KEPT
     with pytest.raises(ValueError, match="speaking rate"):
