@@ -757,6 +757,245 @@ FRESH: tuple[Item, ...] = (
 )
 
 
+ASK_WRITTEN = "What's written on my screen?"
+ASK_NOTICE = "What does that notification say?"
+ASK_TELL = "Tell me what this says."
+
+# Written at 01:58 on 2026-12-07, before the reply to a turn with an image was given to
+# another model and before any of these answers were seen; scored before and after.
+UNSEEN: tuple[Item, ...] = (
+    Item(
+        "unseen: sync dialog",
+        lambda: _dialog(
+            L(False, "DejaVuSans.ttf", 20, 80),
+            "Cloud Drive",
+            "Sync paused",
+            "Your laptop is on battery saver.",
+            ("Resume", "Close"),
+        ),
+        ASK_WRITTEN,
+        "sync paused",
+    ),
+    Item(
+        "unseen: printer error dark",
+        lambda: _dialog(
+            L(True, "LiberationSans-Regular.ttf", 22, 80),
+            "Print",
+            "Printer offline",
+            "Paper jam in tray two.",
+            ("Cancel job",),
+        ),
+        ASK_ERROR,
+        "paper jam in tray two",
+    ),
+    Item(
+        "unseen: dialog tell",
+        lambda: _dialog(
+            L(False, "LiberationSerif-Regular.ttf", 22, 85),
+            "Mail",
+            "Send without subject?",
+            "The message has no subject line.",
+            ("Send", "Don't send"),
+        ),
+        ASK_TELL,
+        "send without subject",
+    ),
+    Item(
+        "unseen: window title settings",
+        lambda: _dialog(
+            L(True, "DejaVuSans.ttf", 20, 75),
+            "Garden Planner Pro",
+            "Reset layout?",
+            "All beds will move back to the grid.",
+            ("Reset", "Cancel"),
+        ),
+        ASK_TITLE,
+        "garden planner pro",
+    ),
+    Item(
+        "unseen: terminal disk",
+        lambda: _terminal(
+            L(True, "DejaVuSansMono.ttf", 18, 80),
+            "deploy",
+            ("$ docker build .", "error: no space left on device", "$ "),
+        ),
+        ASK_ERROR,
+        "no space left on device",
+    ),
+    Item(
+        "unseen: terminal tests read",
+        lambda: _terminal(
+            L(True, "LiberationMono-Regular.ttf", 20, 75),
+            "make",
+            ("$ make check", "Build finished in 12 seconds", "$ "),
+        ),
+        ASK_WRITTEN,
+        "build finished in 12 seconds",
+    ),
+    Item(
+        "unseen: terminal connection refused",
+        lambda: _terminal(
+            L(True, "DejaVuSansMono.ttf", 20, 80),
+            "psql",
+            ("$ psql -h db", "psql: connection refused", "$ "),
+        ),
+        ASK_READ,
+        "connection refused",
+    ),
+    Item(
+        "unseen: news page",
+        lambda: _web(
+            L(False, "DejaVuSerif.ttf", 22, 80),
+            "City Times",
+            "https://citytimes.example/local",
+            "New bridge opens on Monday",
+            ("Traffic will be diverted.", "Cyclists get a separate lane."),
+            "Most read",
+        ),
+        ASK_HEADLINE,
+        "new bridge opens on monday",
+    ),
+    Item(
+        "unseen: recipe page dark",
+        lambda: _web(
+            L(True, "LiberationSans-Regular.ttf", 22, 80),
+            "Recipes",
+            "https://cook.example/soup",
+            "Easy tomato soup",
+            ("Ready in 25 minutes.", "Serves four people."),
+            "Related recipes",
+        ),
+        ASK_WRITTEN,
+        "easy tomato soup",
+    ),
+    Item(
+        "unseen: page title",
+        lambda: _web(
+            L(False, "DejaVuSans.ttf", 20, 85),
+            "Mountain Rail Tickets",
+            "https://rail.example/book",
+            "Choose your seat",
+            ("Window seats are sold out.", "Aisle seats remain."),
+            "Your trip",
+        ),
+        ASK_TITLE,
+        "mountain rail tickets",
+    ),
+    Item(
+        "unseen: menu note",
+        lambda: _menu(
+            L(True, "DejaVuSans.ttf", 20, 80),
+            "Photos",
+            ("Rotate", "Crop", "Adjust colour", "Export"),
+            "Export complete",
+        ),
+        ASK_SAY,
+        "export complete",
+    ),
+    Item(
+        "unseen: toast message",
+        lambda: _toast(
+            L(False, "LiberationSans-Regular.ttf", 22, 80),
+            "Calendar",
+            ("Monday", "Tuesday", "Wednesday"),
+            "Battery low",
+            "Plug in your charger soon",
+        ),
+        ASK_NOTICE,
+        "battery low",
+    ),
+    Item(
+        "unseen: toast dark",
+        lambda: _toast(
+            L(True, "DejaVuSerif.ttf", 20, 75),
+            "Chat",
+            ("Anna: see you at six", "Ben: running late"),
+            "Upload failed",
+            "The file is larger than 25 MB",
+        ),
+        ASK_ERROR,
+        "larger than 25 mb",
+    ),
+    Item(
+        "unseen: form error",
+        lambda: _form(
+            L(False, "DejaVuSans.ttf", 20, 80),
+            "Gym Members",
+            ("Member ID", "Password"),
+            "Wrong password, try again",
+        ),
+        ASK_ERROR,
+        "wrong password",
+    ),
+    Item(
+        "unseen: form read",
+        lambda: _form(
+            L(True, "LiberationSans-Regular.ttf", 22, 80),
+            "Bank",
+            ("Username", "Code"),
+            "Account locked for 10 minutes",
+        ),
+        ASK_READ,
+        "account locked for 10 minutes",
+    ),
+    Item(
+        "unseen: editor error",
+        lambda: _editor(
+            L(True, "DejaVuSans.ttf", 20, 80),
+            "server.go - Code",
+            ("func main() {", "    port := config.Port", "}"),
+            "undefined: config",
+        ),
+        ASK_ERROR,
+        "undefined config",
+    ),
+    Item(
+        "unseen: editor warning",
+        lambda: _editor(
+            L(False, "LiberationSans-Regular.ttf", 20, 80),
+            "notes.py - Code",
+            ("import os", "import sys", "print(sys.argv)"),
+            "Unused import os",
+        ),
+        ASK_SAY,
+        "unused import os",
+    ),
+    Item(
+        "unseen: banner",
+        lambda: _banner(
+            L(False, "DejaVuSans-Bold.ttf", 24, 80),
+            "Installer",
+            "Installation complete",
+            ("You can close this window.",),
+        ),
+        ASK_TELL,
+        "installation complete",
+    ),
+    Item(
+        "unseen: banner dark",
+        lambda: _banner(
+            L(True, "LiberationSerif-Regular.ttf", 26, 80),
+            "Stream",
+            "Stream starting soon",
+            ("Stay tuned.", "Chat is open."),
+        ),
+        ASK_SAY,
+        "stream starting soon",
+    ),
+    Item(
+        "unseen: pillow font banner",
+        lambda: _banner(
+            L(True, None, 24, 80),
+            "Updater",
+            "Restart required",
+            ("Save your work first.",),
+        ),
+        ASK_NOTICE,
+        "restart required",
+    ),
+)
+
+
 def tuning_items(count: int) -> tuple[Item, ...]:
     """The screen reader's tuning frames, asked what the screen says; the key: its longest key text."""
     from tests.e2e.engines.screens import TUNE_SEEDS, render
@@ -858,10 +1097,13 @@ def main() -> None:
         "instead (the set to look at while changing things; this one stays held out)",
     )
     parser.add_argument("--fresh", action="store_true", help="ask the fresh set (FRESH) instead")
+    parser.add_argument("--unseen", action="store_true", help="ask the third set (UNSEEN) instead")
     args = parser.parse_args()
+    global ITEMS
     if args.fresh:
-        global ITEMS
         ITEMS = FRESH
+    if args.unseen:
+        ITEMS = UNSEEN
     if args.tune:
         ITEMS = tuning_items(args.tune)
     if args.save:
