@@ -84,6 +84,11 @@ Part = TextPart | ImagePart | RetiredImage | AudioPart | FunctionCallPart | Func
 EARLIER_IMAGE = "[an earlier image]"
 
 
+def holds_image(parts: Iterable[Part]) -> bool:
+    """Whether ``parts`` hold an image, kept or retired."""
+    return any(isinstance(part, ImagePart | RetiredImage) for part in parts)
+
+
 def image_digest(part: ImagePart) -> str:
     """A short digest naming an image's bytes."""
     return hashlib.blake2b(part.data, digest_size=12).hexdigest()

@@ -22,19 +22,25 @@ log = logging.getLogger(__name__)
 
 
 def native_prepare(
-    llm: LLM, request: StartGeneration, judge: JudgeModel | None = None, run_code: RunCode | None = None
+    llm: LLM,
+    request: StartGeneration,
+    judge: JudgeModel | None = None,
+    run_code: RunCode | None = None,
+    judged_for: LLM | None = None,
 ) -> Prepare | None:
     """The work before ``request``'s answer; ``None`` when it asks for none (no extra model call).
 
-    ``judge`` judges proactive audio for a tiny ``llm``; without it, ``llm`` judges.
-    ``run_code`` runs the thinking's program (``None``: the working is prose).
+    ``judge`` judges proactive audio for a tiny ``judged_for`` (default ``llm``: the
+    engine that writes the reply); without it, that engine judges. ``run_code`` runs
+    the thinking's program (``None``: the working is prose).
     """
     if not request.gate and request.thinking is None:
         return None
     plan = request.thinking
+    judged = judged_for or llm
 
     def prepare(messages: Sequence[ChatMessage], cancel: threading.Event) -> Prelude:
-        if request.gate and not is_addressed(judge.for_reply(llm) if judge else llm, messages, cancel):
+        if request.gate and not is_addressed(judge.for_reply(judged) if judge else judged, messages, cancel):
             log.info("proactive audio: the words were not for the assistant; no reply")
             return Prelude(declined=True)
         if plan is None or cancel.is_set():

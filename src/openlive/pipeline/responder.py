@@ -15,6 +15,7 @@ from typing import Protocol
 from openlive.engines.audio_base import SpeechEngines
 from openlive.engines.base import LLM, ChatMessage, GenerationStats, SamplingParams, for_engine
 from openlive.engines.registry import ModelTable
+from openlive.parts import holds_image
 from openlive.pipeline.affect import StyledTTS
 from openlive.pipeline.native_dialog import native_prepare
 from openlive.pipeline.reply import Reply, Speech
@@ -66,22 +67,41 @@ class CascadeResponder:
             if request.delivery is not None:  # affective dialog: spoken for the user's tone
                 tts = StyledTTS(tts, request.delivery)
             voice = Speech(tts, request.voice.name, request.voice.language)
-        llm = self._models.engine(request.model)
-        if (request.after_tools or request.thinking is not None) and self._models.tool_reader is not None:
-            # A tiny model repeats a function's result instead of answering with it,
-            # and cannot reason its way through a question (the reader writes code).
-            llm = self._models.tool_reader.loaded_for(llm)
+        served = self._models.engine(request.model)
+        llm = reply_engine(
+            self._models, served, request.messages, request.after_tools or request.thinking is not None
+        )
+        # Proactive audio is judged for the session's own engine (by the judge, for a tiny one).
+        prepare = native_prepare(llm, request, self._models.judge, self._run_code, judged_for=served)
         if self._vision is not None and any(m.parts for m in request.messages):
             # Images are sized or described in the generation's worker thread.
             seeing = _Seeing(llm, self._vision)
-            prepare = native_prepare(llm, request, self._models.judge, self._run_code)
             return Reply(
                 seeing, request.messages, request.params, voice, self._executor, cancel, prepare=prepare
             )
         # A text-only engine reads the text rendering of images and other parts.
         messages = for_engine(llm, request.messages)
-        prepare = native_prepare(llm, request, self._models.judge, self._run_code)
         return Reply(llm, messages, request.params, voice, self._executor, cancel, prepare=prepare)
+
+
+def reply_engine(models: ModelTable, llm: LLM, messages: Sequence[ChatMessage], reasoned: bool) -> LLM:
+    """The engine that writes the reply to ``messages`` for a session served by ``llm``.
+
+    A tiny ``llm`` hands three kinds of reply to the model table's reader
+    (:attr:`ModelTable.tool_reader`, once it is loaded): ``reasoned`` ones (after
+    tool results, where it repeats a function's result instead of answering with it;
+    a thinking turn, which it cannot reason through) and any whose prompt holds an
+    image: it gets the image as a description, and SmolLM2-135M quotes the wrong
+    block of it or says it cannot see screens (README, "Read back through the real
+    server"). Any other turn, and every turn of a larger model, stays with ``llm``.
+    The runtime reads a prompt ahead into the same engine.
+    """
+    reader = models.tool_reader
+    if reader is None:
+        return llm
+    if reasoned or any(holds_image(message.parts) for message in messages):
+        return reader.loaded_for(llm)
+    return llm
 
 
 class _Seeing:

@@ -109,6 +109,18 @@ def tool_reader(settings: Settings) -> StandIn[LLM]:
     return StandIn(build, TOOL_READER_LLM, "answers from tool results")
 
 
+def load_tool_reader(models: ModelTable) -> None:
+    """Load the tiny engines' reader, if they have one (blocking: before serving).
+
+    It writes replies only once it is loaded (:meth:`StandIn.loaded_for`): a server
+    that did not load it first would answer image turns and tool results with the
+    tiny model until a tool turn loaded it.
+    """
+    if models.tool_reader is not None:
+        for engine in models.engines():
+            models.tool_reader.for_engine(engine)
+
+
 def proactive_judge(settings: Settings) -> JudgeModel:
     """Qwen2.5-Coder-0.5B (``qwen`` extra) judging proactive audio for tiny engines, loaded on first use."""
     from openlive.engines.llama_scorer import LlamaScorer
@@ -410,9 +422,7 @@ def serve(settings: Settings) -> None:
         # in the background once the server is up.
         for engine in models.engines():
             models.judge.for_reply(engine)
-    if models.tool_reader is not None:
-        for engine in models.engines():  # loaded now for the same reason
-            models.tool_reader.for_engine(engine)
+    load_tool_reader(models)  # now, for the same reason
     server, _ = make_server(settings, models, tls, speech, store, tracer=tracer)
     scheme = "https" if tls else "http"
     host = "localhost" if settings.loopback else settings.host

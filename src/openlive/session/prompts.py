@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from openlive.engines.base import ChatMessage
 from openlive.engines.profile import ModelProfile
-from openlive.parts import ImagePart, RetiredImage
+from openlive.parts import holds_image
 
 DEFAULT_PERSONA = (
     "You are a helpful, friendly assistant. Answer accurately. If you do not know something, or the "
@@ -72,7 +72,7 @@ def shape_prompt(
     extra: str = "",
 ) -> list[ChatMessage]:
     """The whole prompt: the system message (``extra`` last in it), then the history the tier keeps."""
-    if any(isinstance(part, ImagePart | RetiredImage) for message in history for part in message.parts):
+    if any(holds_image(message.parts) for message in history):
         extra = "\n\n".join(part for part in (SEEING, extra) if part)
     kept = recent(history, profile.recent_turns)
     if not profile.house_rules:

@@ -74,8 +74,9 @@ async def running_server(
         tools: How tool steps run (e.g. with a :class:`FakePlanner`); from the settings if ``None``.
         describer: Describes images for text-only engines (e.g. a :class:`FakeDescriber`);
             the embedded default if ``None``.
-        tool_reader: Stands in for tiny engines after tool results, for thinking and
-            for writing code (loaded before serving, as the server does); ``None``: none.
+        tool_reader: Stands in for tiny engines after tool results, for thinking, for
+            writing code and for turns with images (loaded before serving, as the
+            server does); ``None``: none.
         **overrides: Settings fields to change, e.g. ``api_keys=["k"]``.
     """
     table = models if isinstance(models, Mapping) else {name: models for name in DOCUMENTED_MODELS}

@@ -1,4 +1,4 @@
-"""Which engine writes a reply: the served model's, or for tool results a tiny model's stand-in."""
+"""Which engine writes a reply: the served model's, or for tool results and images a tiny model's stand-in."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from openlive.engines.profile import TINY
 from openlive.engines.registry import ModelTable
 from openlive.engines.stand_in import StandIn
 from openlive.errors import ConfigError
-from openlive.pipeline.responder import CascadeResponder
+from openlive.parts import ImagePart, Part, RetiredImage, TextPart
+from openlive.pipeline.responder import CascadeResponder, reply_engine
 from openlive.session import StartGeneration
 from openlive.session.native import ThinkingPlan
 from openlive.testing import FakeLLM
@@ -109,3 +110,18 @@ def test_a_stand_in_that_is_not_installed_leaves_the_job_to_the_tiny_model(
         assert stand_in.for_engine(tiny) is tiny
     assert attempts == [1]  # tried once, not at every reply
     assert "qwen extra is not installed" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("parts", "writer"),
+    [((ImagePart(b"jpeg", "image/jpeg"),), "reader"), ((RetiredImage("0" * 24),), "reader"), ((), "tiny")],
+)
+def test_a_tiny_models_turn_with_an_image_goes_to_the_reader(parts: tuple[Part, ...], writer: str) -> None:
+    engines = {"tiny": tiny_llm(""), "reader": FakeLLM()}
+    reader = StandIn(lambda: engines["reader"], "reader", "answers from tool results")
+    reader.for_engine(engines["tiny"])
+    models = ModelTable({"m": engines["tiny"]}, tool_reader=reader)
+    prompt = [ChatMessage("user", "what does it say?", (*parts, TextPart("what does it say?")))]
+    assert reply_engine(models, engines["tiny"], prompt, reasoned=False) is engines[writer]
+    # Without a reader the tiny model writes every reply.
+    assert reply_engine(ModelTable({"m": engines["tiny"]}), engines["tiny"], prompt, False) is engines["tiny"]

@@ -1,0 +1,92 @@
+"""Which model writes the reply to a turn with an image, through a real server on loopback with fake engines.
+
+A tiny model's reply to a prompt holding an image (a shared screen, a photo) is
+written by its reader, as its replies to tool results are; a turn without images is
+the tiny model's, and a model that is not tiny writes its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from openlive.engines.base import ChatMessage
+from openlive.engines.profile import TINY
+from openlive.engines.stand_in import StandIn
+from openlive.testing import FakeDescriber, FakeLLM, WarmingFakeLLM, running_server
+
+from .helpers import session, text_of, user
+from .test_video import camera_frame, typed, video
+
+SCREEN = "a screen saying Sync paused"
+
+
+def engines(warming: bool = False) -> tuple[FakeLLM, FakeLLM, StandIn[FakeLLM]]:
+    """A tiny engine, a reader, and the reader as the tiny engine's stand-in (loaded, as the server does)."""
+    kind = WarmingFakeLLM if warming else FakeLLM
+    tiny = kind(reply=lambda _: "I cannot see your screen.")
+    tiny.profile = TINY
+    reader = kind(reply=lambda messages: f"It says: {messages[-1].content}")
+    stand_in = StandIn(lambda: reader, "reader", "answers from tool results")
+    stand_in.for_engine(tiny)
+    return tiny, reader, stand_in
+
+
+async def test_a_tiny_models_reply_to_a_shared_screen_is_written_by_its_reader() -> None:
+    tiny, reader, stand_in = engines()
+    describer = FakeDescriber(lambda image, previous: SCREEN)
+    async with running_server(tiny, describer=describer, tool_reader=stand_in) as srv, session(srv) as client:
+        await client.send(video(camera_frame()))
+        await client.send(typed("what does my screen say?"))
+        reply = await client.until_turn_complete()
+    assert text_of(reply) == f"It says: [image: {SCREEN}]\nwhat does my screen say?"
+    assert not tiny.calls
+    assert len(reader.calls) == 1
+
+
+async def test_a_turn_without_images_is_still_the_tiny_models() -> None:
+    tiny, reader, stand_in = engines()
+    async with running_server(tiny, tool_reader=stand_in) as srv, session(srv) as client:
+        await client.send(user("hello there"))
+        reply = await client.until_turn_complete()
+    assert text_of(reply) == "I cannot see your screen."
+    assert len(tiny.calls) == 1
+    assert not reader.calls
+    # The same prompt as without a reader: nothing about images added.
+    assert tiny.calls[0][0][-1] == ChatMessage("user", "hello there")
+    assert "[image" not in tiny.calls[0][0][0].content
+
+
+async def test_a_model_that_is_not_tiny_reads_its_own_screens() -> None:
+    capable = FakeLLM(reply=lambda messages: "Mine: " + messages[-1].content)
+    reader = FakeLLM()
+    stand_in = StandIn(lambda: reader, "reader", "answers from tool results")
+    describer = FakeDescriber(lambda image, previous: SCREEN)
+    async with (
+        running_server(capable, describer=describer, tool_reader=stand_in) as srv,
+        session(srv) as client,
+    ):
+        await client.send(video(camera_frame()))
+        await client.send(typed("what does my screen say?"))
+        reply = await client.until_turn_complete()
+    assert text_of(reply).startswith("Mine: ")
+    assert not reader.calls
+
+
+async def test_a_frame_is_read_ahead_into_the_model_that_will_answer_about_it() -> None:
+    tiny, reader, stand_in = engines(warming=True)
+    assert isinstance(tiny, WarmingFakeLLM) and isinstance(reader, WarmingFakeLLM)
+    describer = FakeDescriber(lambda image, previous: SCREEN)
+    async with running_server(tiny, describer=describer, tool_reader=stand_in) as srv, session(srv) as client:
+        await client.send(user("first question"))
+        await client.until_turn_complete()
+        await asyncio.to_thread(tiny.warmed_event.wait, 5)  # the next prompt, no image: the tiny model's
+        await client.send(video(camera_frame()))
+        await asyncio.to_thread(reader.warmed_event.wait, 5)
+        await client.send(typed("what does it say?"))
+        await client.until_turn_complete()
+    assert reader.warmed[0][-1] == ChatMessage("user", f"[image: {SCREEN}]\n")
+    assert not any("[image" in message.content for prompt in tiny.warmed for message in prompt)
+    # The reader's prompt starts with what it read ahead.
+    prompt = reader.calls[-1][0]
+    assert prompt[:-1] == reader.warmed[0][:-1]
+    assert [len(tiny.calls), len(reader.calls)] == [1, 1]
