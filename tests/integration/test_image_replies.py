@@ -1,8 +1,9 @@
 """Which model writes the reply to a turn with an image, through a real server on loopback with fake engines.
 
-A tiny model's reply to a prompt holding an image (a shared screen, a photo) is
-written by its reader, as its replies to tool results are; a turn without images is
-the tiny model's, and a model that is not tiny writes its own.
+A tiny model's reply to a question about an image (a shared screen, a photo) is
+written by its reader, as its replies to tool results are; a turn without images, or
+with one but about something else, is the tiny model's, and a model that is not tiny
+writes its own.
 """
 
 from __future__ import annotations
@@ -72,21 +73,20 @@ async def test_a_model_that_is_not_tiny_reads_its_own_screens() -> None:
     assert not reader.calls
 
 
-async def test_a_frame_is_read_ahead_into_the_model_that_will_answer_about_it() -> None:
+async def test_a_turn_with_an_image_that_is_not_about_it_is_still_the_tiny_models() -> None:
     tiny, reader, stand_in = engines(warming=True)
     assert isinstance(tiny, WarmingFakeLLM) and isinstance(reader, WarmingFakeLLM)
     describer = FakeDescriber(lambda image, previous: SCREEN)
     async with running_server(tiny, describer=describer, tool_reader=stand_in) as srv, session(srv) as client:
-        await client.send(user("first question"))
-        await client.until_turn_complete()
-        await asyncio.to_thread(tiny.warmed_event.wait, 5)  # the next prompt, no image: the tiny model's
         await client.send(video(camera_frame()))
-        await asyncio.to_thread(reader.warmed_event.wait, 5)
-        await client.send(typed("what does it say?"))
-        await client.until_turn_complete()
-    assert reader.warmed[0][-1] == ChatMessage("user", f"[image: {SCREEN}]\n")
-    assert not any("[image" in message.content for prompt in tiny.warmed for message in prompt)
-    # The reader's prompt starts with what it read ahead.
-    prompt = reader.calls[-1][0]
-    assert prompt[:-1] == reader.warmed[0][:-1]
+        await asyncio.to_thread(tiny.warmed_event.wait, 5)  # the frame is read ahead by the tiny model
+        await client.send(typed("how far away is the moon?"))
+        first = await client.until_turn_complete()
+        await client.send(typed("and what does my screen say?"))
+        second = await client.until_turn_complete()
+    assert text_of(first) == "I cannot see your screen."
+    assert text_of(second) == "It says: and what does my screen say?"
+    # Both prompts held the frame; only the question about it went to the reader.
+    assert "[image: " in tiny.calls[0][0][-1].content
     assert [len(tiny.calls), len(reader.calls)] == [1, 1]
+    assert tiny.warmed and not reader.warmed

@@ -49,6 +49,15 @@ FLOOD_UTTERANCES = 4
 MIB = 1024 * 1024
 # Times each frame is measured at each resolution (after one unmeasured pass).
 REPEATS = 5
+# Questions about the shared screen (the others are the voice scenario's, about anything):
+# a tiny model's reply to one is written by its reader, which is slower.
+SCREEN_QUESTIONS = (
+    "What does my screen say?",
+    "Can you read me what's on my screen?",
+    "How many tests failed on this build?",
+    "What's the title of this window?",
+    "When is the next deployment, according to the dashboard?",
+)
 
 
 def screen_frame(number: int, size: tuple[int, int] = (1280, 720)) -> bytes:
@@ -196,14 +205,16 @@ async def _stream_frames(client: LiveClient, frames: list[bytes], sent: list[int
 
 
 async def voice_with_frames(target: Target, options: Any, result: ScenarioResult) -> None:
-    """Two spoken sessions, one shown frames at 1 fps, the other none; end of speech to first audio.
+    """Three spoken sessions, two shown frames at 1 fps, one none; end of speech to first audio.
 
-    Utterances alternate between the two sessions, so both share the machine's load
-    over time. Frames flow to the watched session from ``LEAD_S`` before each of its
-    utterances to the end of its reply (a screen shared while the user talks about
-    it), so its turns carry everything frames cost: the frame's description in the
-    prompt, reading frames beside the voice's work, and any wait for a reading. The
-    other session never sees an image (an earlier version alternated within one
+    Utterances take turns between the sessions, so all share the machine's load over
+    time. Frames flow to a watched session from ``LEAD_S`` before each of its
+    utterances to the end of its reply (a screen shared while the user talks), so its
+    turns carry everything frames cost: the frame's description in the prompt,
+    reading frames beside the voice's work, and any wait for a reading. One watched
+    session is asked the voice scenario's questions (about anything), the other
+    ``SCREEN_QUESTIONS`` (about the screen: for a tiny model, its reader answers). The
+    plain session never sees an image (an earlier version alternated within one
     session, whose "no video" turns still carried the frames' descriptions).
     """
     from openlive.bench.client import voice_setup
@@ -219,20 +230,31 @@ async def voice_with_frames(target: Target, options: Any, result: ScenarioResult
     reply_with = result.figure(
         "voice: server's end of speech -> first audio, frames at 1 fps", source="server"
     )
+    asking = result.figure("voice: end of speech -> first audio, frames at 1 fps, asked about the screen")
+    reply_asking = result.figure(
+        "voice: server's end of speech -> first audio, frames at 1 fps, asked about the screen",
+        source="server",
+    )
     frames = [screen_frame(n) for n in range(8)]
     setup = voice_setup(target.endpoint.model, options.reply_tokens, options.seed, VOICE)
     setup["setup"]["contextWindowCompression"] = {"slidingWindow": {}}
     plain = await LiveClient.open(target.endpoint, setup, options.timeout_s)
     watched = await LiveClient.open(target.endpoint, setup, options.timeout_s)
-    mics = {id(plain): Microphone(plain), id(watched): Microphone(watched)}
+    asker = await LiveClient.open(target.endpoint, setup, options.timeout_s)
+    mics = {id(c): Microphone(c) for c in (plain, watched, asker)}
     for mic in mics.values():
         mic.start()
     sent = [0]
-    utterances = speech.questions(2 * max(1, options.utterances // 2))
+    each = max(1, options.utterances // 2)
+    general = iter(speech.questions(2 * each))
+    about = iter(speech.series(SCREEN_QUESTIONS, each))
+    # No video, frames, no video, frames, ... with a question about the screen after each pair.
+    kinds = [kind for _ in range(each) for kind in ("plain", "watched", "asked")]
     try:
-        for index, utterance in enumerate(utterances):
-            streaming = index % 2 == 1
-            client = watched if streaming else plain
+        for index, kind in enumerate(kinds):
+            utterance = next(about) if kind == "asked" else next(general)
+            streaming = kind != "plain"
+            client = {"plain": plain, "watched": watched, "asked": asker}[kind]
             stream = asyncio.create_task(_stream_frames(client, frames, sent)) if streaming else None
             try:
                 if stream is not None:
@@ -245,19 +267,19 @@ async def voice_with_frames(target: Target, options: Any, result: ScenarioResult
                     stream.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await stream
-            figure = with_video if streaming else without
+            figure = {"plain": without, "watched": with_video, "asked": asking}[kind]
             if exchange.first_audio_ms is not None:
                 figure.values.append(exchange.first_audio_ms)
             parts = _server_parts(target, client, exchange)
             if "after_eos_ms" in parts:
-                (reply_with if streaming else reply_without).values.append(parts["after_eos_ms"])
+                server_figure = {"plain": reply_without, "watched": reply_with, "asked": reply_asking}[kind]
+                server_figure.values.append(parts["after_eos_ms"])
             result.samples.append(_exchange_sample(exchange, parts, video=streaming))
             shown = (
                 f"{exchange.first_audio_ms:.0f} ms" if exchange.first_audio_ms is not None else exchange.error
             )
-            options.progress(
-                f"  voice {index + 1}/{len(utterances)} ({'1 fps' if streaming else 'no video'}): {shown}"
-            )
+            label = {"plain": "no video", "watched": "1 fps", "asked": "1 fps, about the screen"}[kind]
+            options.progress(f"  voice {index + 1}/{len(kinds)} ({label}): {shown}")
             if client.closed.is_set():
                 result.notes.append(f"a session closed early: {client.close_reason}")
                 break
@@ -266,11 +288,18 @@ async def voice_with_frames(target: Target, options: Any, result: ScenarioResult
             await mic.stop()
         await plain.close()
         await watched.close()
+        await asker.close()
     result.notes.append(f"{sent[0]} frames streamed during the 1 fps exchanges")
     # A microphone that fell behind real time would make every latency here meaningless.
     late = sum(mic.late_chunks for mic in mics.values())
     result.notes.append(f"microphone chunks sent late (over a chunk behind real time): {late}")
     _difference(result, without, with_video)
+    a, c = without.summary(), asking.summary()
+    if a is not None and c is not None:
+        result.notes.append(
+            f"a question about the screen (frames at 1 fps) adds {c.median - a.median:+.0f} ms to the "
+            f"voice median ({a.median:.0f} -> {c.median:.0f} ms; no target)"
+        )
 
 
 def _difference(result: ScenarioResult, without: Figure, with_video: Figure) -> None:

@@ -17,6 +17,7 @@ from openlive.engines.base import LLM, ChatMessage, GenerationStats, SamplingPar
 from openlive.engines.registry import ModelTable
 from openlive.parts import holds_image
 from openlive.pipeline.affect import StyledTTS
+from openlive.pipeline.looking import refers_to_shown, users_words
 from openlive.pipeline.native_dialog import native_prepare
 from openlive.pipeline.reply import Reply, Speech
 from openlive.pipeline.thinking import RunCode
@@ -87,21 +88,28 @@ class CascadeResponder:
 def reply_engine(models: ModelTable, llm: LLM, messages: Sequence[ChatMessage], reasoned: bool) -> LLM:
     """The engine that writes the reply to ``messages`` for a session served by ``llm``.
 
-    A tiny ``llm`` hands three kinds of reply to the model table's reader
+    A tiny ``llm`` hands two kinds of reply to the model table's reader
     (:attr:`ModelTable.tool_reader`, once it is loaded): ``reasoned`` ones (after
     tool results, where it repeats a function's result instead of answering with it;
-    a thinking turn, which it cannot reason through) and any whose prompt holds an
-    image: it gets the image as a description, and SmolLM2-135M quotes the wrong
-    block of it or says it cannot see screens (README, "Read back through the real
-    server"). Any other turn, and every turn of a larger model, stays with ``llm``.
-    The runtime reads a prompt ahead into the same engine.
+    a thinking turn, which it cannot reason through), and a question about an image
+    (the prompt holds one, and the user's words refer to what they show:
+    :func:`refers_to_shown`), where it gets the image as a description and
+    SmolLM2-135M quotes the wrong block of it or says it cannot see screens (README,
+    "Read back through the real server"). Any other turn, and every turn of a larger
+    model, stays with ``llm``: the other turns of a session that streams frames hold
+    an image too, and the reader is slower.
     """
     reader = models.tool_reader
     if reader is None:
         return llm
-    if reasoned or any(holds_image(message.parts) for message in messages):
+    if reasoned or asks_about_image(messages):
         return reader.loaded_for(llm)
     return llm
+
+
+def asks_about_image(messages: Sequence[ChatMessage]) -> bool:
+    """Whether the prompt holds an image and the user's newest words refer to what they show."""
+    return any(holds_image(message.parts) for message in messages) and refers_to_shown(users_words(messages))
 
 
 class _Seeing:

@@ -42,7 +42,7 @@ from openlive.pipeline.backchannel import BargeInConfig
 from openlive.pipeline.barge_in import BargeInGuard
 from openlive.pipeline.pacing import pace
 from openlive.pipeline.reply import Reply
-from openlive.pipeline.responder import CascadeResponder, Responder, reply_engine
+from openlive.pipeline.responder import CascadeResponder, Responder
 from openlive.pipeline.turn_taking import TurnTaking
 from openlive.pipeline.vision import FrameVision, background_executor
 from openlive.pipeline.voice_input import AudioLimits, VoiceInput
@@ -353,21 +353,15 @@ class SessionRuntime:
     def _warm(
         self, model: str, prompt_of: Callable[[], list[ChatMessage] | None], newest_in_full: bool
     ) -> None:
-        """Have the engine read ``prompt_of()`` ahead: one reading at a time, the newest asked next.
-
-        The engine is the one that will write the reply (:func:`reply_engine`): for a
-        tiny model, a prompt with an image is read into its reader.
-        """
-        if self._executor is None:
+        """Have the engine read ``prompt_of()`` ahead: one reading at a time, the newest asked next."""
+        engine = self._models.engine(model)
+        if not isinstance(engine, PromptWarming) or self._executor is None:
             return
         if self._reading_ahead is not None:
             self._read_next = (model, prompt_of, newest_in_full)
             return
         prompt = prompt_of()
         if prompt is None or self.session.generating or self._io.closing:
-            return
-        engine = reply_engine(self._models, self._models.engine(model), prompt, reasoned=False)
-        if not isinstance(engine, PromptWarming):
             return
         vision = self.vision
 

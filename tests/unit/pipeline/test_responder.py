@@ -113,15 +113,22 @@ def test_a_stand_in_that_is_not_installed_leaves_the_job_to_the_tiny_model(
 
 
 @pytest.mark.parametrize(
-    ("parts", "writer"),
-    [((ImagePart(b"jpeg", "image/jpeg"),), "reader"), ((RetiredImage("0" * 24),), "reader"), ((), "tiny")],
+    ("parts", "words", "writer"),
+    [
+        ((ImagePart(b"jpeg", "image/jpeg"),), "what does it say?", "reader"),
+        ((RetiredImage("0" * 24),), "read me that error", "reader"),
+        ((ImagePart(b"jpeg", "image/jpeg"),), "how far away is the moon?", "tiny"),
+        ((), "what does it say?", "tiny"),
+    ],
 )
-def test_a_tiny_models_turn_with_an_image_goes_to_the_reader(parts: tuple[Part, ...], writer: str) -> None:
+def test_a_tiny_models_question_about_an_image_goes_to_the_reader(
+    parts: tuple[Part, ...], words: str, writer: str
+) -> None:
     engines = {"tiny": tiny_llm(""), "reader": FakeLLM()}
     reader = StandIn(lambda: engines["reader"], "reader", "answers from tool results")
     reader.for_engine(engines["tiny"])
     models = ModelTable({"m": engines["tiny"]}, tool_reader=reader)
-    prompt = [ChatMessage("user", "what does it say?", (*parts, TextPart("what does it say?")))]
+    prompt = [ChatMessage("user", words, (*parts, TextPart(words)))]
     assert reply_engine(models, engines["tiny"], prompt, reasoned=False) is engines[writer]
     # Without a reader the tiny model writes every reply.
     assert reply_engine(ModelTable({"m": engines["tiny"]}), engines["tiny"], prompt, False) is engines["tiny"]
