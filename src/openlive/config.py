@@ -127,10 +127,12 @@ class Settings:
         turn_model: Decide the end of a turn with the smart-turn model (from
             ``pipecat-ai``), not silence alone, unless the client sets a silence.
         tool_reader: A tiny model's replies to tool results, its thinking turns
-            (program and answer) and the code it runs for ``codeExecution`` are
-            written by Qwen2.5-Coder-0.5B (the ``qwen`` extra); off: the tiny model
-            does it itself (it mostly repeats the results, cannot write the thinking
-            program, and its code rarely prints the right answer).
+            (program and answer), the code it runs for ``codeExecution`` and its
+            replies to questions about an image in the conversation are written by
+            Qwen2.5-Coder-0.5B (the ``qwen`` extra); off: the tiny model does it
+            itself (it mostly repeats the results, cannot write the thinking
+            program, its code rarely prints the right answer, and it quotes the
+            wrong part of a screen).
         store: Where resumable sessions and tokens live: a SQLite file path, or a
             ``redis://`` URL shared by several openlive processes; empty means
             ``sessions.db`` in the data directory.

@@ -24,9 +24,9 @@ TINY_BRIEF = "Answer in one or two short sentences."
 # told nothing, a small model takes "[image: ...]" for noise and answers that it
 # cannot see the screen.
 SEEING = (
-    "You can see what the user shows you (their screen or camera): each image is in the "
-    "conversation, or written out as [image: ...], what was read from it. When asked what it "
-    "shows or says, answer from it, quoting its words exactly."
+    "The user shows you their screen or camera. Each image is in the conversation, or written "
+    "out as [image: ...] with the text read from it. When the user asks what it shows or says, "
+    "or asks you to read it, answer with its text, quoted exactly."
 )
 SPOKEN = (
     "Your reply is spoken aloud: write plain spoken sentences only, with no markdown, lists, "
