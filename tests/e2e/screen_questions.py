@@ -17,7 +17,8 @@ Run it through a real server (``python -m tests.e2e.screen_questions``): it star
 the frame shared twice (a second of screen sharing), at the server's default
 temperature and at 0, and prints each answer and the score; ``--describe`` also says
 whether the key text was in the screen reader's description (an OCR miss) or only the
-model failed to say it.
+model failed to say it. ``--fresh`` and ``--unseen`` ask the second and third sets
+(``FRESH``, ``UNSEEN``) instead.
 """
 
 from __future__ import annotations
