@@ -103,6 +103,16 @@ def test_the_judge_uses_the_odds_less_the_models_lean() -> None:
         ("Breaking news from the capital tonight.", AddressCues()),
         ("Oh no, not again.", AddressCues()),
         ("Paris, I think, is lovely in spring.", AddressCues(vocative="Paris")),
+        # Whisper's comma after the call word, before the name or the wake word.
+        ("Okay, Pip, what's the time?", AddressCues(named=True, request=True)),
+        ("Hey, Google, play the news.", AddressCues(named=True, request=True)),
+        ("Hey, Tom, come here.", AddressCues(vocative="Tom")),
+        # A sentence's first word is capitalised: an interjection, a word of approval or
+        # a request's verb before a comma is no name.
+        ("Perfect, now add the milk.", AddressCues(request=True)),
+        ("Cool, thanks.", AddressCues()),
+        ("Ha, nice one.", AddressCues()),
+        ("Stop, stop, that's enough.", AddressCues(request=True)),
     ],
 )
 def test_the_words_cues(words: str, cues: AddressCues) -> None:
