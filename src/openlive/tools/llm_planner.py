@@ -342,6 +342,8 @@ def arithmetic(task: str) -> str | None:
         rest = text.replace(candidate, " ", 1).lower()
         if any(w not in _ARITHMETIC_FRAME for w in re.findall(r"[a-z][a-z']*", rest)):
             continue
+        if re.search(r"\d", rest):  # "7 plus 8, times 2": a number outside the expression
+            continue
         expression = " ".join(candidate.split())
         if _NOT_ARITHMETIC.fullmatch(expression):
             continue

@@ -701,6 +701,8 @@ def test_search_query_strips_the_request(task: str, query: str) -> None:
         ("Calculate 12 * (3 + 4), please", "12 * (3 + 4)"),
         ("How many days between 2024-1-1 and 2024-3-15?", None),
         ("Call 555-1234", None),
+        ("What is 7 plus 8, times 2?", None),  # only part of it is one expression
+        ("What is 6 times 8 plus 2?", "6 * 8 + 2"),
     ],
 )
 def test_arithmetic(task: str, expression: str | None) -> None:
