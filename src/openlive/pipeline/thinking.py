@@ -15,7 +15,8 @@ what they would get wrong. A program is run in the code-execution sandbox and th
 answer is written with it and its output. What is not a program (small models often
 answer such a request with terse working such as ``4 * 3 = 12``), or a program that
 fails, stays the working as it was written. A message that is plain arithmetic
-("what is 6 times 8 plus 2?") is computed without the model, as code execution does.
+("what is 6 times 8 plus 2?") is computed without the model, as code execution does
+(its thought tokens are the working's, as the model's tokenizer counts them).
 """
 
 from __future__ import annotations
@@ -88,6 +89,12 @@ def _with_system(messages: Sequence[ChatMessage], line: str) -> list[ChatMessage
     return out
 
 
+def _text_tokens(llm: LLM, text: str) -> int:
+    """Tokens of ``text`` by the model's tokenizer: the thought tokens of a working it did not write."""
+    empty = llm.count_prompt_tokens([ChatMessage("assistant", "")])
+    return max(1, llm.count_prompt_tokens([ChatMessage("assistant", text)]) - empty)
+
+
 def _last_user_text(messages: Sequence[ChatMessage]) -> str:
     return next((m.content for m in reversed(messages) if m.role == "user"), "")
 
@@ -147,7 +154,8 @@ def think(
         ran, output = run_code(computed)
         if ran and output.strip():
             output = output.strip()[:PROGRAM_OUTPUT_CHARS]
-            return Thoughts(f"{computed}\n\nOutput:\n{output}", 0, computed, output)
+            working = f"{computed}\n\nOutput:\n{output}"
+            return Thoughts(working, _text_tokens(llm, working), computed, output)
     prompt = _with_system(messages, THINK_INSTRUCTION) if run_code is None else program_messages(messages)
     text = "".join(llm.generate(prompt, settings, stats, cancel)).strip()
     program = program_of(text) if run_code is not None and not cancel.is_set() else None
