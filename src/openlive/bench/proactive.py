@@ -30,6 +30,8 @@ from openlive.session.prompts import shape_prompt
 
 RATE = 16_000
 ESPEAK_WPM = 160
+# The evaluation set's splits, in the order they were written (data/proactive.json says which were tuned on).
+SPLITS = ("dev", "held_out", "test", "test2", "test3")
 
 
 def load_items() -> list[dict[str, Any]]:
@@ -52,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data-dir", default=str(Path.home() / ".local/share/openlive"))
     parser.add_argument("--text", action="store_true", help="judge the written words, no speech")
     parser.add_argument("--margin", type=float, default=0.0)
-    parser.add_argument("--split", choices=("dev", "held_out", "test", "test2", "all"), default="all")
+    parser.add_argument("--split", choices=(*SPLITS, "all"), default="all")
     parser.add_argument(
         "--heard", default="", metavar="FILE.json", help="keep what Whisper heard here, and reuse it"
     )
@@ -97,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     Path(args.heard).write_text(json.dumps(heard, indent=1))
             return heard[key]
 
-    rows: dict[str, list[tuple[float, bool]]] = {"dev": [], "held_out": [], "test": [], "test2": []}
+    rows: dict[str, list[tuple[float, bool]]] = {split: [] for split in SPLITS}
     judge_s: list[float] = []
     for item in load_items():
         if args.split != "all" and item["split"] != args.split:

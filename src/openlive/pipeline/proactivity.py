@@ -248,11 +248,15 @@ def parse_judgment(text: str) -> bool:
 VOCATIVE_WEIGHT = 4.0
 NAMED_WEIGHT = 4.0
 REQUEST_WEIGHT = 1.0
-# Words that open an utterance followed by a comma without naming anyone.
+# Words that open an utterance followed by a comma without naming anyone: Whisper
+# capitalises a sentence's first word, so a capital there says nothing about a name.
+# Interjections, and a word of approval or thanks opening a reply ("Perfect, and ...").
 _DISCOURSE = frozenset(
-    "actually alright also and anyway basically but er erm finally first great hello hey hi hm hmm "
-    "honestly however jeez look listen man meanwhile nah no now oh ok okay oops please really right "
-    "see so sorry still sure thanks then uh um well wait what whoa wow yeah yep yes".split()
+    "actually ah aha alright also and anyway awesome basically but bye cheers cool damn er erm excellent "
+    "fantastic fine finally first gosh good goodbye great ha haha hah hello hey hi hm hmm honestly however "
+    "huh jeez lovely look listen man meanwhile nah nice no now oh ok okay oops perfect please really right "
+    "see seriously so sorry still super sure thanks then ugh uh um well wait what whoa wonderful wow yeah "
+    "yep yes".split()
 )
 # Words said to call someone that are not names.
 _KIN = frozenset(
@@ -261,15 +265,21 @@ _KIN = frozenset(
 )
 _WAKE = ("assistant", "computer", "gemini", "google")
 _WORD = r"[A-Za-z][A-Za-z'-]*"
-_OPENING = re.compile(rf"^\W*(?:(?:hey|oh|ok|okay|so|and)\s+)?({_WORD})\s*,", re.IGNORECASE)
+# "Hey Tom," and "Okay, Google," (Whisper writes a comma after the call word, or none).
+_CALL = r"(?:hey|oh|ok|okay|so|and)(?:\s*,\s*|\s+)"
+_OPENING = re.compile(rf"^\W*(?:{_CALL})?({_WORD})\s*,", re.IGNORECASE)
 _CLOSING = re.compile(rf",\s*({_WORD})\s*[.?!]*\s*$")
+# Verbs that open a request; said first, before a comma, they are not a name ("Start, ...").
+_ASKING_VERBS = tuple(
+    "tell give show explain set play remind add turn find help translate convert recommend suggest read "
+    "list describe define spell calculate make let's start stop call open search".split()
+)
 _NAME_IN_INSTRUCTION = re.compile(r"\b(?i:you are|you're|your name is|called)\s+([A-Z][a-z]+)\b")
 _REQUEST = re.compile(
     r"^\W*(?:(?:hey|ok|okay|so|and|now|please|actually|well|also|oh|um|uh|alright|then|yes|yeah|no)\W+)*(?:"
     r"(?:can|could|would|will|do|did|have)\s+you\b"
     r"|(?:what|what's|whats|who|who's|when|where|where's|why|how|how's|which|is|are|does|is there)\b"
-    r"|(?:tell|give|show|explain|set|play|remind|add|turn|find|help|translate|convert|recommend|suggest|read|"
-    r"list|describe|define|spell|calculate|make|let's|start|stop|call|open|search|look up)\b"
+    rf"|(?:{'|'.join(_ASKING_VERBS)}|look up)\b"
     r"|i'd like\b|i want to know\b)",
     re.IGNORECASE,
 )
@@ -309,7 +319,8 @@ def address_cues(words: str, names: Sequence[str] = _WAKE) -> AddressCues:
     called = [m.group(1) for m in (opening, _CLOSING.search(words)) if m]
     asked = words[opening.end() :] if opening else words  # the request after "Tom, ..."
     named = any(word.lower() in names for word in called) or any(
-        re.match(rf"^\W*(?:hey|ok|okay)\s+{re.escape(name)}\b", words, re.IGNORECASE) for name in names
+        re.match(rf"^\W*(?:hey|ok|okay)(?:\s*,\s*|\s+){re.escape(name)}\b", words, re.IGNORECASE)
+        for name in names
     )
     vocative = next(
         (
@@ -317,6 +328,7 @@ def address_cues(words: str, names: Sequence[str] = _WAKE) -> AddressCues:
             for word in called
             if word.lower() not in _DISCOURSE
             and word.lower() not in names
+            and word.lower() not in _ASKING_VERBS
             and (word.lower() in _KIN or (word[0].isupper() and word[1:].islower()))
         ),
         "",

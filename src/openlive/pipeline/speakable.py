@@ -17,6 +17,7 @@ the conversation history keeps: the words the user heard.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 
@@ -76,6 +77,8 @@ def number(text: str) -> str:
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _HORIZONTAL_RULE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$")
+# The line under a heading written as "Title" then "=====" (a line of dashes is a rule).
+_SETEXT_RULE = re.compile(r"^\s*={3,}\s*$")
 _HEADING = re.compile(r"^\s*#{1,6}\s+(.*?)\s*#*\s*$", re.S)
 _QUOTE = re.compile(r"^\s*(>\s?)+")
 _ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+(?:\[[ xX]\]\s+)?")
@@ -90,6 +93,8 @@ _REF_LINK = re.compile(r"\[([^\]]{0,300})\]\[[^\]]{0,50}\]")
 _LINK_TAIL = re.compile(r"\]\([^)\s]{0,500}\)?")
 _URL = re.compile(r"\b(?:https?://|www\.)([^\s/?#)\]]+)[^\s)\]]*", re.I)
 _CODE = re.compile(r"`{1,3}([^`]{0,300})`{1,3}")
+_HIGHLIGHT = re.compile(r"==(?=\S)([^=\n]{0,300}?\S)==")
+_EMAIL = re.compile(r"\b([\w.+-]{1,64})@([\w-]{1,63}(?:\.[\w-]{1,63}){1,8})\b")
 _MATH_TIMES = re.compile(r"(\d)\s*[*×]\s*(?=\d)|(\w) [*×] (?=\w)")
 _UNDERSCORE_IN_WORD = re.compile(r"(?<=[A-Za-z0-9])_+(?=[A-Za-z0-9])")
 _SHARP = re.compile(r"\b([A-G])#(?!\w)")
@@ -112,16 +117,24 @@ def _domain(match: re.Match[str]) -> str:
     return " dot ".join(part for part in host.split(".") if part)
 
 
+def _email(match: re.Match[str]) -> str:
+    user = " dot ".join(part for part in match.group(1).split(".") if part)
+    return f"{user} at {' dot '.join(match.group(2).lower().split('.'))}"
+
+
 def _markup(text: str) -> str:
     """Inline markup removed, keeping the words it marks."""
     text = _HTML_BREAK.sub(" ", text)
     text = _AUTOLINK.sub(r"\1", text)
     text = _HTML_TAG.sub("", text)
+    text = html.unescape(text).replace("\xa0", " ")  # &amp; &nbsp; &lt; as the characters they stand for
     text = _IMAGE.sub("", text)
     text = _LINK.sub(r"\1", text)
     text = _REF_LINK.sub(r"\1", text)
     text = _LINK_TAIL.sub("", text)
     text = _URL.sub(_domain, text)
+    text = _EMAIL.sub(_email, text)
+    text = _HIGHLIGHT.sub(r"\1", text)
     text = _CODE.sub(r"\1", text)
     text = _MATH_TIMES.sub(lambda m: f"{m.group(1) or m.group(2)} times ", text)
     text = _UNDERSCORE_IN_WORD.sub(" ", text)
@@ -182,13 +195,20 @@ _CURRENCY = {"$": ("dollar", "dollars", "cent", "cents"), "€": ("euro", "euros
              "£": ("pound", "pounds", "penny", "pence"), "¥": ("yen", "yen", "", "")}  # fmt: skip
 _SCALE = r"(?:thousand|million|billion|trillion)"
 # A written number: digits with thousands commas, and decimals.
-_NUM = r"\d[\d,]{0,24}(?:\.\d{1,12})?"
+_NUM = r"(?:\d{1,3}(?:,\d{3}){1,8}|\d{1,25})(?:\.\d{1,12})?"
 _MONEY = re.compile(rf"([$€£¥])\s?({_NUM})(?:\s+({_SCALE})\b)?")
 _PERCENT = re.compile(rf"(?<![\d,.])(-?{_NUM})\s?%")
 _ORDINAL = re.compile(r"\b(\d{1,15})(?:st|nd|rd|th)\b")
 _FRACTION = re.compile(r"(?<![\d/])(\d{1,3})/(\d{1,3})(?![\d/])")
 _RANGE = re.compile(rf"(?<![\d.,\-])({_NUM})\s?[-–]\s?({_NUM})(?![\d-])")
 _DECADE = re.compile(r"\b(1[1-9]|20)(\d)0s\b")
+_SHORT_DECADE = re.compile(r"(?:['’]|(?<=\bthe )|(?<=\bearly )|(?<=\blate )|(?<=\bmid-))([2-9])0s\b")
+# Three-part version numbers and four-part addresses ("2.0.1", "192.168.1.1").
+_DOTTED = re.compile(r"(?<![\d.])\d{1,4}(?:\.\d{1,4}){2,3}(?!\.?\d)")
+# Phone numbers in the usual written shapes: "555-123-4567", "+1 (800) 555-0199".
+_PHONE = re.compile(
+    r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)\s?\d{3,4}[\s.-]\d{4}|\d{3}([.-])\d{3}\1\d{4})(?!\d)"
+)
 _CONTEXT_YEAR = re.compile(
     r"\b(in|since|by|until|till|from|of|year|during|before|after|around|circa|early|late|mid|to|and)"
     r"(\s+)(1[1-9]\d\d|20\d\d)\b(?![.,]\d)",
@@ -201,6 +221,15 @@ _SYMBOLS = [
     (re.compile(r"(?<=\d)\s*\+\s*(?=\d)|\s\+\s"), " plus "),
     (re.compile(r"\s=\s|(?<=\d)=(?=\d)"), " equals "),
     (re.compile(r"~(?=\s?\d)"), "about "),
+    (re.compile(r"(?<=\d)\s?\^\s?(?=\d)|(?<=\w) \^ (?=\w)"), " to the power of "),
+    (re.compile(r"\s?÷\s?"), " divided by "),
+    (re.compile(r"\s?≈\s?"), " approximately "),
+    (re.compile(r"\s?≠\s?|\s!=\s"), " is not equal to "),
+    (re.compile(r"\s?≤\s?|\s<=\s"), " is less than or equal to "),
+    (re.compile(r"\s?≥\s?|\s>=\s"), " is greater than or equal to "),
+    (re.compile(r"\s<\s"), " is less than "),
+    (re.compile(r"\s>\s"), " is greater than "),
+    (re.compile(r"\s?±\s?"), " plus or minus "),
 ]
 
 # Unit symbol -> (singular, plural). Matched after a number, case-sensitively.
@@ -360,12 +389,31 @@ def _fraction(m: re.Match[str]) -> str:
     return f"{cardinal(top)} {ordinal(bottom)}{'' if top == 1 else 's'}"
 
 
+def _short_decade(m: re.Match[str]) -> str:
+    tens = cardinal(int(m.group(1)) * 10)
+    return tens[:-1] + "ies"
+
+
+def _dotted(m: re.Match[str]) -> str:
+    parts = m.group(0).split(".")
+    return (" dot " if len(parts) == 4 else " point ").join(cardinal(int(part)) for part in parts)
+
+
+def _phone(m: re.Match[str]) -> str:
+    groups = re.findall(r"\+?\d+", m.group(0))
+    return ", ".join(
+        ("plus " if group.startswith("+") else "") + " ".join(_DIGITS[int(d)] for d in group.lstrip("+"))
+        for group in groups
+    )
+
+
 def _decade(m: re.Match[str]) -> str:
     spoken = year(int(m.group(1) + m.group(2) + "0"))
     return spoken[:-1] + "ies" if spoken.endswith("y") else spoken + "s"
 
 
 _ENGLISH_STEPS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
+    (_PHONE, _phone),
     (_ISO_DATE, _iso_date),
     (_SLASH_DATE, _slash_date),
     (_DAY_MONTH, _day_month),
@@ -376,6 +424,8 @@ _ENGLISH_STEPS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (_MONEY, _money),
     (_PERCENT, lambda m: f"{number(m.group(1))} percent"),
     (_DECADE, _decade),
+    (_SHORT_DECADE, _short_decade),
+    (_DOTTED, _dotted),
     (_UNIT, _unit),
     (_ORDINAL, lambda m: ordinal(int(m.group(1)))),
     (_FRACTION, _fraction),
@@ -471,7 +521,7 @@ class SpeakableClauses:
             return line
         block = self._block_line and not at_start
         if at_start:
-            if _TABLE_RULE.match(body) or _HORIZONTAL_RULE.match(body):
+            if _TABLE_RULE.match(body) or _HORIZONTAL_RULE.match(body) or _SETEXT_RULE.match(body):
                 return ""
             heading = _HEADING.match(body)
             if heading:

@@ -14,7 +14,9 @@ better than through prose (``openlive bench thinking``), and the sandbox compute
 what they would get wrong. A program is run in the code-execution sandbox and the
 answer is written with it and its output. What is not a program (small models often
 answer such a request with terse working such as ``4 * 3 = 12``), or a program that
-fails, stays the working as it was written.
+fails, stays the working as it was written. A message that is plain arithmetic
+("what is 6 times 8 plus 2?") is computed without the model, as code execution does
+(its thought tokens are the working's, as the model's tokenizer counts them).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from dataclasses import dataclass
 
 from openlive.engines.base import LLM, ChatMessage, GenerationStats, SamplingParams
 from openlive.session.native import ThinkingPlan
+from openlive.tools.llm_planner import arithmetic
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +89,16 @@ def _with_system(messages: Sequence[ChatMessage], line: str) -> list[ChatMessage
     return out
 
 
+def _text_tokens(llm: LLM, text: str) -> int:
+    """Tokens of ``text`` by the model's tokenizer: the thought tokens of a working it did not write."""
+    empty = llm.count_prompt_tokens([ChatMessage("assistant", "")])
+    return max(1, llm.count_prompt_tokens([ChatMessage("assistant", text)]) - empty)
+
+
+def _last_user_text(messages: Sequence[ChatMessage]) -> str:
+    return next((m.content for m in reversed(messages) if m.role == "user"), "")
+
+
 def answer_messages(messages: Sequence[ChatMessage], thoughts: Thoughts) -> list[ChatMessage]:
     """The answer's prompt: ``messages`` with the working in the system message."""
     if thoughts.program is not None:
@@ -134,6 +147,15 @@ def think(
         max_tokens=plan.max_tokens,
         seed=params.seed,
     )
+    expression = arithmetic(_last_user_text(messages)) if run_code is not None else None
+    if run_code is not None and expression is not None:
+        # Plain arithmetic ("what is 6 times 8 plus 2?") needs no model to write its program.
+        computed = f"print({expression})"
+        ran, output = run_code(computed)
+        if ran and output.strip():
+            output = output.strip()[:PROGRAM_OUTPUT_CHARS]
+            working = f"{computed}\n\nOutput:\n{output}"
+            return Thoughts(working, _text_tokens(llm, working), computed, output)
     prompt = _with_system(messages, THINK_INSTRUCTION) if run_code is None else program_messages(messages)
     text = "".join(llm.generate(prompt, settings, stats, cancel)).strip()
     program = program_of(text) if run_code is not None and not cancel.is_set() else None

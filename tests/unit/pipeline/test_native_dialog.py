@@ -103,6 +103,16 @@ def test_the_judge_uses_the_odds_less_the_models_lean() -> None:
         ("Breaking news from the capital tonight.", AddressCues()),
         ("Oh no, not again.", AddressCues()),
         ("Paris, I think, is lovely in spring.", AddressCues(vocative="Paris")),
+        # Whisper's comma after the call word, before the name or the wake word.
+        ("Okay, Pip, what's the time?", AddressCues(named=True, request=True)),
+        ("Hey, Google, play the news.", AddressCues(named=True, request=True)),
+        ("Hey, Tom, come here.", AddressCues(vocative="Tom")),
+        # A sentence's first word is capitalised: an interjection, a word of approval or
+        # a request's verb before a comma is no name.
+        ("Perfect, now add the milk.", AddressCues(request=True)),
+        ("Cool, thanks.", AddressCues()),
+        ("Ha, nice one.", AddressCues()),
+        ("Stop, stop, that's enough.", AddressCues(request=True)),
     ],
 )
 def test_the_words_cues(words: str, cues: AddressCues) -> None:
@@ -174,6 +184,27 @@ def test_where_code_runs_the_working_is_a_program_run_and_its_output_feeds_the_a
     assert thoughts.text == f"{program}\n\nOutput:\npens cost 12\nchange 8"  # the thought part sent
     answer = answer_messages(CONVERSATION, thoughts)
     assert "change 8" in answer[0].content and program in answer[0].content
+
+
+def test_plain_arithmetic_is_worked_out_without_the_model() -> None:
+    llm = FakeLLM(reply=lambda _: "6 * 8 = 48")
+    ran: list[str] = []
+
+    def run_code(code: str) -> tuple[bool, str]:
+        ran.append(code)
+        return True, "50\n"
+
+    asked = [*CONVERSATION[:3], ChatMessage("user", "What is 6 times 8 plus 2?")]
+    plan = ThinkingPlan(max_tokens=64)
+    thoughts = think(llm, asked, plan, SamplingParams(), threading.Event(), run_code)
+    assert ran == ["print(6 * 8 + 2)"] and llm.calls == []
+    assert thoughts.program == "print(6 * 8 + 2)" and thoughts.output == "50"
+    assert thoughts.tokens == len(thoughts.text.split())  # the fake's tokenizer: a token a word
+    # Without a way to run code the model thinks as before; a question that is not
+    # plain arithmetic is the model's to work out.
+    assert think(llm, asked, plan, SamplingParams(), threading.Event()).text == "6 * 8 = 48"
+    think(llm, CONVERSATION, plan, SamplingParams(), threading.Event(), run_code)
+    assert len(ran) == 1 and len(llm.calls) == 2
 
 
 def test_a_program_that_fails_or_prose_leaves_the_text_as_the_working() -> None:

@@ -180,6 +180,29 @@ HELD_OUT_CASES: list[tuple[str, str, str]] = [
     ("abbreviation", "Mt. Everest", "Mount Everest"),
 ]
 
+# A probe of other markup and written forms (2026-12-07): HTML entities, highlights,
+# headings underlined with "=", math signs, short decades, version numbers, phone
+# numbers, e-mail addresses, and money followed by a comma; each was misread before.
+PROBE_CASES: list[tuple[str, str, str]] = [
+    ("markup", "Salt &amp; pepper", "Salt and pepper"),
+    ("markup", "He said &quot;hi&quot;", "He said hi"),
+    ("markup", "==Important== note", "Important note"),
+    ("markup", "Title\n=====\nBody", "Title Body"),
+    ("markup", "Write to ann.lee@example.org today", "Write to ann dot lee at example dot org today"),
+    ("number", "2^10 is 1024", "two to the power of ten is one thousand twenty-four"),
+    ("number", "10 ÷ 2 ≈ 5", "ten divided by two approximately five"),
+    ("number", "x ≤ 3 and y ≥ 4", "x is less than or equal to three and y is greater than or equal to four"),
+    ("number", "5 < 10", "five is less than ten"),
+    ("number", "20 ± 2", "twenty plus or minus two"),
+    ("number", "music of the '80s", "music of the eighties"),
+    ("number", "in the early 70s", "in the early seventies"),
+    ("number", "version 3.10.2.", "version three point ten point two"),
+    ("number", "at 10.0.0.1", "at ten dot zero dot zero dot one"),
+    ("number", "call 212-555-0100", "call two one two five five five zero one zero zero"),
+    ("number", "+44 (20) 7946-0958", "plus four four two zero seven nine four six zero nine five eight"),
+    ("number", "€20, £5 and $3", "twenty euros, five pounds and three dollars"),
+]
+
 
 def words(text: str) -> list[str]:
     """The spoken words, without case, punctuation or hyphens."""
@@ -188,8 +211,8 @@ def words(text: str) -> list[str]:
 
 @pytest.mark.parametrize(
     ("category", "written", "spoken"),
-    CASES + HELD_OUT_CASES,
-    ids=[f"{c}:{w}" for c, w, _ in CASES + HELD_OUT_CASES],
+    CASES + HELD_OUT_CASES + PROBE_CASES,
+    ids=[f"{c}:{w}" for c, w, _ in CASES + HELD_OUT_CASES + PROBE_CASES],
 )
 def test_speakable(category: str, written: str, spoken: str) -> None:
     said = speakable(written)
@@ -269,7 +292,7 @@ def test_clause_whitespace_is_kept_so_the_transcript_reads_well() -> None:
 
 # ---- no markup survives, whatever the model writes ----------------------------------------
 
-_MARKUP = re.compile(r"[*#`\[\]|_~]|\]\(|[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F]")
+_MARKUP = re.compile(r"[*#`\[\]|_~]|\]\(|==|&\w+;|[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F]")
 _WORDS = ["apple", "banana", "cherry", "red", "big", "fast", "we", "go", "x2", "3", "$4", "7%", "C#"]
 
 
@@ -317,7 +340,9 @@ def test_no_markup_is_ever_spoken(seed: int) -> None:
 @pytest.mark.parametrize(
     "text",
     ["1" * 5000, "1," * 3000, "[" * 5000, "*" * 5000, "](" * 3000, "$" + "1" * 3000, "1" * 3000 + "st",
-     "1" * 3000 + " km", "12/12/" + "1" * 3000, "`" * 3000, "![" * 3000, "Dr. " * 2000, "\n```\n" * 500],
+     "1" * 3000 + " km", "12/12/" + "1" * 3000,
+     "1." * 3000, "555-" * 2000, "a.b@" * 2000, "=" * 5000, "==a" * 2000, "&amp;" * 2000, "^" * 5000,
+     "`" * 3000, "![" * 3000, "Dr. " * 2000, "\n```\n" * 500],
     ids=lambda t: repr(t[:8]),
 )  # fmt: skip
 def test_odd_text_is_read_without_error_or_markup(text: str) -> None:

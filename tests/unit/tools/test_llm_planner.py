@@ -569,6 +569,28 @@ def test_missing_standard_library_imports_are_added() -> None:
     assert len(fake.calls) == 1
 
 
+def test_a_helper_from_the_worked_examples_is_defined_for_a_program_that_calls_it() -> None:
+    fake = scripted(
+        "```python\ndef count(n):\n    return sum(1 for k in range(n) if is_prime(k))\n\n"
+        "print(count(1000))\n```"
+    )
+    (step,) = plan(fake, "Count the prime numbers below 1000", "combined")
+    assert isinstance(step, CodeStep)
+    helper, program = step.code.split("\n\ndef count", 1)
+    assert helper.startswith("def is_prime(n):") and "print(count(1000))" in program
+    namespace: dict[str, Any] = {}
+    exec(helper, namespace)  # noqa: S102 - the examples' own helper, checked to work
+    assert [n for n in range(20) if namespace["is_prime"](n)] == [2, 3, 5, 7, 11, 13, 17, 19]
+    assert len(fake.calls) == 1  # the mended program is used: no second try
+
+
+def test_a_program_that_defines_its_own_helper_is_left_alone() -> None:
+    code = "def is_prime(n):\n    return n == 2\n\nprint(is_prime(2))"
+    fake = scripted(f"```python\n{code}\n```")
+    (step,) = plan(fake, "Is 2 a prime number", "combined")
+    assert isinstance(step, CodeStep) and step.code == code
+
+
 def test_a_reply_cut_off_at_the_token_limit_loses_its_unfinished_lines() -> None:
     fake = scripted("```python\ntotal = sum(range(10))\nprint(total)\nfor i in range(")
     (step,) = plan(fake, "Calculate the sum of the numbers below 10", "combined")
@@ -679,6 +701,8 @@ def test_search_query_strips_the_request(task: str, query: str) -> None:
         ("Calculate 12 * (3 + 4), please", "12 * (3 + 4)"),
         ("How many days between 2024-1-1 and 2024-3-15?", None),
         ("Call 555-1234", None),
+        ("What is 7 plus 8, times 2?", None),  # only part of it is one expression
+        ("What is 6 times 8 plus 2?", "6 * 8 + 2"),
     ],
 )
 def test_arithmetic(task: str, expression: str | None) -> None:
