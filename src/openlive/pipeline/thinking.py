@@ -155,7 +155,9 @@ def think(
         if ran and output.strip():
             output = output.strip()[:PROGRAM_OUTPUT_CHARS]
             working = f"{computed}\n\nOutput:\n{output}"
-            return Thoughts(working, _text_tokens(llm, working), computed, output)
+            tokens = _text_tokens(llm, working)
+            if tokens <= plan.max_tokens:  # else the budget is too small for it: the model thinks
+                return Thoughts(working, tokens, computed, output)
     prompt = _with_system(messages, THINK_INSTRUCTION) if run_code is None else program_messages(messages)
     text = "".join(llm.generate(prompt, settings, stats, cancel)).strip()
     program = program_of(text) if run_code is not None and not cancel.is_set() else None

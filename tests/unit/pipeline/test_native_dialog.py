@@ -205,6 +205,9 @@ def test_plain_arithmetic_is_worked_out_without_the_model() -> None:
     assert think(llm, asked, plan, SamplingParams(), threading.Event()).text == "6 * 8 = 48"
     think(llm, CONVERSATION, plan, SamplingParams(), threading.Event(), run_code)
     assert len(ran) == 1 and len(llm.calls) == 2
+    # A budget smaller than the computed working is the model's, bounded as always.
+    small = think(llm, asked, ThinkingPlan(max_tokens=3), SamplingParams(), threading.Event(), run_code)
+    assert small.program != "print(6 * 8 + 2)" and small.tokens <= 3 and len(llm.calls) == 3
 
 
 def test_a_program_that_fails_or_prose_leaves_the_text_as_the_working() -> None:
