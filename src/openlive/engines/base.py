@@ -160,6 +160,11 @@ class LLMCapabilities:
     images: bool = False
 
 
+def last_user_text(messages: Sequence[ChatMessage]) -> str:
+    """The text of the newest user message (its parts' text rendering); ``""`` if there is none."""
+    return next((m.content for m in reversed(messages) if m.role == "user"), "")
+
+
 def capabilities(engine: object) -> LLMCapabilities:
     """The capabilities ``engine`` declares, or the defaults."""
     declared = getattr(engine, "capabilities", None)

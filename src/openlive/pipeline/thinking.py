@@ -27,7 +27,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from openlive.engines.base import LLM, ChatMessage, GenerationStats, SamplingParams
+from openlive.engines.base import LLM, ChatMessage, GenerationStats, SamplingParams, last_user_text
 from openlive.session.native import ThinkingPlan
 from openlive.tools.llm_planner import arithmetic
 
@@ -95,10 +95,6 @@ def _text_tokens(llm: LLM, text: str) -> int:
     return max(1, llm.count_prompt_tokens([ChatMessage("assistant", text)]) - empty)
 
 
-def _last_user_text(messages: Sequence[ChatMessage]) -> str:
-    return next((m.content for m in reversed(messages) if m.role == "user"), "")
-
-
 def answer_messages(messages: Sequence[ChatMessage], thoughts: Thoughts) -> list[ChatMessage]:
     """The answer's prompt: ``messages`` with the working in the system message."""
     if thoughts.program is not None:
@@ -147,7 +143,7 @@ def think(
         max_tokens=plan.max_tokens,
         seed=params.seed,
     )
-    expression = arithmetic(_last_user_text(messages)) if run_code is not None else None
+    expression = arithmetic(last_user_text(messages)) if run_code is not None else None
     if run_code is not None and expression is not None:
         # Plain arithmetic ("what is 6 times 8 plus 2?") needs no model to write its program.
         computed = f"print({expression})"

@@ -6,7 +6,13 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 
-from openlive.engines.base import ChatMessage, GenerationStats, LLMCapabilities, SamplingParams
+from openlive.engines.base import (
+    ChatMessage,
+    GenerationStats,
+    LLMCapabilities,
+    SamplingParams,
+    last_user_text,
+)
 from openlive.engines.profile import ModelProfile
 
 # How long a gated generation waits for its gate at most, so no thread outlives a test.
@@ -21,7 +27,7 @@ Probe = Callable[[float], str | None]
 
 def echo_reply(messages: Sequence[ChatMessage]) -> str:
     """The default script: answer ``echo: <last user message>``."""
-    last_user = next((m.content for m in reversed(messages) if m.role == "user"), "")
+    last_user = last_user_text(messages)
     return f"echo: {last_user}"
 
 

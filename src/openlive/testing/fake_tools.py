@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from openlive.engines.base import ChatMessage
+from openlive.engines.base import ChatMessage, last_user_text
 from openlive.engines.native_tools import ToolCall, ToolSpec
 from openlive.engines.profile import ModelProfile
 from openlive.testing.fake_llm import FakeLLM
@@ -36,7 +36,7 @@ class FakePlanner:
 
     def plan(self, messages: Sequence[ChatMessage], tools: Tools, cancel: threading.Event) -> list[Step]:
         """The scripted steps for the newest user message."""
-        request = next((m.content for m in reversed(messages) if m.role == "user"), "")
+        request = last_user_text(messages)
         self.requests.append(request)
         self.prompts.append(list(messages))
         if self._delay_s:

@@ -36,7 +36,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from openlive.engines.base import LLM, ChatMessage, GenerationStats, SamplingParams
+from openlive.engines.base import LLM, ChatMessage, GenerationStats, SamplingParams, last_user_text
 from openlive.errors import EngineError
 from openlive.tools.planner import CodeStep, FunctionStep, SearchStep, Step
 from openlive.wire.tools import FunctionDeclaration, Tools, argument_error
@@ -741,7 +741,7 @@ class LlmPlanner:
         """The steps the newest user turn needs; see :class:`openlive.tools.planner.Planner`."""
         if not (tools.functions or tools.code_execution or tools.google_search):
             return []
-        request = next((m.content for m in reversed(messages) if m.role == "user"), "")
+        request = last_user_text(messages)
         steps: list[Step] = []
         try:
             for task in split_tasks(request)[:MAX_TASKS]:

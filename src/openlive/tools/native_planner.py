@@ -15,7 +15,7 @@ import logging
 import threading
 from collections.abc import Sequence
 
-from openlive.engines.base import ChatMessage
+from openlive.engines.base import ChatMessage, last_user_text
 from openlive.engines.native_tools import ToolCall, ToolCallingLLM, ToolSpec
 from openlive.tools.planner import CodeStep, FunctionStep, SearchStep, Step
 from openlive.wire.tools import Tools, argument_error
@@ -83,7 +83,7 @@ class NativePlanner:
         if not specs:
             return []
         calls = self._llm.call_tools(with_guidance(messages), specs, cancel)
-        task = next((m.content for m in reversed(messages) if m.role == "user"), "")
+        task = last_user_text(messages)
         steps = steps_from_calls(calls, tools, task)
         log.info(
             "native tool planner: %d call(s) proposed, %d step(s) kept (%s)",
