@@ -143,8 +143,7 @@ def think(
         max_tokens=plan.max_tokens,
         seed=params.seed,
     )
-    expression = arithmetic(last_user_text(messages)) if run_code is not None else None
-    if run_code is not None and expression is not None:
+    if run_code is not None and (expression := arithmetic(last_user_text(messages))) is not None:
         # Plain arithmetic ("what is 6 times 8 plus 2?") needs no model to write its program.
         computed = f"print({expression})"
         ran, output = run_code(computed)
