@@ -22,7 +22,9 @@ from uvicorn.protocols.http.auto import AutoHTTPProtocol
 from openlive.config import EngineSpec, Settings
 from openlive.engines.audio_base import TTS, SpeechEngines, TurnDetector
 from openlive.engines.base import LLM
+from openlive.engines.profile import profile_of
 from openlive.engines.registry import ModelTable
+from openlive.engines.sentence_embedder import shared_embedder
 from openlive.engines.stand_in import StandIn
 from openlive.errors import ConfigError
 from openlive.pipeline.proactivity import JudgeModel
@@ -423,6 +425,8 @@ def serve(settings: Settings) -> None:
         for engine in models.engines():
             models.judge.for_reply(engine)
     load_tool_reader(models)  # now, for the same reason
+    if not all(profile_of(engine).native_tools for engine in models.engines()):
+        shared_embedder()  # the word planner's, loaded now rather than at the first tool turn
     server, _ = make_server(settings, models, tls, speech, store, tracer=tracer)
     scheme = "https" if tls else "http"
     host = "localhost" if settings.loopback else settings.host

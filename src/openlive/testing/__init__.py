@@ -4,6 +4,7 @@ They implement the engine Protocols for fast, deterministic tests. They are neve
 used by the product path: ``openlive serve`` always runs real engines.
 """
 
+from openlive.testing.fake_embedder import FakeEmbedder
 from openlive.testing.fake_llm import FakeLLM, WarmingFakeLLM, echo_reply
 from openlive.testing.fake_scorer import FakeScorer
 from openlive.testing.fake_speech import FakeAsr, FakeGlimpsingAsr, FakeTts, FakeTurn, FakeVad
@@ -15,6 +16,7 @@ from openlive.testing.server import RunningServer, running_server
 __all__ = [
     "FakeAsr",
     "FakeDescriber",
+    "FakeEmbedder",
     "FakeGlimpsingAsr",
     "FakeLLM",
     "FakePlanner",
