@@ -5,7 +5,7 @@ used by the product path: ``openlive serve`` always runs real engines.
 """
 
 from openlive.testing.fake_llm import FakeLLM, WarmingFakeLLM, echo_reply
-from openlive.testing.fake_scorer import FakeScorer
+from openlive.testing.fake_scorer import FakeListenerJudge, FakeScorer
 from openlive.testing.fake_speech import FakeAsr, FakeGlimpsingAsr, FakeTts, FakeTurn, FakeVad
 from openlive.testing.fake_tools import FakePlanner, FakeSearch, FakeToolCallingLLM
 from openlive.testing.fake_transport import FakeSessionIO, FakeTransport
@@ -17,6 +17,7 @@ __all__ = [
     "FakeDescriber",
     "FakeGlimpsingAsr",
     "FakeLLM",
+    "FakeListenerJudge",
     "FakePlanner",
     "FakeScorer",
     "FakeSearch",
