@@ -15,7 +15,10 @@ on the written phrases and on what Whisper heard. Recognitions are kept in a
 cache file, so a second run only replays the decisions.
 
 Unlike the server, every glimpse runs (the server skips a mark while a probe
-still runs) and the decision at the user's pause is the whole utterance's.
+still runs), the decision at the user's pause is the whole utterance's, and a
+second utterance in a clip (a pause at a comma) is decided as speech during the
+reply still playing. The judge's run time is measured here, once per text; the
+decision times count the speech heard, not the recognition's or the judge's time.
 """
 
 from __future__ import annotations
@@ -26,14 +29,13 @@ import statistics
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from openlive.audio import Samples
 from openlive.pipeline.backchannel import BargeIn, BargeInConfig, Heard, Verdict, classify
 
 KINDS = ("backchannels", "interjections")
@@ -77,17 +79,14 @@ def clips(splits: dict[str, dict[str, Any]], names: Sequence[str]) -> list[Clip]
     return out
 
 
-@dataclass
-class Heard_:
-    """What the server's recognition heard in one clip."""
-
-    glimpses: list[tuple[int, str]] = field(default_factory=list)  # (ms of speech, text)
-    final: str = ""
-    speech_ms: int = 0  # the voiced part of the clip
-
-
 def recognise_all(todo: list[Clip], cache: dict[str, Any], save: Callable[[], None]) -> None:
-    """Speak and recognise every clip not in ``cache`` yet, as the server would."""
+    """Speak and recognise every clip not in ``cache`` yet, as the server would.
+
+    A clip's entry: its voiced length (``speech_ms``) and each utterance the
+    endpointer found in it (a pause at a comma may end one): when it started (ms
+    after the first), the glimpses at the marks (ms of speech, text) and the
+    whole utterance's transcript.
+    """
     missing = [clip for clip in todo if clip.key not in cache]
     if not missing:
         return
@@ -115,24 +114,26 @@ def recognise_all(todo: list[Clip], cache: dict[str, Any], save: Callable[[], No
         else:
             spoken = said(clip.text, rest[0], 0, speak=piper)
         audio_in = AudioInput(vad.stream(), marks_ms=(*config.probes_ms, config.max_backchannel_ms))
-        heard = Heard_(speech_ms=int(1000 * (spoken.voiced_end - spoken.voiced_start) / RATE))
-        final: Samples | None = None
+        utterances: list[dict[str, Any]] = []
+        first_s: float | None = None
         for start in range(0, len(spoken.pcm), chunk):
             for event in audio_in.feed(spoken.pcm[start : start + chunk], RATE):
-                if isinstance(event, SpeechLasted) and event.ms < config.max_backchannel_ms:
-                    heard.glimpses.append((event.ms, asr.glimpse(event.audio, "en")))
-                elif isinstance(event, SpeechLasted):
-                    heard.glimpses.append((event.ms, ""))
-                elif isinstance(event, Utterance) and final is None:
-                    final = event.audio
-                elif isinstance(event, SpeechStarted) and final is not None:
-                    pass  # a second utterance in one clip: the first decides
-        heard.final = asr.transcribe(final, "en") if final is not None else ""
-        cache[clip.key] = {"glimpses": heard.glimpses, "final": heard.final, "speech_ms": heard.speech_ms}
-        print(
-            f"[{n}/{len(missing)}] {clip.voice:24} {clip.text!r}: {heard.glimpses} / {heard.final!r}",
-            file=sys.stderr,
-        )
+                if isinstance(event, SpeechStarted):
+                    first_s = event.at_s if first_s is None else first_s
+                    utterances.append(
+                        {"at_ms": round(1000 * (event.at_s - first_s)), "glimpses": [], "final": ""}
+                    )
+                elif isinstance(event, SpeechLasted) and utterances:
+                    text = asr.glimpse(event.audio, "en") if event.ms < config.max_backchannel_ms else ""
+                    utterances[-1]["glimpses"].append((event.ms, text))
+                elif isinstance(event, Utterance) and utterances:
+                    utterances[-1]["final"] = (
+                        asr.transcribe(event.audio, "en") if event.duration_s >= 0.1 else ""
+                    )
+        speech_ms = round(1000 * (spoken.voiced_end - spoken.voiced_start) / RATE)
+        cache[clip.key] = {"speech_ms": speech_ms, "utterances": utterances}
+        heard = [(u["glimpses"], u["final"]) for u in utterances]
+        print(f"[{n}/{len(missing)}] {clip.voice:24} {clip.text!r}: {heard}", file=sys.stderr)
         if n % 20 == 0:
             save()
     save()
@@ -152,31 +153,36 @@ class Outcome:
 def decide(
     clip: Clip, heard: dict[str, Any], judge: Callable[[str], float] | None, config: BargeInConfig
 ) -> Outcome:
-    """Replay the barge-in decision over one clip's recognitions."""
-    decision = BargeIn(config, "en-US", judging=judge is not None)
+    """Replay the barge-in decision over one clip's recognitions: each utterance in it is decided anew."""
     asked = 0
+    last: Heard | None = None
+    for utterance in heard["utterances"]:
+        decision = BargeIn(config, "en-US", judging=judge is not None)
 
-    def answer() -> Verdict:
-        nonlocal asked
-        question = decision.question
-        assert question is not None and judge is not None
-        asked += 1
-        return decision.judged(question, judge(question))
+        def answer(decision: BargeIn = decision) -> Verdict:
+            nonlocal asked
+            question = decision.question
+            assert question is not None and judge is not None
+            asked += 1
+            return decision.judged(question, judge(question))
 
-    for ms, text in heard["glimpses"]:
-        if ms >= config.max_backchannel_ms:
-            verdict = decision.speech(ms)
-        else:
-            verdict = decision.partial(text)
-            if decision.question is not None:
-                verdict = answer()
-        if verdict is not Verdict.PENDING:
-            return Outcome(clip, verdict is Verdict.INTERRUPT, ms, asked, decision.heard)
-    verdict = decision.ended(heard["final"], final=False)
-    if decision.question is not None:
-        verdict = answer()
-    verdict = decision.ended(heard["final"])
-    return Outcome(clip, verdict is Verdict.INTERRUPT, int(heard["speech_ms"]), asked, decision.heard)
+        for ms, text in utterance["glimpses"]:
+            if ms >= config.max_backchannel_ms:
+                verdict = decision.speech(ms)
+            else:
+                verdict = decision.partial(text)
+                if decision.question is not None:
+                    verdict = answer()
+            if verdict is Verdict.INTERRUPT:
+                return Outcome(clip, True, int(utterance["at_ms"]) + ms, asked, decision.heard)
+        verdict = decision.ended(utterance["final"], final=False)
+        if decision.question is not None:
+            verdict = answer()
+        verdict = decision.ended(utterance["final"])
+        last = decision.heard
+        if verdict is Verdict.INTERRUPT:
+            return Outcome(clip, True, int(heard["speech_ms"]), asked, decision.heard)
+    return Outcome(clip, False, int(heard["speech_ms"]), asked, last)
 
 
 def _percentile(values: list[int], q: float) -> float:
@@ -194,6 +200,7 @@ def report(outcomes: list[Outcome], names: Sequence[str]) -> None:
             f"{name:6} backchannels interrupting {sum(o.interrupted for o in back)}/{len(back)}; "
             f"interjections interrupting {sum(o.interrupted for o in inter)}/{len(inter)}, "
             f"decided after median {_percentile(at, 50):.0f} ms of speech (p90 {_percentile(at, 90):.0f}); "
+            f"{sum(o.judged > 0 for o in inter if o.interrupted)} of them waited for a judgment; "
             f"judgments {sum(o.judged for o in mine)}"
         )
 
@@ -283,10 +290,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.show:
         for o in outcomes:
             if o.interrupted != (o.clip.kind == "interjections"):
-                heard = cache[o.clip.key]
+                heard = [(u["glimpses"], u["final"]) for u in cache[o.clip.key]["utterances"]]
                 print(
                     f"  wrong: {o.clip.split} {o.clip.kind[:4]} {o.clip.voice:24} {o.clip.text!r} "
-                    f"{heard['glimpses']} / {heard['final']!r} -> {'interrupt' if o.interrupted else 'go on'}"
+                    f"{heard} -> {'interrupt' if o.interrupted else 'go on'}"
                 )
     return 0
 
