@@ -39,6 +39,7 @@ from openlive.session import SessionLimits
 from openlive.store import Store
 
 if TYPE_CHECKING:
+    from openlive.pipeline.proactivity import Scorer
     from openlive.server.tracing import TurnTracer
 
 log = logging.getLogger(__name__)
@@ -136,6 +137,26 @@ def proactive_judge(settings: Settings) -> JudgeModel:
     return JudgeModel(build, JUDGE_LLM)
 
 
+def _listener_judge(settings: Settings) -> Callable[[str], float] | None:
+    """Qwen2.5-Coder-0.5B judging backchannels outside the word list, loading in the background.
+
+    Until it is in, or if its package is missing, the word list alone decides.
+    """
+    from openlive.pipeline.listener_judge import ListenerJudge
+
+    def build() -> Scorer:
+        from openlive.engines.llama_scorer import LlamaScorer
+        from openlive.engines.packaged import packaged_llm_path
+        from openlive.pipeline.listener_judge import CONTEXT, LEANS
+
+        path = packaged_llm_path(JUDGE_LLM, settings.resolved_data_dir())
+        return LlamaScorer(path, n_ctx=CONTEXT, lean=LEANS.get(JUDGE_LLM, 0.0))
+
+    judge = ListenerJudge(build, JUDGE_LLM)
+    judge.preload()
+    return judge
+
+
 def build_speech(settings: Settings) -> SpeechEngines | None:
     """Load the voice path's engines once, or ``None`` when voice is off."""
     if not settings.voice:
@@ -160,6 +181,7 @@ def build_speech(settings: Settings) -> SpeechEngines | None:
         else:
             log.warning("espeak-ng is not installed: only English can be spoken (apt-get install espeak-ng)")
     return SpeechEngines(
+        listener=_listener_judge(settings),
         vad=SileroVad(),
         asr=WhisperAsr(
             asr_dir,
