@@ -106,7 +106,7 @@ CONTEXT = 768
 
 
 class ListenerJudge:
-    """The judge of every session, loaded once in the background; until then (or if it fails) absent.
+    """The judge of every session, loaded once before serving; if it fails to load, absent.
 
     Its own context on the model file (the weights are memory-mapped, so shared
     with the other users of the same file): the worked examples stay in its
@@ -138,12 +138,6 @@ class ListenerJudge:
             return
         self._scorer = scorer
         log.info("backchannels: %s judges words outside the word list", self.name)
-
-    def preload(self) -> threading.Thread:
-        """Load it in a background thread."""
-        thread = threading.Thread(target=self.load, name="listener-judge-load", daemon=True)
-        thread.start()
-        return thread
 
     def __call__(self, heard: str) -> float:
         """Log-odds that ``heard`` is a listener's response (blocking).

@@ -138,7 +138,7 @@ def proactive_judge(settings: Settings) -> JudgeModel:
 
 
 def _listener_judge(settings: Settings) -> Callable[[str], float] | None:
-    """Qwen2.5-Coder-0.5B judging backchannels outside the word list, loading in the background.
+    """Qwen2.5-Coder-0.5B judging backchannels the word list lacks; loaded by :func:`load_listener_judge`.
 
     Until it is in, or if its package is missing, the word list alone decides.
     """
@@ -152,9 +152,20 @@ def _listener_judge(settings: Settings) -> Callable[[str], float] | None:
         path = packaged_llm_path(JUDGE_LLM, settings.resolved_data_dir())
         return LlamaScorer(path, n_ctx=CONTEXT, lean=LEANS.get(JUDGE_LLM, 0.0))
 
-    judge = ListenerJudge(build, JUDGE_LLM)
-    judge.preload()
-    return judge
+    return ListenerJudge(build, JUDGE_LLM)
+
+
+def load_listener_judge(speech: SpeechEngines | None) -> None:
+    """Load the barge-in's listener judge now (blocking: before serving).
+
+    Not in the background: llama.cpp points stdout and stderr at /dev/null while it
+    loads a model, and what any other thread printed or logged meanwhile (the
+    server's banner, say) would be lost.
+    """
+    from openlive.pipeline.listener_judge import ListenerJudge
+
+    if speech is not None and isinstance(speech.listener, ListenerJudge):
+        speech.listener.load()
 
 
 def build_speech(settings: Settings) -> SpeechEngines | None:
@@ -447,6 +458,7 @@ def serve(settings: Settings) -> None:
         for engine in models.engines():
             models.judge.for_reply(engine)
     load_tool_reader(models)  # now, for the same reason
+    load_listener_judge(speech)  # and this one
     if not all(profile_of(engine).native_tools for engine in models.engines()):
         shared_embedder()  # the word planner's, loaded now rather than at the first tool turn
     server, _ = make_server(settings, models, tls, speech, store, tracer=tracer)
