@@ -1044,7 +1044,9 @@ def _calendar(look: Look, title: str, month: str, events: tuple[tuple[int, str],
     return c.jpeg()
 
 
-def _settings(look: Look, title: str, sections: tuple[str, ...], heading: str, rows: tuple[tuple[str, str], ...]) -> bytes:
+def _settings(
+    look: Look, title: str, sections: tuple[str, ...], heading: str, rows: tuple[tuple[str, str], ...]
+) -> bytes:
     c = Canvas(look, title)
     c.box((0, 40, 300, HEIGHT), fill=look.bar)
     for index, name in enumerate(sections):
@@ -1088,7 +1090,13 @@ def _compile(look: Look, title: str, code: tuple[str, ...], output: tuple[str, .
     y = 476.0
     for line in output:
         red = "error" in line.lower()
-        c.text((20, y), line, size=look.size - 3, face="DejaVuSansMono.ttf", fill=(235, 90, 80) if red else look.ink)
+        c.text(
+            (20, y),
+            line,
+            size=look.size - 3,
+            face="DejaVuSansMono.ttf",
+            fill=(235, 90, 80) if red else look.ink,
+        )
         y += look.size * 1.5
     return c.jpeg()
 
@@ -1118,7 +1126,9 @@ def _route(look: Look, title: str, start: str, end: str, eta: str, steps: tuple[
     c = Canvas(look, title)
     c.draw.rectangle((420, 40, WIDTH, HEIGHT), fill=(200, 220, 200) if not look.dark else (40, 60, 50))
     for x in range(440, WIDTH, 90):
-        c.draw.line((x, 40, x + 140, HEIGHT), fill=(240, 240, 235) if not look.dark else (70, 80, 75), width=6)
+        c.draw.line(
+            (x, 40, x + 140, HEIGHT), fill=(240, 240, 235) if not look.dark else (70, 80, 75), width=6
+        )
     c.draw.line((520, 620, 760, 380, 1100, 160), fill=(60, 120, 230), width=8)
     c.box((20, 60, 400, 700))
     c.text((40, 80), f"From: {start}", size=look.size - 4)
@@ -1158,7 +1168,11 @@ HELDOUT: tuple[Item, ...] = (
             L(False, "DejaVuSans.ttf", 18, 80),
             "Messenger",
             ("Priya Shah", "Tom Okafor", "Book Club"),
-            (("Tom Okafor", "Are we still on for Friday?"), ("You", "Yes, 7 pm works"), ("Priya Shah", "I'll bring the dessert")),
+            (
+                ("Tom Okafor", "Are we still on for Friday?"),
+                ("You", "Yes, 7 pm works"),
+                ("Priya Shah", "I'll bring the dessert"),
+            ),
         ),
         ASK_LAST_SENDER,
         "priya",
@@ -1270,7 +1284,7 @@ HELDOUT: tuple[Item, ...] = (
         lambda: _compile(
             L(True, "DejaVuSans.ttf", 20, 80),
             "main.rs - IDE",
-            ("fn main() {", "    let count: u32 = \"ten\";", "    println!(\"{}\", count);", "}"),
+            ("fn main() {", '    let count: u32 = "ten";', '    println!("{}", count);', "}"),
             ("Compiling demo v0.1.0", "error[E0308]: mismatched types", "could not compile demo"),
         ),
         "Why won't it compile?",
@@ -1281,7 +1295,13 @@ HELDOUT: tuple[Item, ...] = (
         lambda: _compile(
             L(False, "DejaVuSans.ttf", 20, 85),
             "Main.java - IDE",
-            ("public class Main {", "  public static void main(String[] a) {", "    System.out.println(total)", "  }", "}"),
+            (
+                "public class Main {",
+                "  public static void main(String[] a) {",
+                "    System.out.println(total)",
+                "  }",
+                "}",
+            ),
             ("javac Main.java", "Main.java:3: error: ';' expected", "1 error"),
         ),
         "What went wrong with the build?",
