@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from typing import Protocol
 
@@ -25,7 +25,7 @@ from openlive.pipeline.reply import Reply, Speech
 from openlive.pipeline.thinking import RunCode
 from openlive.pipeline.vision import FrameVision
 from openlive.session import StartGeneration
-from openlive.session.prompts import READ_REQUEST, SCREEN_READ, reading_turn, without_seeing
+from openlive.session.prompts import READ_REQUEST, reading_turn, without_seeing
 
 log = logging.getLogger(__name__)
 
@@ -139,8 +139,9 @@ class _Seeing:
         reading: ``llm`` is the reader answering a question about the newest image:
             the prompt is shaped for it (:func:`reading_prompt`), and a reply that
             repeats the prompt's instructions is asked again (:func:`_unechoed`).
-        reader: The reader that takes the turn over, reading, if the user's words
-            name the newest image's text (:func:`names_shown_text`); ``None``: never.
+        reader: The reader that takes a tiny ``llm``'s turn over, reading, if the
+            user's words name the newest image's text (:func:`names_shown_text`) or
+            ``llm``'s reply starts by repeating its system message; ``None``: never.
     """
 
     def __init__(
@@ -167,19 +168,38 @@ class _Seeing:
     ) -> Iterator[str]:
         said: list[str] = []
         prepared = self._vision.prepare(self._llm, messages, said=said)
-        engine, reading = self._llm, self._reading
-        if (
-            not reading
-            and self._reader is not None
-            and said
-            and names_shown_text(users_words(messages), said[0])
-        ):
-            log.info("the question names the screen's text: its reader answers")
-            engine, reading = self._reader, True
-        shaped = reading_prompt(prepared, said[0]) if reading and said else None
-        if shaped is not None:
-            return _unechoed(engine, shaped, params, stats, cancel)
-        return engine.generate(for_engine(engine, prepared), params, stats, cancel)
+        as_given = for_engine(self._llm, prepared)
+        shaped = reading_prompt(prepared, said[0]) if said else None
+        if shaped is None:
+            return self._llm.generate(as_given, params, stats, cancel)
+        if self._reading:
+            return _read(self._llm, shaped, params, stats, cancel)
+        reader = self._reader
+        if reader is None:
+            return self._llm.generate(as_given, params, stats, cancel)
+        if names_shown_text(users_words(messages), said[0]):
+            log.info("the question names the screen's text: the reader answers")
+            return _read(reader, shaped, params, stats, cancel)
+        # The tiny model's turn, as before; if it starts by repeating its system message
+        # (SmolLM2 given a screen's text and a question it cannot place), the reader
+        # answers from the screen instead.
+        return _unechoed(
+            self._llm, as_given, params, stats, cancel, lambda: _read(reader, shaped, params, stats, cancel)
+        )
+
+
+def _read(
+    engine: LLM,
+    shaped: Sequence[ChatMessage],
+    params: SamplingParams,
+    stats: GenerationStats,
+    cancel: threading.Event,
+) -> Iterator[str]:
+    """``engine``'s answer to a :func:`reading_prompt`; without the system message if it repeats it."""
+    bare = [message for message in shaped if message.role != "system"]
+    return _unechoed(
+        engine, shaped, params, stats, cancel, lambda: engine.generate(bare, params, stats, cancel)
+    )
 
 
 def reading_prompt(messages: Sequence[ChatMessage], said: str) -> list[ChatMessage] | None:
@@ -216,8 +236,8 @@ def reading_prompt(messages: Sequence[ChatMessage], said: str) -> list[ChatMessa
 
 # The newest image's place in an earlier message, once its text is moved to the question.
 MOVED_IMAGE = "[an image: its text is in my last message]\n"
-# A reply whose first this many characters (compared as :func:`_plain`) are all words of
-# the prompt's instructions is repeating them: it is asked again.
+# A reply whose first this many characters (compared as :func:`_plain`) are the start of
+# a sentence of the prompt's instructions is repeating them.
 ECHO_CHARS = 24
 
 
@@ -227,38 +247,40 @@ def _unechoed(
     params: SamplingParams,
     stats: GenerationStats,
     cancel: threading.Event,
+    again: Callable[[], Iterator[str]],
 ) -> Iterator[str]:
-    """``engine``'s reply, asked again without the system message if it starts by repeating its instructions.
+    """``engine``'s reply to ``messages``; ``again``'s if it starts by repeating its instructions.
 
-    0.5B models given a screen's text sometimes answer with the prompt's instructions
-    instead ("You are a helpful assistant...", "Answer my question from the
-    screen's text..."). Only the reply's first words are held back, while they could
-    still be such a repetition: a real answer parts from the instructions within a word
-    or two.
+    Small models given a screen's text sometimes answer with the prompt's
+    instructions instead ("The user shows you their screen or camera...", "You are a
+    helpful assistant..."). Only the reply's first words are held back, and only
+    while they read as the start of one of the system message's sentences (or of the
+    request after the question): a real answer parts from them within a word or two.
     """
     system = next((m.content for m in messages if m.role == "system"), "")
-    told = _plain(f"{system} {SCREEN_READ} {READ_REQUEST}")
+    told = [_plain(sentence) for sentence in re.split(r"(?<=[.!?:])\s+", f"{system} {READ_REQUEST}")]
+    told = [sentence for sentence in told if sentence]
     pieces = engine.generate(messages, params, stats, cancel)
     held: list[str] = []
     try:
         for piece in pieces:
             held.append(piece)
             start = _plain("".join(held))
-            if start and start not in told:
+            if start and not any(sentence.startswith(start) for sentence in told):
                 yield from held
                 yield from pieces
                 return
             if len(start) >= ECHO_CHARS:
                 break
         else:
-            yield from held  # a short reply, all of it words of the instructions
+            yield from held  # a short reply, all of it the start of a sentence of the instructions
             return
     finally:
         close = getattr(pieces, "close", None)
         if close is not None:
             close()
-    log.info("the reply repeated its instructions: asked again without the system message")
-    yield from engine.generate([m for m in messages if m.role != "system"], params, stats, cancel)
+    log.info("the reply repeated its instructions: asked again")
+    yield from again()
 
 
 def _plain(text: str) -> str:

@@ -35,10 +35,7 @@ SEEING = (
 # shows you their screen...") instead of the screen's text: a small model follows the
 # last thing it read.
 SCREEN_READ = "Text read from my screen:"
-READ_REQUEST = (
-    "Answer my question from the screen's text above: give the words on the screen that answer it, "
-    "quoted exactly."
-)
+READ_REQUEST = "Answer my question with the screen's text above, quoted exactly."
 SPOKEN = (
     "Your reply is spoken aloud: write plain spoken sentences only, with no markdown, lists, "
     "headings, bold, code blocks, tables, links or emoji."

@@ -17,7 +17,7 @@ from openlive.engines.stand_in import StandIn
 from openlive.errors import ConfigError
 from openlive.images import resolution
 from openlive.parts import ImagePart, Part, RetiredImage, TextPart
-from openlive.pipeline.responder import MOVED_IMAGE, CascadeResponder, _unechoed, reading_prompt, reply_engine
+from openlive.pipeline.responder import MOVED_IMAGE, CascadeResponder, _read, reading_prompt, reply_engine
 from openlive.pipeline.vision import FrameVision
 from openlive.session import StartGeneration
 from openlive.session.native import ThinkingPlan
@@ -174,7 +174,7 @@ def test_a_reply_repeating_its_instructions_is_asked_again_without_the_system_me
     replies = iter(["You are a helpful assistant and you", "It says Total 1345."])
     reader = FakeLLM(reply=lambda _: next(replies))
     prompt = [ChatMessage("system", "You are a helpful assistant and you answer."), ChatMessage("user", "q")]
-    said = "".join(_unechoed(reader, prompt, SamplingParams(), GenerationStats(), threading.Event()))
+    said = "".join(_read(reader, prompt, SamplingParams(), GenerationStats(), threading.Event()))
     assert said == "It says Total 1345."
     assert [len(call[0]) for call in reader.calls] == [2, 1]
     assert reader.calls[1][0] == [ChatMessage("user", "q")]
@@ -191,7 +191,7 @@ def test_a_reply_repeating_its_instructions_is_asked_again_without_the_system_me
 def test_a_reply_that_answers_is_passed_on_whole_and_asked_once(answer: str) -> None:
     reader = FakeLLM(reply=lambda _: answer)
     prompt = [ChatMessage("system", "You are a helpful assistant."), ChatMessage("user", "q")]
-    said = "".join(_unechoed(reader, prompt, SamplingParams(), GenerationStats(), threading.Event()))
+    said = "".join(_read(reader, prompt, SamplingParams(), GenerationStats(), threading.Event()))
     assert said == answer
     assert len(reader.calls) == 1
 
@@ -220,11 +220,4 @@ async def test_a_question_naming_the_screens_text_is_the_readers_once_the_frame_
     vision = FrameVision(lambda: describer, lambda: resolution("MEDIA_RESOLUTION_HIGH"))
     responder = CascadeResponder(ModelTable({"m": engines["tiny"]}, tool_reader=reader), None, None, vision)
     prompt = (SYSTEM, ChatMessage("user", words, (_frame(), TextPart(words))))
-    await reply_text(responder, StartGeneration(1, "m", prompt, SamplingParams()))
-    assert [name for name, llm in engines.items() if llm.calls] == [writer]
-    got = engines[writer].calls[0][0]
-    if writer == "reader":
-        assert got[-1].content.endswith(words + "\n" + READ_REQUEST)
-        assert SEEING not in got[0].content
-    else:  # the tiny model's prompt as before: the image's text in its place, the system message whole
-        assert got == [SYSTEM, ChatMessage("user", SAID + words)]
+    return await reply_text(responder, StartGeneration(1, "m", prompt, SamplingParams()))
