@@ -35,7 +35,10 @@ SEEING = (
 # shows you their screen...") instead of the screen's text: a small model follows the
 # last thing it read.
 SCREEN_READ = "Text read from my screen:"
-READ_REQUEST = "Answer my question with the screen's text above, quoted exactly."
+READ_REQUEST = (
+    "Answer my question with the screen's text above, quoted exactly; if I ask what it says or to "
+    "read it, give its main text."
+)
 SPOKEN = (
     "Your reply is spoken aloud: write plain spoken sentences only, with no markdown, lists, "
     "headings, bold, code blocks, tables, links or emoji."
