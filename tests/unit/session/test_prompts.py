@@ -106,8 +106,9 @@ def test_a_reading_turn_gives_the_screens_text_then_the_question_then_what_to_do
     assert turn.endswith("what's the total?\n" + READ_REQUEST)
 
 
-def test_the_line_about_images_leaves_the_system_message_and_nothing_else_does() -> None:
+def test_the_line_about_images_and_the_default_persona_leave_a_reading_turns_system_message() -> None:
     system = system_text(None, TINY, spoken=True, extra=SEEING)
-    assert without_seeing(system) == system_text(None, TINY, spoken=True)
+    assert without_seeing(system) == f"{TINY_BRIEF}\n\n{SPOKEN}"
     assert without_seeing(SEEING) == ""
-    assert without_seeing("Be brief.") == "Be brief."
+    # A client's own instruction stays.
+    assert without_seeing(system_text("Be a pirate.", TINY, False, SEEING)) == f"Be a pirate.\n\n{TINY_BRIEF}"
