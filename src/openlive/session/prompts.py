@@ -111,6 +111,7 @@ def without_seeing(system: str) -> str:
 
     :data:`SEEING` is said in the turn itself. The default persona's "say that you
     don't know" made Qwen2.5-0.5B answer "I don't know." to "Can you read me what's on
-    my screen?" in 3 of 4 samples (0 of 4 without it); a client's own instruction stays.
+    my screen?" in 5 of 20 samples (five frames, four each; 0 of 20 without it); a
+    client's own instruction stays.
     """
     return "\n\n".join(part for part in system.split("\n\n") if part not in (SEEING, DEFAULT_PERSONA))
