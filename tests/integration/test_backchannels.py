@@ -7,8 +7,20 @@ recognition if the speech runs past the probe mark, and the recognition at its p
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+
+from openlive.engines.audio_base import SpeechEngines
 from openlive.engines.base import ChatMessage
-from openlive.testing import FakeAsr, FakeGlimpsingAsr, FakeLLM
+from openlive.testing import (
+    FakeAsr,
+    FakeGlimpsingAsr,
+    FakeListenerJudge,
+    FakeLLM,
+    FakeVad,
+    RunningServer,
+    running_server,
+)
 
 from .helpers import session, wait_for_condition
 from .test_voice import (
@@ -146,3 +158,67 @@ async def test_without_backchannels_any_speech_interrupts_at_once() -> None:
             second = await client.until_turn_complete()
     assert keys(first)[-2:] == ["interrupted", "turnComplete"]
     assert input_texts(second) == ["Mhm."]
+
+
+# -- a listener judge for words outside the list -----------------------------------------
+
+
+@contextlib.asynccontextmanager
+async def judged_server(
+    llm: FakeLLM, asr: FakeAsr, tts: GatedTts, judge: FakeListenerJudge
+) -> AsyncIterator[RunningServer]:
+    speech = SpeechEngines(vad=FakeVad(), asr=asr, tts=tts, listener=judge)
+    async with running_server(llm, speech=speech, audio_lead_s=0.0) as srv:
+        yield srv
+
+
+async def test_a_backchannel_outside_the_list_that_the_judge_hears_as_one_goes_on() -> None:
+    llm = FakeLLM()
+    tts = GatedTts(free=3)
+    judge = FakeListenerJudge({"Sounds good.": 3.0})
+    async with judged_server(llm, FakeAsr([STORY, "Sounds good."]), tts, judge) as srv:
+        async with session(srv, voice_setup()) as client:
+            await stream_audio(client, utterance(0.5))
+            first = await messages_until(client, audio_bytes_at_least(FIRST_PIECES_BYTES))
+            await stream_audio(client, tone(0.15) + silence(1.0))
+            first += await messages_until(client, lambda m: "Sounds good." in input_texts(m))
+            tts.gate.set()
+            first += await client.until_turn_complete()
+    assert "interrupted" not in keys(first)
+    assert output_text(first) == STORY_REPLY
+    assert judge.asked == ["Sounds good."]
+    assert len(llm.calls) == 1  # no reply to it
+
+
+async def test_words_the_judge_hears_as_an_interruption_interrupt() -> None:
+    llm = FakeLLM()
+    tts = GatedTts(free=3)
+    judge = FakeListenerJudge({"Hold it.": -4.0})
+    async with judged_server(llm, FakeAsr([STORY, "Hold it."]), tts, judge) as srv:
+        async with session(srv, voice_setup()) as client:
+            await stream_audio(client, utterance(0.5))
+            first = await messages_until(client, audio_bytes_at_least(FIRST_PIECES_BYTES))
+            await stream_audio(client, tone(0.15) + silence(1.0))
+            first += await client.until_turn_complete()
+            tts.gate.set()
+            second = await client.until_turn_complete()
+    assert keys(first)[-2:] == ["interrupted", "turnComplete"]
+    assert input_texts(second) == ["Hold it."]
+    assert judge.asked == ["Hold it."]
+
+
+async def test_a_failing_judge_leaves_the_word_lists_decision() -> None:
+    llm = FakeLLM()
+    tts = GatedTts(free=3)
+    judge = FakeListenerJudge(fails=True)
+    async with judged_server(llm, FakeAsr([STORY, "Sounds good."]), tts, judge) as srv:
+        async with session(srv, voice_setup()) as client:
+            await stream_audio(client, utterance(0.5))
+            first = await messages_until(client, audio_bytes_at_least(FIRST_PIECES_BYTES))
+            await stream_audio(client, tone(0.15) + silence(1.0))
+            first += await client.until_turn_complete()
+            tts.gate.set()
+            second = await client.until_turn_complete()
+    assert keys(first)[-2:] == ["interrupted", "turnComplete"]
+    assert input_texts(second) == ["Sounds good."]
+    assert judge.asked  # it was asked, and failed

@@ -210,13 +210,14 @@ def _arg_right(expected: Any, got: Any) -> bool:
 def planners_for(llm: LLM) -> dict[str, Planner]:
     """Every planner the engine can run: the word planner, and the native one where the model calls tools."""
     from openlive.engines.native_tools import ToolCallingLLM
+    from openlive.engines.sentence_embedder import shared_embedder
     from openlive.tools.llm_planner import LlmPlanner
     from openlive.tools.native_planner import NativePlanner
 
     planners: dict[str, Planner] = {}
     if isinstance(llm, ToolCallingLLM) and getattr(llm, "_template_has_tools", True):
         planners["native"] = NativePlanner(llm)
-    planners["words"] = LlmPlanner(llm)
+    planners["words"] = LlmPlanner(llm, embedder=shared_embedder)  # as the server builds it
     return planners
 
 
@@ -275,8 +276,9 @@ def score_planner(planner: Planner, llm: LLM, data: dict[str, Any], progress: An
 # The request sets ``openlive bench tools`` runs: the first, a second written later
 # (before the native planner's prompt was tuned) over other functions, to show whether
 # tuning on the first fitted it, and a third written before several calls per request
-# were made possible (other functions again).
-TOOL_SETS = ("tool_requests.json", "tool_requests_2.json", "tool_requests_3.json")
+# were made possible (other functions again), and a fourth written before the word
+# planner's routing by meaning (nine more functions).
+TOOL_SETS = ("tool_requests.json", "tool_requests_2.json", "tool_requests_3.json", "tool_requests_4.json")
 
 
 async def tool_choice(target: Target, options: BenchOptions) -> ScenarioResult:

@@ -238,12 +238,20 @@ class EmbeddedServer:
             RuntimeError: The server did not start.
         """
         from openlive.engines.registry import DOCUMENTED_MODELS
-        from openlive.server.run import build_models, build_speech, load_tool_reader, make_server, warm_up
+        from openlive.server.run import (
+            build_models,
+            build_speech,
+            load_listener_judge,
+            load_tool_reader,
+            make_server,
+            warm_up,
+        )
 
         models = build_models(self.settings)
         speech = build_speech(self.settings)
         warm_up(models, speech)
         load_tool_reader(models)
+        load_listener_judge(speech)
         server, state = make_server(self.settings, models, None, speech, None)
         server.config.port = 0
         self._server = server

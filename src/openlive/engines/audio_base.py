@@ -8,7 +8,7 @@ the pipeline calls them from worker threads.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -157,9 +157,14 @@ class SpeechEngines:
     """The engines of the voice path, loaded once per process and shared by sessions.
 
     ``turn`` is the end-of-turn model; without it the end of speech is silence alone.
+    ``listener`` judges words heard during a reply that the backchannel list does
+    not hold: log-odds that they are a listener's response (blocking; may raise:
+    :class:`~openlive.pipeline.listener_judge.ListenerJudge`); without it the list
+    alone decides.
     """
 
     vad: VAD
     asr: ASR
     tts: TTS
     turn: TurnDetector | None = None
+    listener: Callable[[str], float] | None = None

@@ -142,6 +142,18 @@ class ImageDescriber(Protocol):
         ...
 
 
+@runtime_checkable
+class TextEmbedder(Protocol):
+    """How close in meaning texts are: cosine similarities of their sentence embeddings.
+
+    Blocking: it runs in a worker thread, and must be safe to call from several at once.
+    """
+
+    def similarities(self, text: str, others: Sequence[str]) -> list[float]:
+        """The similarity of ``text`` to each of ``others``, from -1 (opposite) to 1 (the same)."""
+        ...
+
+
 @dataclass(frozen=True)
 class LLMCapabilities:
     """What a language-model engine can do, so the runtime picks how to drive it.

@@ -15,6 +15,14 @@ keeps playing what it has) and a :class:`BargeIn` decides, from what it is fed:
 A partial transcript interrupts only with two words that are not backchannel
 words, or one heard by two partials in a row (:meth:`BargeIn.partial`); otherwise
 the decision stays pending, and the whole utterance decides. A backchannel or noise lets the reply go on.
+
+The list is closed, and people say backchannels it does not hold ("no way",
+"sounds good", "fair point"). With a listener judge
+(:mod:`openlive.pipeline.listener_judge`), English words the list would
+interrupt on are put to it first: :attr:`BargeIn.question` names them, and the
+caller feeds its answer back (:meth:`BargeIn.judged`: log-odds that they are a
+listener's response, or ``None`` when it failed or was too slow, which leaves
+the list's decision). No I/O here: the caller runs the judge.
 """
 
 from __future__ import annotations
@@ -35,6 +43,16 @@ DEFAULT_MAX_BACKCHANNEL_MS = 1200
 # Partial recognitions at these lengths of speech: each looks again with more of it,
 # until two words that are not backchannel words are heard.
 DEFAULT_PROBES_MS = (250, 420, 650)
+# The listener judge's log-odds above which words are a listener's response. Set on
+# the tune split of bench/data/backchannels.json only (python -m
+# openlive.bench.backchannels, 2026-12-07): from -2 to +1 in steps of 0.5, the
+# interjections that went on were 9, 5, 5, 3, 3, 1, 1 of 78 and the backchannels
+# that interrupted 15, 16, 22, 27, 35, 41, 45 of 90; -0.5 is the lowest at which
+# no more interjections went on than at 0 (each of them misheard: "Long." for
+# "Wrong."). Interjections heard right scored below -1 there.
+DEFAULT_LISTENER_MARGIN = -0.5
+# Languages whose words the judge reads (its worked examples are English).
+JUDGED_LANGUAGES = frozenset({"en"})
 
 # Backchannels by language (the first part of the BCP-47 code), as recognisers
 # write them (Whisper writes a hummed "mm-hmm" as "Mmhm.", "Mm-mm." or "Uh-uh.").
@@ -160,10 +178,13 @@ class BargeInConfig:
         probes_ms: Speech this long is recognised at once (a partial transcript),
             at each of these lengths, so that words that are not a backchannel
             interrupt without waiting for the user to pause.
+        listener_margin: The listener judge's log-odds above which words
+            outside the list are a backchannel.
     """
 
     max_backchannel_ms: int = DEFAULT_MAX_BACKCHANNEL_MS
     probes_ms: tuple[int, ...] = DEFAULT_PROBES_MS
+    listener_margin: float = DEFAULT_LISTENER_MARGIN
 
 
 class BargeIn:
@@ -172,19 +193,32 @@ class BargeIn:
     Args:
         config: Thresholds.
         language: The session's language (BCP-47), for its backchannel words.
+        judging: A listener judge is at hand: English words the list would
+            interrupt on are left pending as :attr:`question` for it.
+
+    Attributes:
+        verdict: The decision so far.
+        heard: What the last transcript was.
+        question: Words the judge should be asked about before the decision goes
+            on (answer with :meth:`judged`); ``None``: nothing to ask.
     """
 
-    def __init__(self, config: BargeInConfig, language: str | None = None) -> None:
+    def __init__(self, config: BargeInConfig, language: str | None = None, judging: bool = False) -> None:
         self.config = config
         self.language = language
         self.verdict = Verdict.PENDING
-        self.heard: Heard | None = None  # what the last transcript was
+        self.heard: Heard | None = None
+        self.question: str | None = None
+        self._judging = judging and (language or "en").split("-")[0].lower() in JUDGED_LANGUAGES
+        self._asked_at_end = False  # the question is the whole utterance's words, not a partial's
         self._others: set[str] = set()  # the last partial's words that are not backchannels
+        self._answers: dict[str, bool] = {}  # words judged: whether a listener's response
 
     def speech(self, speech_ms: float) -> Verdict:
         """The speech has run ``speech_ms`` since its first voiced frame, and goes on."""
         if self.verdict is Verdict.PENDING and speech_ms >= self.config.max_backchannel_ms:
             self.verdict = Verdict.INTERRUPT
+            self.question = None
         return self.verdict
 
     def partial(self, text: str) -> Verdict:
@@ -195,18 +229,62 @@ class BargeIn:
         and a cut-off hum or "true" is often heard as one stray word ("Amen",
         "Trill") that the next, longer look hears differently, while an interruption
         soon has two words ("hang on", "how much") or says its one word again
-        ("stop").
+        ("stop"). With a judge, those words are its :attr:`question` first, unless
+        it has already said they are a listener's response.
         """
         others = other_words(text, self.language)
         if self.verdict is Verdict.PENDING and (len(others) >= 2 or self._others & set(others)):
-            self.verdict = Verdict.INTERRUPT
-            self.heard = Heard.WORDS
+            if not self._judging:
+                self.verdict = Verdict.INTERRUPT
+                self.heard = Heard.WORDS
+            elif not self._answers.get(_key(text), False):
+                self.question, self._asked_at_end = text, False
         self._others = set(others)
         return self.verdict
 
-    def ended(self, text: str) -> Verdict:
-        """The recognition of the whole utterance (or of it up to the user's pause)."""
+    def ended(self, text: str, final: bool = True) -> Verdict:
+        """The recognition of the whole utterance (or of it up to the user's pause).
+
+        Words the list does not hold are a backchannel if the judge said so; if it
+        has not been asked, they are its :attr:`question` unless ``final`` (the
+        utterance's own transcript, which decides now: the list alone, then).
+        """
         if self.verdict is Verdict.PENDING:
-            self.heard = classify(text, self.language)
-            self.verdict = Verdict.INTERRUPT if self.heard is Heard.WORDS else Verdict.CONTINUE
+            heard = classify(text, self.language)
+            answer = self._answers.get(_key(text)) if heard is Heard.WORDS and self._judging else None
+            if answer is None and heard is Heard.WORDS and self._judging and not final:
+                self.question, self._asked_at_end = text, True
+                return self.verdict
+            if answer:
+                heard = Heard.BACKCHANNEL
+            self.heard = heard
+            self.verdict = Verdict.INTERRUPT if heard is Heard.WORDS else Verdict.CONTINUE
+            self.question = None
         return self.verdict
+
+    def judged(self, text: str, odds: float | None) -> Verdict:
+        """The judge's answer about ``text`` (the :attr:`question` it was asked).
+
+        Args:
+            text: The words it judged.
+            odds: Its log-odds that they are a listener's response; ``None``: it
+                failed or answered too late, and the list decides (they interrupt).
+        """
+        if self.question == text:
+            self.question = None
+        if self.verdict is not Verdict.PENDING:
+            return self.verdict
+        listening = odds is not None and odds > self.config.listener_margin
+        self._answers[_key(text)] = listening
+        if not listening:
+            self.verdict = Verdict.INTERRUPT
+            self.heard = Heard.WORDS
+        elif self._asked_at_end:
+            self.verdict = Verdict.CONTINUE
+            self.heard = Heard.BACKCHANNEL
+        return self.verdict
+
+
+def _key(text: str) -> str:
+    """The words of ``text`` as the judge's answers are kept (punctuation and case aside)."""
+    return " ".join(words(text))

@@ -61,6 +61,8 @@ class TurnTaking:
         session = self._session
         guard = self.barge_in
         if isinstance(event, SpeechStarted):
+            if guard is not None:
+                guard.settle()  # a transcript still waiting for the listener judge goes first
             setup = session.setup
             if guard is not None and setup is not None and setup.activity.interrupts and session.generating:
                 guard.started()  # maybe only "mhm": hold the reply until the speech is heard
@@ -87,13 +89,21 @@ class TurnTaking:
                 guard.resumed()
             self.ahead.drop()
         elif isinstance(event, FinalTranscript):
-            if guard is not None and guard.transcribed(event.text):
-                # A backchannel or noise: the reply goes on; it is no turn.
-                self._act(session.backchannel_heard(event.text, event.speech_s))
-                return
-            actions = session.speech_transcribed(event.text, event.speech_s, event.language, event.voice)
-            self.ahead.claim(actions)  # the reply started ahead, if the turn asks for the same
-            self._act(actions)
+            if guard is not None:
+                # Decided at once, or when the listener judge answers (bounded).
+                guard.transcribed(event.text, lambda backchannel: self._transcribed(event, backchannel))
+            else:
+                self._transcribed(event, False)
+
+    def _transcribed(self, event: FinalTranscript, backchannel: bool) -> None:
+        session = self._session
+        if backchannel:
+            # A backchannel or noise: the reply goes on; it is no turn.
+            self._act(session.backchannel_heard(event.text, event.speech_s))
+            return
+        actions = session.speech_transcribed(event.text, event.speech_s, event.language, event.voice)
+        self.ahead.claim(actions)  # the reply started ahead, if the turn asks for the same
+        self._act(actions)
 
     def take(self, turn_id: int) -> Reply | None:
         """The reply started ahead that turn ``turn_id`` claimed, if any."""

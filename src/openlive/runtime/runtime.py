@@ -391,7 +391,12 @@ class SessionRuntime:
             setup = self.session.setup
             if limits.backchannels:
                 self.turn_taking.barge_in = BargeInGuard(
-                    self._barge_in, setup.speech.language_code, self._recognise, self._interrupt
+                    self._barge_in,
+                    setup.speech.language_code,
+                    self._recognise,
+                    self._interrupt,
+                    judge=self._speech.listener,
+                    executor=self._executor,
                 )
             self._voice = VoiceInput(
                 self._speech,

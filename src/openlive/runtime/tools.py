@@ -36,9 +36,10 @@ def llm_planner(llm: LLM, coder: LLM | None = None) -> Planner:
         from openlive.tools.native_planner import NativePlanner
 
         return NativePlanner(llm)
+    from openlive.engines.sentence_embedder import shared_embedder
     from openlive.tools.llm_planner import LlmPlanner
 
-    return LlmPlanner(llm, coder=coder)
+    return LlmPlanner(llm, coder=coder, embedder=shared_embedder)
 
 
 @dataclass

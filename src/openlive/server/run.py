@@ -22,7 +22,9 @@ from uvicorn.protocols.http.auto import AutoHTTPProtocol
 from openlive.config import EngineSpec, Settings
 from openlive.engines.audio_base import TTS, SpeechEngines, TurnDetector
 from openlive.engines.base import LLM
+from openlive.engines.profile import profile_of
 from openlive.engines.registry import ModelTable
+from openlive.engines.sentence_embedder import shared_embedder
 from openlive.engines.stand_in import StandIn
 from openlive.errors import ConfigError
 from openlive.pipeline.proactivity import JudgeModel
@@ -37,6 +39,7 @@ from openlive.session import SessionLimits
 from openlive.store import Store
 
 if TYPE_CHECKING:
+    from openlive.pipeline.proactivity import Scorer
     from openlive.server.tracing import TurnTracer
 
 log = logging.getLogger(__name__)
@@ -134,6 +137,37 @@ def proactive_judge(settings: Settings) -> JudgeModel:
     return JudgeModel(build, JUDGE_LLM)
 
 
+def _listener_judge(settings: Settings) -> Callable[[str], float] | None:
+    """Qwen2.5-Coder-0.5B judging backchannels the word list lacks; loaded by :func:`load_listener_judge`.
+
+    Until it is in, or if its package is missing, the word list alone decides.
+    """
+    from openlive.pipeline.listener_judge import ListenerJudge
+
+    def build() -> Scorer:
+        from openlive.engines.llama_scorer import LlamaScorer
+        from openlive.engines.packaged import packaged_llm_path
+        from openlive.pipeline.listener_judge import CONTEXT, LEANS
+
+        path = packaged_llm_path(JUDGE_LLM, settings.resolved_data_dir())
+        return LlamaScorer(path, n_ctx=CONTEXT, lean=LEANS.get(JUDGE_LLM, 0.0))
+
+    return ListenerJudge(build, JUDGE_LLM)
+
+
+def load_listener_judge(speech: SpeechEngines | None) -> None:
+    """Load the barge-in's listener judge now (blocking: before serving).
+
+    Not in the background: llama.cpp points stdout and stderr at /dev/null while it
+    loads a model, and what any other thread printed or logged meanwhile (the
+    server's banner, say) would be lost.
+    """
+    from openlive.pipeline.listener_judge import ListenerJudge
+
+    if speech is not None and isinstance(speech.listener, ListenerJudge):
+        speech.listener.load()
+
+
 def build_speech(settings: Settings) -> SpeechEngines | None:
     """Load the voice path's engines once, or ``None`` when voice is off."""
     if not settings.voice:
@@ -158,6 +192,7 @@ def build_speech(settings: Settings) -> SpeechEngines | None:
         else:
             log.warning("espeak-ng is not installed: only English can be spoken (apt-get install espeak-ng)")
     return SpeechEngines(
+        listener=_listener_judge(settings),
         vad=SileroVad(),
         asr=WhisperAsr(
             asr_dir,
@@ -423,6 +458,9 @@ def serve(settings: Settings) -> None:
         for engine in models.engines():
             models.judge.for_reply(engine)
     load_tool_reader(models)  # now, for the same reason
+    load_listener_judge(speech)  # and this one
+    if not all(profile_of(engine).native_tools for engine in models.engines()):
+        shared_embedder()  # the word planner's, loaded now rather than at the first tool turn
     server, _ = make_server(settings, models, tls, speech, store, tracer=tracer)
     scheme = "https" if tls else "http"
     host = "localhost" if settings.loopback else settings.host

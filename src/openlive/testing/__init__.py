@@ -4,8 +4,9 @@ They implement the engine Protocols for fast, deterministic tests. They are neve
 used by the product path: ``openlive serve`` always runs real engines.
 """
 
+from openlive.testing.fake_embedder import FakeEmbedder
 from openlive.testing.fake_llm import FakeLLM, WarmingFakeLLM, echo_reply
-from openlive.testing.fake_scorer import FakeScorer
+from openlive.testing.fake_scorer import FakeListenerJudge, FakeScorer
 from openlive.testing.fake_speech import FakeAsr, FakeGlimpsingAsr, FakeTts, FakeTurn, FakeVad
 from openlive.testing.fake_tools import FakePlanner, FakeSearch, FakeToolCallingLLM
 from openlive.testing.fake_transport import FakeSessionIO, FakeTransport
@@ -15,8 +16,10 @@ from openlive.testing.server import RunningServer, running_server
 __all__ = [
     "FakeAsr",
     "FakeDescriber",
+    "FakeEmbedder",
     "FakeGlimpsingAsr",
     "FakeLLM",
+    "FakeListenerJudge",
     "FakePlanner",
     "FakeScorer",
     "FakeSearch",

@@ -1,8 +1,11 @@
-"""A fake answer scorer (:class:`openlive.pipeline.proactivity.Scorer`): set odds, prompts recorded."""
+"""Fakes of the judges by odds: an answer scorer (``proactivity.Scorer``) and a listener judge."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
+
+from openlive.errors import EngineError
 
 
 class FakeScorer:
@@ -22,3 +25,38 @@ class FakeScorer:
         """The set log-probability of each answer after ``prompt`` (recorded)."""
         self.asked.append((prompt, list(answers)))
         return [self.logprobs.get(answer, -30.0) for answer in answers]
+
+
+class FakeListenerJudge:
+    """A listener judge (``SpeechEngines.listener``): set odds per words, questions recorded.
+
+    Args:
+        odds: Log-odds of "a listener's response" per text as asked (exact words);
+            a text not set gets ``default``.
+        default: The odds of any other text.
+        fails: Raise instead of answering (a broken judge).
+        hold: Block each judgment until this event is set (a slow judge).
+    """
+
+    def __init__(
+        self,
+        odds: dict[str, float] | None = None,
+        default: float = -5.0,
+        fails: bool = False,
+        hold: threading.Event | None = None,
+    ) -> None:
+        self.odds = dict(odds or {})
+        self.default = default
+        self.fails = fails
+        self.hold = hold
+        self.ready = True
+        self.asked: list[str] = []
+
+    def __call__(self, heard: str) -> float:
+        """The set odds for ``heard`` (blocking while :attr:`hold` is clear)."""
+        self.asked.append(heard)
+        if self.hold is not None:
+            self.hold.wait(30.0)
+        if self.fails:
+            raise EngineError("the fake listener judge fails")
+        return self.odds.get(heard, self.default)

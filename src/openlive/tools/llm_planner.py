@@ -10,7 +10,11 @@ is built in stages, each as reliable as it can be made:
    a function out; cue words and arithmetic for code execution; question and
    "look up" phrases for search. Where the evidence is weak or tied, the model
    picks from the candidates under a JSON schema whose enum holds only their
-   names and "none", so its answer is always one of them.
+   names and "none", so its answer is always one of them. Where no word leads
+   anywhere ("ring Dr. Patel's office", "the music is way too loud"), the task's
+   meaning may: its sentence embedding against each function's (all-MiniLM-L6-v2,
+   :mod:`openlive.engines.sentence_embedder`), taken only when one function is
+   clearly closest.
 3. Arguments are generated under the function's own parameters schema, narrowed
    where words allow (an enum value the task names; a name or place chosen among
    the task's own phrases rather than spelled), and validated again afterwards;
@@ -32,11 +36,18 @@ import math
 import re
 import threading
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from openlive.engines.base import LLM, ChatMessage, GenerationStats, SamplingParams, last_user_text
+from openlive.engines.base import (
+    LLM,
+    ChatMessage,
+    GenerationStats,
+    SamplingParams,
+    TextEmbedder,
+    last_user_text,
+)
 from openlive.errors import EngineError
 from openlive.tools.planner import CodeStep, FunctionStep, SearchStep, Step
 from openlive.wire.tools import FunctionDeclaration, Tools, argument_error
@@ -282,6 +293,12 @@ STRONG = 3.0
 MARGIN = 1.5
 # How many candidates the model chooses among, at most (a short enum is easier).
 MAX_CHOICES = 4
+# A task no word routes goes to the function whose meaning is closest to it, when
+# that one is this close (cosine similarity of all-MiniLM-L6-v2 embeddings) and this
+# much closer than the next. Chosen on the first request set only (README: Tools);
+# small talk ("great, thanks", "write a poem") stays under 0.26 there.
+MEANING_MIN = 0.30
+MEANING_MARGIN = 0.10
 
 _CODE_VERBS = re.compile(r"\b(?:comput\w*|calculat\w*|evaluat\w*|solve|run (?:some )?code|python)\b", re.I)
 _MATH_WORDS = re.compile(
@@ -403,6 +420,12 @@ NAME_WEIGHT = 3.0
 ENUM_WEIGHT = 2.0
 PARAMETER_WEIGHT = 1.5
 DESCRIPTION_WEIGHT = 1.0
+
+
+def _meaning_text(declaration: FunctionDeclaration) -> str:
+    """What a function does, in words, for its sentence embedding: its name, then its description."""
+    name = " ".join(declaration.name.replace("_", " ").split())
+    return f"{name}: {declaration.description}" if declaration.description else name
 
 
 def _profile(declaration: FunctionDeclaration) -> _Profile:
@@ -727,15 +750,25 @@ class LlmPlanner:
         use_model_choice: Ask the model when the lexical evidence is tied or too
             thin; without it, such a task gets no tool.
         seed: The sampling seed of the first attempt at each model call.
+        embedder: Returns the sentence embedder (called when first needed, in the
+            planner's thread: loading it takes a second), for a task that no word
+            routes; ``None``, or it returns ``None``: words alone.
     """
 
     def __init__(
-        self, llm: LLM, *, coder: LLM | None = None, use_model_choice: bool = True, seed: int = 7
+        self,
+        llm: LLM,
+        *,
+        coder: LLM | None = None,
+        use_model_choice: bool = True,
+        seed: int = 7,
+        embedder: Callable[[], TextEmbedder | None] | None = None,
     ) -> None:
         self._llm = llm
         self._coder = coder or llm
         self._use_model_choice = use_model_choice
         self._seed = seed
+        self._embedder = embedder
 
     def plan(self, messages: Sequence[ChatMessage], tools: Tools, cancel: threading.Event) -> list[Step]:
         """The steps the newest user turn needs; see :class:`openlive.tools.planner.Planner`."""
@@ -759,11 +792,32 @@ class LlmPlanner:
     def route(self, task: str, tools: Tools, cancel: threading.Event | None = None) -> Route:
         """Which tool one task needs: a function, code, search, or none.
 
-        A statement needs none. Otherwise the lexical best decides when it is clearly
-        ahead of the others; the model picks among the candidates, or none, when
-        they tie or the evidence is too thin.
+        The lexical best decides when it is clearly ahead of the others; the model
+        picks among the candidates, or none, when they tie or the evidence is too
+        thin. A task routed nowhere (a statement, or words that name no tool) goes
+        to the function closest to it in meaning, if one is clearly closest.
         """
-        cancel = cancel or threading.Event()
+        route = self._by_words(task, tools, cancel or threading.Event())
+        if route.kind == NONE:
+            return self._by_meaning(task, tools) or route
+        return route
+
+    def _by_meaning(self, task: str, tools: Tools) -> Route | None:
+        """The declared function closest in meaning to ``task``, when clearly closest; else ``None``."""
+        embedder = self._embedder() if self._embedder is not None and tools.functions else None
+        if embedder is None:
+            return None
+        texts = [_meaning_text(f) for f in tools.functions]
+        similarity = embedder.similarities(task, texts)
+        ranked = sorted(zip(similarity, (f.name for f in tools.functions), strict=True), reverse=True)
+        best, name = ranked[0]
+        runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
+        if best >= MEANING_MIN and best - runner_up >= MEANING_MARGIN:
+            log.debug("routed by meaning to %s (%.2f, next %.2f)", name, best, runner_up)
+            return Route("function", name)
+        return None
+
+    def _by_words(self, task: str, tools: Tools, cancel: threading.Event) -> Route:
         if not is_request(task):
             return Route(NONE)
         scores = self._candidates(task, tools)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from openlive.pipeline.backchannel import (
+    DEFAULT_MAX_BACKCHANNEL_MS,
     BargeIn,
     BargeInConfig,
     Heard,
@@ -149,3 +150,73 @@ def test_a_backchannel_decision_is_not_undone_by_duration() -> None:
     decision = BargeIn(CONFIG)
     assert decision.ended("Mhm.") is Verdict.CONTINUE
     assert decision.speech(5_000) is Verdict.CONTINUE
+
+
+# -- with a listener judge --------------------------------------------------------------
+
+
+def judging(language: str = "en-US") -> BargeIn:
+    return BargeIn(BargeInConfig(), language, judging=True)
+
+
+def test_words_outside_the_list_are_put_to_the_judge_and_its_yes_lets_the_reply_go_on() -> None:
+    decision = judging()
+    assert decision.ended("Sounds good.", final=False) is Verdict.PENDING
+    assert decision.question == "Sounds good."
+    assert decision.judged("Sounds good.", 2.0) is Verdict.CONTINUE
+    assert decision.heard is Heard.BACKCHANNEL and decision.question is None
+    # The utterance's own transcript, the same words, keeps the judge's answer.
+    assert decision.ended("Sounds good.") is Verdict.CONTINUE
+
+
+def test_the_judges_no_interrupts() -> None:
+    decision = judging()
+    decision.ended("Wait, what?", final=False)
+    assert decision.judged("Wait, what?", -3.0) is Verdict.INTERRUPT
+    assert decision.heard is Heard.WORDS
+
+
+def test_a_failed_or_late_judgment_leaves_the_lists_decision() -> None:
+    decision = judging()
+    decision.ended("No way.", final=False)
+    assert decision.judged("No way.", None) is Verdict.INTERRUPT
+
+
+def test_the_final_transcript_is_not_left_waiting_on_a_judge_never_asked() -> None:
+    decision = judging()
+    assert decision.ended("Perfect.") is Verdict.INTERRUPT  # final: the list decides now
+
+
+def test_a_partial_the_judge_calls_a_backchannel_keeps_the_decision_pending() -> None:
+    decision = judging()
+    assert decision.partial("Sounds good") is Verdict.PENDING
+    assert decision.question == "Sounds good"
+    assert decision.judged("Sounds good", 1.5) is Verdict.PENDING  # the speech goes on
+    # The same words again are not asked about again.
+    assert decision.partial("Sounds good.") is Verdict.PENDING and decision.question is None
+    assert decision.ended("Sounds good.") is Verdict.CONTINUE
+    # Speech past the cap still interrupts, whatever the judge said.
+    longer = judging()
+    longer.partial("Sounds good")
+    longer.judged("Sounds good", 1.5)
+    assert longer.speech(DEFAULT_MAX_BACKCHANNEL_MS) is Verdict.INTERRUPT
+
+
+def test_the_judges_margin_decides_a_doubtful_answer() -> None:
+    strict = BargeIn(BargeInConfig(listener_margin=1.0), "en", judging=True)
+    strict.ended("I know.", final=False)
+    assert strict.judged("I know.", 0.5) is Verdict.INTERRUPT
+
+
+def test_list_words_and_noise_never_reach_the_judge() -> None:
+    for text in ("Mhm.", "Okay, got it.", "", "[coughs]"):
+        decision = judging()
+        assert decision.ended(text, final=False) is Verdict.CONTINUE
+        assert decision.question is None
+
+
+def test_other_languages_stay_with_the_list() -> None:
+    decision = judging("de-DE")
+    assert decision.ended("Super, danke.", final=False) is Verdict.INTERRUPT
+    assert decision.question is None
+    assert judging("de-DE").partial("Halt, warte") is Verdict.INTERRUPT

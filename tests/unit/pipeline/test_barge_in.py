@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+from collections.abc import Callable
 
 import numpy as np
 
 from openlive.pipeline.backchannel import BargeInConfig
 from openlive.pipeline.barge_in import BargeInGuard
+from openlive.testing import FakeListenerJudge
 
 CONFIG = BargeInConfig(max_backchannel_ms=600, probes_ms=(250, 420))
 AUDIO = np.zeros(8000, np.float32)
@@ -31,6 +34,13 @@ def guard(recorder: Recorder) -> BargeInGuard:
     return BargeInGuard(CONFIG, "en-US", recorder.recognise, recorder.interrupt)
 
 
+def transcribe(barge: BargeInGuard, text: str) -> list[bool]:
+    """What the guard decided about the utterance's transcript ``text`` (empty: not yet)."""
+    decided: list[bool] = []
+    barge.transcribed(text, decided.append)
+    return decided
+
+
 async def test_the_reply_is_held_until_a_backchannel_is_heard_then_goes_on() -> None:
     recorder = Recorder()
     barge = guard(recorder)
@@ -43,9 +53,9 @@ async def test_the_reply_is_held_until_a_backchannel_is_heard_then_goes_on() -> 
     barge.paused("Mhm.")
     await asyncio.wait_for(waiter, 1)
     assert not barge.holding and recorder.interrupts == 0
-    assert barge.transcribed("Mhm.") is True  # no turn
+    assert transcribe(barge, "Mhm.") == [True]  # no turn
     # The next transcript, with no speech during a reply, is an ordinary one.
-    assert barge.transcribed("Tell me more.") is False
+    assert transcribe(barge, "Tell me more.") == [False]
 
 
 async def test_resuming_after_a_backchannel_pause_is_judged_again() -> None:
@@ -56,7 +66,7 @@ async def test_resuming_after_a_backchannel_pause_is_judged_again() -> None:
     assert not barge.holding
     barge.resumed()
     assert barge.holding
-    assert barge.transcribed("Yeah, but why?") is False
+    assert transcribe(barge, "Yeah, but why?") == [False]
     assert recorder.interrupts == 1 and not barge.holding
 
 
@@ -71,7 +81,7 @@ async def test_a_partial_with_other_words_interrupts_once() -> None:
     assert recorder.recognised == [AUDIO.size]
     assert recorder.interrupts == 1 and not barge.holding
     barge.lasted(700, AUDIO)
-    assert barge.transcribed("Stop, wait.") is False
+    assert transcribe(barge, "Stop, wait.") == [False]
     assert recorder.interrupts == 1
 
 
@@ -140,3 +150,128 @@ async def test_closing_releases_the_reply() -> None:
     barge.started()
     barge.close()
     assert not barge.holding
+
+
+# -- with a listener judge --------------------------------------------------------------
+
+
+def judged_guard(recorder: Recorder, judge: FakeListenerJudge, timeout_s: float = 5.0) -> BargeInGuard:
+    return BargeInGuard(
+        CONFIG, "en-US", recorder.recognise, recorder.interrupt, judge=judge, judge_timeout_s=timeout_s
+    )
+
+
+async def settled(decided: list[bool]) -> list[bool]:
+    await wait_until(lambda: bool(decided))
+    return decided
+
+
+async def wait_until(condition: Callable[[], bool]) -> None:
+    for _ in range(500):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the condition never held")
+
+
+async def test_a_backchannel_outside_the_list_is_judged_at_the_pause_and_the_reply_goes_on() -> None:
+    recorder = Recorder()
+    judge = FakeListenerJudge({"Sounds good.": 2.0})
+    barge = judged_guard(recorder, judge)
+    barge.started()
+    barge.paused("Sounds good.")
+    await wait_until(lambda: not barge.holding)
+    assert recorder.interrupts == 0
+    assert await settled(transcribe(barge, "Sounds good.")) == [True]
+    assert judge.asked == ["Sounds good."]  # the final transcript used the pause's answer
+
+
+async def test_a_final_transcript_waits_for_the_judge() -> None:
+    hold = threading.Event()
+    recorder = Recorder()
+    judge = FakeListenerJudge({"No way.": 2.0}, hold=hold)
+    barge = judged_guard(recorder, judge)
+    barge.started()
+    barge.paused("No way.")
+    decided = transcribe(barge, "No way.")
+    await wait_until(lambda: bool(judge.asked))
+    assert decided == [] and barge.holding
+    hold.set()
+    assert await settled(decided) == [True]
+    assert recorder.interrupts == 0 and not barge.holding
+
+
+async def test_the_judges_no_interrupts_and_the_words_are_a_turn() -> None:
+    recorder = Recorder()
+    judge = FakeListenerJudge({"That's wrong.": -4.0})
+    barge = judged_guard(recorder, judge)
+    barge.started()
+    assert await settled(transcribe(barge, "That's wrong.")) == [False]
+    assert recorder.interrupts == 1 and not barge.holding
+
+
+async def test_a_failing_judge_leaves_the_lists_decision() -> None:
+    recorder = Recorder()
+    barge = judged_guard(recorder, FakeListenerJudge(fails=True))
+    barge.started()
+    barge.paused("Sounds good.")
+    assert await settled(transcribe(barge, "Sounds good.")) == [False]
+    assert recorder.interrupts == 1
+
+
+async def test_a_judge_too_slow_leaves_the_lists_decision() -> None:
+    hold = threading.Event()
+    recorder = Recorder()
+    barge = judged_guard(recorder, FakeListenerJudge(default=5.0, hold=hold), timeout_s=0.05)
+    barge.started()
+    try:
+        assert await settled(transcribe(barge, "Sounds good.")) == [False]
+        assert recorder.interrupts == 1
+    finally:
+        hold.set()
+
+
+async def test_a_judge_not_loaded_yet_is_not_asked() -> None:
+    recorder = Recorder()
+    judge = FakeListenerJudge(default=5.0)
+    judge.ready = False
+    barge = judged_guard(recorder, judge)
+    barge.started()
+    assert transcribe(barge, "Sounds good.") == [False]
+    assert judge.asked == [] and recorder.interrupts == 1
+
+
+async def test_a_partial_the_judge_calls_a_backchannel_does_not_interrupt() -> None:
+    recorder = Recorder(partial="Fair point")
+    judge = FakeListenerJudge({"Fair point": 2.0})
+    barge = judged_guard(recorder, judge)
+    barge.started()
+    barge.lasted(260, AUDIO)
+    await wait_until(lambda: bool(judge.asked))
+    await asyncio.sleep(0.02)
+    assert barge.holding and recorder.interrupts == 0
+    barge.lasted(620, AUDIO)  # past the cap: interrupts whatever the judge said
+    assert recorder.interrupts == 1
+
+
+async def test_a_partial_interruption_is_judged_and_interrupts() -> None:
+    recorder = Recorder(partial="Hold it")
+    judge = FakeListenerJudge()
+    barge = judged_guard(recorder, judge)
+    barge.started()
+    barge.lasted(260, AUDIO)
+    await wait_until(lambda: recorder.interrupts == 1)
+    assert judge.asked == ["Hold it"] and not barge.holding
+
+
+async def test_speech_starting_again_decides_a_waiting_transcript_first() -> None:
+    hold = threading.Event()
+    recorder = Recorder()
+    barge = judged_guard(recorder, FakeListenerJudge(default=5.0, hold=hold))
+    barge.started()
+    decided = transcribe(barge, "Love that.")
+    try:
+        barge.settle()  # new speech: the list decides the waiting one now
+        assert decided == [False] and recorder.interrupts == 1
+    finally:
+        hold.set()

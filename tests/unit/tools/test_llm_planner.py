@@ -22,7 +22,8 @@ import pytest
 
 from openlive.bench.code import load_sets
 from openlive.engines.base import LLM, ChatMessage
-from openlive.testing import FakeLLM
+from openlive.engines.sentence_embedder import shared_embedder
+from openlive.testing import FakeEmbedder, FakeLLM
 from openlive.tools.llm_planner import (
     LlmPlanner,
     Route,
@@ -797,7 +798,8 @@ SEA_PROMPT = [ChatMessage("user", "Tell me about the sea.")]
 
 
 def real_plan(llm: LLM, text: str, toolset: str) -> list[Step]:
-    return LlmPlanner(llm).plan([ChatMessage("user", text)], TOOLSETS[toolset], threading.Event())
+    planner = LlmPlanner(llm, embedder=shared_embedder)  # as the server builds it
+    return planner.plan([ChatMessage("user", text)], TOOLSETS[toolset], threading.Event())
 
 
 @pytest.mark.e2e
@@ -822,7 +824,7 @@ def test_real_model_documentation_combined_example(smollm2: LLM) -> None:
 
 @pytest.mark.e2e
 def test_real_model_hard_set_report(smollm2: LLM, capsys: pytest.CaptureFixture[str]) -> None:
-    result = score(LlmPlanner(smollm2), HARD_SET)
+    result = score(LlmPlanner(smollm2, embedder=shared_embedder), HARD_SET)
     with capsys.disabled():
         print("\n" + result.report("SmolLM2-135M hard set (reported only)"))
     assert result.invalid_args == []
@@ -833,7 +835,7 @@ def test_real_model_hard_set_report(smollm2: LLM, capsys: pytest.CaptureFixture[
 def test_real_model_accuracy(
     smollm2: LLM, label: str, cases: list[Case], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    result = score(LlmPlanner(smollm2), cases)
+    result = score(LlmPlanner(smollm2, embedder=shared_embedder), cases)
     with capsys.disabled():
         print("\n" + result.report(f"SmolLM2-135M {label}"))
     assert result.invalid_args == []
@@ -891,3 +893,77 @@ def test_real_model_code_report(smollm2: LLM, capsys: pytest.CaptureFixture[str]
         print(f"\ncode for {len(CODE_TASKS)} tasks: {written} written, {ran} ran, {right} right")
         print("\n".join(lines))
     assert right >= 1  # 2**20 is written without the model
+
+
+# -- routing by meaning (a fake embedder) ------------------------------------------------------
+
+VOLUME = {
+    "name": "set_volume",
+    "description": "Set the speaker volume.",
+    "parameters": {
+        "type": "OBJECT",
+        "properties": {"level": {"type": "INTEGER", "description": "Volume from 0 to 100"}},
+        "required": ["level"],
+    },
+}
+CALL = {
+    "name": "call_contact",
+    "description": "Call a contact by phone.",
+    "parameters": {
+        "type": "OBJECT",
+        "properties": {"name": {"type": "STRING", "description": "Who to call"}},
+        "required": ["name"],
+    },
+}
+MEANING_TOOLS = parse_tools([{"functionDeclarations": [VOLUME, CALL]}])
+LOUD = "The music is way too loud."
+VOLUME_TEXT = "set volume: Set the speaker volume."
+CALL_TEXT = "call contact: Call a contact by phone."
+
+
+def plan_by_meaning(embedder: FakeEmbedder | None, text: str, *replies: str) -> list[Step]:
+    planner = LlmPlanner(scripted(*replies or ('{"level": 30}',)), embedder=lambda: embedder)
+    return planner.plan(user(text), MEANING_TOOLS, threading.Event())
+
+
+def test_a_task_no_word_routes_goes_to_the_function_clearly_closest_in_meaning() -> None:
+    embedder = FakeEmbedder({(LOUD, VOLUME_TEXT): 0.45, (LOUD, CALL_TEXT): 0.10})
+    steps = plan_by_meaning(embedder, LOUD)
+    assert plan_names(steps) == ("set_volume",)
+    assert embedder.asked == [LOUD]
+    # Without the embedder, the words alone route the statement nowhere.
+    assert plan_by_meaning(None, LOUD) == []
+
+
+@pytest.mark.parametrize(
+    ("volume", "call"),
+    [
+        (0.25, 0.05),  # not close enough
+        (0.45, 0.40),  # not clearly closer than the next
+    ],
+)
+def test_meaning_decides_only_when_one_function_is_clearly_closest(volume: float, call: float) -> None:
+    embedder = FakeEmbedder({(LOUD, VOLUME_TEXT): volume, (LOUD, CALL_TEXT): call})
+    assert plan_by_meaning(embedder, LOUD) == []
+
+
+def test_words_that_route_the_task_are_not_overruled_by_meaning() -> None:
+    # "call" names call_contact; the embedder would have said set_volume.
+    text = "Call Jake."
+    embedder = FakeEmbedder({(text, VOLUME_TEXT): 0.9, (text, CALL_TEXT): 0.1})
+    steps = plan_by_meaning(embedder, text, '{"name": "Jake"}')
+    assert plan_names(steps) == ("call_contact",)
+    assert embedder.asked == []
+
+
+def test_an_embedder_that_is_not_installed_leaves_the_words_alone() -> None:
+    planner = LlmPlanner(scripted('{"level": 30}'), embedder=lambda: None)
+    assert planner.plan(user(LOUD), MEANING_TOOLS, threading.Event()) == []
+
+
+def test_meaning_chooses_among_declared_functions_only() -> None:
+    tools = parse_tools([{"codeExecution": {}}, {"googleSearch": {}}])
+    embedder = FakeEmbedder()
+    planner = LlmPlanner(scripted("none"), embedder=lambda: embedder)
+    assert planner.plan(user("I had a long day at work."), tools, threading.Event()) == []
+    assert embedder.asked == []
