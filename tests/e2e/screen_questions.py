@@ -1001,10 +1001,11 @@ UNSEEN: tuple[Item, ...] = (
 # The fourth set: written at 05:05 on 2026-12-07, before any change of the readback2 branch
 # and before any of its answers were seen. Scored (default temperature, one trial each) at
 # 5/26 before the reading turn (responder.reading_prompt), 12-14/26 after it in four runs;
-# of the twelve misses of the last run, three are OCR (words run together: "securityfixes",
+# of the fourteen misses of the last run, three are OCR (words run together: "securityfixes",
 # "Yourflight", "platfom"), two a table or cart read by columns (a total apart from its
-# label), four questions that name nothing on the screen and stay with SmolLM2 ("Where am
-# I going?", "What is it asking?"), and three the reader answering wrongly. New kinds of
+# label), four or five questions that name nothing on the screen and stay with SmolLM2
+# ("Where am I going?", "What is it asking?"), the rest the reader answering wrongly (a
+# window title for a page's heading, a calendar's other day). New kinds of
 # window (chat, calendar, settings, spreadsheet, compiler output, cart, route, inbox, system
 # dialogs), questions that do not name the screen, several fonts and sizes, light and dark.
 
