@@ -17,8 +17,8 @@ Run it through a real server (``python -m tests.e2e.screen_questions``): it star
 the frame shared twice (a second of screen sharing), at the server's default
 temperature and at 0, and prints each answer and the score; ``--describe`` also says
 whether the key text was in the screen reader's description (an OCR miss) or only the
-model failed to say it. ``--fresh`` and ``--unseen`` ask the second and third sets
-(``FRESH``, ``UNSEEN``) instead.
+model failed to say it. ``--fresh``, ``--unseen`` and ``--heldout`` ask the second,
+third and fourth sets (``FRESH``, ``UNSEEN``, ``HELDOUT``) instead.
 """
 
 from __future__ import annotations
@@ -997,6 +997,494 @@ UNSEEN: tuple[Item, ...] = (
 )
 
 
+# ---------------------------------------------------------------------------------------
+# The fourth set: written at 05:05 on 2026-12-07, before any change of the readback2 branch
+# and before any of its answers were seen. Scored (default temperature, one trial each) at
+# 5/26 before the reading turn (responder.reading_prompt), 12-14/26 after it in four runs;
+# of the fourteen misses of the last run, three are OCR (words run together: "securityfixes",
+# "Yourflight", "platfom"), two a table or cart read by columns (a total apart from its
+# label), four or five questions that name nothing on the screen and stay with SmolLM2
+# ("Where am I going?", "What is it asking?"), the rest the reader answering wrongly (a
+# window title for a page's heading, a calendar's other day). New kinds of
+# window (chat, calendar, settings, spreadsheet, compiler output, cart, route, inbox, system
+# dialogs), questions that do not name the screen, several fonts and sizes, light and dark.
+
+
+def _chat(look: Look, title: str, contacts: tuple[str, ...], said: tuple[tuple[str, str], ...]) -> bytes:
+    c = Canvas(look, title)
+    c.box((0, 40, 280, HEIGHT), fill=look.bar)
+    for index, name in enumerate(contacts):
+        c.text((24, 64 + 44 * index), name, size=17)
+    y = 80.0
+    for index, (sender, text) in enumerate(said):
+        right = index % 2 == 1
+        x = 720 if right else 320
+        c.text((x, y), sender, size=14, fill=look.muted)
+        c.box((x - 10, y + 22, x + 520, y + 22 + look.size * 2), fill=(60, 110, 220) if right else look.panel)
+        c.text((x + 4, y + 22 + look.size * 0.45), text, fill=(255, 255, 255) if right else look.ink)
+        y += look.size * 2 + 52
+    c.box((300, 650, 1260, 700), outline=look.muted)
+    c.text((320, 662), "Type a message", size=16, fill=look.muted)
+    return c.jpeg()
+
+
+def _calendar(look: Look, title: str, month: str, events: tuple[tuple[int, str], ...]) -> bytes:
+    c = Canvas(look, title)
+    c.text((40, 56), month, size=look.size + 8)
+    days = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+    cell_w, cell_h = (WIDTH - 80) / 7, 110
+    for index, day in enumerate(days):
+        c.text((40 + index * cell_w + 8, 110), day, size=15, fill=look.muted)
+    booked = dict(events)
+    for week in range(5):
+        for day in range(7):
+            number = week * 7 + day + 1
+            if number > 31:
+                continue
+            x, y = 40 + day * cell_w, 138 + week * cell_h
+            c.draw.rectangle((x, y, x + cell_w, y + cell_h), outline=look.muted)
+            c.text((x + 8, y + 6), str(number), size=14, fill=look.muted)
+            if number in booked:
+                c.box((x + 4, y + 34, x + cell_w - 4, y + 70), fill=(90, 160, 110))
+                c.text((x + 10, y + 42), booked[number], size=look.size - 6, fill=(255, 255, 255))
+    return c.jpeg()
+
+
+def _settings(
+    look: Look, title: str, sections: tuple[str, ...], heading: str, rows: tuple[tuple[str, str], ...]
+) -> bytes:
+    c = Canvas(look, title)
+    c.box((0, 40, 300, HEIGHT), fill=look.bar)
+    for index, name in enumerate(sections):
+        c.text((28, 70 + 40 * index), name, size=17)
+    c.text((360, 70), heading, size=look.size + 10)
+    y = 150.0
+    for label, value in rows:
+        c.box((350, y, 1230, y + 56))
+        c.text((376, y + 15), label, size=look.size - 2)
+        w = c.draw.textlength(value, font=font(look.face, look.size - 2))
+        c.text((1200 - w, y + 15), value, size=look.size - 2, fill=look.muted)
+        y += 70
+    return c.jpeg()
+
+
+def _sheet(look: Look, title: str, header: tuple[str, ...], rows: tuple[tuple[str, ...], ...]) -> bytes:
+    c = Canvas(look, title)
+    c.text((20, 50), "File   Edit   View   Insert   Data   Help", size=15)
+    columns = len(header)
+    x0, y0, cw, rh = 60, 100, 260, 44
+    for col, name in enumerate(("", *"ABCDEFG"[:columns])):
+        c.text((x0 - 40 + col * cw + (0 if col == 0 else 40), y0 - 26), name, size=14, fill=look.muted)
+    for row, values in enumerate((header, *rows)):
+        y = y0 + row * rh
+        c.text((x0 - 40, y + 12), str(row + 1), size=14, fill=look.muted)
+        for col, value in enumerate(values):
+            x = x0 + col * cw
+            c.draw.rectangle((x, y, x + cw, y + rh), outline=look.muted)
+            c.text((x + 10, y + 11), value, size=look.size - 4)
+    return c.jpeg()
+
+
+def _compile(look: Look, title: str, code: tuple[str, ...], output: tuple[str, ...]) -> bytes:
+    c = Canvas(look, title)
+    y = 60.0
+    for number, line in enumerate(code, start=1):
+        c.text((30, y), f"{number:>3}  {line}", size=look.size - 2, face="DejaVuSansMono.ttf")
+        y += look.size * 1.45
+    c.box((0, 430, WIDTH, HEIGHT), fill=look.bar)
+    c.text((20, 442), "BUILD OUTPUT", size=14, fill=look.muted)
+    y = 476.0
+    for line in output:
+        red = "error" in line.lower()
+        c.text(
+            (20, y),
+            line,
+            size=look.size - 3,
+            face="DejaVuSansMono.ttf",
+            fill=(235, 90, 80) if red else look.ink,
+        )
+        y += look.size * 1.5
+    return c.jpeg()
+
+
+def _cart(look: Look, title: str, lines: tuple[tuple[str, str], ...], total: str, note: str) -> bytes:
+    c = Canvas(look, title)
+    c.text((80, 70), "Shopping cart", size=look.size + 10)
+    y = 150.0
+    for name, price in lines:
+        c.text((80, y), name, size=look.size - 2)
+        w = c.draw.textlength(price, font=font(look.face, look.size - 2))
+        c.text((760 - w, y), price, size=look.size - 2)
+        c.draw.line((80, y + look.size + 14, 760, y + look.size + 14), fill=look.muted)
+        y += look.size + 32
+    c.box((840, 150, 1220, 420))
+    c.text((870, 175), "Order summary", size=look.size)
+    c.text((870, 250), "Total", size=look.size + 2)
+    w = c.draw.textlength(total, font=font(look.face, look.size + 2))
+    c.text((1190 - w, 250), total, size=look.size + 2)
+    c.box((870, 330, 1190, 385), fill=(240, 160, 40))
+    c.text((920, 343), "Checkout", size=look.size, fill=(20, 20, 20))
+    c.text((80, y + 30), note, size=look.size - 4, fill=look.muted)
+    return c.jpeg()
+
+
+def _route(look: Look, title: str, start: str, end: str, eta: str, steps: tuple[str, ...]) -> bytes:
+    c = Canvas(look, title)
+    c.draw.rectangle((420, 40, WIDTH, HEIGHT), fill=(200, 220, 200) if not look.dark else (40, 60, 50))
+    for x in range(440, WIDTH, 90):
+        c.draw.line(
+            (x, 40, x + 140, HEIGHT), fill=(240, 240, 235) if not look.dark else (70, 80, 75), width=6
+        )
+    c.draw.line((520, 620, 760, 380, 1100, 160), fill=(60, 120, 230), width=8)
+    c.box((20, 60, 400, 700))
+    c.text((40, 80), f"From: {start}", size=look.size - 4)
+    c.text((40, 116), f"To: {end}", size=look.size - 4)
+    c.text((40, 180), eta, size=look.size + 6)
+    y = 260.0
+    for step in steps:
+        c.text((40, y), step, size=look.size - 6, fill=look.muted)
+        y += 36
+    return c.jpeg()
+
+
+def _inbox(look: Look, title: str, mails: tuple[tuple[str, str, str], ...]) -> bytes:
+    c = Canvas(look, title)
+    c.box((0, 40, 240, HEIGHT), fill=look.bar)
+    for index, folder in enumerate(("Inbox", "Starred", "Sent", "Drafts", "Spam")):
+        c.text((30, 70 + 40 * index), folder, size=17)
+    y = 70.0
+    for sender, subject, when in mails:
+        c.text((270, y), sender, size=look.size - 2, face="DejaVuSans-Bold.ttf" if look.face else None)
+        c.text((540, y), subject, size=look.size - 2)
+        w = c.draw.textlength(when, font=font(look.face, 15))
+        c.text((1250 - w, y + 2), when, size=15, fill=look.muted)
+        c.draw.line((260, y + look.size + 18, WIDTH, y + look.size + 18), fill=look.muted)
+        y += look.size + 40
+    return c.jpeg()
+
+
+ASK_TOTAL = "What's the total?"
+ASK_LAST_SENDER = "Who sent the last message?"
+ASK_DIALOG_WANTS = "What does the dialog want me to do?"
+
+HELDOUT: tuple[Item, ...] = (
+    Item(
+        "heldout: chat last sender",
+        lambda: _chat(
+            L(False, "DejaVuSans.ttf", 18, 80),
+            "Messenger",
+            ("Priya Shah", "Tom Okafor", "Book Club"),
+            (
+                ("Tom Okafor", "Are we still on for Friday?"),
+                ("You", "Yes, 7 pm works"),
+                ("Priya Shah", "I'll bring the dessert"),
+            ),
+        ),
+        ASK_LAST_SENDER,
+        "priya",
+    ),
+    Item(
+        "heldout: chat dark, what did she say",
+        lambda: _chat(
+            L(True, "DejaVuSans.ttf", 20, 75),
+            "Team Chat",
+            ("General", "Design", "Marta Lopez"),
+            (("Marta Lopez", "The client moved the call to 3 pm"), ("You", "Thanks, noted")),
+        ),
+        "What did Marta say?",
+        "moved the call to 3 pm",
+    ),
+    Item(
+        "heldout: chat, small font, read the message",
+        lambda: _chat(
+            L(False, "DejaVuSansCondensed.ttf", 16, 80),
+            "Family",
+            ("Mum", "Dad", "Grandma"),
+            (("Grandma", "The train arrives at platform 4"),),
+        ),
+        "Read me the new message.",
+        "train arrives at platform 4",
+    ),
+    Item(
+        "heldout: calendar, what's on the 14th",
+        lambda: _calendar(
+            L(False, "DejaVuSans.ttf", 20, 80),
+            "Calendar",
+            "March 2027",
+            ((3, "Gym"), (14, "Dentist 10:30"), (22, "Flight to Oslo")),
+        ),
+        "What do I have on the 14th?",
+        "dentist",
+    ),
+    Item(
+        "heldout: calendar dark, month",
+        lambda: _calendar(
+            L(True, "DejaVuSerif.ttf", 22, 80),
+            "Planner",
+            "October 2026",
+            ((9, "Piano lesson"), (27, "Tax deadline")),
+        ),
+        "Which month is it showing?",
+        "october 2026",
+    ),
+    Item(
+        "heldout: settings, device name",
+        lambda: _settings(
+            L(False, "DejaVuSans.ttf", 20, 85),
+            "Settings",
+            ("Network", "Bluetooth", "Display", "About"),
+            "About this device",
+            (("Device name", "Kitchen Tablet"), ("Model", "Tab S7"), ("Storage", "41 GB free")),
+        ),
+        "What is the device called?",
+        "kitchen tablet",
+    ),
+    Item(
+        "heldout: settings dark, storage",
+        lambda: _settings(
+            L(True, "DejaVuSans.ttf", 20, 80),
+            "System Preferences",
+            ("General", "Storage", "Privacy"),
+            "Storage",
+            (("Used", "212 GB"), ("Available", "44 GB"), ("Photos", "96 GB")),
+        ),
+        "How much space is available?",
+        "44 gb",
+    ),
+    Item(
+        "heldout: settings, page heading",
+        lambda: _settings(
+            L(False, None, 20, 80),
+            "Control Panel",
+            ("Sound", "Power", "Keyboard"),
+            "Power and sleep",
+            (("Screen turns off after", "10 minutes"), ("Sleep after", "30 minutes")),
+        ),
+        "Which settings page am I on?",
+        "power and sleep",
+    ),
+    Item(
+        "heldout: spreadsheet total",
+        lambda: _sheet(
+            L(False, "DejaVuSans.ttf", 22, 80),
+            "Expenses.xlsx",
+            ("Item", "Cost"),
+            (("Rent", "950"), ("Food", "310"), ("Travel", "85"), ("Total", "1345")),
+        ),
+        ASK_TOTAL,
+        "1345",
+    ),
+    Item(
+        "heldout: spreadsheet dark, cell",
+        lambda: _sheet(
+            L(True, "DejaVuSansMono.ttf", 22, 80),
+            "Sales Q3",
+            ("Region", "Units", "Growth"),
+            (("North", "420", "4%"), ("South", "385", "7%"), ("West", "512", "12%")),
+        ),
+        "How many units did West sell?",
+        "512",
+    ),
+    Item(
+        "heldout: compile error, no screen word",
+        lambda: _compile(
+            L(True, "DejaVuSans.ttf", 20, 80),
+            "main.rs - IDE",
+            ("fn main() {", '    let count: u32 = "ten";', '    println!("{}", count);', "}"),
+            ("Compiling demo v0.1.0", "error[E0308]: mismatched types", "could not compile demo"),
+        ),
+        "Why won't it compile?",
+        "mismatched types",
+    ),
+    Item(
+        "heldout: compile error light, what went wrong",
+        lambda: _compile(
+            L(False, "DejaVuSans.ttf", 20, 85),
+            "Main.java - IDE",
+            (
+                "public class Main {",
+                "  public static void main(String[] a) {",
+                "    System.out.println(total)",
+                "  }",
+                "}",
+            ),
+            ("javac Main.java", "Main.java:3: error: ';' expected", "1 error"),
+        ),
+        "What went wrong with the build?",
+        "expected",
+    ),
+    Item(
+        "heldout: login form, what does it say",
+        lambda: _form(
+            L(False, "DejaVuSerif.ttf", 20, 80),
+            "Payroll",
+            ("Employee number", "Password"),
+            "Your password expired yesterday",
+        ),
+        "Why can't I log in?",
+        "password expired",
+    ),
+    Item(
+        "heldout: login dark, message",
+        lambda: _form(
+            L(True, "DejaVuSansCondensed.ttf", 22, 75),
+            "School Portal",
+            ("Student ID", "Password"),
+            "Too many attempts, wait 5 minutes",
+        ),
+        "What's the message under the form?",
+        "too many attempts",
+    ),
+    Item(
+        "heldout: cart total",
+        lambda: _cart(
+            L(False, "DejaVuSans.ttf", 22, 80),
+            "Shop - Cart",
+            (("Running shoes", "89.00"), ("Socks, 3 pairs", "12.50"), ("Water bottle", "15.00")),
+            "116.50",
+            "Free delivery on orders over 50",
+        ),
+        "How much is it altogether?",
+        "116.50",
+    ),
+    Item(
+        "heldout: cart dark, items",
+        lambda: _cart(
+            L(True, "DejaVuSerif.ttf", 20, 80),
+            "Bookshop",
+            (("The Quiet Harbour", "14.99"), ("Atlas of Rivers", "32.00")),
+            "46.99",
+            "Gift wrap available at checkout",
+        ),
+        ASK_TOTAL,
+        "46.99",
+    ),
+    Item(
+        "heldout: route eta",
+        lambda: _route(
+            L(False, "DejaVuSans.ttf", 24, 80),
+            "Maps",
+            "Home",
+            "Central Station",
+            "24 min (9.2 km)",
+            ("Head north on Elm Street", "Turn left onto Queen Road", "Arrive at Central Station"),
+        ),
+        "How long will it take to get there?",
+        "24 min",
+    ),
+    Item(
+        "heldout: route dark, first step",
+        lambda: _route(
+            L(True, "DejaVuSansCondensed.ttf", 26, 80),
+            "Navigation",
+            "Office",
+            "Airport Terminal 2",
+            "41 min (33 km)",
+            ("Take the ring road east", "Exit at junction 12", "Follow signs for Terminal 2"),
+        ),
+        "Where am I going?",
+        "airport terminal 2",
+    ),
+    Item(
+        "heldout: inbox latest sender",
+        lambda: _inbox(
+            L(False, "DejaVuSans.ttf", 20, 80),
+            "Mail - Inbox",
+            (
+                ("Hannah Berg", "Invoice for November", "09:41"),
+                ("Pet Clinic", "Rex is due for a checkup", "Yesterday"),
+                ("Leo Martin", "Photos from the wedding", "Mon"),
+            ),
+        ),
+        "Who emailed me most recently?",
+        "hannah berg",
+    ),
+    Item(
+        "heldout: inbox dark, subject",
+        lambda: _inbox(
+            L(True, "DejaVuSans.ttf", 20, 75),
+            "Inbox (3)",
+            (
+                ("Airline", "Your flight is delayed by 2 hours", "07:15"),
+                ("Newsletter", "Ten tips for winter gardens", "Sun"),
+            ),
+        ),
+        "What's the subject of the top email?",
+        "flight is delayed",
+    ),
+    Item(
+        "heldout: system dialog wants",
+        lambda: _dialog(
+            L(False, "DejaVuSans.ttf", 20, 80),
+            "System",
+            "Update ready",
+            "Restart now to install security fixes.",
+            ("Restart", "Later"),
+        ),
+        ASK_DIALOG_WANTS,
+        "restart now to install security fixes",
+    ),
+    Item(
+        "heldout: permission dialog dark",
+        lambda: _dialog(
+            L(True, "DejaVuSerif.ttf", 20, 80),
+            "Privacy",
+            "Allow microphone access?",
+            "Recorder wants to use your microphone.",
+            ("Allow", "Deny"),
+        ),
+        "What is it asking?",
+        "allow microphone access",
+    ),
+    Item(
+        "heldout: low disk system dialog, pillow font",
+        lambda: _dialog(
+            L(False, None, 22, 80),
+            "Storage",
+            "Startup disk is full",
+            "Delete files to free some space.",
+            ("Manage", "Ignore"),
+        ),
+        "What's the warning about?",
+        "startup disk is full",
+    ),
+    Item(
+        "heldout: big heading page, screen",
+        lambda: _banner(
+            L(False, "DejaVuSerif.ttf", 28, 80),
+            "Bank",
+            "Payment received",
+            ("Reference 88213", "Thank you for your payment."),
+        ),
+        "Can you tell me what's on the screen right now?",
+        "payment received",
+    ),
+    Item(
+        "heldout: news page, top story",
+        lambda: _web(
+            L(True, "DejaVuSans.ttf", 20, 80),
+            "Daily Courier",
+            "https://courier.example/world",
+            "Snow closes mountain passes",
+            ("Drivers are told to stay home.", "Schools open late on Tuesday."),
+            "Trending",
+        ),
+        "What's the top story?",
+        "snow closes mountain passes",
+    ),
+    Item(
+        "heldout: terminal, what happened",
+        lambda: _terminal(
+            L(True, "DejaVuSansMono.ttf", 16, 80),
+            "zsh",
+            ("$ pip install numpy", "ERROR: Could not find a version that satisfies numpy", "$ "),
+        ),
+        "What happened?",
+        "could not find a version",
+    ),
+)
+
+
 def tuning_items(count: int) -> tuple[Item, ...]:
     """The screen reader's tuning frames, asked what the screen says; the key: its longest key text."""
     from tests.e2e.engines.screens import TUNE_SEEDS, render
@@ -1099,12 +1587,15 @@ def main() -> None:
     )
     parser.add_argument("--fresh", action="store_true", help="ask the fresh set (FRESH) instead")
     parser.add_argument("--unseen", action="store_true", help="ask the third set (UNSEEN) instead")
+    parser.add_argument("--heldout", action="store_true", help="ask the fourth set (HELDOUT) instead")
     args = parser.parse_args()
     global ITEMS
     if args.fresh:
         ITEMS = FRESH
     if args.unseen:
         ITEMS = UNSEEN
+    if args.heldout:
+        ITEMS = HELDOUT
     if args.tune:
         ITEMS = tuning_items(args.tune)
     if args.save:

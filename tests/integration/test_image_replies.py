@@ -13,6 +13,7 @@ import asyncio
 from openlive.engines.base import ChatMessage
 from openlive.engines.profile import TINY
 from openlive.engines.stand_in import StandIn
+from openlive.session.prompts import READ_REQUEST, SEEING, reading_turn
 from openlive.testing import FakeDescriber, FakeLLM, WarmingFakeLLM, running_server
 
 from .helpers import session, text_of, user
@@ -39,9 +40,23 @@ async def test_a_tiny_models_reply_to_a_shared_screen_is_written_by_its_reader()
         await client.send(video(camera_frame()))
         await client.send(typed("what does my screen say?"))
         reply = await client.until_turn_complete()
-    assert text_of(reply) == f"It says: [image: {SCREEN}]\nwhat does my screen say?"
+    # The screen's text right before the question, what to do after it; not in the system message.
+    assert text_of(reply) == "It says: " + reading_turn(SCREEN, "what does my screen say?")
     assert not tiny.calls
     assert len(reader.calls) == 1
+    system = reader.calls[0][0][0]
+    assert system.role == "system" and SEEING not in system.content
+
+
+async def test_a_question_naming_the_screens_text_goes_to_the_reader_without_a_screen_word() -> None:
+    tiny, reader, stand_in = engines()
+    describer = FakeDescriber(lambda image, previous: 'The screen\'s main text: "Total 1345".')
+    async with running_server(tiny, describer=describer, tool_reader=stand_in) as srv, session(srv) as client:
+        await client.send(video(camera_frame()))
+        await client.send(typed("what's the total?"))
+        reply = await client.until_turn_complete()
+    assert "what's the total?\n" + READ_REQUEST in text_of(reply)
+    assert not tiny.calls
 
 
 async def test_a_turn_without_images_is_still_the_tiny_models() -> None:
@@ -85,7 +100,7 @@ async def test_a_turn_with_an_image_that_is_not_about_it_is_still_the_tiny_model
         await client.send(typed("and what does my screen say?"))
         second = await client.until_turn_complete()
     assert text_of(first) == "I cannot see your screen."
-    assert text_of(second) == "It says: and what does my screen say?"
+    assert text_of(second) == "It says: " + reading_turn(SCREEN, "and what does my screen say?")
     # Both prompts held the frame; only the question about it went to the reader.
     assert "[image: " in tiny.calls[0][0][-1].content
     assert [len(tiny.calls), len(reader.calls)] == [1, 1]

@@ -775,6 +775,16 @@ def main_text(blocks: Sequence[TextBlock], width: int, height: int) -> list[Text
     return chosen
 
 
+def _headline_first(main: Sequence[TextLine], blocks: Sequence[TextBlock], height: int) -> bool:
+    """Whether the main text (:func:`main_text`) starts at a line that stands out by size."""
+    content = [
+        line for block in blocks if not in_top_bar(block.top, block.bottom, height) for line in block.lines
+    ]
+    return bool(main and content) and main[0].size >= HEADLINE * float(
+        np.median([line.size for line in content])
+    )
+
+
 def _sentences(lines: Sequence[TextLine]) -> str:
     """Lines as one quotable text: a line that ends without punctuation gets a full stop.
 
@@ -816,7 +826,10 @@ def compose(
     main = main_text(blocks, width, height)
     if main:
         quoted = _quote(_sentences(main), cut=False)
-        summary = f"The screen's main text: {quoted}. ({picture[0].upper()}{picture[1:]}.)"
+        # Said when it starts at a headline: asked for "the headline", a small model
+        # otherwise quotes the window's title.
+        label = "main text, from its headline" if _headline_first(main, blocks, height) else "main text"
+        summary = f"The screen's {label}: {quoted}. ({picture[0].upper()}{picture[1:]}.)"
     elif any(block.lines for block in blocks):
         summary = f"{picture[0].upper()}{picture[1:]}."
     else:

@@ -51,6 +51,45 @@ def refers_to_shown(text: str) -> bool:
     return not WORDS.isdisjoint(_WORD.findall(text.lower().replace("'", " ")))
 
 
+# Words too common to tie a question to a screen's text ("what is the ..." on both).
+COMMON = frozenset(
+    """
+    the and for are but not you your yours all any can had has have her hers him his how its
+    our out who whom whose what when where which why will with would could should shall may
+    might must was were been being did does doing done this that these those there here then
+    than them they their theirs she he me my mine myself we us it is am an as at be by do go
+    if in into of on or so to up no yes from about after again also just like more most much
+    many some such only own same very too now new one get got let make made take tell want
+    need know think please thanks thank okay hey hello right well really still ever
+    whats thats theres heres cant dont wont didnt doesnt isnt arent youre
+    """.split()
+)
+# A piece of a word the screen reader quoted: letters, or digits ("14th": "14" and "th").
+_TOKEN = re.compile(r"[a-z]+|[0-9]+")
+_QUOTED = re.compile(r'"([^"]*)"')
+
+
+def names_shown_text(text: str, shown: str) -> bool:
+    """Whether ``text`` names a word of the text quoted in the description ``shown``.
+
+    The screen reader quotes every line it read in double quotes; a question that
+    uses one of those words ("what's the total?" over a sheet with a "Total" row,
+    "how much space is available?" over "Available 44 GB") is about the screen even
+    without a word of :func:`refers_to_shown`. Common words do not count, and words
+    of three letters or fewer count only as numbers.
+    """
+    quoted = {
+        token for line in _QUOTED.findall(shown.lower()) for token in _TOKEN.findall(line.replace("'", ""))
+    }
+    asked = {token for token in _TOKEN.findall(text.lower().replace("'", "")) if _telling(token)}
+    return not asked.isdisjoint(quoted)
+
+
+def _telling(token: str) -> bool:
+    """A word that can tie a question to a screen: not common, and a number or longer than three letters."""
+    return token not in COMMON and (token.isdigit() or len(token) > 3)
+
+
 def users_words(messages: Sequence[ChatMessage]) -> str:
     """The words of the newest user message (typed, or its speech's transcript); ``""`` if none."""
     for message in reversed(messages):

@@ -147,13 +147,19 @@ class FrameVision:
     # -- the prompt ------------------------------------------------------------------
 
     def prepare(
-        self, engine: object, messages: Sequence[ChatMessage], newest_in_full: bool = True
+        self,
+        engine: object,
+        messages: Sequence[ChatMessage],
+        newest_in_full: bool = True,
+        said: list[str] | None = None,
     ) -> tuple[ChatMessage, ...]:
         """``messages`` as ``engine`` reads them. Blocking: call it in a worker thread.
 
         ``newest_in_full=False`` gives every image by its summary: the start of the next
         turn's prompt, read ahead while a reply plays, as it will be once that turn
-        brings a newer frame.
+        brings a newer frame. ``said``, when given, gets the text put in the newest
+        image's place (an engine that reads images: nothing), so a caller can tell
+        what the screen says without reading the prompt apart.
 
         Raises:
             InvalidArgument: An image cannot be decoded.
@@ -177,7 +183,10 @@ class FrameVision:
                     if reads_images:
                         parts.append(self._sized(part))
                     else:
-                        parts.append(TextPart(self._said(part, previous, full=part is newest)))
+                        text = self._said(part, previous, full=part is newest)
+                        if said is not None and part is newest:
+                            said.append(text)
+                        parts.append(TextPart(text))
                     previous = part
                 else:
                     parts.append(part)

@@ -28,6 +28,17 @@ SEEING = (
     "out as [image: ...] with the text read from it. When the user asks what it shows or says, "
     "or asks you to read it, answer with its text, quoted exactly."
 )
+# A question about the screen answered by a small model from the screen's description
+# (:func:`reading_turn`): the text read from the screen right before the question, and
+# what to do with it after, in the user's own turn. Told in the system message, far
+# from the question, 0.5B models answered with the system message itself ("The user
+# shows you their screen...") instead of the screen's text: a small model follows the
+# last thing it read.
+SCREEN_READ = "Text read from my screen:"
+READ_REQUEST = (
+    "Answer my question with the screen's text above, quoted exactly; if I ask what it says or to "
+    "read it, give its main text."
+)
 SPOKEN = (
     "Your reply is spoken aloud: write plain spoken sentences only, with no markdown, lists, "
     "headings, bold, code blocks, tables, links or emoji."
@@ -88,3 +99,19 @@ def tool_results_request(profile: ModelProfile) -> str:
         f"Using only these results, answer my request{brief}. If a tool failed or a search found "
         "nothing, say so plainly instead of guessing."
     )
+
+
+def reading_turn(screen: str, question: str) -> str:
+    """The user's turn asking about the screen: its text first, then the question, then what to do."""
+    return f"{SCREEN_READ}\n{screen.strip()}\n\n{question.strip()}\n{READ_REQUEST}"
+
+
+def without_seeing(system: str) -> str:
+    """A reading turn's system message (:func:`reading_turn`): without :data:`SEEING` or the default persona.
+
+    :data:`SEEING` is said in the turn itself. The default persona's "say that you
+    don't know" made Qwen2.5-0.5B answer "I don't know." to "Can you read me what's on
+    my screen?" in 5 of 20 samples (five frames, four each; 0 of 20 without it); a
+    client's own instruction stays.
+    """
+    return "\n\n".join(part for part in system.split("\n\n") if part not in (SEEING, DEFAULT_PERSONA))

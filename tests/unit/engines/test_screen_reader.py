@@ -206,8 +206,10 @@ def test_description_quotes_text_with_its_place_and_colours() -> None:
     text = compose((1280, 720), blocks, [("white", 0.8), ("blue", 0.1)], None, [])
     summary, *rest = text.split("\n")
     assert "1280x720" in summary and "mostly white and blue" in summary
-    # The main text: from the headline on, as one quote, a stop after a line without one.
-    assert summary.startswith('The screen\'s main text: "Save changes? Your edits are lost otherwise".')
+    # The main text: from the headline on (said so), as one quote, a stop after a line without one.
+    assert summary.startswith(
+        'The screen\'s main text, from its headline: "Save changes? Your edits are lost otherwise".'
+    )
     assert 'Top bar (tabs, menus): "File Edit View".' in rest
     assert 'Other text: at the top left: "Inbox".' in rest
 

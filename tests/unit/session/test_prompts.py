@@ -3,13 +3,17 @@ from openlive.engines.profile import CAPABLE, TINY
 from openlive.parts import ImagePart, RetiredImage, TextPart
 from openlive.session.prompts import (
     DEFAULT_PERSONA,
+    READ_REQUEST,
+    SCREEN_READ,
     SEEING,
     SPOKEN,
     TINY_BRIEF,
+    reading_turn,
     recent,
     shape_prompt,
     system_text,
     tool_results_request,
+    without_seeing,
 )
 
 
@@ -94,3 +98,17 @@ def test_a_conversation_with_images_tells_the_model_it_sees_them_and_keeps_the_p
         ]
         system = shape_prompt(None, shown, TINY, spoken=False)[0].content
         assert system.startswith(DEFAULT_PERSONA) and system.endswith(SEEING)
+
+
+def test_a_reading_turn_gives_the_screens_text_then_the_question_then_what_to_do() -> None:
+    turn = reading_turn('  The main text: "Total 1345".\n', " what's the total? ")
+    assert turn.index(SCREEN_READ) < turn.index("Total 1345") < turn.index("what's the total?")
+    assert turn.endswith("what's the total?\n" + READ_REQUEST)
+
+
+def test_the_line_about_images_and_the_default_persona_leave_a_reading_turns_system_message() -> None:
+    system = system_text(None, TINY, spoken=True, extra=SEEING)
+    assert without_seeing(system) == f"{TINY_BRIEF}\n\n{SPOKEN}"
+    assert without_seeing(SEEING) == ""
+    # A client's own instruction stays.
+    assert without_seeing(system_text("Be a pirate.", TINY, False, SEEING)) == f"Be a pirate.\n\n{TINY_BRIEF}"
