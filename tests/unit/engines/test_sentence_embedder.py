@@ -80,3 +80,18 @@ def test_safetensors_float32_tensors_are_read_and_others_skipped() -> None:
     tensors = read_safetensors(blob)
     assert list(tensors) == ["w"]
     assert tensors["w"].tolist() == [[0, 1, 2], [3, 4, 5]]
+
+
+@needs_model
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",  # an empty description: [CLS] [SEP] alone
+        "x" * 20_000,  # a client's very long description: cut at MAX_TOKENS
+        "déjà vu 🚀 \u0000 \ud7ff 中文 " * 200,
+    ],
+)
+def test_odd_and_oversized_text_embeds_in_bounded_time(embedder: MiniLmEmbedder, text: str) -> None:
+    vector = embedder.embed(text)
+    assert vector.shape == (sentence_embedder.HIDDEN,)
+    assert float(np.linalg.norm(vector)) == pytest.approx(1.0, abs=1e-4)
