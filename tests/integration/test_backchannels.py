@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 from openlive.engines.audio_base import SpeechEngines
 from openlive.engines.base import ChatMessage
@@ -190,11 +191,12 @@ async def test_a_backchannel_outside_the_list_that_the_judge_hears_as_one_goes_o
     assert len(llm.calls) == 1  # no reply to it
 
 
-async def test_words_the_judge_hears_as_an_interruption_interrupt() -> None:
-    llm = FakeLLM()
+async def _said_over_the_story(
+    judge: FakeListenerJudge, words: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """``words`` said during the story's reply: what came until the story's turn ended, and after."""
     tts = GatedTts(free=3)
-    judge = FakeListenerJudge({"Hold it.": -4.0})
-    async with judged_server(llm, FakeAsr([STORY, "Hold it."]), tts, judge) as srv:
+    async with judged_server(FakeLLM(), FakeAsr([STORY, words]), tts, judge) as srv:
         async with session(srv, voice_setup()) as client:
             await stream_audio(client, utterance(0.5))
             first = await messages_until(client, audio_bytes_at_least(FIRST_PIECES_BYTES))
@@ -202,23 +204,20 @@ async def test_words_the_judge_hears_as_an_interruption_interrupt() -> None:
             first += await client.until_turn_complete()
             tts.gate.set()
             second = await client.until_turn_complete()
+    return first, second
+
+
+async def test_words_the_judge_hears_as_an_interruption_interrupt() -> None:
+    judge = FakeListenerJudge({"Hold it.": -4.0})
+    first, second = await _said_over_the_story(judge, "Hold it.")
     assert keys(first)[-2:] == ["interrupted", "turnComplete"]
     assert input_texts(second) == ["Hold it."]
     assert judge.asked == ["Hold it."]
 
 
 async def test_a_failing_judge_leaves_the_word_lists_decision() -> None:
-    llm = FakeLLM()
-    tts = GatedTts(free=3)
     judge = FakeListenerJudge(fails=True)
-    async with judged_server(llm, FakeAsr([STORY, "Sounds good."]), tts, judge) as srv:
-        async with session(srv, voice_setup()) as client:
-            await stream_audio(client, utterance(0.5))
-            first = await messages_until(client, audio_bytes_at_least(FIRST_PIECES_BYTES))
-            await stream_audio(client, tone(0.15) + silence(1.0))
-            first += await client.until_turn_complete()
-            tts.gate.set()
-            second = await client.until_turn_complete()
+    first, second = await _said_over_the_story(judge, "Sounds good.")
     assert keys(first)[-2:] == ["interrupted", "turnComplete"]
     assert input_texts(second) == ["Sounds good."]
     assert judge.asked  # it was asked, and failed
