@@ -4,8 +4,10 @@ Each utterance is spoken (espeak-ng voices by their names, the packaged Piper an
 hibari voices by their Live API names), recognised by the server's Whisper model,
 and judged (:mod:`openlive.pipeline.proactivity`) with its conversation as
 context, in the prompt the session would build: by the ``--llm`` model itself, or
-as the server does for its tiny default model, by the ``--judge`` model's odds of
-yes after worked examples (``--prompt-judge``: the judge answers the judging prompt).
+as the server does for its tiny default model, by the probe of the ``--judge``
+model's state after a question with worked examples (:mod:`openlive.pipeline.address_model`;
+``--no-probe``: its odds of yes and the cues summed, as before the probe;
+``--prompt-judge``: the judge answers the judging prompt).
 Run: ``openlive bench proactive --judge qwen-0.5b --split test``.
 """
 
@@ -25,6 +27,7 @@ import numpy as np
 from openlive.audio import pcm16_to_float, resample
 from openlive.bench.speech import espeak_pcm
 from openlive.engines.base import ChatMessage
+from openlive.pipeline.address_model import AddressModel
 from openlive.pipeline.proactivity import SCORER_LEANS, judge
 from openlive.session.prompts import shape_prompt
 
@@ -53,6 +56,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--data-dir", default=str(Path.home() / ".local/share/openlive"))
     parser.add_argument("--text", action="store_true", help="judge the written words, no speech")
+    parser.add_argument(
+        "--no-probe",
+        action="store_true",
+        help="sum the --judge model's odds and the cues, as before the probe",
+    )
     parser.add_argument("--margin", type=float, default=0.0)
     parser.add_argument("--split", choices=(*SPLITS, "all"), default="all")
     parser.add_argument(
@@ -65,14 +73,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     data_dir = Path(args.data_dir)
     llm = LlamaCppEngine(packaged_llm_path(args.llm, data_dir), n_ctx=2048, contexts=1)
     judge_llm: Any = llm
+    probe: AddressModel | None = None
     if args.judge and args.prompt_judge:
         judge_llm = LlamaCppEngine(packaged_llm_path(args.judge, data_dir), n_ctx=2048, contexts=1)
-    elif args.judge:  # as the server judges for a tiny model: its odds of yes, less its lean
+    elif args.judge:  # as the server judges for a tiny model: the probe of its state after the question
         from openlive.engines.llama_scorer import LlamaScorer
 
         judge_llm = LlamaScorer(
-            packaged_llm_path(args.judge, data_dir), lean=SCORER_LEANS.get(args.judge, 0.0)
+            packaged_llm_path(args.judge, data_dir), lean=SCORER_LEANS.get(args.judge, 0.0), states=True
         )
+        probe = AddressModel.packaged()
+        if args.no_probe or probe.judge != args.judge:
+            probe = None
     heard: dict[str, str] = (
         json.loads(Path(args.heard).read_text()) if args.heard and Path(args.heard).exists() else {}
     )
@@ -108,15 +120,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         history = [ChatMessage("assistant" if r == "model" else "user", t) for r, t in item["context"]]
         prompt = shape_prompt(None, [*history, ChatMessage("user", words)], llm.profile, True)
         started = time.perf_counter()
-        judgment = judge(judge_llm, prompt, threading.Event())
+        judgment = judge(judge_llm, prompt, threading.Event(), probe)
         judge_s.append(time.perf_counter() - started)
         margin = judgment.margin
         rows[item["split"]].append((margin, item["addressed"]))
         right = (margin > -args.margin) == item["addressed"]
         mark = "A" if item["addressed"] else "-"
+        how = (
+            f"probe, model {judgment.model:+.2f}"
+            if judgment.learned is not None
+            else f"model {judgment.model:+.2f}, words {judgment.cues.margin:+.1f}"
+        )
         print(
-            f"{'ok ' if right else 'BAD'} {margin:+.2f} (model {judgment.model:+.2f}, words "
-            f"{judgment.cues.margin:+.1f}) {item['voice']:9} {mark} {words!r}",
+            f"{'ok ' if right else 'BAD'} {margin:+.2f} ({how}) {item['voice']:9} {mark} {words!r}",
             flush=True,
         )
     for split, scored in rows.items():

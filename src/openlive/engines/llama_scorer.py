@@ -31,9 +31,11 @@ class LlamaScorer:
         lean: The log-odds of the first answer over the second at which the caller's
             question is even for this model (its bias, measured by the caller on a
             tuning set); kept here for the caller, not applied.
+        states: Keep the model's state after each prompt (:meth:`next_token_state`).
     """
 
-    def __init__(self, path: Path, n_ctx: int = PROMPT_CTX, lean: float = 0.0) -> None:
+    def __init__(self, path: Path, n_ctx: int = PROMPT_CTX, lean: float = 0.0, states: bool = False) -> None:
+        import llama_cpp
         from llama_cpp import Llama
 
         # One thread: the batches are short, and on a busy machine llama.cpp's threads
@@ -50,14 +52,19 @@ class LlamaScorer:
             logits_all=False,
             use_mmap=True,
             verbose=False,
+            # With states, the last layer's output is kept too (llama.cpp then keeps it for
+            # every new token and computes their logits too: about 80 ms more a judgment).
+            embedding=states,
+            pooling_type=llama_cpp.LLAMA_POOLING_TYPE_NONE,
         )
         self._n_ctx = n_ctx
+        self.states = states
         self.lean = lean
         self._lock = threading.Lock()
-        # The last prompt's tokens and next-token log-probabilities: the same prompt
-        # asked again is answered alike (one token evaluated alone rounds differently
-        # from the same token in a batch, by a few tenths on a tiny model).
-        self._last: tuple[list[int], np.ndarray] | None = None
+        # The last prompt's tokens, next-token log-probabilities and state: the same
+        # prompt asked again is answered alike (one token evaluated alone rounds
+        # differently from the same token in a batch, by a few tenths on a tiny model).
+        self._last: tuple[list[int], np.ndarray, np.ndarray | None] | None = None
 
     def next_token_logprobs(self, prompt: str, answers: Sequence[str]) -> list[float]:
         """The log-probability of each answer's first token right after ``prompt`` (raw text).
@@ -68,6 +75,27 @@ class LlamaScorer:
         Raises:
             EngineError: The prompt does not fit the context, or the model failed.
         """
+        return self.score(prompt, answers)[0]
+
+    def next_token_state(self, prompt: str, answers: Sequence[str]) -> tuple[list[float], np.ndarray]:
+        """As :meth:`next_token_logprobs`, with the model's state after ``prompt``.
+
+        The state is the last layer's output at the prompt's last token (after
+        the final norm): what the model makes of the whole prompt, the vector a
+        linear probe reads (:mod:`openlive.pipeline.address_model`).
+
+        Raises:
+            EngineError: The scorer was built without ``states``, or as :meth:`next_token_logprobs`.
+        """
+        logprobs, state = self.score(prompt, answers)
+        if state is None:
+            raise EngineError("this scorer keeps no states (built without states=True)")
+        return logprobs, state
+
+    def score(self, prompt: str, answers: Sequence[str]) -> tuple[list[float], np.ndarray | None]:
+        """Each answer's log-probability after ``prompt``, and the state when ``states`` is on."""
+        import llama_cpp
+
         llama = self._llama
         tokens = llama.tokenize(prompt.encode("utf-8"), add_bos=True, special=False)
         if len(tokens) >= self._n_ctx:
@@ -75,7 +103,7 @@ class LlamaScorer:
         firsts = [llama.tokenize(a.encode("utf-8"), add_bos=False, special=False)[:1] for a in answers]
         with self._lock:
             if self._last is not None and self._last[0] == tokens:
-                logprobs = self._last[1]
+                _, logprobs, state = self._last
             else:
                 try:
                     # Evaluate at least the last token: the logits read are the last evaluated.
@@ -85,10 +113,17 @@ class LlamaScorer:
                         np.ctypeslib.as_array(llama._ctx.get_logits_ith(-1), shape=(llama.n_vocab(),)),
                         dtype=np.float64,
                     )
+                    state = None
+                    if self.states:
+                        size = llama_cpp.llama_n_embd(llama._model.model)
+                        output = llama_cpp.llama_get_embeddings_ith(llama._ctx.ctx, -1)
+                        if not output:
+                            raise RuntimeError("llama.cpp kept no state")
+                        state = np.array(np.ctypeslib.as_array(output, shape=(size,)), dtype=np.float64)
                 except (RuntimeError, ValueError) as exc:
                     self._last = None
                     raise EngineError(f"the scoring model failed: {exc}") from exc
                 logits -= logits.max()
                 logprobs = logits - np.log(np.exp(logits).sum())
-                self._last = (tokens, logprobs)
-        return [float(logprobs[first[0]]) if first else float("-inf") for first in firsts]
+                self._last = (tokens, logprobs, state)
+        return [float(logprobs[first[0]]) if first else float("-inf") for first in firsts], state

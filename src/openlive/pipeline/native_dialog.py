@@ -39,8 +39,13 @@ def native_prepare(
     plan = request.thinking
     judged = judged_for or llm
 
+    def _addressed(messages: Sequence[ChatMessage], cancel: threading.Event) -> bool:
+        judging = judge.for_reply(judged) if judge else judged
+        classifier = judge.classifier_for(judging) if judge else None
+        return is_addressed(judging, messages, cancel, classifier=classifier)
+
     def prepare(messages: Sequence[ChatMessage], cancel: threading.Event) -> Prelude:
-        if request.gate and not is_addressed(judge.for_reply(judged) if judge else judged, messages, cancel):
+        if request.gate and not _addressed(messages, cancel):
             log.info("proactive audio: the words were not for the assistant; no reply")
             return Prelude(declined=True)
         if plan is None or cancel.is_set():

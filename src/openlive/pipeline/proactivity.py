@@ -40,7 +40,8 @@ import numpy as np
 
 from openlive.engines.base import LLM, ChatMessage, GenerationStats, SamplingParams
 from openlive.engines.stand_in import StandIn, is_tiny
-from openlive.errors import EngineError
+from openlive.errors import ConfigError, EngineError
+from openlive.pipeline.address_model import AddressModel, probe_inputs
 
 log = logging.getLogger(__name__)
 
@@ -147,6 +148,21 @@ class Scorer(Protocol):
         ...
 
 
+@runtime_checkable
+class StateScorer(Scorer, Protocol):
+    """A scorer that also gives its state after the prompt (:meth:`LlamaScorer.next_token_state`).
+
+    Attributes:
+        states: Whether it was built to keep states (without, :meth:`next_token_state` fails).
+    """
+
+    states: bool
+
+    def next_token_state(self, prompt: str, answers: Sequence[str]) -> tuple[list[float], Any]:
+        """Each answer's first-token log-probability after ``prompt``, and the model's state there."""
+        ...
+
+
 # The scorer's judgment: a question asked after worked examples, answered by the
 # odds of " yes" against " no" as the next token (few-shot, no sampling). The
 # examples cover each kind of speech not for the assistant (another person, a pet,
@@ -232,6 +248,12 @@ def question_odds(scorer: Scorer, messages: Sequence[ChatMessage]) -> float:
     """Log-odds that the last user message was for the assistant: " yes" against " no", less the lean."""
     yes, no = scorer.next_token_logprobs(question_prompt(messages), YES_NO)
     return yes - no - scorer.lean
+
+
+def question_evidence(scorer: StateScorer, messages: Sequence[ChatMessage]) -> tuple[float, Any]:
+    """As :func:`question_odds`, with the scorer's state after the question (the probe's input)."""
+    (yes, no), state = scorer.next_token_state(question_prompt(messages), YES_NO)
+    return yes - no - scorer.lean, state
 
 
 def parse_judgment(text: str) -> bool:
@@ -381,31 +403,54 @@ class Judgment:
     Attributes:
         model: The judge model's odds of "yes" over "no", less its lean.
         cues: The words' cues.
+        learned: The trained classifier's log-odds from all the evidence
+            (:mod:`openlive.pipeline.address_model`); ``None`` when none weighed it.
     """
 
     model: float
     cues: AddressCues
+    learned: float | None = None
 
     @property
     def margin(self) -> float:
-        """All the evidence: above 0, likelier addressed than not."""
-        return self.model + self.cues.margin
+        """All the evidence: above 0, likelier addressed than not.
+
+        The probe's, when it read the judge model's state; else the model's odds
+        and the cues' weights summed.
+        """
+        return self.learned if self.learned is not None else self.model + self.cues.margin
 
 
-def judge(llm: LLM | Scorer, messages: Sequence[ChatMessage], cancel: threading.Event) -> Judgment:
-    """Judge the last user message of ``messages`` with ``llm`` (runs the model: call it off the loop)."""
+def judge(
+    llm: LLM | Scorer,
+    messages: Sequence[ChatMessage],
+    cancel: threading.Event,
+    classifier: AddressModel | None = None,
+) -> Judgment:
+    """Judge the last user message of ``messages`` with ``llm`` (runs the model: call it off the loop).
+
+    ``classifier``, the probe trained on ``llm``'s states, decides when ``llm`` keeps them.
+    """
     instruction = next((m.content for m in messages if m.role == "system"), "")
     heard = messages[-1].content if messages else ""
-    if isinstance(llm, Scorer):
-        model = question_odds(llm, messages)
-    else:
+    cues = address_cues(heard, assistant_names(instruction))
+    if not isinstance(llm, Scorer):
         model = _odds(llm, relevance_prompt(messages), cancel) - _lean(llm, instruction, cancel)
-    return Judgment(model=model, cues=address_cues(heard, assistant_names(instruction)))
+        return Judgment(model=model, cues=cues)
+    if classifier is None or not (isinstance(llm, StateScorer) and llm.states):
+        return Judgment(model=question_odds(llm, messages), cues=cues)
+    model, state = question_evidence(llm, messages)
+    return Judgment(model=model, cues=cues, learned=classifier.log_odds(probe_inputs(model, state)))
 
 
-def addressed_margin(llm: LLM | Scorer, messages: Sequence[ChatMessage], cancel: threading.Event) -> float:
+def addressed_margin(
+    llm: LLM | Scorer,
+    messages: Sequence[ChatMessage],
+    cancel: threading.Event,
+    classifier: AddressModel | None = None,
+) -> float:
     """How much likelier "addressed" is than not (natural log) for the last user message of ``messages``."""
-    return judge(llm, messages, cancel).margin
+    return judge(llm, messages, cancel, classifier).margin
 
 
 def is_addressed(
@@ -413,11 +458,12 @@ def is_addressed(
     messages: Sequence[ChatMessage],
     cancel: threading.Event,
     margin: float = SILENCE_MARGIN,
+    classifier: AddressModel | None = None,
 ) -> bool:
     """Whether the last user message of ``messages`` is for the assistant, judged by ``llm``."""
     if not messages or messages[-1].role != "user":
         return True  # not a reply to something heard: nothing to judge
-    return addressed_margin(llm, messages, cancel) > -margin
+    return addressed_margin(llm, messages, cancel, classifier) > -margin
 
 
 class JudgeModel(StandIn["LLM | Scorer"]):
@@ -431,12 +477,41 @@ class JudgeModel(StandIn["LLM | Scorer"]):
         name: What the log calls it.
     """
 
-    def __init__(self, build: Callable[[], LLM | Scorer], name: str) -> None:
+    def __init__(
+        self,
+        build: Callable[[], LLM | Scorer],
+        name: str,
+        classifier: Callable[[], AddressModel] | None = None,
+    ) -> None:
         super().__init__(build, name, "judges proactive audio")
+        self._build_classifier = classifier
+        self._classifier: AddressModel | None = None
+        self._classifier_lock = threading.Lock()
 
     def for_reply(self, llm: LLM) -> LLM | Scorer:
         """The engine that judges for ``llm``: loads the judge on first need (call it off the loop)."""
         return self.for_engine(llm)
+
+    def classifier_for(self, judging: LLM | Scorer) -> AddressModel | None:
+        """The trained probe, when ``judging`` is this judge's scorer keeping states; read once.
+
+        ``None`` when an engine judges for itself (the probe reads the judge
+        model's state), or when the probe is missing or trained for another
+        model (said once in the log; the evidence is then summed by hand-set weights).
+        """
+        if self._build_classifier is None or not (isinstance(judging, StateScorer) and judging.states):
+            return None
+        with self._classifier_lock:
+            if self._classifier is None and self._build_classifier is not None:
+                try:
+                    model = self._build_classifier()
+                    if model.judge != self.name:
+                        raise ConfigError(f"it was trained on {model.judge}'s states, not {self.name}'s")
+                    self._classifier = model
+                except ConfigError as error:
+                    self._build_classifier = None
+                    log.warning("proactive audio: no trained probe, the evidence is summed: %s", error)
+            return self._classifier
 
     def preload(self, engines: Iterable[LLM]) -> threading.Thread | None:
         """Load the judge and judge once, in the background, if one of ``engines`` is tiny.
@@ -451,10 +526,20 @@ class JudgeModel(StandIn["LLM | Scorer"]):
 
         def load() -> None:
             try:
-                judge(self.for_reply(tiny), warm, threading.Event())
+                judging = self.for_reply(tiny)
+                judge(judging, warm, threading.Event(), self.classifier_for(judging))
             except EngineError as error:
                 log.warning("proactive audio: the judge failed its first judgment: %s", error)
 
         thread = threading.Thread(target=load, name="judge-preload", daemon=True)
         thread.start()
         return thread
+
+
+def packaged_classifier() -> AddressModel:
+    """The trained probe shipped with openlive (:mod:`openlive.pipeline.address_model`).
+
+    Raises:
+        ConfigError: Its file is missing or unreadable.
+    """
+    return AddressModel.packaged()

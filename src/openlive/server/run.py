@@ -128,13 +128,13 @@ def proactive_judge(settings: Settings) -> JudgeModel:
     """Qwen2.5-Coder-0.5B (``qwen`` extra) judging proactive audio for tiny engines, loaded on first use."""
     from openlive.engines.llama_scorer import LlamaScorer
     from openlive.engines.packaged import packaged_llm_path
-    from openlive.pipeline.proactivity import SCORER_LEANS, JudgeModel
+    from openlive.pipeline.proactivity import SCORER_LEANS, JudgeModel, packaged_classifier
 
     def build() -> LlamaScorer:
         path = packaged_llm_path(JUDGE_LLM, settings.resolved_data_dir())
-        return LlamaScorer(path, lean=SCORER_LEANS[JUDGE_LLM])
+        return LlamaScorer(path, lean=SCORER_LEANS[JUDGE_LLM], states=True)
 
-    return JudgeModel(build, JUDGE_LLM)
+    return JudgeModel(build, JUDGE_LLM, classifier=packaged_classifier)
 
 
 def _listener_judge(settings: Settings) -> Callable[[str], float] | None:
@@ -456,7 +456,7 @@ def serve(settings: Settings) -> None:
         # thread printed or logged meanwhile would be lost. Its first judgment runs
         # in the background once the server is up.
         for engine in models.engines():
-            models.judge.for_reply(engine)
+            models.judge.classifier_for(models.judge.for_reply(engine))  # and its classifier
     load_tool_reader(models)  # now, for the same reason
     load_listener_judge(speech)  # and this one
     if not all(profile_of(engine).native_tools for engine in models.engines()):
