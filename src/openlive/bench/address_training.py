@@ -6,7 +6,11 @@ by cross-validation on the training data alone, and so is the decision offset
 (:func:`choose_offset`). The test splits are then scored, never trained on, from what
 Whisper heard (``--heard``, the file ``openlive bench proactive --heard`` writes).
 
-Run: ``python -m openlive.bench.address_training --heard heard.json [--write]``.
+With ``--speak`` the written sets are spoken too (:data:`TRAIN_VOICES`) and
+what Whisper heard is a training case as well: the probe then learns from the
+words as the server will see them, misheard words included.
+
+Run: ``python -m openlive.bench.address_training --heard heard.json --speak [--write]``.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from openlive.bench.proactive import hearing
 from openlive.engines.base import ChatMessage
 from openlive.pipeline.address_model import WEIGHTS_FILE, AddressModel, fit, probe_inputs
 from openlive.pipeline.proactivity import (
@@ -40,6 +45,11 @@ MAX_OFFSET = 3.0
 OFFSET_STEP = 0.05
 ACCURACY_SLACK = 0.005
 JUDGE = "qwen-0.5b"
+# The voices the written training sets are spoken in (--speak), in turn.
+TRAIN_VOICES = (
+    "en-us", "Puck", "en-gb", "Kore", "en-us+f3", "Charon", "en-gb-scotland", "Aoede",
+    "en-gb+m3", "Fenrir", "en-029", "Leda", "en-us-nyc", "Orus", "en-gb-x-rp", "Zephyr",
+)  # fmt: skip
 
 
 def _data(name: str) -> dict[str, Any]:
@@ -142,6 +152,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--heard", required=True, help="what Whisper heard (openlive bench proactive --heard)"
     )
     parser.add_argument("--cache", default="", metavar="FILE.npz", help="keep the probe's inputs here")
+    parser.add_argument(
+        "--speak", action="store_true", help="speak the training sets too, and train on what Whisper heard"
+    )
     parser.add_argument("--write", action="store_true", help=f"write pipeline/{WEIGHTS_FILE}")
     args = parser.parse_args(argv)
     from openlive.engines.llama_scorer import LlamaScorer
@@ -151,16 +164,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     featurize = Featurizer(scorer, Path(args.cache) if args.cache else None)
     heard: dict[str, str] = json.loads(Path(args.heard).read_text())
 
+    hear = hearing(Path(args.data_dir), Path(args.heard)) if args.speak else None
     rows, labels = [], []
-    for item in training_items():
+    for index, item in enumerate(training_items()):
         texts = [item["utterance"]]
-        spoken = heard.get(f"{item.get('voice')}|{item['utterance']}")
+        voice = item.get("voice", TRAIN_VOICES[index % len(TRAIN_VOICES)])
+        spoken = hear(item["utterance"], voice) if hear else heard.get(f"{voice}|{item['utterance']}")
         if spoken and spoken != item["utterance"]:
-            texts.append(spoken)  # the tuning splits count as written and as heard
+            texts.append(spoken)  # a case counts as written and as heard
         for words in texts:
             rows.append(featurize(messages_of(item, words)))
             labels.append(item["addressed"])
     featurize.save()
+    heard = json.loads(Path(args.heard).read_text())
     x, y = np.asarray(rows), np.asarray(labels, dtype=np.float64)
     print(f"training cases: {len(y)} ({int(y.sum())} addressed)")
     best: tuple[float, float, np.ndarray[Any, Any]] | None = None

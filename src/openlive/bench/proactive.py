@@ -17,7 +17,7 @@ import argparse
 import json
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,37 @@ def load_items() -> list[dict[str, Any]]:
     text = resources.files("openlive.bench").joinpath("data/proactive.json").read_text()
     items: list[dict[str, Any]] = json.loads(text)["items"]
     return items
+
+
+def hearing(data_dir: Path, kept: Path | None) -> Callable[[str, str], str]:
+    """Speak words in a voice and recognise them as the server does; what was heard is kept in ``kept``.
+
+    The voices are espeak-ng's by name, or the packaged Piper and hibari voices by
+    their Live API names.
+    """
+    from openlive.engines.voice_cast import packaged_cast
+    from openlive.engines.whisper import WhisperAsr
+    from openlive.engines.whisper_models import whisper_model_dir
+
+    heard: dict[str, str] = json.loads(kept.read_text()) if kept and kept.exists() else {}
+    cast = packaged_cast()
+    asr = WhisperAsr(whisper_model_dir("", data_dir))
+
+    def hear(text: str, voice: str) -> str:
+        key = f"{voice}|{text}"
+        if key not in heard:
+            if voice in cast.voices:
+                pieces = list(cast.synthesize(text, voice, "en-US", threading.Event()))
+                audio = resample(np.concatenate(pieces), 24_000, RATE)
+            else:
+                pcm, rate = espeak_pcm(text, voice, ESPEAK_WPM)
+                audio = resample(pcm16_to_float(pcm), rate, RATE)
+            heard[key] = asr.transcribe(audio)
+            if kept:
+                kept.write_text(json.dumps(heard, indent=1))
+        return heard[key]
+
+    return hear
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -85,32 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         probe = AddressModel.packaged()
         if args.no_probe or probe.judge != args.judge:
             probe = None
-    heard: dict[str, str] = (
-        json.loads(Path(args.heard).read_text()) if args.heard and Path(args.heard).exists() else {}
-    )
-    hear = None
-    if not args.text:
-        from openlive.engines.voice_cast import packaged_cast
-        from openlive.engines.whisper import WhisperAsr
-        from openlive.engines.whisper_models import whisper_model_dir
-
-        cast = packaged_cast()
-        asr = WhisperAsr(whisper_model_dir("", data_dir))
-
-        def hear(text: str, voice: str) -> str:
-            key = f"{voice}|{text}"
-            if key not in heard:
-                if voice in cast.voices:
-                    pieces = list(cast.synthesize(text, voice, "en-US", threading.Event()))
-                    audio = resample(np.concatenate(pieces), 24_000, RATE)
-                else:
-                    pcm, rate = espeak_pcm(text, voice, ESPEAK_WPM)
-                    audio = resample(pcm16_to_float(pcm), rate, RATE)
-                heard[key] = asr.transcribe(audio)
-                if args.heard:
-                    Path(args.heard).write_text(json.dumps(heard, indent=1))
-            return heard[key]
-
+    hear = None if args.text else hearing(data_dir, Path(args.heard) if args.heard else None)
     rows: dict[str, list[tuple[float, bool]]] = {split: [] for split in SPLITS}
     judge_s: list[float] = []
     for item in load_items():

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -20,6 +21,22 @@ from openlive.errors import EngineError
 
 # The context: worked examples (about 520 tokens) and the case (a few hundred at most).
 PROMPT_CTX = 2048
+
+
+def _evaluate_every_output(llama: Any, tokens: Sequence[int]) -> None:
+    """As ``Llama.eval``, with every token marked as an output.
+
+    llama.cpp keeps states for every token of a batch when asked for states, and
+    warns on stderr at each batch that marks only its last (what ``Llama.eval``
+    does); marking them all costs nothing more than it already does.
+    """
+    llama._ctx.kv_cache_seq_rm(-1, llama.n_tokens, -1)
+    for start in range(0, len(tokens), llama.n_batch):
+        batch = list(tokens[start : start + llama.n_batch])
+        llama._batch.set_batch(batch=batch, n_past=llama.n_tokens, logits_all=True)
+        llama._ctx.decode(llama._batch)
+        llama.input_ids[llama.n_tokens : llama.n_tokens + len(batch)] = batch
+        llama.n_tokens += len(batch)
 
 
 class LlamaScorer:
@@ -55,7 +72,10 @@ class LlamaScorer:
             # With states, the last layer's output is kept too (llama.cpp then keeps it for
             # every new token and computes their logits too: about 80 ms more a judgment).
             embedding=states,
-            pooling_type=llama_cpp.LLAMA_POOLING_TYPE_NONE,
+            # One state per token, not pooled: the last is read.
+            pooling_type=llama_cpp.LLAMA_POOLING_TYPE_NONE
+            if states
+            else llama_cpp.LLAMA_POOLING_TYPE_UNSPECIFIED,
         )
         self._n_ctx = n_ctx
         self.states = states
@@ -108,14 +128,17 @@ class LlamaScorer:
                 try:
                     # Evaluate at least the last token: the logits read are the last evaluated.
                     llama.n_tokens = min(cached_prefix(llama, tokens), len(tokens) - 1)
-                    llama.eval(tokens[llama.n_tokens :])
+                    if self.states:
+                        _evaluate_every_output(llama, tokens[llama.n_tokens :])
+                    else:
+                        llama.eval(tokens[llama.n_tokens :])
                     logits = np.array(
                         np.ctypeslib.as_array(llama._ctx.get_logits_ith(-1), shape=(llama.n_vocab(),)),
                         dtype=np.float64,
                     )
                     state = None
                     if self.states:
-                        size = llama_cpp.llama_n_embd(llama._model.model)
+                        size = llama_cpp.llama_model_n_embd(llama._model.model)
                         output = llama_cpp.llama_get_embeddings_ith(llama._ctx.ctx, -1)
                         if not output:
                             raise RuntimeError("llama.cpp kept no state")

@@ -6,7 +6,7 @@ used by the product path: ``openlive serve`` always runs real engines.
 
 from openlive.testing.fake_embedder import FakeEmbedder
 from openlive.testing.fake_llm import FakeLLM, WarmingFakeLLM, echo_reply
-from openlive.testing.fake_scorer import FakeListenerJudge, FakeScorer
+from openlive.testing.fake_scorer import FakeListenerJudge, FakeScorer, FakeStateScorer
 from openlive.testing.fake_speech import FakeAsr, FakeGlimpsingAsr, FakeTts, FakeTurn, FakeVad
 from openlive.testing.fake_tools import FakePlanner, FakeSearch, FakeToolCallingLLM
 from openlive.testing.fake_transport import FakeSessionIO, FakeTransport
@@ -22,6 +22,7 @@ __all__ = [
     "FakeListenerJudge",
     "FakePlanner",
     "FakeScorer",
+    "FakeStateScorer",
     "FakeSearch",
     "FakeSessionIO",
     "FakeTransport",

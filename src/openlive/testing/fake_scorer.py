@@ -27,6 +27,36 @@ class FakeScorer:
         return [self.logprobs.get(answer, -30.0) for answer in answers]
 
 
+class FakeStateScorer(FakeScorer):
+    """A :class:`FakeScorer` that also gives a state after each prompt (``proactivity.StateScorer``).
+
+    Args:
+        logprobs: As :class:`FakeScorer`.
+        states: The state per heard words (found in the prompt); other prompts get ``default``.
+        default: The state of any other prompt.
+        lean: As :class:`FakeScorer`.
+    """
+
+    states = True
+
+    def __init__(
+        self,
+        logprobs: dict[str, float],
+        states: dict[str, Sequence[float]] | None = None,
+        default: Sequence[float] = (0.0, 0.0),
+        lean: float = 0.0,
+    ) -> None:
+        super().__init__(logprobs, lean)
+        self.by_words = {words: list(state) for words, state in (states or {}).items()}
+        self.default = list(default)
+
+    def next_token_state(self, prompt: str, answers: Sequence[str]) -> tuple[list[float], list[float]]:
+        """The set log-probabilities, and the state set for the last words the prompt names."""
+        heard = prompt.rsplit("Heard: ", 1)[-1]
+        state = next((s for words, s in self.by_words.items() if words in heard), self.default)
+        return self.next_token_logprobs(prompt, answers), state
+
+
 class FakeListenerJudge:
     """A listener judge (``SpeechEngines.listener``): set odds per words, questions recorded.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from openlive.engines.base import ChatMessage
@@ -49,3 +50,19 @@ def test_proactive_audios_longest_prompt_fits_the_window() -> None:
     )
     yes, no = scorer.next_token_logprobs(worst, [" yes", " no"])
     assert yes < 0 and no < 0
+
+
+def test_a_scorer_with_states_gives_the_same_odds_and_a_state_that_depends_on_the_prompt() -> None:
+    plain = LlamaScorer(smollm2_path(), n_ctx=256)
+    keeping = LlamaScorer(smollm2_path(), n_ctx=256, states=True)
+    prompt = "Heard: what time is it?\nSaid to the assistant:"
+    odds, state = keeping.next_token_state(prompt, [" yes", " no"])
+    assert odds == pytest.approx(plain.next_token_logprobs(prompt, [" yes", " no"]), abs=1e-3)
+    assert state.shape == (576,) and np.all(np.isfinite(state))  # SmolLM2-135M's width
+    other = keeping.next_token_state("Heard: Tom, dinner is ready.\nSaid to the assistant:", [" yes"])[1]
+    assert not np.allclose(state, other)
+    assert np.allclose(
+        keeping.next_token_state(prompt, [" yes"])[1], state
+    )  # the cached prompt, the same state
+    with pytest.raises(EngineError, match="keeps no states"):
+        plain.next_token_state(prompt, [" yes"])

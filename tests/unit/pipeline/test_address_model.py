@@ -1,4 +1,4 @@
-"""The learned decision of proactive audio: training, reading and its bad input."""
+"""The probe of proactive audio: training, reading, and its bad input."""
 
 from __future__ import annotations
 
@@ -8,25 +8,26 @@ import numpy as np
 import pytest
 
 from openlive.errors import ConfigError
-from openlive.pipeline.address_model import EMBEDDING_SIZE, EVIDENCE, AddressModel, evidence_vector, fit
+from openlive.pipeline.address_model import AddressModel, fit, probe_inputs
 
-SIZE = len(EVIDENCE) + EMBEDDING_SIZE
-
-
-def _unit(seed: int) -> np.ndarray:
-    v = np.random.default_rng(seed).normal(size=EMBEDDING_SIZE)
-    return v / np.linalg.norm(v)
+SIZE = 1 + 32
 
 
-def test_the_evidence_vector_puts_the_evidence_before_the_embedding() -> None:
-    heard, said = _unit(1), _unit(2)
-    v = evidence_vector(1.5, True, False, True, heard, said)
-    assert v.shape == (SIZE,)
-    assert list(v[:5]) == [1.5, 1.0, 0.0, 1.0, 1.0]
-    assert v[5] == pytest.approx(float(heard @ said))
-    assert np.allclose(v[len(EVIDENCE) :], heard)
-    alone = evidence_vector(0.0, False, False, False, heard, None)
-    assert alone[4] == 0.0 and alone[5] == 0.0
+def model(rng: np.random.Generator, offset: float = 0.0) -> AddressModel:
+    return AddressModel(
+        judge="judge",
+        mean=rng.normal(size=SIZE),
+        scale=rng.uniform(0.5, 2, size=SIZE),
+        weights=rng.normal(size=SIZE),
+        bias=0.25,
+        offset=offset,
+        about="test",
+    )
+
+
+def test_the_probes_input_is_the_odds_then_the_state() -> None:
+    inputs = probe_inputs(1.5, [0.25, -2.0, 3.0])
+    assert inputs.dtype == np.float64 and list(inputs) == [1.5, 0.25, -2.0, 3.0]
 
 
 def test_fit_learns_which_input_tells_the_classes_apart() -> None:
@@ -34,9 +35,9 @@ def test_fit_learns_which_input_tells_the_classes_apart() -> None:
     x = rng.normal(size=(400, SIZE))
     y = x[:, 0] + 0.3 * rng.normal(size=400) > 0
     mean, scale, w, b = fit(x, y, l2=1.0)
-    model = AddressModel(mean=mean, scale=scale, weights=w, bias=b, offset=0.0)
+    learned = AddressModel(judge="j", mean=mean, scale=scale, weights=w, bias=b, offset=0.0)
     assert int(np.argmax(np.abs(w))) == 0 and w[0] > 0
-    right = sum((model.log_odds(row) > 0) == label for row, label in zip(x, y, strict=True))
+    right = sum((learned.log_odds(row) > 0) == label for row, label in zip(x, y, strict=True))
     assert right >= 360
 
 
@@ -51,34 +52,40 @@ def test_a_stronger_penalty_shrinks_the_weights() -> None:
 
 def test_the_model_survives_its_json_and_the_offset_moves_the_decision() -> None:
     rng = np.random.default_rng(2)
-    model = AddressModel(
-        mean=rng.normal(size=SIZE),
-        scale=rng.uniform(0.5, 2, size=SIZE),
-        weights=rng.normal(size=SIZE),
-        bias=0.25,
-        offset=-1.0,
-        about="test",
-    )
-    again = AddressModel.from_json(model.to_json())
+    original = model(rng, offset=-1.0)
+    again = AddressModel.from_json(original.to_json())
+    assert again.judge == "judge" and again.size == SIZE
     row = rng.normal(size=SIZE)
-    assert again.log_odds(row) == pytest.approx(model.log_odds(row), abs=1e-3)
-    shifted = AddressModel(again.mean, again.scale, again.weights, again.bias, offset=0.0)
+    assert again.log_odds(row) == pytest.approx(original.log_odds(row), abs=1e-3)
+    shifted = AddressModel(again.judge, again.mean, again.scale, again.weights, again.bias, offset=0.0)
     assert shifted.log_odds(row) - again.log_odds(row) == pytest.approx(1.0)
+
+
+def test_inputs_of_another_size_are_refused() -> None:
+    with pytest.raises(ConfigError, match=f"reads {SIZE} inputs"):
+        model(np.random.default_rng(3)).log_odds(np.zeros(SIZE + 1))
+
+
+def _file(**changes: object) -> str:
+    good: dict[str, object] = {"judge": "j", "bias": 0, "offset": 0}
+    good.update({"mean": [0.0] * SIZE, "scale": [1.0] * SIZE, "weights": [0.0] * SIZE})
+    good.update(changes)
+    return json.dumps({k: v for k, v in good.items() if v is not None})
 
 
 @pytest.mark.parametrize(
     "text",
     [
         "not json",
-        json.dumps({"mean": [0.0], "scale": [1.0], "weights": [1.0], "bias": 0, "offset": 0}),
-        json.dumps(
-            {"mean": [0.0] * SIZE, "scale": [0.0] * SIZE, "weights": [0.0] * SIZE, "bias": 0, "offset": 0}
-        ),
-        json.dumps(
-            {"mean": [0.0] * SIZE, "scale": [1.0] * SIZE, "weights": [0.0] * SIZE, "bias": "nan", "offset": 0}
-        ),
-        json.dumps({"scale": [1.0] * SIZE}),
         json.dumps([1, 2]),
+        _file(judge=None),
+        _file(mean=[0.0]),
+        _file(scale=[0.0] * SIZE),
+        _file(weights=["x"] * SIZE),
+        _file(weights=[[1.0]] * SIZE),
+        _file(bias="nan"),
+        _file(offset=float("inf")),
+        json.dumps({"judge": "j", "mean": 1, "scale": 1, "weights": 1, "bias": 0, "offset": 0}),
     ],
 )
 def test_a_broken_model_file_is_refused_with_a_clear_error(text: str) -> None:
