@@ -37,7 +37,7 @@ from openlive.pipeline.proactivity import (
 )
 
 TRAIN_SPLITS = ("dev", "held_out")
-TEST_SPLITS = ("test", "test2", "test3", "test4", "test5")
+TEST_SPLITS = ("test", "test2", "test3", "test4", "test5", "test6")
 L2_CHOICES = (1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0)
 FOLDS = 5
 # The decision offset: searched from 0 to MAX_OFFSET (towards answering) by OFFSET_STEP.
