@@ -97,17 +97,22 @@ class Featurizer:
 
     def __call__(self, messages: Sequence[ChatMessage]) -> np.ndarray[Any, Any]:
         """The probe's inputs for the last user message of ``messages``."""
+        odds, state = self._model_evidence(messages)
+        cues = address_cues(messages[-1].content, assistant_names(""))
+        return probe_inputs(odds, bool(cues.vocative), cues.named, cues.request, state)
+
+    def _model_evidence(self, messages: Sequence[ChatMessage]) -> tuple[float, np.ndarray[Any, Any]]:
         key = hashlib.sha256(json.dumps([(m.role, m.content) for m in messages]).encode()).hexdigest()
         if key not in self._cache:
             odds, state = question_evidence(self._scorer, messages)
-            self._cache[key] = probe_inputs(odds + self._scorer.lean, state)  # kept without the lean
-        inputs = self._cache[key].copy()
-        inputs[0] -= self._scorer.lean
-        return inputs
+            self._cache[key] = np.concatenate([[odds + self._scorer.lean], state])  # kept without the lean
+        kept = self._cache[key]
+        return float(kept[0]) - self._scorer.lean, kept[1:]
 
     def old_margin(self, messages: Sequence[ChatMessage]) -> float:
         """The hand-weighed judgment's margin (the odds and the cues), for comparison."""
-        return float(self(messages)[0]) + address_cues(messages[-1].content, assistant_names("")).margin
+        odds, _ = self._model_evidence(messages)
+        return odds + address_cues(messages[-1].content, assistant_names("")).margin
 
     def save(self) -> None:
         """Keep the inputs computed so far."""

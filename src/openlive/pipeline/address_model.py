@@ -5,9 +5,10 @@ examples, whether the words heard were said to the assistant. Its odds of "yes"
 alone were right about 7 times in 10 on speech whose wording the examples did
 not cover. The model's state after the question (the last layer's output at
 the prompt's last token: 896 numbers for Qwen2.5-Coder-0.5B) holds much more
-of what it read: the conversation, the form and register of the words, a name
-said to someone, a broadcast's style. A logistic regression over that state and
-the odds (a "linear probe") is trained on labelled speech of both kinds
+of what it read: the conversation, the form and register of the words, a
+broadcast's style. A logistic regression over that state, the odds and the
+cues in the words (a name said to someone, a wake word, a request's form) - a
+"linear probe" - is trained on labelled speech of both kinds
 (``bench/data/proactive_train_*.json`` and the evaluation set's tuning splits)
 by ``python -m openlive.bench.address_training``, and shipped in
 ``pipeline/data/address_model.json`` with what it was trained on.
@@ -29,11 +30,20 @@ from openlive.errors import ConfigError
 WEIGHTS_FILE = "data/address_model.json"
 
 
+# The inputs before the state, in order.
+EVIDENCE = ("odds", "vocative", "named", "request")
+
+
 def probe_inputs(
-    odds: float, state: Sequence[float] | np.ndarray[Any, Any]
+    odds: float, vocative: bool, named: bool, request: bool, state: Sequence[float] | np.ndarray[Any, Any]
 ) -> np.ndarray[Any, np.dtype[np.float64]]:
-    """The probe's input: the judge model's odds of "yes" (less its lean), then its state."""
-    return np.concatenate([[float(odds)], np.asarray(state, dtype=np.float64)])
+    """The probe's input: the judge model's odds of "yes" (less its lean), the cues in the words, its state.
+
+    The cues (:class:`~openlive.pipeline.proactivity.AddressCues`): a name said to
+    someone, the assistant's name or a wake word, the form of a request.
+    """
+    head = [float(odds), float(vocative), float(named), float(request)]
+    return np.concatenate([head, np.asarray(state, dtype=np.float64)])
 
 
 @dataclass(frozen=True)
@@ -68,7 +78,7 @@ class AddressModel:
 
     @property
     def size(self) -> int:
-        """How many inputs it reads: 1 + the judge model's state size."""
+        """How many inputs it reads: the evidence (:data:`EVIDENCE`) and the judge model's state."""
         return int(self.mean.shape[0])
 
     def log_odds(self, inputs: np.ndarray[Any, Any]) -> float:
@@ -88,7 +98,7 @@ class AddressModel:
             {
                 "about": self.about,
                 "judge": self.judge,
-                "inputs": f"odds of yes, then the judge model's state ({self.size - 1} numbers)",
+                "inputs": f"{', '.join(EVIDENCE)}, then the state ({self.size - len(EVIDENCE)} numbers)",
                 "bias": self.bias,
                 "offset": self.offset,
                 "mean": [round(float(v), 6) for v in self.mean],

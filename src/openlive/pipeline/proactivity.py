@@ -440,7 +440,8 @@ def judge(
     if classifier is None or not (isinstance(llm, StateScorer) and llm.states):
         return Judgment(model=question_odds(llm, messages), cues=cues)
     model, state = question_evidence(llm, messages)
-    return Judgment(model=model, cues=cues, learned=classifier.log_odds(probe_inputs(model, state)))
+    inputs = probe_inputs(model, bool(cues.vocative), cues.named, cues.request, state)
+    return Judgment(model=model, cues=cues, learned=classifier.log_odds(inputs))
 
 
 def addressed_margin(

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from openlive.errors import ConfigError
-from openlive.pipeline.address_model import AddressModel, fit, probe_inputs
+from openlive.pipeline.address_model import EVIDENCE, AddressModel, fit, probe_inputs
 
-SIZE = 1 + 32
+SIZE = len(EVIDENCE) + 32
 
 
 def model(rng: np.random.Generator, offset: float = 0.0) -> AddressModel:
@@ -25,9 +25,9 @@ def model(rng: np.random.Generator, offset: float = 0.0) -> AddressModel:
     )
 
 
-def test_the_probes_input_is_the_odds_then_the_state() -> None:
-    inputs = probe_inputs(1.5, [0.25, -2.0, 3.0])
-    assert inputs.dtype == np.float64 and list(inputs) == [1.5, 0.25, -2.0, 3.0]
+def test_the_probes_input_is_the_odds_the_cues_then_the_state() -> None:
+    inputs = probe_inputs(1.5, True, False, True, [0.25, -2.0, 3.0])
+    assert inputs.dtype == np.float64 and list(inputs) == [1.5, 1.0, 0.0, 1.0, 0.25, -2.0, 3.0]
 
 
 def test_fit_learns_which_input_tells_the_classes_apart() -> None:

@@ -11,7 +11,7 @@ import pytest
 from openlive.engines.base import ChatMessage, SamplingParams
 from openlive.engines.profile import make_profile
 from openlive.errors import ConfigError
-from openlive.pipeline.address_model import AddressModel
+from openlive.pipeline.address_model import EVIDENCE, AddressModel
 from openlive.pipeline.native_dialog import native_prepare
 from openlive.pipeline.proactivity import JudgeModel, is_addressed, judge, packaged_classifier
 from openlive.session import StartGeneration
@@ -26,12 +26,15 @@ SURE_YES = {" yes": -0.05, " no": -4.0}  # the odds alone: addressed
 
 
 def probe(judge_name: str = "judge") -> AddressModel:
-    """A probe over (odds, 2 state numbers) that reads only the state's first number: > 0 addressed."""
+    """A probe over (odds, 3 cues, 2 state numbers) that reads the state's first number (> 0 addressed).
+
+    And a name said to someone, weighed as strongly.
+    """
     return AddressModel(
         judge=judge_name,
-        mean=np.zeros(3),
-        scale=np.ones(3),
-        weights=np.array([0.0, 4.0, 0.0]),
+        mean=np.zeros(6),
+        scale=np.ones(6),
+        weights=np.array([0.0, -8.0, 0.0, 0.0, 4.0, 0.0]),
         bias=0.0,
         offset=0.0,
     )
@@ -55,6 +58,9 @@ def test_the_probe_decides_from_the_state_when_the_scorer_keeps_states() -> None
     # Without the probe, the odds and the cues decide as before: addressed.
     assert judge(scorer, HEARD, threading.Event()).learned is None
     assert is_addressed(scorer, HEARD, threading.Event())
+    # The cues are inputs too: a name said to someone, whatever the state.
+    named = [*HEARD[:2], ChatMessage("user", "Tom, and louder")]
+    assert judge(scorer, named, threading.Event(), probe()).learned == pytest.approx(-4.0)
 
 
 def test_a_scorer_without_states_is_never_probed() -> None:
@@ -118,7 +124,7 @@ def test_a_tiny_models_reply_is_declined_when_the_probe_says_the_words_were_not_
 def test_the_shipped_probe_reads_the_judge_models_state() -> None:
     shipped = packaged_classifier()
     assert shipped.judge == "qwen-0.5b"
-    assert shipped.size == 1 + 896  # the odds, then Qwen2.5-0.5B's state
+    assert shipped.size == len(EVIDENCE) + 896  # the odds and cues, then Qwen2.5-0.5B's state
     assert "cross-validation" in shipped.about
-    with pytest.raises(ConfigError, match="reads 897 inputs"):
+    with pytest.raises(ConfigError, match="reads 900 inputs"):
         shipped.log_odds(np.zeros(10))
