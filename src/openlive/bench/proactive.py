@@ -34,7 +34,7 @@ from openlive.session.prompts import shape_prompt
 RATE = 16_000
 ESPEAK_WPM = 160
 # The evaluation set's splits, in the order they were written (data/proactive.json says which were tuned on).
-SPLITS = ("dev", "held_out", "test", "test2", "test3", "test4", "test5", "test6", "test7")
+SPLITS = ("dev", "held_out", "test", "test2", "test3", "test4", "test5", "test6", "test7", "test8")
 
 
 def load_items() -> list[dict[str, Any]]:
