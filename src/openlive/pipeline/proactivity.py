@@ -3,7 +3,7 @@
 With ``proactivity.proactiveAudio`` the Live API's native-audio model may stay
 silent when speech is not for it: a side conversation, a TV or radio, someone
 thinking aloud. Here it is judged before the reply is made, from two kinds of
-evidence added as log-odds:
+evidence:
 
 - a language model's judgment, with the conversation as context. A scorer
   (:class:`Scorer`, what the server gives a tiny reply model: Qwen2.5-Coder-0.5B)
@@ -19,6 +19,11 @@ evidence added as log-odds:
 - cues in the words (:func:`address_cues`): a name or kin word said to someone
   (``"Tom, ..."``, ``"..., Mark."``), the assistant's own name or a wake word,
   the form of a question or request put to a listener.
+
+For the scorer, a trained classifier weighs them (:mod:`openlive.pipeline.address_model`):
+a linear probe of the scorer's state after the question, with its odds and the
+cues. Without it (an engine judging itself, or no probe), the odds and the cues'
+hand-set weights are added as log-odds.
 
 The judgment runs in the reply's worker, so a reply started ahead of its turn
 (during the user's trailing silence) is judged ahead too.
@@ -535,12 +540,3 @@ class JudgeModel(StandIn["LLM | Scorer"]):
         thread = threading.Thread(target=load, name="judge-preload", daemon=True)
         thread.start()
         return thread
-
-
-def packaged_classifier() -> AddressModel:
-    """The trained probe shipped with openlive (:mod:`openlive.pipeline.address_model`).
-
-    Raises:
-        ConfigError: Its file is missing or unreadable.
-    """
-    return AddressModel.packaged()

@@ -125,16 +125,20 @@ def load_tool_reader(models: ModelTable) -> None:
 
 
 def proactive_judge(settings: Settings) -> JudgeModel:
-    """Qwen2.5-Coder-0.5B (``qwen`` extra) judging proactive audio for tiny engines, loaded on first use."""
+    """Qwen2.5-Coder-0.5B (``qwen`` extra) judging proactive audio for tiny engines, loaded on first use.
+
+    Its state after the question is read by the shipped probe (:mod:`openlive.pipeline.address_model`).
+    """
     from openlive.engines.llama_scorer import LlamaScorer
     from openlive.engines.packaged import packaged_llm_path
-    from openlive.pipeline.proactivity import SCORER_LEANS, JudgeModel, packaged_classifier
+    from openlive.pipeline.address_model import AddressModel
+    from openlive.pipeline.proactivity import SCORER_LEANS, JudgeModel
 
     def build() -> LlamaScorer:
         path = packaged_llm_path(JUDGE_LLM, settings.resolved_data_dir())
         return LlamaScorer(path, lean=SCORER_LEANS[JUDGE_LLM], states=True)
 
-    return JudgeModel(build, JUDGE_LLM, classifier=packaged_classifier)
+    return JudgeModel(build, JUDGE_LLM, classifier=AddressModel.packaged)
 
 
 def _listener_judge(settings: Settings) -> Callable[[str], float] | None:

@@ -13,7 +13,7 @@ from openlive.engines.profile import make_profile
 from openlive.errors import ConfigError
 from openlive.pipeline.address_model import EVIDENCE, AddressModel
 from openlive.pipeline.native_dialog import native_prepare
-from openlive.pipeline.proactivity import JudgeModel, is_addressed, judge, packaged_classifier
+from openlive.pipeline.proactivity import JudgeModel, is_addressed, judge
 from openlive.session import StartGeneration
 from openlive.testing import FakeLLM, FakeScorer, FakeStateScorer
 
@@ -122,7 +122,7 @@ def test_a_tiny_models_reply_is_declined_when_the_probe_says_the_words_were_not_
 
 
 def test_the_shipped_probe_reads_the_judge_models_state() -> None:
-    shipped = packaged_classifier()
+    shipped = AddressModel.packaged()
     assert shipped.judge == "qwen-0.5b"
     assert shipped.size == len(EVIDENCE) + 896  # the odds and cues, then Qwen2.5-0.5B's state
     assert "cross-validation" in shipped.about
