@@ -21,6 +21,8 @@ from openlive.errors import EngineError
 
 # The context: worked examples (about 520 tokens) and the case (a few hundred at most).
 PROMPT_CTX = 2048
+# Tokens a batch, when states are kept (a case is a few dozen new tokens).
+STATE_BATCH = 64
 
 
 def _evaluate_every_output(llama: Any, tokens: Sequence[int]) -> None:
@@ -72,6 +74,10 @@ class LlamaScorer:
             # With states, the last layer's output is kept too (llama.cpp then keeps it for
             # every new token and computes their logits too: about 80 ms more a judgment).
             embedding=states,
+            # llama.cpp then keeps outputs for every token of a batch: room for a batch's
+            # logits (600 kB a token). Short batches keep that small (64: 39 MB, not 311).
+            n_batch=STATE_BATCH if states else 512,
+            n_ubatch=STATE_BATCH if states else 512,
             # One state per token, not pooled: the last is read.
             pooling_type=llama_cpp.LLAMA_POOLING_TYPE_NONE
             if states
