@@ -1,4 +1,4 @@
-"""Train proactive audio's classifier (:mod:`openlive.pipeline.address_model`), and score it.
+"""Train proactive audio's classifier (:mod:`openlive.pipeline.address_model`) and set its offset.
 
 Training data: ``data/proactive_train_*.json`` (written words) and the tuning
 splits of ``data/proactive.json`` (dev, held_out). The regularisation is chosen
@@ -85,7 +85,7 @@ def messages_of(item: dict[str, Any], words: str) -> list[ChatMessage]:
 
 
 class Featurizer:
-    """Each case's probe inputs (the judge model's odds and state), kept in a file between runs."""
+    """Each case's probe inputs (:func:`probe_inputs`); the judge model's odds and state kept in a file."""
 
     def __init__(self, scorer: StateScorer, cache: Path | None) -> None:
         self._scorer = scorer
