@@ -32,6 +32,7 @@ from openlive.engines.base import ChatMessage
 from openlive.pipeline.address_model import WEIGHTS_FILE, AddressModel, fit, probe_inputs
 from openlive.pipeline.proactivity import (
     SCORER_LEANS,
+    Judgment,
     StateScorer,
     address_cues,
     assistant_names,
@@ -112,7 +113,7 @@ class Featurizer:
     def old_margin(self, messages: Sequence[ChatMessage]) -> float:
         """The hand-weighed judgment's margin (the odds and the cues), for comparison."""
         odds, _ = self._model_evidence(messages)
-        return odds + address_cues(messages[-1].content, assistant_names("")).margin
+        return Judgment(model=odds, cues=address_cues(messages[-1].content, assistant_names(""))).margin
 
     def save(self) -> None:
         """Keep the inputs computed so far."""
