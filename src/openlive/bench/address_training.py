@@ -29,7 +29,8 @@ import numpy as np
 
 from openlive.bench.proactive import hearing
 from openlive.engines.base import ChatMessage
-from openlive.pipeline.address_model import WEIGHTS_FILE, AddressModel, fit, probe_inputs
+from openlive.pipeline.address_model import WEIGHTS_FILE, AddressModel, probe_inputs
+from openlive.pipeline.linear_probe import cross_validated, fit
 from openlive.pipeline.proactivity import (
     SCORER_LEANS,
     Judgment,
@@ -123,24 +124,6 @@ class Featurizer:
                 np.savez(out, keys=np.asarray(keys), inputs=np.stack([self._cache[k] for k in keys]))
 
 
-def _folds(groups: np.ndarray[Any, Any], folds: int, seed: int = 7) -> list[np.ndarray[Any, Any]]:
-    """Case indices per fold, each utterance's cases (written, heard) in one fold."""
-    order = np.random.default_rng(seed).permutation(np.unique(groups))
-    return [np.flatnonzero(np.isin(groups, order[k::folds])) for k in range(folds)]
-
-
-def cross_validated(
-    x: np.ndarray[Any, Any], y: np.ndarray[Any, Any], groups: np.ndarray[Any, Any], l2: float
-) -> np.ndarray[Any, Any]:
-    """Each case's log-odds from a model trained on the other folds (an utterance never on both sides)."""
-    out = np.zeros(len(y))
-    for held in _folds(groups, FOLDS):
-        train = np.setdiff1d(np.arange(len(y)), held)
-        mean, scale, w, b = fit(x[train], y[train], l2)
-        out[held] = ((x[held] - mean) / scale) @ w + b
-    return out
-
-
 def choose_offset(log_odds: np.ndarray[Any, Any], y: np.ndarray[Any, Any]) -> float:
     """The smallest offset (from 0, by :data:`OFFSET_STEP`) ignoring at most :data:`IGNORED_AT_MOST`.
 
@@ -193,7 +176,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"training cases: {len(y)} ({int(y.sum())} addressed)")
     best: tuple[float, float] | None = None
     for l2 in L2_CHOICES:
-        cv = cross_validated(x, y, groups, l2)
+        cv = cross_validated(x, y, groups, l2, FOLDS)
         loss = float(np.mean(np.logaddexp(0, -cv * (2 * y - 1))))
         print(f"l2 {l2:>6}: cross-validated log-loss {loss:.3f}; " + report("at 0", cv, y))
         if best is None or loss < best[0]:

@@ -7,7 +7,8 @@ end (Silero VAD, the endpointer, the speech marks at the probe lengths),
 recognises each glimpse and the whole utterance with the server's Whisper
 (:meth:`~openlive.engines.whisper.WhisperAsr.glimpse` and ``transcribe``), and
 applies the barge-in rules (:class:`~openlive.pipeline.backchannel.BargeIn`),
-with the listener judge (:mod:`openlive.pipeline.listener_judge`) or without.
+with the listener judge (:mod:`openlive.pipeline.listener_judge`: its trained
+probe, or with ``--no-probe`` its few-shot odds) or without.
 
 It prints, per split, how many backchannels interrupted, how many interjections
 did and how much speech had been heard when they did, and the judge's accuracy
@@ -237,6 +238,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--judge", choices=("none", "qwen-0.5b"), default="qwen-0.5b")
     parser.add_argument(
+        "--no-probe", action="store_true", help="the judge's few-shot odds decide, not its trained probe"
+    )
+    parser.add_argument(
         "--margin", type=float, default=None, help="the judge's margin (default: the server's)"
     )
     parser.add_argument("--show", action="store_true", help="print each clip whose decision is wrong")
@@ -259,10 +263,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.judge == "none":
         return 0
     from openlive.config import Settings
-    from openlive.engines.packaged import packaged_llm_path
     from openlive.pipeline.listener_judge import packaged_judge
 
-    judge = packaged_judge(packaged_llm_path(args.judge, Settings().resolved_data_dir()), args.judge)
+    judge = packaged_judge(Settings().resolved_data_dir(), args.judge, probed=not args.no_probe)
     judge.load()
     if not judge.ready:
         print("the judge did not load")
@@ -278,7 +281,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return answers[text]
 
     outcomes = [decide(c, cache[c.key], timed, config) for c in todo]
-    print(f"with the judge ({args.judge}, margin {config.listener_margin:+.2f}):")
+    how = "its few-shot odds" if args.no_probe else "its probe"
+    print(f"with the judge ({args.judge}, {how}, margin {config.listener_margin:+.2f}):")
     report(outcomes, names)
     text_accuracy(splits, names, timed, config.listener_margin)
     if times:

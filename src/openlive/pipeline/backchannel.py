@@ -43,14 +43,11 @@ DEFAULT_MAX_BACKCHANNEL_MS = 1200
 # Partial recognitions at these lengths of speech: each looks again with more of it,
 # until two words that are not backchannel words are heard.
 DEFAULT_PROBES_MS = (250, 420, 650)
-# The listener judge's log-odds above which words are a listener's response. Set on
-# the tune split of bench/data/backchannels.json only (python -m
-# openlive.bench.backchannels, 2026-12-07): from -2 to +1 in steps of 0.5, the
-# interjections that went on were 9, 5, 5, 3, 3, 1, 1 of 78 and the backchannels
-# that interrupted 15, 16, 22, 27, 35, 41, 45 of 90; -0.5 is the lowest at which
-# no more interjections went on than at 0 (each of them misheard: "Long." for
-# "Wrong."). Interjections heard right scored below -1 there.
-DEFAULT_LISTENER_MARGIN = -0.5
+# The listener judge's log-odds above which words are a listener's response. The
+# judge centres its own answer at 0 (the few-shot odds less their lean, or its
+# probe's log-odds with their offset: openlive.pipeline.listener_judge says how
+# each was set), so a margin here is a shift from the judge's own balance.
+DEFAULT_LISTENER_MARGIN = 0.0
 # Languages whose words the judge reads (its worked examples are English).
 JUDGED_LANGUAGES = frozenset({"en"})
 

@@ -39,7 +39,6 @@ from openlive.session import SessionLimits
 from openlive.store import Store
 
 if TYPE_CHECKING:
-    from openlive.pipeline.proactivity import Scorer
     from openlive.server.tracing import TurnTracer
 
 log = logging.getLogger(__name__)
@@ -144,19 +143,12 @@ def proactive_judge(settings: Settings) -> JudgeModel:
 def _listener_judge(settings: Settings) -> Callable[[str], float] | None:
     """Qwen2.5-Coder-0.5B judging backchannels the word list lacks; loaded by :func:`load_listener_judge`.
 
+    Its state is read by the shipped probe (:class:`~openlive.pipeline.listener_judge.ListenerModel`).
     Until it is in, or if its package is missing, the word list alone decides.
     """
-    from openlive.pipeline.listener_judge import ListenerJudge
+    from openlive.pipeline.listener_judge import packaged_judge
 
-    def build() -> Scorer:
-        from openlive.engines.llama_scorer import LlamaScorer
-        from openlive.engines.packaged import packaged_llm_path
-        from openlive.pipeline.listener_judge import CONTEXT, LEANS
-
-        path = packaged_llm_path(JUDGE_LLM, settings.resolved_data_dir())
-        return LlamaScorer(path, n_ctx=CONTEXT, lean=LEANS.get(JUDGE_LLM, 0.0))
-
-    return ListenerJudge(build, JUDGE_LLM)
+    return packaged_judge(settings.resolved_data_dir(), JUDGE_LLM)
 
 
 def load_listener_judge(speech: SpeechEngines | None) -> None:

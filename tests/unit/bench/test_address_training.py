@@ -8,28 +8,9 @@ import pytest
 from openlive.bench.address_training import (
     IGNORED_AT_MOST,
     MAX_OFFSET,
-    _folds,
     choose_offset,
-    cross_validated,
     training_items,
 )
-
-
-def test_an_utterances_cases_are_never_on_both_sides_of_a_fold() -> None:
-    groups = np.repeat(np.arange(50), 2)  # each utterance written and heard
-    folds = _folds(groups, 5)
-    assert sorted(np.concatenate(folds).tolist()) == list(range(100))
-    for held in folds:
-        kept = np.setdiff1d(np.arange(100), held)
-        assert not set(groups[held]) & set(groups[kept])
-
-
-def test_cross_validation_gives_every_case_a_score_from_the_other_folds() -> None:
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(120, 6))
-    y = (x[:, 0] > 0).astype(float)
-    scores = cross_validated(x, y, np.arange(120) // 2, l2=1.0)
-    assert np.mean((scores > 0) == (y == 1)) > 0.85
 
 
 def test_the_offset_is_the_smallest_that_ignores_few_enough_questions() -> None:

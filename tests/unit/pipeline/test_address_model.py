@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from openlive.errors import ConfigError
-from openlive.pipeline.address_model import EVIDENCE, AddressModel, fit, probe_inputs
+from openlive.pipeline.address_model import EVIDENCE, AddressModel, probe_inputs
 
 SIZE = len(EVIDENCE) + 32
 
@@ -30,24 +30,9 @@ def test_the_probes_input_is_the_odds_the_cues_then_the_state() -> None:
     assert inputs.dtype == np.float64 and list(inputs) == [1.5, 1.0, 0.0, 1.0, 0.25, -2.0, 3.0]
 
 
-def test_fit_learns_which_input_tells_the_classes_apart() -> None:
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(400, SIZE))
-    y = x[:, 0] + 0.3 * rng.normal(size=400) > 0
-    mean, scale, w, b = fit(x, y, l2=1.0)
-    learned = AddressModel(judge="j", mean=mean, scale=scale, weights=w, bias=b, offset=0.0)
-    assert int(np.argmax(np.abs(w))) == 0 and w[0] > 0
-    right = sum((learned.log_odds(row) > 0) == label for row, label in zip(x, y, strict=True))
-    assert right >= 360
-
-
-def test_a_stronger_penalty_shrinks_the_weights() -> None:
-    rng = np.random.default_rng(1)
-    x = rng.normal(size=(200, SIZE))
-    y = x[:, 3] > 0
-    loose = fit(x, y, l2=1.0)[2]
-    tight = fit(x, y, l2=1000.0)[2]
-    assert np.linalg.norm(tight) < np.linalg.norm(loose)
+def test_the_packaged_model_names_its_inputs() -> None:
+    shipped = json.loads(AddressModel.packaged().to_json())
+    assert shipped["inputs"].startswith("odds, vocative, named, request, then the state (")
 
 
 def test_the_model_survives_its_json_and_the_offset_moves_the_decision() -> None:
