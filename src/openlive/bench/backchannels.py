@@ -83,12 +83,15 @@ def clips(splits: dict[str, dict[str, Any]], names: Sequence[str]) -> list[Clip]
 def recognise_all(todo: list[Clip], cache: dict[str, Any], save: Callable[[], None]) -> None:
     """Speak and recognise every clip not in ``cache`` yet, as the server would.
 
-    A clip's entry: its voiced length (``speech_ms``) and each utterance the
-    endpointer found in it (a pause at a comma may end one): when it started (ms
+    A clip's entry: the marks it was recognised at, its voiced length
+    (``speech_ms``) and each utterance the endpointer found in it (a pause at a comma may end one): when it started (ms
     after the first), the glimpses at the marks (ms of speech, text) and the
     whole utterance's transcript.
     """
-    missing = [clip for clip in todo if clip.key not in cache]
+    config = BargeInConfig()
+    marks = (*config.probes_ms, config.max_backchannel_ms, config.max_judged_ms)
+    # A recognition made at other marks (an older cache) is made again.
+    missing = [clip for clip in todo if cache.get(clip.key, {}).get("marks") != list(marks)]
     if not missing:
         return
     from openlive.bench.client import OUTPUT_RATE
@@ -106,7 +109,6 @@ def recognise_all(todo: list[Clip], cache: dict[str, Any], save: Callable[[], No
     vad = SileroVad()
     cast = packaged_cast()
     piper = piper_speaker(tts_synthesize(cast), OUTPUT_RATE)
-    config = BargeInConfig()
     chunk = RATE // 50 * 2  # 20 ms of 16-bit samples
     for n, clip in enumerate(missing, 1):
         engine, *rest = clip.voice.split(":")
@@ -114,7 +116,7 @@ def recognise_all(todo: list[Clip], cache: dict[str, Any], save: Callable[[], No
             spoken = said(clip.text, rest[0], int(rest[1]))
         else:
             spoken = said(clip.text, rest[0], 0, speak=piper)
-        audio_in = AudioInput(vad.stream(), marks_ms=(*config.probes_ms, config.max_backchannel_ms))
+        audio_in = AudioInput(vad.stream(), marks_ms=marks)
         utterances: list[dict[str, Any]] = []
         first_s: float | None = None
         for start in range(0, len(spoken.pcm), chunk):
@@ -125,14 +127,14 @@ def recognise_all(todo: list[Clip], cache: dict[str, Any], save: Callable[[], No
                         {"at_ms": round(1000 * (event.at_s - first_s)), "glimpses": [], "final": ""}
                     )
                 elif isinstance(event, SpeechLasted) and utterances:
-                    text = asr.glimpse(event.audio, "en") if event.ms < config.max_backchannel_ms else ""
+                    text = asr.glimpse(event.audio, "en") if event.ms < config.max_judged_ms else ""
                     utterances[-1]["glimpses"].append((event.ms, text))
                 elif isinstance(event, Utterance) and utterances:
                     utterances[-1]["final"] = (
                         asr.transcribe(event.audio, "en") if event.duration_s >= 0.1 else ""
                     )
         speech_ms = round(1000 * (spoken.voiced_end - spoken.voiced_start) / RATE)
-        cache[clip.key] = {"speech_ms": speech_ms, "utterances": utterances}
+        cache[clip.key] = {"speech_ms": speech_ms, "utterances": utterances, "marks": list(marks)}
         heard = [(u["glimpses"], u["final"]) for u in utterances]
         print(f"[{n}/{len(missing)}] {clip.voice:24} {clip.text!r}: {heard}", file=sys.stderr)
         if n % 20 == 0:
@@ -170,6 +172,10 @@ def decide(
         for ms, text in utterance["glimpses"]:
             if ms >= config.max_backchannel_ms:
                 verdict = decision.speech(ms)
+                if verdict is Verdict.PENDING:  # heard on while its words are judged
+                    verdict = decision.overtime(text)
+                    if decision.question is not None:
+                        verdict = answer()
             else:
                 verdict = decision.partial(text)
                 if decision.question is not None:

@@ -4,7 +4,8 @@ When speech starts while a reply plays, the reply stops going out (the client
 keeps playing what it has) and a :class:`BargeIn` decides, from what it is fed:
 
 - **how long the speech runs**: speech past ``max_backchannel_ms`` is an
-  interruption, whatever it says (backchannels are short);
+  interruption (backchannels are short), unless a listener judge is at hand and
+  its words so far are a listener's response; then past ``max_judged_ms``;
 - **the words**: a partial recognition of the first part of the speech, and the
   recognition of the whole of it once the user pauses. Words that are all
   backchannel words of the session's language ("mhm", "yeah", "okay", "right",
@@ -40,6 +41,12 @@ from dataclasses import dataclass
 # (written before it was scored), every interjection still interrupting; the 90th
 # percentile of the interjections' decision moved from 1000 to about 1200 ms of speech.
 DEFAULT_MAX_BACKCHANNEL_MS = 1200
+# With a listener judge, speech past DEFAULT_MAX_BACKCHANNEL_MS whose words so far
+# are a listener's response is heard on, up to this long: people comment as they
+# listen ("Oh man, I remember doing that as a kid"), and on a held-out split
+# (bench/data/backchannels.json, test2) 26 of its 60 backchannels that interrupted
+# did so by length alone. Speech this long is a turn, whatever it says.
+DEFAULT_MAX_JUDGED_MS = 2400
 # Partial recognitions at these lengths of speech: each looks again with more of it,
 # until two words that are not backchannel words are heard.
 DEFAULT_PROBES_MS = (250, 420, 650)
@@ -171,7 +178,10 @@ class BargeInConfig:
 
     Attributes:
         max_backchannel_ms: Speech at least this long (from its first voiced
-            frame) interrupts without waiting for its words.
+            frame) interrupts without waiting for its words, unless a listener
+            judge is at hand and the words so far are a listener's response.
+        max_judged_ms: With a judge, speech at least this long interrupts
+            whatever its words.
         probes_ms: Speech this long is recognised at once (a partial transcript),
             at each of these lengths, so that words that are not a backchannel
             interrupt without waiting for the user to pause.
@@ -180,6 +190,7 @@ class BargeInConfig:
     """
 
     max_backchannel_ms: int = DEFAULT_MAX_BACKCHANNEL_MS
+    max_judged_ms: int = DEFAULT_MAX_JUDGED_MS
     probes_ms: tuple[int, ...] = DEFAULT_PROBES_MS
     listener_margin: float = DEFAULT_LISTENER_MARGIN
 
@@ -212,10 +223,34 @@ class BargeIn:
         self._answers: dict[str, bool] = {}  # words judged: whether a listener's response
 
     def speech(self, speech_ms: float) -> Verdict:
-        """The speech has run ``speech_ms`` since its first voiced frame, and goes on."""
+        """The speech has run ``speech_ms`` since its first voiced frame, and goes on.
+
+        Past ``max_backchannel_ms`` it interrupts; with a judge, it stays pending
+        until ``max_judged_ms`` while the words heard so far decide
+        (:meth:`overtime`: the caller recognises them).
+        """
         if self.verdict is Verdict.PENDING and speech_ms >= self.config.max_backchannel_ms:
-            self.verdict = Verdict.INTERRUPT
-            self.question = None
+            if not self._judging or speech_ms >= self.config.max_judged_ms:
+                self.verdict = Verdict.INTERRUPT
+                self.question = None
+        return self.verdict
+
+    def overtime(self, text: str) -> Verdict:
+        """The recognition of the speech so far, once it ran past ``max_backchannel_ms`` (with a judge).
+
+        It is heard on only while its words are a listener's response: backchannel
+        words, or words the judge calls one (they are its :attr:`question` first).
+        No words, or words the judge calls an interruption, interrupt.
+        """
+        if self.verdict is Verdict.PENDING:
+            heard = classify(text, self.language)
+            answer = self._answers.get(_key(text)) if heard is Heard.WORDS else None
+            if heard is Heard.WORDS and answer is None:
+                self.question, self._asked_at_end = text, False
+            elif heard is not Heard.BACKCHANNEL and not answer:
+                self.verdict = Verdict.INTERRUPT
+                self.heard = heard
+                self.question = None
         return self.verdict
 
     def partial(self, text: str) -> Verdict:

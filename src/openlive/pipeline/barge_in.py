@@ -4,7 +4,8 @@ When the user starts speaking during a reply, turn taking does not interrupt at
 once: the paced reply stops going out (the client still plays the second or so
 it has; nothing is flushed) and a :class:`~openlive.pipeline.backchannel.BargeIn`
 decides from what follows: how long the speech runs, a partial recognition of
-its first part, and the recognition of the whole of it.
+its first part (and, with a judge, of all of it once it runs past the length of
+a backchannel), and the recognition of the whole of it.
 
 - An interruption: the reply is interrupted as before (``interrupted``, the turn
   cancelled) and the speech becomes the next turn.
@@ -102,22 +103,38 @@ class BargeInGuard:
         if decision is None or decision.verdict is not Verdict.PENDING:
             return
         if ms >= self.config.max_backchannel_ms:
-            self._act(decision, decision.speech(ms), f"speech went on for {ms} ms")
+            verdict = decision.speech(ms)
+            if verdict is Verdict.PENDING:
+                # Heard on past the backchannel length while its words are judged:
+                # this recognition, of all of it, is the one that decides.
+                self._cancel_probe()
+                self._probe = asyncio.create_task(
+                    self._partial(decision, audio, overtime=True), name="barge-in-overtime"
+                )
+            self._act(decision, verdict, f"speech went on for {ms} ms")
         elif ms >= min(self.config.probes_ms, default=ms + 1) and self._probe is None:
             # A probe still running when the next mark comes is left to finish: its
             # answer is the nearer one.
             self._probe = asyncio.create_task(self._partial(decision, audio), name="barge-in-probe")
 
-    async def _partial(self, decision: BargeIn, audio: Samples) -> None:
+    async def _partial(self, decision: BargeIn, audio: Samples, overtime: bool = False) -> None:
+        """Recognise ``audio`` (the speech so far), weigh it, ask the judge if there is a question, act.
+
+        ``overtime``: the speech ran past the length of a backchannel
+        (:meth:`BargeIn.overtime` weighs it; unrecognised, it interrupts).
+        """
+        read = decision.overtime if overtime else decision.partial
         try:
             text = await self._recognise(audio)
         except Exception:  # noqa: BLE001 - the whole utterance's recognition still decides
             log.exception("partial recognition failed")
+            if overtime and decision is self._decision:
+                self._act(decision, read(""), "speech went on, and was not recognised")
             return
         if decision is not self._decision:
             return
         log.debug("partial transcript during the reply: %r", text)
-        verdict = decision.partial(text)
+        verdict = read(text)
         if decision.question is not None:
             odds = await self._ask(decision.question)
             if decision is not self._decision or decision.verdict is not Verdict.PENDING:

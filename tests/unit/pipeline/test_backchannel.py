@@ -6,6 +6,7 @@ import pytest
 
 from openlive.pipeline.backchannel import (
     DEFAULT_MAX_BACKCHANNEL_MS,
+    DEFAULT_MAX_JUDGED_MS,
     BargeIn,
     BargeInConfig,
     Heard,
@@ -195,11 +196,51 @@ def test_a_partial_the_judge_calls_a_backchannel_keeps_the_decision_pending() ->
     # The same words again are not asked about again.
     assert decision.partial("Sounds good.") is Verdict.PENDING and decision.question is None
     assert decision.ended("Sounds good.") is Verdict.CONTINUE
-    # Speech past the cap still interrupts, whatever the judge said.
+    # Speech past the judged cap still interrupts, whatever the judge said.
     longer = judging()
     longer.partial("Sounds good")
     longer.judged("Sounds good", 1.5)
-    assert longer.speech(DEFAULT_MAX_BACKCHANNEL_MS) is Verdict.INTERRUPT
+    assert longer.speech(DEFAULT_MAX_BACKCHANNEL_MS) is Verdict.PENDING
+    assert longer.speech(DEFAULT_MAX_JUDGED_MS) is Verdict.INTERRUPT
+
+
+def test_without_a_judge_speech_past_the_backchannel_length_interrupts() -> None:
+    decision = BargeIn(BargeInConfig(), "en")
+    assert decision.partial("Oh") is Verdict.PENDING
+    assert decision.speech(DEFAULT_MAX_BACKCHANNEL_MS) is Verdict.INTERRUPT
+    # Nor in a language the judge does not read.
+    german = BargeIn(BargeInConfig(), "de-DE", judging=True)
+    assert german.speech(DEFAULT_MAX_BACKCHANNEL_MS) is Verdict.INTERRUPT
+
+
+def test_long_speech_is_heard_on_while_the_judge_calls_its_words_a_listeners_response() -> None:
+    decision = judging()
+    assert decision.speech(DEFAULT_MAX_BACKCHANNEL_MS) is Verdict.PENDING
+    assert decision.overtime("Oh man, I remember doing that") is Verdict.PENDING
+    assert decision.question == "Oh man, I remember doing that"
+    assert decision.judged("Oh man, I remember doing that", 2.0) is Verdict.PENDING  # still speaking
+    assert decision.ended("Oh man, I remember doing that as a kid.", final=False) is Verdict.PENDING
+    assert decision.judged("Oh man, I remember doing that as a kid.", 2.0) is Verdict.CONTINUE
+
+
+@pytest.mark.parametrize(
+    ("heard", "odds", "verdict"),
+    [
+        ("Okay, okay, yeah", None, Verdict.PENDING),  # backchannel words: no question
+        ("", None, Verdict.INTERRUPT),  # long speech and no words
+        ("Okay, but what about the price", -3.0, Verdict.INTERRUPT),
+        ("Okay, but what about the price", None, Verdict.INTERRUPT),  # a judge that failed: the list
+    ],
+)
+def test_what_long_speech_says_decides_whether_it_is_heard_on(
+    heard: str, odds: float | None, verdict: Verdict
+) -> None:
+    decision = judging()
+    decision.speech(DEFAULT_MAX_BACKCHANNEL_MS)
+    decided = decision.overtime(heard)
+    if decision.question is not None:
+        decided = decision.judged(decision.question, odds)
+    assert decided is verdict
 
 
 def test_the_judges_margin_decides_a_doubtful_answer() -> None:

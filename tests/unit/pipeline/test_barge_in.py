@@ -243,15 +243,42 @@ async def test_a_judge_not_loaded_yet_is_not_asked() -> None:
 
 async def test_a_partial_the_judge_calls_a_backchannel_does_not_interrupt() -> None:
     recorder = Recorder(partial="Fair point")
-    judge = FakeListenerJudge({"Fair point": 2.0})
+    judge = FakeListenerJudge({"Fair point": 2.0, "Fair point, I guess": 1.0})
     barge = judged_guard(recorder, judge)
     barge.started()
     barge.lasted(260, AUDIO)
     await wait_until(lambda: bool(judge.asked))
     await asyncio.sleep(0.02)
     assert barge.holding and recorder.interrupts == 0
-    barge.lasted(620, AUDIO)  # past the cap: interrupts whatever the judge said
+    recorder.partial = "Fair point, I guess"
+    barge.lasted(620, AUDIO)  # past the backchannel length: all of it is heard and judged
+    await wait_until(lambda: len(judge.asked) == 2)
+    await asyncio.sleep(0.02)
+    assert barge.holding and recorder.interrupts == 0
+    barge.lasted(CONFIG.max_judged_ms, AUDIO)  # past the cap: interrupts whatever the judge said
     assert recorder.interrupts == 1
+
+
+async def test_long_speech_the_judge_calls_an_interruption_interrupts() -> None:
+    recorder = Recorder(partial="Oh")
+    judge = FakeListenerJudge()  # anything else: an interruption
+    barge = judged_guard(recorder, judge)
+    barge.started()
+    barge.lasted(260, AUDIO)
+    await asyncio.sleep(0.05)
+    assert barge.holding and judge.asked == []  # "Oh": a backchannel so far
+    recorder.partial = "Oh, and how long does it"
+    barge.lasted(620, AUDIO)
+    await wait_until(lambda: recorder.interrupts == 1)
+    assert judge.asked == ["Oh, and how long does it"] and not barge.holding
+
+
+async def test_long_speech_that_is_not_recognised_interrupts() -> None:
+    recorder = Recorder(partial="")
+    barge = judged_guard(recorder, FakeListenerJudge(default=5.0))
+    barge.started()
+    barge.lasted(620, AUDIO)
+    await wait_until(lambda: recorder.interrupts == 1)
 
 
 async def test_a_partial_interruption_is_judged_and_interrupts() -> None:
