@@ -84,9 +84,9 @@ def recognise_all(todo: list[Clip], cache: dict[str, Any], save: Callable[[], No
     """Speak and recognise every clip not in ``cache`` yet, as the server would.
 
     A clip's entry: the marks it was recognised at, its voiced length
-    (``speech_ms``) and each utterance the endpointer found in it (a pause at a comma may end one): when it started (ms
-    after the first), the glimpses at the marks (ms of speech, text) and the
-    whole utterance's transcript.
+    (``speech_ms``) and each utterance the endpointer found in it (a pause at a
+    comma may end one): when it started (ms after the first), the glimpses at the
+    marks (ms of speech, text) and the whole utterance's transcript.
     """
     config = BargeInConfig()
     marks = (*config.probes_ms, config.max_backchannel_ms, config.max_judged_ms)

@@ -4,15 +4,14 @@ The probe: :class:`~openlive.pipeline.listener_judge.ListenerModel`.
 
 Training data: the hand-written ``data/backchannel_train_*.json`` (backchannels
 and interjections), each phrase as written and as Whisper heard it spoken in two
-of :data:`TRAIN_VOICES` - every glimpse and whole-utterance transcript the judge
-would be asked about (:func:`asked_about`). No phrase of the evaluation set
+of :data:`TRAIN_VOICES` (:func:`heard_as`). No phrase of the evaluation set
 (``data/backchannels.json``) is trained on (a unit test checks). The L2 penalty
 is chosen by cross-validation on the training data alone (a phrase's cases never
 on both sides of a fold). The decision offset is set on the calibration splits
 (:data:`CALIBRATION_SPLITS`, never trained on) by replaying the barge-in over
 their recordings (:func:`openlive.bench.backchannels.decide`): the offset with
-the fewest wrong decisions, a backchannel that interrupts and an interjection
-that goes on counting alike. The held-out split is scored only, by
+the fewest wrong decisions, an interjection that goes on counting twice a
+backchannel that interrupts. The held-out split is scored only, by
 ``python -m openlive.bench.backchannels``.
 
 Run: ``python -m openlive.bench.listener_training --heard FILE.json [--cache F.npz] [--write]``.
@@ -44,8 +43,8 @@ from openlive.pipeline.proactivity import StateScorer
 
 JUDGE = "qwen-0.5b"
 # Splits never trained on: the offset is set on these, the held-out ones are scored only.
-CALIBRATION_SPLITS = ("tune", "test")
-HELD_OUT_SPLITS = ("test2",)
+CALIBRATION_SPLITS = ("tune", "test", "test2")
+HELD_OUT_SPLITS = ("test3",)
 L2_CHOICES = (1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0)
 FOLDS = 5
 OFFSETS = np.round(np.arange(-3.0, 3.0 + 1e-9, 0.1), 2)
@@ -56,6 +55,9 @@ TRAIN_VOICES = (
     "espeak:en-gb-scotland:160", "piper:Fenrir", "espeak:en-us+f4:190", "espeak:en-gb:140",
 )  # fmt: skip
 VOICES_PER_PHRASE = 2
+# An interjection that goes on (the user said "stop" and was not heard) counts as
+# this many backchannels that interrupt when the offset is set.
+IGNORED_INTERRUPTION_COST = 2
 
 
 def normalised(text: str) -> str:
@@ -85,10 +87,14 @@ def training_clips(phrases: Sequence[tuple[str, bool]]) -> list[Clip]:
     return out
 
 
-def asked_about(heard: dict[str, Any], language: str = "en") -> list[str]:
-    """The transcripts of a recording the judge would be asked about: those the word list leaves open."""
-    texts = [text for utterance in heard["utterances"] for _, text in utterance["glimpses"]]
-    texts += [utterance["final"] for utterance in heard["utterances"]]
+def heard_as(heard: dict[str, Any], language: str = "en") -> list[str]:
+    """What Whisper heard of a recording, utterance by utterance, where the word list leaves it open.
+
+    Only whole utterances: a glimpse of the first part ("No" of "No way!") is
+    not the phrase's label, and training on it taught the probe that "No." is
+    a backchannel. The server's judge reads glimpses too, as if all was said.
+    """
+    texts = [utterance["final"] for utterance in heard["utterances"]]
     return [text for text in dict.fromkeys(texts) if text.strip() and classify(text, language) is Heard.WORDS]
 
 
@@ -135,9 +141,17 @@ def errors(
 def choose_offset(
     recordings: Sequence[tuple[Clip, dict[str, Any]]], log_odds: Callable[[str], float]
 ) -> float:
-    """The offset of :data:`OFFSETS` with the fewest wrong decisions; of equals, the nearest 0."""
-    best = min(OFFSETS, key=lambda off: (sum(errors(recordings, lambda t: log_odds(t) + off)), abs(off)))
-    return float(best)
+    """The offset of :data:`OFFSETS` with the least cost; of equals, the nearest 0.
+
+    The cost: backchannels that interrupt, and interjections that go on counted
+    :data:`IGNORED_INTERRUPTION_COST` times.
+    """
+
+    def cost(offset: float) -> tuple[int, float]:
+        interrupting, going_on = errors(recordings, lambda text: log_odds(text) + offset)
+        return interrupting + IGNORED_INTERRUPTION_COST * going_on, abs(offset)
+
+    return float(min(OFFSETS, key=cost))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -167,7 +181,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for n, (text, backchannel) in enumerate(phrases):
         said = [text]
         for clip in train[n * VOICES_PER_PHRASE : (n + 1) * VOICES_PER_PHRASE]:
-            said += asked_about(heard[clip.key])
+            said += heard_as(heard[clip.key])
         for words in dict.fromkeys(said):
             rows.append(featurize(words))
             labels.append(backchannel)
@@ -213,7 +227,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"data/backchannel_train_*.json, written and as Whisper heard them; L2 {l2} chosen by "
             f"{FOLDS}-fold cross-validation on those cases; offset {offset:+.2f} set on the splits "
             f"{', '.join(CALIBRATION_SPLITS)} of data/backchannels.json by replaying the barge-in "
-            f"(fewest wrong decisions); {', '.join(HELD_OUT_SPLITS)} not used."
+            f"(fewest wrong decisions, an ignored interruption counted {IGNORED_INTERRUPTION_COST} times); "
+            f"{', '.join(HELD_OUT_SPLITS)} not used."
         ),
     )
     if args.write:
