@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from openlive.bench.proactive import hearing
+from openlive.bench.probe_evidence import EvidenceCache
 from openlive.engines.base import ChatMessage
 from openlive.pipeline.address_model import WEIGHTS_FILE, AddressModel, probe_inputs
 from openlive.pipeline.linear_probe import cross_validated, fit
@@ -91,11 +92,7 @@ class Featurizer:
 
     def __init__(self, scorer: StateScorer, cache: Path | None) -> None:
         self._scorer = scorer
-        self._cache_path = cache
-        self._cache: dict[str, np.ndarray[Any, Any]] = {}
-        if cache and cache.exists():
-            with np.load(cache) as kept:
-                self._cache = dict(zip(kept["keys"].tolist(), kept["inputs"], strict=True))
+        self._kept = EvidenceCache(scorer.lean, cache)
 
     def __call__(self, messages: Sequence[ChatMessage]) -> np.ndarray[Any, Any]:
         """The probe's inputs for the last user message of ``messages``."""
@@ -105,11 +102,7 @@ class Featurizer:
 
     def _model_evidence(self, messages: Sequence[ChatMessage]) -> tuple[float, np.ndarray[Any, Any]]:
         key = hashlib.sha256(json.dumps([(m.role, m.content) for m in messages]).encode()).hexdigest()
-        if key not in self._cache:
-            odds, state = question_evidence(self._scorer, messages)
-            self._cache[key] = np.concatenate([[odds + self._scorer.lean], state])  # kept without the lean
-        kept = self._cache[key]
-        return float(kept[0]) - self._scorer.lean, kept[1:]
+        return self._kept.get(key, lambda: question_evidence(self._scorer, messages))
 
     def old_margin(self, messages: Sequence[ChatMessage]) -> float:
         """The hand-weighed judgment's margin (the odds and the cues), for comparison."""
@@ -118,10 +111,7 @@ class Featurizer:
 
     def save(self) -> None:
         """Keep the inputs computed so far."""
-        if self._cache_path:
-            keys = sorted(self._cache)
-            with self._cache_path.open("wb") as out:
-                np.savez(out, keys=np.asarray(keys), inputs=np.stack([self._cache[k] for k in keys]))
+        self._kept.save()
 
 
 def choose_offset(log_odds: np.ndarray[Any, Any], y: np.ndarray[Any, Any]) -> float:
@@ -223,10 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
     )
     if args.write:
-        path = Path(str(resources.files("openlive.pipeline").joinpath(WEIGHTS_FILE)))
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(model.to_json() + "\n")
-        print(f"wrote {path}")
+        print(f"wrote {model.ship()}")
     return 0
 
 

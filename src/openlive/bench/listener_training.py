@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from openlive.bench.backchannels import KINDS, Clip, clips, decide, load_splits, recognise_all
+from openlive.bench.probe_evidence import EvidenceCache
 from openlive.pipeline.backchannel import BargeInConfig, Heard, classify
 from openlive.pipeline.linear_probe import choose_l2, fit
 from openlive.pipeline.listener_judge import (
@@ -103,26 +104,15 @@ class Featurizer:
 
     def __init__(self, scorer: StateScorer, cache: Path | None) -> None:
         self._scorer = scorer
-        self._cache_path = cache
-        self._cache: dict[str, np.ndarray[Any, Any]] = {}
-        if cache and cache.exists():
-            with np.load(cache) as kept:
-                self._cache = dict(zip(kept["keys"].tolist(), kept["inputs"], strict=True))
+        self._kept = EvidenceCache(scorer.lean, cache)
 
     def __call__(self, text: str) -> np.ndarray[Any, Any]:
         """The probe's inputs for ``text`` heard during a reply."""
-        if text not in self._cache:
-            odds, state = listener_evidence(self._scorer, text)
-            self._cache[text] = probe_inputs(odds + self._scorer.lean, state)  # kept without the lean
-        kept = self._cache[text]
-        return np.concatenate([[kept[0] - self._scorer.lean], kept[1:]])
+        return probe_inputs(*self._kept.get(text, lambda: listener_evidence(self._scorer, text)))
 
     def save(self) -> None:
         """Keep the inputs computed so far."""
-        if self._cache_path:
-            keys = sorted(self._cache)
-            with self._cache_path.open("wb") as out:
-                np.savez(out, keys=np.asarray(keys), inputs=np.stack([self._cache[k] for k in keys]))
+        self._kept.save()
 
 
 def errors(
@@ -232,9 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
     )
     if args.write:
-        out = Path(str(resources.files("openlive.pipeline").joinpath(WEIGHTS_FILE)))
-        out.write_text(model.to_json() + "\n")
-        print(f"wrote {out}")
+        print(f"wrote {model.ship()}")
     return 0
 
 

@@ -52,12 +52,4 @@ class AddressModel(LinearProbe):
 
     what: ClassVar[str] = "proactive audio's model"
     evidence: ClassVar[tuple[str, ...]] = EVIDENCE
-
-    @classmethod
-    def packaged(cls) -> AddressModel:
-        """The model shipped with openlive.
-
-        Raises:
-            ConfigError: Its file is missing or unreadable.
-        """
-        return cls.read_packaged(WEIGHTS_FILE)
+    weights_file: ClassVar[str] = WEIGHTS_FILE

@@ -17,6 +17,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 import numpy as np
@@ -50,9 +52,11 @@ class LinearProbe:
     offset: float
     about: str = ""
 
-    # What errors call it, and its inputs before the state (subclasses name theirs).
+    # What errors call it, its inputs before the state, and its file in the
+    # ``openlive.pipeline`` package (subclasses name theirs).
     what: ClassVar[str] = "the probe"
     evidence: ClassVar[tuple[str, ...]] = ()
+    weights_file: ClassVar[str] = ""
 
     def __post_init__(self) -> None:
         if not (self.mean.ndim == 1 and self.mean.shape == self.scale.shape == self.weights.shape):
@@ -116,17 +120,27 @@ class LinearProbe:
             raise ConfigError(f"{cls.what} is unreadable: {error}") from error
 
     @classmethod
-    def read_packaged(cls: type[P], file: str) -> P:
-        """The probe shipped as ``file`` of the ``openlive.pipeline`` package.
+    def packaged(cls: type[P]) -> P:
+        """The probe shipped with openlive (its :attr:`weights_file`).
 
         Raises:
             ConfigError: Its file is missing or unreadable.
         """
         try:
-            text = resources.files("openlive.pipeline").joinpath(file).read_text()
+            text = _shipped(cls.weights_file).read_text()
         except OSError as error:
             raise ConfigError(f"{cls.what} is missing: {error}") from error
         return cls.from_json(text)
+
+    def ship(self) -> Path:
+        """Write the probe as the file :meth:`packaged` reads (a training script's last step)."""
+        path = Path(str(_shipped(self.weights_file)))
+        path.write_text(self.to_json() + "\n")
+        return path
+
+
+def _shipped(file: str) -> Traversable:
+    return resources.files("openlive.pipeline").joinpath(file)
 
 
 def fit(

@@ -135,15 +135,7 @@ class ListenerModel(LinearProbe):
 
     what: ClassVar[str] = "the listener judge's model"
     evidence: ClassVar[tuple[str, ...]] = EVIDENCE
-
-    @classmethod
-    def packaged(cls) -> ListenerModel:
-        """The model shipped with openlive.
-
-        Raises:
-            ConfigError: Its file is missing or unreadable.
-        """
-        return cls.read_packaged(WEIGHTS_FILE)
+    weights_file: ClassVar[str] = WEIGHTS_FILE
 
 
 # The packaged scorer's lean, subtracted from its odds: the log-odds at which the

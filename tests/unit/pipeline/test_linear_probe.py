@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -60,8 +62,21 @@ def test_the_penalty_chosen_is_the_one_with_the_lowest_cross_validated_loss() ->
 def test_a_probe_file_of_a_subclass_names_it_in_its_errors() -> None:
     class Named(LinearProbe):
         what = "the named probe"
+        weights_file = "data/no_such_file.json"
 
     with pytest.raises(ConfigError, match="the named probe is unreadable"):
         Named.from_json("{}")
     with pytest.raises(ConfigError, match="the named probe is missing"):
-        Named.read_packaged("data/no_such_file.json")
+        Named.packaged()
+
+
+def test_a_shipped_probe_is_read_back_as_written(tmp_path: Path) -> None:
+    class Shipped(LinearProbe):
+        weights_file = str(tmp_path / "probe.json")  # an absolute path stands for the package's file
+
+    rng = np.random.default_rng(5)
+    probe = Shipped("j", rng.normal(size=4), np.ones(4), rng.normal(size=4), bias=0.5, offset=-0.25)
+    assert probe.ship() == tmp_path / "probe.json"
+    again = Shipped.packaged()
+    row = rng.normal(size=4)
+    assert isinstance(again, Shipped) and again.log_odds(row) == pytest.approx(probe.log_odds(row), abs=1e-4)
