@@ -389,7 +389,16 @@ async def test_barge_in_interrupts_the_spoken_reply(genai_client: Any) -> None:
     assert reply_audio(next_turn)
 
 
-async def test_a_backchannel_does_not_interrupt_the_spoken_reply(genai_client: Any) -> None:
+@pytest.mark.parametrize(
+    ("said", "word"),
+    [
+        ("Okay.", "okay"),  # in the backchannel word list
+        ("That's so cool.", "cool"),  # not in it: the listener judge's probe decides
+    ],
+)
+async def test_a_backchannel_does_not_interrupt_the_spoken_reply(
+    genai_client: Any, said: str, word: str
+) -> None:
     config = audio_config(
         system_instruction="You are a storyteller. Always answer with a long story of many paragraphs.",
         max_output_tokens=1000,
@@ -410,12 +419,12 @@ async def test_a_backchannel_does_not_interrupt_the_spoken_reply(genai_client: A
             async for message in session.receive():
                 messages.append(message)
                 if message.data and backchannel is None:
-                    # The reply is being spoken: say "okay", in real time, then stay silent.
-                    pcm = speech.speak("Okay.", 16_000) + bytes(2 * 16_000 * 2)
+                    # The reply is being spoken: say it, in real time, then stay silent.
+                    pcm = speech.speak(said, 16_000) + bytes(2 * 16_000 * 2)
                     backchannel = asyncio.create_task(stream_audio(session, pcm, 16_000))
                 elif message.data and backchannel is not None and backchannel.done():
                     audio_after.append(message.data)
-                if len(audio_after) >= 5 and "okay" in input_transcript(messages).lower():
+                if len(audio_after) >= 5 and word in input_transcript(messages).lower():
                     return messages  # the backchannel was heard, and the reply went on
             return messages
 
@@ -429,7 +438,7 @@ async def test_a_backchannel_does_not_interrupt_the_spoken_reply(genai_client: A
     assert not any(c.interrupted for c in contents(turn)), "a backchannel interrupted the reply"
     assert audio_after, "the reply did not go on after the backchannel"
     # The backchannel was heard (sent as an input transcription), and is no turn of its own.
-    assert "okay" in input_transcript(turn).lower()
+    assert word in input_transcript(turn).lower()
 
 
 async def test_configured_automatic_activity_detection(genai_client: Any) -> None:
