@@ -179,7 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     featurize.save()
     x, y, group = np.asarray(rows), np.asarray(labels, dtype=np.float64), np.asarray(groups)
     print(f"training cases: {len(y)} ({int(y.sum())} backchannels) from {len(phrases)} phrases")
-    l2, losses = choose_l2(x, y, group, L2_CHOICES)
+    l2, losses = choose_l2(x, y, group, L2_CHOICES, FOLDS)
     for choice, loss in losses.items():
         print(f"l2 {choice:>6}: cross-validated log-loss {loss:.3f}")
     mean, scale, w, b = fit(x, y, l2)

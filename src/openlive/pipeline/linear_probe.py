@@ -190,11 +190,15 @@ def cross_validated(
 
 
 def choose_l2(
-    x: np.ndarray[Any, Any], y: np.ndarray[Any, Any], groups: np.ndarray[Any, Any], choices: Sequence[float]
+    x: np.ndarray[Any, Any],
+    y: np.ndarray[Any, Any],
+    groups: np.ndarray[Any, Any],
+    choices: Sequence[float],
+    count: int = 5,
 ) -> tuple[float, dict[float, float]]:
-    """The L2 penalty of ``choices`` with the lowest cross-validated log-loss, and each one's loss."""
+    """The L2 penalty of ``choices`` with the lowest log-loss over ``count`` folds, and each one's loss."""
     losses = {
-        l2: float(np.mean(np.logaddexp(0, -cross_validated(x, y, groups, l2) * (2 * y - 1))))
+        l2: float(np.mean(np.logaddexp(0, -cross_validated(x, y, groups, l2, count) * (2 * y - 1))))
         for l2 in choices
     }
     return min(losses, key=lambda l2: losses[l2]), losses

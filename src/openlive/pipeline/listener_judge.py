@@ -27,19 +27,15 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
 from openlive.errors import ConfigError, EngineError
 from openlive.pipeline.linear_probe import LinearProbe
-from openlive.pipeline.proactivity import StateScorer
-
-if TYPE_CHECKING:
-    from openlive.pipeline.proactivity import Scorer
+from openlive.pipeline.proactivity import Scorer, StateScorer
 
 log = logging.getLogger(__name__)
 
@@ -177,7 +173,6 @@ class ListenerJudge:
         self._build_classifier = classifier
         self._scorer: Scorer | None = None
         self._probe: ListenerModel | None = None
-        self._lock = threading.Lock()
 
     @property
     def ready(self) -> bool:
@@ -188,24 +183,28 @@ class ListenerJudge:
         """Load the scorer and judge once, so the first real judgment is quick (blocking)."""
         try:
             scorer = self._build()
-            probe = self._read_probe(scorer)
-            _judge(scorer, probe, "Mhm.")
+            listener_odds(scorer, "Mhm.")
         except (ConfigError, EngineError, OSError, ValueError) as error:
             log.warning("backchannels: no listener judge (%s); the word list alone decides", error)
             return
+        probe = self._read_probe(scorer)
         self._scorer, self._probe = scorer, probe
         how = "its trained probe" if probe is not None else "its odds"
         log.info("backchannels: %s judges words outside the word list (%s decides)", self.name, how)
 
     def _read_probe(self, scorer: Scorer) -> ListenerModel | None:
-        """The trained probe for ``scorer``, or ``None`` (reported) when there is none that fits."""
+        """The trained probe for ``scorer``, or ``None`` (reported) when there is none that fits.
+
+        It judges once here: a probe that reads another size of state fails now, not in a session.
+        """
         if self._build_classifier is None or not (isinstance(scorer, StateScorer) and scorer.states):
             return None
         try:
             probe = self._build_classifier()
             if probe.judge != self.name:
                 raise ConfigError(f"it was trained on {probe.judge}, not {self.name}")
-        except ConfigError as error:
+            _judge(scorer, probe, "Mhm.")
+        except (ConfigError, EngineError) as error:
             log.warning("backchannels: no trained probe for the listener judge, its odds decide: %s", error)
             return None
         return probe

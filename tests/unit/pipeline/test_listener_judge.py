@@ -75,13 +75,15 @@ def test_a_scorer_keeping_no_states_is_not_probed() -> None:
     assert judge("Zorb flib") == pytest.approx(2.5) and read == []
 
 
-@pytest.mark.parametrize("broken", ["another model", "missing"])
+@pytest.mark.parametrize("broken", ["another model", "missing", "another size"])
 def test_a_probe_that_does_not_fit_is_reported_and_the_odds_decide(
     broken: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     def read() -> ListenerModel:
         if broken == "missing":
             raise ConfigError("the listener judge's model is missing: no such file")
+        if broken == "another size":  # the scorer's states have 2 numbers, this probe reads 4
+            return ListenerModel("judge", np.zeros(5), np.ones(5), np.ones(5), bias=0.0, offset=0.0)
         return probe("another-model")
 
     with caplog.at_level(logging.WARNING, logger="openlive.pipeline.listener_judge"):
