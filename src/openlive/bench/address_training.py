@@ -18,6 +18,7 @@ Run: ``python -m openlive.bench.address_training --heard heard.json [--write]``.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 from collections.abc import Sequence
@@ -196,12 +197,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(report(f"{split} hand-weighed", old, truth))
         print(report(f"{split} trained", new + offset, truth))
     featurize.save()
-    model = AddressModel(
-        judge=JUDGE,
-        mean=mean,
-        scale=scale,
-        weights=w,
-        bias=b,
+    model = dataclasses.replace(
+        trained,
         offset=offset,
         about=(
             f"A linear probe of {JUDGE}'s state, trained by openlive.bench.address_training on {len(y)} "

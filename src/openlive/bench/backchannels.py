@@ -89,7 +89,7 @@ def recognise_all(todo: list[Clip], cache: dict[str, Any], save: Callable[[], No
     marks (ms of speech, text) and the whole utterance's transcript.
     """
     config = BargeInConfig()
-    marks = (*config.probes_ms, config.max_backchannel_ms, config.max_judged_ms)
+    marks = config.marks_ms
     # A recognition made at other marks (an older cache) is made again.
     missing = [clip for clip in todo if cache.get(clip.key, {}).get("marks") != list(marks)]
     if not missing:

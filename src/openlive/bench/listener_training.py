@@ -20,6 +20,7 @@ Run: ``python -m openlive.bench.listener_training --heard FILE.json [--cache F.n
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 from collections.abc import Callable, Sequence
 from importlib import resources
@@ -204,12 +205,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"{split:6} {name:13}: backchannels interrupting {interrupting}/{count[KINDS[0]]}, "
                 f"interjections going on {going_on}/{count[KINDS[1]]}"
             )
-    model = ListenerModel(
-        judge=JUDGE,
-        mean=mean,
-        scale=scale,
-        weights=w,
-        bias=b,
+    model = dataclasses.replace(
+        trained,
         offset=offset,
         about=(
             f"A linear probe of {JUDGE}'s state, trained by openlive.bench.listener_training on {len(y)} "

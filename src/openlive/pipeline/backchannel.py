@@ -194,6 +194,11 @@ class BargeInConfig:
     probes_ms: tuple[int, ...] = DEFAULT_PROBES_MS
     listener_margin: float = DEFAULT_LISTENER_MARGIN
 
+    @property
+    def marks_ms(self) -> tuple[int, ...]:
+        """The speech lengths a decision is fed at: the probes, then the two caps."""
+        return (*self.probes_ms, self.max_backchannel_ms, self.max_judged_ms)
+
 
 class BargeIn:
     """The decision about one stretch of speech heard during a reply, fed as it comes.

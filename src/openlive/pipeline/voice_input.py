@@ -131,11 +131,7 @@ class VoiceInput:
             vad=None if activity.disabled else engines.vad.stream(),
             config=config,
             include_all_input=activity.all_input,
-            marks_ms=(
-                (*barge_in.probes_ms, barge_in.max_backchannel_ms, barge_in.max_judged_ms)
-                if barge_in is not None
-                else ()
-            ),
+            marks_ms=barge_in.marks_ms if barge_in is not None else (),
         )
         self._language_code = setup.speech.language_code
         self._affective = bool(setup.raw.get("generationConfig", {}).get("enableAffectiveDialog", False))

@@ -261,3 +261,8 @@ def test_other_languages_stay_with_the_list() -> None:
     assert decision.ended("Super, danke.", final=False) is Verdict.INTERRUPT
     assert decision.question is None
     assert judging("de-DE").partial("Halt, warte") is Verdict.INTERRUPT
+
+
+def test_a_decision_is_fed_at_the_probes_and_at_both_caps() -> None:
+    config = BargeInConfig(max_backchannel_ms=900, max_judged_ms=2000, probes_ms=(200, 400))
+    assert config.marks_ms == (200, 400, 900, 2000)
