@@ -35,10 +35,11 @@ THREE_SENTENCES = "This is the first sentence. Here comes the second one. And th
 # Any two voices must differ in typical F0 by at least this factor (a semitone); the
 # embedded voice's closest pair measures about 1.10, varying by about 2 % between runs.
 PITCH_MARGIN = 1.06
-# A speaking rate keeps the voice's typical F0 within this factor (measured: within 3 %,
-# most within 1 %); a tape slowed to 0.9 lowers it by a tenth, which the measure sees
-# (0.89-0.95 over the voices).
-RATE_PITCH_KEPT = 0.04
+# A speaking rate keeps the voice's typical F0 within this factor. Piper's generator
+# noise moves it from run to run: Puck at 0.9 and 1.1 measured 0.96-1.02 of its plain F0
+# over 12 runs, and once 0.040 in CI. A tape slowed to 0.9 lowers it by a tenth, which
+# the measure sees (0.89-0.90 for Puck over the same runs, 0.89-0.95 over the voices).
+RATE_PITCH_KEPT = 0.06
 
 
 @pytest.fixture(scope="module")
