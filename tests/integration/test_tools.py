@@ -247,6 +247,33 @@ async def test_a_tiny_models_code_is_written_by_its_tool_reader_and_run() -> Non
     assert not any("Python" in call[0][0].content for call in tiny.calls)
 
 
+async def test_with_a_code_writer_it_writes_the_program_and_the_reader_answers() -> None:
+    def reader_reply(messages: Sequence[ChatMessage]) -> str:
+        assert "Python" not in messages[0].content, "the reader was asked for the program"
+        return "It is 3628800."
+
+    tiny = FakeLLM(reply=lambda _: "I cannot code.")
+    tiny.profile = TINY
+    reader = FakeLLM(reply=reader_reply)
+    writer = FakeLLM(reply=lambda _: "```python\nimport math\nprint(math.factorial(10))\n```")
+    async with (
+        running_server(
+            tiny,
+            tools=ToolRuntime(),
+            tool_reader=StandIn(lambda: reader, "reader", "answers from tool results"),
+            code_writer=StandIn(lambda: writer, "writer", "writes the code"),
+        ) as srv,
+        session(srv, tools_setup([{"codeExecution": {}}])) as client,
+    ):
+        reply = await client.turn("Calculate the factorial of 10.")
+    found = parts(reply)
+    program = "import math\nprint(math.factorial(10))"
+    assert found[0] == {"executableCode": {"language": "PYTHON", "code": program}}
+    assert found[1] == {"codeExecutionResult": {"outcome": "OUTCOME_OK", "output": "3628800\n"}}
+    assert "3628800" in text_of(reply)
+    assert writer.calls and reader.calls and not tiny.calls
+
+
 @pytest.mark.parametrize("fix_works", [True, False])
 async def test_a_program_that_fails_is_written_again_with_its_error_once(fix_works: bool) -> None:
     def coder(messages: Sequence[ChatMessage]) -> str:

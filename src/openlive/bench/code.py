@@ -8,7 +8,7 @@ with its error (:meth:`~openlive.tools.llm_planner.LlmPlanner.fix_code`, as the
 server does) and scored again. The models take turns task by task, so the
 machine's load weighs on all alike. This is how the tool reader (the model that
 writes a tiny model's code) was chosen. Run:
-``python -m openlive.bench.code --llm smollm2,qwen-0.5b``.
+``python -m openlive.bench.code --llm smollm2,qwen-0.5b [--sets first,second,third]``.
 """
 
 from __future__ import annotations
@@ -27,11 +27,17 @@ import numpy as np
 
 from openlive.engines.base import LLM
 
+# The files of task sets: the first two sets, then a third written later by someone
+# who saw neither them nor any model's programs.
+TASK_FILES = ("code_tasks.json", "code_tasks_3.json")
+
 
 def load_sets() -> dict[str, list[dict[str, str]]]:
     """The task sets by name: each task and the answer its program must print."""
-    text = resources.files("openlive.bench").joinpath("data", "code_tasks.json").read_text()
-    sets: dict[str, list[dict[str, str]]] = json.loads(text)["sets"]
+    sets: dict[str, list[dict[str, str]]] = {}
+    for name in TASK_FILES:
+        text = resources.files("openlive.bench").joinpath("data", name).read_text()
+        sets.update(json.loads(text)["sets"])
     return sets
 
 

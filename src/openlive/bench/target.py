@@ -242,7 +242,7 @@ class EmbeddedServer:
             build_models,
             build_speech,
             load_listener_judge,
-            load_tool_reader,
+            load_stand_ins,
             make_server,
             warm_up,
         )
@@ -250,7 +250,7 @@ class EmbeddedServer:
         models = build_models(self.settings)
         speech = build_speech(self.settings)
         warm_up(models, speech)
-        load_tool_reader(models)
+        load_stand_ins(models)
         load_listener_judge(speech)
         server, state = make_server(self.settings, models, None, speech, None)
         server.config.port = 0

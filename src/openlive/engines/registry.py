@@ -96,6 +96,8 @@ class ModelTable:
         judge: Judges proactive audio for tiny engines; ``None``: each engine judges.
         tool_reader: Answers from tool results for tiny engines; ``None``: each
             engine answers itself.
+        code_writer: Writes the programs a tiny engine's code execution runs, once
+            loaded; ``None`` or not loaded: the tool reader writes them.
     """
 
     def __init__(
@@ -104,10 +106,12 @@ class ModelTable:
         describer: ImageDescriber | None = None,
         judge: JudgeModel | None = None,
         tool_reader: StandIn[LLM] | None = None,
+        code_writer: StandIn[LLM] | None = None,
     ) -> None:
         self._describer = describer
         self.judge = judge
         self.tool_reader = tool_reader
+        self.code_writer = code_writer
         canonical = {canonical_model_name(name): engine for name, engine in models.items()}
         self._models = {name: engine for name, engine in canonical.items() if not is_pattern(name)}
         self._patterns = [(name, engine) for name, engine in canonical.items() if is_pattern(name)]
@@ -154,6 +158,22 @@ class ModelTable:
         matched = self._match(served_name)
         assert matched is not None, f"{served_name!r} is not served"
         return matched[1]
+
+    def coder_for(self, engine: LLM) -> LLM | None:
+        """The model that writes ``engine``'s programs; ``None``: ``engine`` writes its own.
+
+        The code writer if it is loaded, else the tool reader if it is, else the engine
+        itself (an engine that is not tiny always writes its own). Never loads a model.
+        """
+        for stand_in in (self.code_writer, self.tool_reader):
+            model = stand_in.loaded_for(engine) if stand_in is not None else engine
+            if model is not engine:
+                return model
+        return None
+
+    def stand_ins(self) -> list[StandIn[LLM]]:
+        """The models that stand in for tiny engines at a job (the judge aside)."""
+        return [stand_in for stand_in in (self.tool_reader, self.code_writer) if stand_in is not None]
 
     def describer(self) -> ImageDescriber:
         """The image describer for engines that read text only (the default loads on first call)."""

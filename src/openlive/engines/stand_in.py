@@ -34,12 +34,16 @@ class StandIn(Generic[Model]):
         build: Loads the model (may raise :class:`ConfigError`: it is not installed).
         name: What the log calls it.
         job: What it does, for the log ("judges proactive audio").
+        fallback: Who does the job when the model cannot be loaded, for the log.
     """
 
-    def __init__(self, build: Callable[[], Model], name: str, job: str) -> None:
+    def __init__(
+        self, build: Callable[[], Model], name: str, job: str, fallback: str = "the tiny model itself"
+    ) -> None:
         self._build = build
         self.name = name
         self._job = job
+        self._fallback = fallback
         self._lock = threading.Lock()
         self._model: Model | None = None
         self._failed = False
@@ -55,7 +59,7 @@ class StandIn(Generic[Model]):
                     log.info("%s %s for the tiny model", self.name, self._job)
                 except ConfigError as error:
                     self._failed = True
-                    log.warning("the tiny model itself %s: %s", self._job, error)
+                    log.warning("%s %s: %s", self._fallback, self._job, error)
             return self._model if self._model is not None else llm
 
     def loaded_for(self, llm: LLM) -> Model | LLM:

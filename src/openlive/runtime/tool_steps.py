@@ -66,10 +66,7 @@ class ToolSteps:
 
     def _planner(self, model: str) -> Planner:
         engine = self._models.engine(model)
-        # A tiny engine's code is written by the model that reads its tool results.
-        reader = self._models.tool_reader
-        coder = reader.loaded_for(engine) if reader is not None else None
-        return self._tools.planner(engine, coder if coder is not engine else None)
+        return self._tools.planner(engine, self._models.coder_for(engine))
 
     async def run_code(self, action: RunCode) -> None:
         """Run the model's code in the sandbox; a program that fails is written again, once."""

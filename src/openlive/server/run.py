@@ -49,6 +49,10 @@ JUDGE_LLM = "qwen-0.5b"
 # file as the judge: its pages are shared), and its context: a tiny model's prompt keeps 3 turns.
 TOOL_READER_LLM = JUDGE_LLM
 TOOL_READER_CONTEXT = 4096
+# The packaged model that writes a tiny reply model's programs for code execution when
+# its extra (``qwen15``) is installed: on the bench's code tasks its programs print the
+# right answer far more often than the tool reader's (README: Code execution).
+CODE_WRITER_LLM = "qwen-1.5b"
 
 
 def build_engine(spec: EngineSpec) -> LLM:
@@ -91,7 +95,8 @@ def build_models(settings: Settings, build: Callable[[EngineSpec], LLM] = build_
         engines[engine_name] = build(spec)
     table = {model: engines[engine] for model, engine in settings.models.items()}
     reader = tool_reader(settings) if settings.tool_reader else None
-    return ModelTable(table, judge=proactive_judge(settings), tool_reader=reader)
+    writer = code_writer(settings) if settings.tool_reader and settings.code_writer else None
+    return ModelTable(table, judge=proactive_judge(settings), tool_reader=reader, code_writer=writer)
 
 
 def tool_reader(settings: Settings) -> StandIn[LLM]:
@@ -111,16 +116,31 @@ def tool_reader(settings: Settings) -> StandIn[LLM]:
     return StandIn(build, TOOL_READER_LLM, "answers from tool results")
 
 
-def load_tool_reader(models: ModelTable) -> None:
-    """Load the tiny engines' reader, if they have one (blocking: before serving).
+def code_writer(settings: Settings) -> StandIn[LLM]:
+    """Qwen2.5-Coder-1.5B (``qwen15`` extra) writing the programs of tiny engines' code execution.
 
-    It writes replies only once it is loaded (:meth:`StandIn.loaded_for`): a server
-    that did not load it first would answer image turns and tool results with the
-    tiny model until a tool turn loaded it.
+    Without its extra, the tool reader writes them (and the log says so once).
     """
-    if models.tool_reader is not None:
+    from openlive.engines.llama import LlamaCppEngine
+    from openlive.engines.packaged import packaged_llm_path
+
+    def build() -> LLM:
+        path = packaged_llm_path(CODE_WRITER_LLM, settings.resolved_data_dir())
+        return LlamaCppEngine(path, n_ctx=TOOL_READER_CONTEXT, contexts=1)
+
+    return StandIn(build, CODE_WRITER_LLM, "writes the code for code execution", fallback="the tool reader")
+
+
+def load_stand_ins(models: ModelTable) -> None:
+    """Load the models that stand in for tiny engines, if any (blocking: before serving).
+
+    They do their jobs only once loaded (:meth:`StandIn.loaded_for`): a server that
+    did not load them first would answer image turns and tool results with the tiny
+    model, and write its code with it, until a tool turn loaded them.
+    """
+    for stand_in in models.stand_ins():
         for engine in models.engines():
-            models.tool_reader.for_engine(engine)
+            stand_in.for_engine(engine)
 
 
 def proactive_judge(settings: Settings) -> JudgeModel:
@@ -453,7 +473,7 @@ def serve(settings: Settings) -> None:
         # in the background once the server is up.
         for engine in models.engines():
             models.judge.classifier_for(models.judge.for_reply(engine))  # and its classifier
-    load_tool_reader(models)  # now, for the same reason
+    load_stand_ins(models)  # now, for the same reason
     load_listener_judge(speech)  # and this one
     if not all(profile_of(engine).native_tools for engine in models.engines()):
         shared_embedder()  # the word planner's, loaded now rather than at the first tool turn

@@ -15,7 +15,7 @@ from openlive.engines.registry import DOCUMENTED_MODELS, ModelTable
 from openlive.engines.stand_in import StandIn
 from openlive.runtime.tools import ToolRuntime
 from openlive.server.app import AppState
-from openlive.server.run import TlsFiles, make_server
+from openlive.server.run import TlsFiles, load_stand_ins, make_server
 from openlive.store import Store
 
 
@@ -60,6 +60,7 @@ async def running_server(
     tools: ToolRuntime | None = None,
     describer: ImageDescriber | None = None,
     tool_reader: StandIn[LLM] | None = None,
+    code_writer: StandIn[LLM] | None = None,
     **overrides: object,
 ) -> AsyncIterator[RunningServer]:
     """Serve ``models`` on a free loopback port for the duration of the block.
@@ -77,16 +78,16 @@ async def running_server(
         tool_reader: Stands in for tiny engines after tool results, for thinking, for
             writing code and for turns with images (loaded before serving, as the
             server does); ``None``: none.
+        code_writer: Writes tiny engines' programs for code execution (loaded before
+            serving); ``None``: the tool reader writes them.
         **overrides: Settings fields to change, e.g. ``api_keys=["k"]``.
     """
     table = models if isinstance(models, Mapping) else {name: models for name in DOCUMENTED_MODELS}
     settings = dataclasses.replace(settings or Settings(), host="127.0.0.1", port=1, tls=tls is not None)
     for name, value in overrides.items():
         setattr(settings, name, value)
-    if tool_reader is not None:
-        for engine in {id(engine): engine for engine in table.values()}.values():
-            tool_reader.for_engine(engine)
-    models_table = ModelTable(table, describer, tool_reader=tool_reader)
+    models_table = ModelTable(table, describer, tool_reader=tool_reader, code_writer=code_writer)
+    load_stand_ins(models_table)
     server, state = make_server(settings, models_table, tls, speech, store, tools)
     server.config.port = 0
     task = asyncio.create_task(server.serve())

@@ -5,9 +5,9 @@ from __future__ import annotations
 from openlive.bench.code import load_sets, printed_answer
 
 
-def test_both_sets_are_there_each_task_with_an_answer_not_in_its_own_words() -> None:
+def test_every_set_is_there_each_task_with_an_answer_not_in_its_own_words() -> None:
     sets = load_sets()
-    assert {name: len(items) for name, items in sets.items()} == {"first": 12, "second": 20}
+    assert {name: len(items) for name, items in sets.items()} == {"first": 12, "second": 20, "third": 27}
     for items in sets.values():
         for item in items:
             assert item["task"].strip() and item["answer"].strip()
@@ -27,3 +27,8 @@ def test_a_number_counts_only_standing_alone() -> None:
 def test_a_text_answer_counts_anywhere_in_any_case() -> None:
     assert printed_answer("It was a sunday.", "Sunday")
     assert not printed_answer("Saturday", "Sunday")
+
+
+def test_no_task_is_in_two_sets() -> None:
+    tasks = [item["task"].lower() for items in load_sets().values() for item in items]
+    assert len(set(tasks)) == len(tasks)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from openlive.engines.base import LLM
+from openlive.engines.profile import TINY
 from openlive.engines.registry import (
     DEFAULT_MODELS,
     ModelTable,
@@ -11,7 +13,8 @@ from openlive.engines.registry import (
     honours_history_config,
     unknown_model_reason,
 )
-from openlive.errors import CLOSE_POLICY, MAX_REASON_BYTES, PolicyViolation
+from openlive.engines.stand_in import StandIn
+from openlive.errors import CLOSE_POLICY, MAX_REASON_BYTES, ConfigError, PolicyViolation
 from openlive.testing import FakeLLM
 
 
@@ -135,3 +138,38 @@ def test_unknown_model_reason_always_fits_in_123_bytes(name: str, served_count: 
 def test_unknown_model_reason_lists_every_name_that_fits() -> None:
     served = ["a", "b", "c"]
     assert unknown_model_reason("x", served) == "model 'x' is not served; try a, b, c"
+
+
+def _stand_in(model: FakeLLM | None, name: str) -> StandIn[LLM]:
+    """A stand-in that loads ``model``, or fails to load (``None``: its package is missing)."""
+
+    def build() -> LLM:
+        if model is None:
+            raise ConfigError(f"{name} is not installed")
+        return model
+
+    return StandIn(build, name, "does a job")
+
+
+def test_a_tiny_engines_code_is_written_by_the_code_writer_else_the_reader() -> None:
+    tiny, capable, reader, writer = FakeLLM(), FakeLLM(), FakeLLM(), FakeLLM()
+    tiny.profile = TINY
+
+    def table(reads: FakeLLM | None, writes: FakeLLM | None, with_writer: bool = True) -> ModelTable:
+        coder = _stand_in(writes, "w") if with_writer else None
+        return ModelTable({"m": tiny}, tool_reader=_stand_in(reads, "r"), code_writer=coder)
+
+    cases = [
+        (table(reader, writer), writer),
+        (table(reader, None), reader),  # the writer's package is missing
+        (table(reader, None, with_writer=False), reader),
+        (table(None, None), None),
+        (ModelTable({"m": tiny}), None),
+    ]
+    for models, coder in cases:
+        assert models.coder_for(tiny) is None  # nothing is loaded by asking
+        for stand_in in models.stand_ins():
+            stand_in.for_engine(tiny)
+        assert models.coder_for(tiny) is coder
+    loaded = cases[0][0]
+    assert loaded.coder_for(capable) is None  # an engine that is not tiny writes its own
