@@ -160,7 +160,10 @@ class SpeechEngines:
     ``listener`` judges words heard during a reply that the backchannel list does
     not hold: log-odds that they are a listener's response (blocking; may raise:
     :class:`~openlive.pipeline.listener_judge.ListenerJudge`); without it the list
-    alone decides.
+    alone decides. ``text_turn`` reads whether a transcript's words end the turn:
+    a language model's log-probability (blocking; may raise; ``None``: no words;
+    :class:`~openlive.pipeline.text_turn.TextTurnEnd`), used with ``turn``; without
+    it the turn model and the word list decide.
     """
 
     vad: VAD
@@ -168,3 +171,4 @@ class SpeechEngines:
     tts: TTS
     turn: TurnDetector | None = None
     listener: Callable[[str], float] | None = None
+    text_turn: Callable[[str], float | None] | None = None

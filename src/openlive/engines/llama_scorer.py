@@ -51,9 +51,18 @@ class LlamaScorer:
             question is even for this model (its bias, measured by the caller on a
             tuning set); kept here for the caller, not applied.
         states: Keep the model's state after each prompt (:meth:`next_token_state`).
+        special: Read the chat template's special tokens (``<|im_end|>``) in prompts
+            and answers as the tokens they name, not as text.
     """
 
-    def __init__(self, path: Path, n_ctx: int = PROMPT_CTX, lean: float = 0.0, states: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path,
+        n_ctx: int = PROMPT_CTX,
+        lean: float = 0.0,
+        states: bool = False,
+        special: bool = False,
+    ) -> None:
         import llama_cpp
         from llama_cpp import Llama
 
@@ -84,6 +93,7 @@ class LlamaScorer:
             else llama_cpp.LLAMA_POOLING_TYPE_UNSPECIFIED,
         )
         self._n_ctx = n_ctx
+        self._special = special
         self.states = states
         self.lean = lean
         self._lock = threading.Lock()
@@ -123,10 +133,11 @@ class LlamaScorer:
         import llama_cpp
 
         llama = self._llama
-        tokens = llama.tokenize(prompt.encode("utf-8"), add_bos=True, special=False)
+        special = self._special
+        tokens = llama.tokenize(prompt.encode("utf-8"), add_bos=not special, special=special)
         if len(tokens) >= self._n_ctx:
             raise EngineError(f"the judging prompt is too long ({len(tokens)} tokens of {self._n_ctx})")
-        firsts = [llama.tokenize(a.encode("utf-8"), add_bos=False, special=False)[:1] for a in answers]
+        firsts = [llama.tokenize(a.encode("utf-8"), add_bos=False, special=special)[:1] for a in answers]
         with self._lock:
             if self._last is not None and self._last[0] == tokens:
                 _, logprobs, state = self._last

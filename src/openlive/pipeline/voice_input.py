@@ -121,6 +121,7 @@ class VoiceInput:
         )
         self._turn_policy = turn_policy or TurnPolicy()
         self._turn = engines.turn
+        self._text_turn = engines.text_turn
         if self._turn is not None and not uses_turn_model(
             activity.end_sensitivity, activity.silence_duration_ms
         ):
@@ -269,7 +270,8 @@ class VoiceInput:
                 heard = None
             if heard is not None:
                 text, language = heard.text, heard.language
-        silence = self._turn_policy.silence_ms(probability, text, language)
+        text_end = await self._read_words(text, language)
+        silence = self._turn_policy.silence_ms(probability, text, language, text_end)
         settled = self._audio_in.settle(pause.pause, silence)
         log.info(
             "turn model: %s finished after %.0f ms%s: end after %d ms of silence%s",
@@ -277,10 +279,26 @@ class VoiceInput:
             1000 * (loop.time() - started),
             ""
             if text is None
-            else f" (words: {'open' if silence == self._turn_policy.incomplete_ms else 'could end'})",
+            else f" (words: {'open' if silence == self._turn_policy.incomplete_ms else 'could end'}"
+            f"{'' if text_end is None else f', {text_end:.1f} to end'})",
             silence,
             "" if settled else " (too late: the speech went on or ended)",
         )
+
+    async def _read_words(self, text: str | None, language: str | None) -> float | None:
+        """A language model's log-probability that ``text`` ends the turn (``None``: not read).
+
+        English only: the bounds it is compared with were set on English speech.
+        """
+        read = self._text_turn
+        if read is None or not text or (language or "en").split("-")[0].lower() != "en":
+            return None
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._executor, _urgent_words, read, text)
+        except Exception:  # noqa: BLE001 - a failed reading leaves the voice and the word list to decide
+            log.exception("reading whether the words end the turn failed")
+            return None
 
     async def recognise(self, audio: Samples) -> str:
         """Recognise ``audio`` now, ahead of other work (a partial transcript for a barge-in)."""
@@ -363,6 +381,12 @@ def _urgent(work: Callable[[Samples], float], audio: Samples) -> float:
     # The user is waiting for the turn to end: this goes before work ahead of them.
     with PRIORITY.urgent():
         return work(audio)
+
+
+def _urgent_words(read: Callable[[str], float | None], text: str) -> float | None:
+    # As _urgent: the turn's end waits for this.
+    with PRIORITY.urgent():
+        return read(text)
 
 
 def _process_audio(audio_in: AudioInput, item: AudioItem) -> list[InputEvent]:

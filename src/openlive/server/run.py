@@ -172,16 +172,19 @@ def _listener_judge(settings: Settings) -> Callable[[str], float] | None:
 
 
 def load_listener_judge(speech: SpeechEngines | None) -> None:
-    """Load the barge-in's listener judge now (blocking: before serving).
+    """Load the barge-in's listener judge, and the reader of a turn's words, now (blocking: before serving).
 
     Not in the background: llama.cpp points stdout and stderr at /dev/null while it
     loads a model, and what any other thread printed or logged meanwhile (the
     server's banner, say) would be lost.
     """
     from openlive.pipeline.listener_judge import ListenerJudge
+    from openlive.pipeline.text_turn import TextTurnEnd
 
     if speech is not None and isinstance(speech.listener, ListenerJudge):
         speech.listener.load()
+    if speech is not None and isinstance(speech.text_turn, TextTurnEnd):
+        speech.text_turn.load()
 
 
 def build_speech(settings: Settings) -> SpeechEngines | None:
@@ -207,6 +210,7 @@ def build_speech(settings: Settings) -> SpeechEngines | None:
             engines.append(EspeakTts())
         else:
             log.warning("espeak-ng is not installed: only English can be spoken (apt-get install espeak-ng)")
+    turn = _turn_model(settings)
     return SpeechEngines(
         listener=_listener_judge(settings),
         vad=SileroVad(),
@@ -217,8 +221,25 @@ def build_speech(settings: Settings) -> SpeechEngines | None:
             beam_size=settings.asr_beam or DEFAULT_BEAM_SIZE,
         ),
         tts=RoutingTts(engines),
-        turn=_turn_model(settings),
+        turn=turn,
+        text_turn=_text_turn() if turn is not None else None,
     )
+
+
+def _text_turn() -> Callable[[str], float | None] | None:
+    """SmolLM2-135M reading whether a pause's words end the turn; ``None``: not installed.
+
+    SmolLM2 whatever the reply model: the bounds of
+    :class:`~openlive.pipeline.turn_end.TurnPolicy` were set on it.
+    """
+    from openlive.engines.embedded import smollm2_path
+    from openlive.pipeline.text_turn import TextTurnEnd
+
+    try:
+        return TextTurnEnd(smollm2_path())
+    except ConfigError as error:
+        log.warning("the words' end of turn is not read: %s", error)
+        return None
 
 
 def _turn_model(settings: Settings) -> TurnDetector | None:
