@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 from openlive.engines.audio_base import SpeechEngines
+from openlive.errors import EngineError
 from openlive.testing import FakeAsr, FakeLLM, FakeTts, FakeTurn, FakeVad, RunningServer, running_server
 
 from .helpers import LiveClient, session
@@ -25,8 +26,10 @@ HALTING = silence(0.3) + tone(0.5) + silence(0.5) + tone(0.5) + silence(1.6)
 
 
 @asynccontextmanager
-async def turn_server(turn: FakeTurn | None, asr: FakeAsr) -> AsyncIterator[RunningServer]:
-    speech = SpeechEngines(vad=FakeVad(), asr=asr, tts=FakeTts(), turn=turn)
+async def turn_server(
+    turn: FakeTurn | None, asr: FakeAsr, text_turn: Callable[[str], float | None] | None = None
+) -> AsyncIterator[RunningServer]:
+    speech = SpeechEngines(vad=FakeVad(), asr=asr, tts=FakeTts(), turn=turn, text_turn=text_turn)
     async with running_server(FakeLLM(), speech=speech, audio_lead_s=0.0) as srv:
         yield srv
 
@@ -39,8 +42,10 @@ async def paced(client: LiveClient, pcm: bytes, chunk_ms: int = 40) -> None:
         await asyncio.sleep(chunk_ms / 1000)
 
 
-async def turns_heard(turn: FakeTurn | None, setup: dict[str, Any]) -> list[str]:
-    async with turn_server(turn, FakeAsr()) as srv, session(srv, setup) as client:
+async def turns_heard(
+    turn: FakeTurn | None, setup: dict[str, Any], text_turn: Callable[[str], float | None] | None = None
+) -> list[str]:
+    async with turn_server(turn, FakeAsr(), text_turn) as srv, session(srv, setup) as client:
         await paced(client, HALTING)
         messages: list[dict[str, Any]] = []
         # Everything the speech got: read until the server has been quiet for a while.
@@ -62,6 +67,31 @@ async def test_a_pause_the_model_calls_unfinished_keeps_one_turn() -> None:
 async def test_a_pause_the_model_calls_finished_ends_the_turn_early() -> None:
     heard = await turns_heard(FakeTurn(0.95), voice_setup())
     assert len(heard) == 2
+
+
+async def test_words_a_language_model_reads_as_unfinished_keep_one_turn_the_voice_calls_finished() -> None:
+    read: list[str] = []
+
+    def unfinished(text: str) -> float:
+        read.append(text)
+        return -25.0
+
+    heard = await turns_heard(FakeTurn(0.95), voice_setup(), unfinished)
+    assert len(heard) == 1
+    assert read and all("seconds of speech" in text for text in read)
+
+
+async def test_words_a_language_model_reads_as_finished_end_the_turn_the_voice_doubts() -> None:
+    heard = await turns_heard(FakeTurn(0.1), voice_setup(), lambda _: -2.0)
+    assert len(heard) == 2
+
+
+async def test_a_failing_reading_of_the_words_leaves_the_voice_to_decide() -> None:
+    def failing(_: str) -> float:
+        raise EngineError("the scoring model failed")
+
+    heard = await turns_heard(FakeTurn(0.1), voice_setup(), failing)
+    assert len(heard) == 1
 
 
 async def test_without_a_model_silence_alone_ends_the_turn() -> None:

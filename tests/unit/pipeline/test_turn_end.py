@@ -39,6 +39,24 @@ def test_silence_by_probability_and_words(probability: float | None, text: str |
     assert POLICY.silence_ms(probability, text, "en-US") == silence
 
 
+@pytest.mark.parametrize(
+    ("probability", "text", "text_end", "silence"),
+    [
+        (0.9, "What would happen if the moon", -20.0, 640),  # the voice says done, the words do not
+        (0.1, "What time is it", -5.0, 200),  # the words say done, whatever the voice says
+        (0.1, "What time is it", -14.0, 640),  # between the bounds: the voice decides
+        (0.9, "What time is it", -14.0, 200),
+        (0.9, "I would like to book a table for", -5.0, 1000),  # the word list still rules
+        (0.9, None, None, 200),  # nothing read: as before
+    ],
+)
+def test_a_language_models_reading_of_the_words_refines_the_silence(
+    probability: float, text: str | None, text_end: float | None, silence: int
+) -> None:
+    policy = TurnPolicy(text_open_below=-17.5, text_finished_above=-10.5)
+    assert policy.silence_ms(probability, text, "en-US", text_end) == silence
+
+
 def test_open_endings_are_per_language() -> None:
     assert not text_sounds_finished("Ich möchte einen Tisch für", "de-DE")
     assert text_sounds_finished("Ich möchte einen Tisch für", "en-US")  # not an English word
@@ -53,6 +71,7 @@ def test_open_endings_are_per_language() -> None:
         ({"complete_ms": 900, "incomplete_ms": 800}, "complete_ms"),
         ({"unsure_ms": 1200, "incomplete_ms": 1000}, "unsure_ms"),
         ({"complete_threshold": 1.5}, "complete_threshold"),
+        ({"text_open_below": -5.0, "text_finished_above": -10.0}, "text_open_below"),
     ],
 )
 def test_bad_policies_are_refused(kwargs: dict[str, float], message: str) -> None:
