@@ -241,8 +241,8 @@ class EmbeddedServer:
         from openlive.server.run import (
             build_models,
             build_speech,
-            load_listener_judge,
             load_stand_ins,
+            load_voice_judges,
             make_server,
             warm_up,
         )
@@ -251,7 +251,7 @@ class EmbeddedServer:
         speech = build_speech(self.settings)
         warm_up(models, speech)
         load_stand_ins(models)
-        load_listener_judge(speech)
+        load_voice_judges(speech)
         server, state = make_server(self.settings, models, None, speech, None)
         server.config.port = 0
         self._server = server

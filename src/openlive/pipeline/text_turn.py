@@ -27,10 +27,11 @@ from openlive.engines.llama_scorer import LlamaScorer
 # model's next token after them is the end of the message or more words.
 PROMPT = "<|im_start|>system\nYou are a helpful voice assistant.<|im_end|>\n<|im_start|>user\n{words}"
 END_OF_MESSAGE = "<|im_end|>"
-# The prompt's context: the words of a pause's transcript are a few dozen tokens.
-CONTEXT = 512
 # Longer transcripts are read by their end: what decides is how they stop.
-MAX_WORDS_CHARS = 600
+MAX_WORDS_CHARS = 300
+# The prompt's context: room for the longest words even at 4 tokens a character (a
+# byte-level vocabulary's worst case), so no transcript is too long for it.
+CONTEXT = 64 + 4 * MAX_WORDS_CHARS
 _FINAL_PUNCTUATION = re.compile(r"[\s.!?。！？]+$")
 
 

@@ -161,7 +161,7 @@ def proactive_judge(settings: Settings) -> JudgeModel:
 
 
 def _listener_judge(settings: Settings) -> Callable[[str], float] | None:
-    """Qwen2.5-Coder-0.5B judging backchannels the word list lacks; loaded by :func:`load_listener_judge`.
+    """Qwen2.5-Coder-0.5B judging backchannels the word list lacks; loaded by :func:`load_voice_judges`.
 
     Its state is read by the shipped probe (:class:`~openlive.pipeline.listener_judge.ListenerModel`).
     Until it is in, or if its package is missing, the word list alone decides.
@@ -171,8 +171,10 @@ def _listener_judge(settings: Settings) -> Callable[[str], float] | None:
     return packaged_judge(settings.resolved_data_dir(), JUDGE_LLM)
 
 
-def load_listener_judge(speech: SpeechEngines | None) -> None:
-    """Load the barge-in's listener judge, and the reader of a turn's words, now (blocking: before serving).
+def load_voice_judges(speech: SpeechEngines | None) -> None:
+    """Load the voice path's language models now: the barge-in's listener judge, the reader of a turn's words.
+
+    Blocking: call it before serving.
 
     Not in the background: llama.cpp points stdout and stderr at /dev/null while it
     loads a model, and what any other thread printed or logged meanwhile (the
@@ -495,7 +497,7 @@ def serve(settings: Settings) -> None:
         for engine in models.engines():
             models.judge.classifier_for(models.judge.for_reply(engine))  # and its classifier
     load_stand_ins(models)  # now, for the same reason
-    load_listener_judge(speech)  # and this one
+    load_voice_judges(speech)  # and this one
     if not all(profile_of(engine).native_tools for engine in models.engines()):
         shared_embedder()  # the word planner's, loaded now rather than at the first tool turn
     server, _ = make_server(settings, models, tls, speech, store, tracer=tracer)

@@ -66,3 +66,10 @@ def test_smollm2_hears_a_cut_sentence_as_unfinished() -> None:
         cut_end, whole_end = read(cut), read(whole)
         assert cut_end is not None and whole_end is not None
         assert cut_end < whole_end, (cut, cut_end, whole_end)
+
+
+def test_any_transcript_fits_the_models_context() -> None:
+    read = TextTurnEnd(smollm2_path())
+    for text in ("\U0001f600" * 5000, "ẞ̶̢" * 2000, "word " * 3000):
+        end = read(text)
+        assert end is not None and end <= 0.0
