@@ -7,8 +7,8 @@ unfinished and many cut sentences finished. The words say more than the word lis
 the moon" ends on a noun, yet no one stops there. A chat model knows where a user's
 message ends: the probability it gives its end-of-message token right after the
 words is the probability that the user has finished (the idea of LiveKit's turn
-detector, there with a model trained for it; here the reply model's own file,
-untrained for it).
+detector, there with a model trained for it; here SmolLM2-135M, the default reply
+model's file, untrained for it, whatever model replies).
 
 :class:`TextTurnEnd` gives that log-probability for a transcript, its final
 punctuation removed (a recogniser puts a full stop after a cut sentence too).
