@@ -86,6 +86,23 @@ async def test_words_a_language_model_reads_as_finished_end_the_turn_the_voice_d
     assert len(heard) == 2
 
 
+async def test_words_the_word_list_calls_open_are_not_read() -> None:
+    read: list[str] = []
+
+    def reading(text: str) -> float:
+        read.append(text)
+        return -2.0
+
+    asr = FakeAsr(["I would like to book a table for"] * 4)
+    async with turn_server(FakeTurn(0.95), asr, reading) as srv, session(srv, voice_setup()) as client:
+        await paced(client, HALTING)
+        with contextlib.suppress(TimeoutError):
+            while True:
+                await asyncio.wait_for(client.recv(), QUIET_S)
+    assert asr.heard  # the pause was recognised, and its open words decided alone
+    assert read == []
+
+
 async def test_a_failing_reading_of_the_words_leaves_the_voice_to_decide() -> None:
     def failing(_: str) -> float:
         raise EngineError("the scoring model failed")

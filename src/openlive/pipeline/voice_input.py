@@ -26,7 +26,7 @@ import logging
 from collections.abc import Callable, Coroutine
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from openlive.engines.audio_base import (
     INPUT_RATE,
@@ -55,13 +55,16 @@ from openlive.pipeline.audio_in import (
 from openlive.pipeline.backchannel import BargeInConfig
 from openlive.pipeline.endpointer import EndpointerConfig
 from openlive.pipeline.events import FinalTranscript, TentativeTranscript, VoiceEvent
-from openlive.pipeline.turn_end import TurnPolicy, uses_turn_model
+from openlive.pipeline.turn_end import TurnPolicy, text_sounds_finished, uses_turn_model
 from openlive.priority import PRIORITY
 from openlive.session import EndAudioStream, FeedAudio, MarkActivity
 from openlive.session.native import VoiceFeatures
 from openlive.wire.client import Setup
 
 log = logging.getLogger(__name__)
+
+Given = TypeVar("Given")
+Result = TypeVar("Result")
 
 AudioItem = FeedAudio | MarkActivity | EndAudioStream
 Guard = Callable[[str, Coroutine[object, object, None]], Coroutine[object, object, None]]
@@ -288,14 +291,17 @@ class VoiceInput:
     async def _read_words(self, text: str | None, language: str | None) -> float | None:
         """A language model's log-probability that ``text`` ends the turn (``None``: not read).
 
-        English only: the bounds it is compared with were set on English speech.
+        English only: the bounds it is compared with were set on English speech. Words
+        the word list calls open are not read: they wait the longest whatever the reading.
         """
         read = self._text_turn
         if read is None or not text or (language or "en").split("-")[0].lower() != "en":
             return None
+        if not text_sounds_finished(text, language):
+            return None
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(self._executor, _urgent_words, read, text)
+            return await loop.run_in_executor(self._executor, _urgent, read, text)
         except Exception:  # noqa: BLE001 - a failed reading leaves the voice and the word list to decide
             log.exception("reading whether the words end the turn failed")
             return None
@@ -377,16 +383,10 @@ class VoiceInput:
         return await asyncio.get_running_loop().run_in_executor(self._executor, measure_voice, audio)
 
 
-def _urgent(work: Callable[[Samples], float], audio: Samples) -> float:
+def _urgent(work: Callable[[Given], Result], given: Given) -> Result:
     # The user is waiting for the turn to end: this goes before work ahead of them.
     with PRIORITY.urgent():
-        return work(audio)
-
-
-def _urgent_words(read: Callable[[str], float | None], text: str) -> float | None:
-    # As _urgent: the turn's end waits for this.
-    with PRIORITY.urgent():
-        return read(text)
+        return work(given)
 
 
 def _process_audio(audio_in: AudioInput, item: AudioItem) -> list[InputEvent]:
