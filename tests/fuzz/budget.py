@@ -8,7 +8,7 @@ DEFAULT_TOTAL = 400
 
 # A session example feeds up to five frames through the parser and the session,
 # so it gets fewer examples than the parser alone.
-SHARES = {"wire": 0.65, "session": 0.25, "images": 0.10}
+SHARES = {"wire": 0.60, "session": 0.25, "images": 0.10, "tools": 0.05}
 
 total = DEFAULT_TOTAL
 

@@ -207,17 +207,25 @@ def _arg_right(expected: Any, got: Any) -> bool:
     return bool(expected == got)
 
 
-def planners_for(llm: LLM) -> dict[str, Planner]:
-    """Every planner the engine can run: the word planner, and the native one where the model calls tools."""
+def planners_for(llm: LLM, coder: LLM | None = None) -> dict[str, Planner]:
+    """Every planner the engine can run, the one the server builds among them.
+
+    The word planner; the native one where the model calls tools; and the server's own
+    when it is neither (a tiny engine's coder choosing, a request at a time).
+    """
     from openlive.engines.native_tools import ToolCallingLLM
     from openlive.engines.sentence_embedder import shared_embedder
+    from openlive.runtime.tools import llm_planner
     from openlive.tools.llm_planner import LlmPlanner
     from openlive.tools.native_planner import NativePlanner
 
     planners: dict[str, Planner] = {}
     if isinstance(llm, ToolCallingLLM) and getattr(llm, "_template_has_tools", True):
         planners["native"] = NativePlanner(llm)
-    planners["words"] = LlmPlanner(llm, embedder=shared_embedder)  # as the server builds it
+    planners["words"] = LlmPlanner(llm, coder=coder, embedder=shared_embedder)
+    served = llm_planner(llm, coder)
+    if isinstance(served, NativePlanner) and served.per_task:
+        planners["native, a request at a time"] = served
     return planners
 
 
@@ -277,18 +285,31 @@ def score_planner(planner: Planner, llm: LLM, data: dict[str, Any], progress: An
 # (before the native planner's prompt was tuned) over other functions, to show whether
 # tuning on the first fitted it, and a third written before several calls per request
 # were made possible (other functions again), and a fourth written before the word
-# planner's routing by meaning (nine more functions).
-TOOL_SETS = ("tool_requests.json", "tool_requests_2.json", "tool_requests_3.json", "tool_requests_4.json")
+# planner's routing by meaning (nine more functions); a fifth written blind before the
+# tiny engines' coder chose their tools (nine more; its misses were then looked at), and
+# a sixth written blind meanwhile and scored only once the planner was final (eight more).
+TOOL_SETS = tuple(f"tool_requests{suffix}.json" for suffix in ("", "_2", "_3", "_4", "_5", "_6"))
+
+
+def _coder(target: Target, llm: LLM) -> LLM | None:
+    """The model that writes ``llm``'s code in the server (loaded here if it is the embedded one)."""
+    from openlive.server.run import load_stand_ins
+
+    if target.models is None:
+        return None
+    load_stand_ins(target.models)
+    return target.models.coder_for(llm)
 
 
 async def tool_choice(target: Target, options: BenchOptions) -> ScenarioResult:
     """Each request set through each planner the engine can use."""
     result = ScenarioResult("tools")
     llm = await asyncio.to_thread(target.llm, target.endpoint.model)
+    coder = await asyncio.to_thread(_coder, target, llm)
     for set_name in TOOL_SETS:
         data = load_set(set_name)
         label = set_name.removesuffix(".json")
-        for name, planner in planners_for(llm).items():
+        for name, planner in planners_for(llm, coder).items():
             options.progress(f"{label}, planner: {name}")
             scored = await asyncio.to_thread(score_planner, planner, llm, data, options.progress)
             result.figure(

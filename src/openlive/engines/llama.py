@@ -101,8 +101,8 @@ CODE_FENCE = "Here is a complete Python program that prints the answer:\n```pyth
 NO_TOOL = ToolSpec(
     name="reply_without_tools",
     description=(
-        "Call no function and answer the user in words: for greetings, thanks, small talk, opinions, "
-        "jokes and creative writing."
+        "Call no function and answer the user in words: for greetings, thanks, small talk, what the "
+        "user tells about their day or thinks, opinions, advice, jokes and creative writing."
     ),
     parameters={"type": "object", "properties": {}, "additionalProperties": False},
 )
@@ -444,11 +444,15 @@ class LlamaCppEngine:
                 f"the conversation and its tools take {len(tokens)} tokens, over the context window"
             )
         grammar = self._tool_call_grammar(choices)
+        # Once the model names "call nothing", the grammar fixes the rest of the call:
+        # stopping there spares those tokens (a tenth of a second each on 2 cores).
+        # The call then reads as none, which ends the calls as the name would.
+        stop = [json.dumps(NO_TOOL.name)]
 
         def write(head: str) -> str:
             nonlocal tokens
             tokens = tokens + self._tokenizer.tokenize(head.encode(), add_bos=False, special=True)
-            call = self._complete(tokens, TOOL_CALL_TOKENS, grammar, cancel)
+            call = self._complete(tokens, TOOL_CALL_TOKENS, grammar, cancel, stop=stop)
             tokens = tokens + self._tokenizer.tokenize(call.encode(), add_bos=False, special=True)
             return call
 

@@ -28,6 +28,14 @@ TINY_RECENT_TURNS = 3
 # find primes), where the word planner on SmolLM2 chose right 30 of 44.
 NATIVE_TOOLS_PARAMETERS = 1_000_000_000
 
+# Models below this many parameters that call tools themselves make one call a turn:
+# Qwen2.5-Coder-1.5B answered every two-call request of `openlive bench tools` with
+# its first call, and wrote programs on one line inside its call's JSON. Their planner
+# asks once for each request in the user's message and has the code prompt write the
+# programs (:class:`~openlive.tools.native_planner.NativePlanner`). Models whose size is
+# unknown (an OpenAI-compatible endpoint) are taken to make several.
+ONE_CALL_PARAMETERS = 3_000_000_000
+
 
 @dataclass(frozen=True)
 class ModelProfile:
@@ -38,6 +46,9 @@ class ModelProfile:
         native_tools: The model is given the declared functions and calls them
             itself (chat-template or OpenAI ``tools``); otherwise the word-list
             planner routes requests to tools.
+        one_call: With ``native_tools``: the model makes one call a turn, so the
+            planner asks once for each request the user's message holds, and its
+            programs are written by the code prompt rather than inside the call.
         recent_turns: User turns of history the prompt keeps (with the replies after
             them); ``None`` keeps all that fit the context window.
         house_rules: The server adds its own system rules (a default instruction,
@@ -47,6 +58,7 @@ class ModelProfile:
 
     tier: Tier = "capable"
     native_tools: bool = False
+    one_call: bool = False
     recent_turns: int | None = None
     house_rules: bool = True
 
@@ -79,6 +91,7 @@ def make_profile(tier: str, tools: str, parameters: int | None, template_has_too
     return ModelProfile(
         tier="tiny" if tiny else "capable",
         native_tools=native,
+        one_call=native and parameters is not None and parameters < ONE_CALL_PARAMETERS,
         recent_turns=TINY_RECENT_TURNS if tiny else None,
     )
 

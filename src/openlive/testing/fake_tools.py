@@ -57,15 +57,18 @@ class FakeToolCallingLLM(FakeLLM):
     Args:
         turns: For each planned turn in order, the texts written after each tag, e.g.
             ``['{"name": "a", "arguments": {}}', '{"name": "reply_without_tools"']``.
+        one_call: Its profile says it makes one call a turn, as small models do.
         **kwargs: As for :class:`FakeLLM`.
 
     Attributes:
         offered: The names of the functions each planned turn offered.
     """
 
-    def __init__(self, turns: Sequence[Sequence[str]], **kwargs: Any) -> None:
+    def __init__(self, turns: Sequence[Sequence[str]], *, one_call: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.profile = ModelProfile(native_tools=True, house_rules=self.profile.house_rules)
+        self.profile = ModelProfile(
+            native_tools=True, one_call=one_call, house_rules=self.profile.house_rules
+        )
         self._turns = [list(texts) for texts in turns]
         self.offered: list[list[str]] = []
 

@@ -187,6 +187,26 @@ _ACTION_VERBS = frozenset(
     stop check email call book add remove delete create remind write put dim lock unlock
     enable disable pause resume read schedule cancel order buy what who when where whats""".split()
 )
+# Verbs of requests that are as often nouns ("salt and water", "tea and a text"): after
+# "and"/"then" they start a task of their own only when an object follows them at once
+# ("water the plants", "text Ben", "tell me"). So do the declared functions' own verbs
+# (``water`` of ``water_plants``).
+_REQUEST_VERBS = frozenset(
+    """tell show give get make let text message ask bring brew pay water share note save
+    translate convert spell explain list reserve rent sell forward reply print download
+    upload install update restart reboot mute unmute raise lower increase decrease reduce
+    boost adjust change move copy clear fill heat cool warm feed wash clean vacuum mow
+    charge record snooze wake ring dial phone track notify alert arm disarm activate
+    deactivate launch run remember mark rate follow join invite accept decline confirm
+    transfer withdraw deposit refund return ship deliver pick drop drive navigate take
+    fetch grab prepare cook bake boil brief draft plan find tidy sort arrange""".split()
+)
+_OBJECT_START = frozenset(
+    """the a an my your his her our their me him them us it this that these those some all
+    every each another up down on off out in over back""".split()
+)
+# The ways into a request that come before its verb ("can you note that down").
+_ASKING = re.compile(r"^(?:(?:can|could|would|will) you|please|just|now)\b[\s,]*(?:please\b[\s,]*)?", re.I)
 _JOINER = re.compile(
     r"\s*(?:,\s*)?\b(?:and then|and also|and after that|then|and|also|plus)\s+", re.IGNORECASE
 )
@@ -197,15 +217,28 @@ _COURTESY = re.compile(
 )
 
 
-def split_tasks(text: str) -> list[str]:
+def split_tasks(text: str, verbs: Iterable[str] = (), *, statements_join: bool = False) -> list[str]:
     """The separate requests in one user message, in order.
 
     A numbered or bulleted list gives one task per item (the lines around it are
     framing: "I need three things", "Thanks!"). Otherwise the message splits into
     sentences, and a sentence splits again at "and"/"then" when what follows starts
-    with a verb of its own ("play jazz and turn off the lights").
+    with a verb of its own ("play jazz and turn off the lights"), or with a verb that
+    may be a noun and is followed by its object ("and water the plants").
+
+    Args:
+        text: The user's message.
+        verbs: More verbs of the second kind: the declared functions' (see
+            :func:`function_verbs`).
+        statements_join: A sentence that asks for nothing by itself ("Took my pills,
+            10 milligrams.", "Just one copy is fine.") stays with the request it
+            explains: the one before it, or else the one after. For a model that
+            reads each task alone, to which such a sentence alone would be a request
+            of its own.
     """
-    lines = [line for line in text.splitlines() if line.strip()]
+    # The planner takes MAX_TASKS tasks at most: reading only as much text keeps the
+    # cost of a hostile message (thousands of "and ...") bounded.
+    lines = [line for line in text[: MAX_TASKS * MAX_TASK_CHARS].splitlines() if line.strip()]
     items: list[str] = []
     for line in lines:
         match = _LIST_ITEM.match(line)
@@ -216,8 +249,12 @@ def split_tasks(text: str) -> list[str]:
     if len(items) >= 2:
         return [t for t in (_clean_task(i) for i in items) if t]
     tasks: list[str] = []
-    for sentence in _sentences(" ".join(line.strip() for line in lines)):
-        tasks.extend(_split_on_joiners(sentence))
+    object_verbs = _REQUEST_VERBS | {v.lower() for v in verbs}
+    sentences = _sentences(" ".join(line.strip() for line in lines))
+    if statements_join:
+        sentences = _joined_statements(sentences, object_verbs)
+    for sentence in sentences:
+        tasks.extend(_split_on_joiners(sentence, object_verbs))
     return [t for t in (_clean_task(t) for t in tasks) if t]
 
 
@@ -235,13 +272,42 @@ def _sentences(text: str) -> list[str]:
     return [s for s in sentences if s]
 
 
-def _split_on_joiners(sentence: str) -> list[str]:
+def function_verbs(tools: Tools) -> set[str]:
+    """The verbs that start the declared functions' names (``water`` of ``water_plants``)."""
+    firsts = (re.split(r"[_\W]|(?<=[a-z])(?=[A-Z])", f.name, maxsplit=1)[0] for f in tools.functions)
+    return {first.lower() for first in firsts if len(first) > 2}
+
+
+def _starts_task(text: str, object_verbs: frozenset[str] | set[str]) -> bool:
+    """Whether ``text`` starts with a request's verb (or question word)."""
+    following = text.split(maxsplit=2)
+    verb = following[0].lower().strip(",.'") if following else ""
+    after = following[1] if len(following) > 1 else ""
+    takes_object = after.lower() in _OBJECT_START or after[:1].isupper() or after[:1].isdigit()
+    return verb in _ACTION_VERBS or (verb in object_verbs and takes_object)
+
+
+def _joined_statements(sentences: list[str], object_verbs: frozenset[str] | set[str]) -> list[str]:
+    """``sentences`` with each one that is no request joined to the request before it, or else after it."""
+    groups: list[list[str]] = []
+    waiting: list[str] = []  # statements before the first request
+    for sentence in sentences:
+        if _starts_task(_ASKING.sub("", _clean_task(sentence)), object_verbs):
+            groups.append([*waiting, sentence])
+            waiting = []
+        elif groups:
+            groups[-1].append(sentence)
+        else:
+            waiting.append(sentence)
+    return [" ".join(group) for group in groups or [waiting]]
+
+
+def _split_on_joiners(sentence: str, object_verbs: frozenset[str] | set[str] = _REQUEST_VERBS) -> list[str]:
     parts: list[str] = []
     start = 0
     for match in _JOINER.finditer(sentence):
-        following = sentence[match.end() :].split(maxsplit=1)
-        verb = following[0].lower().strip(",.'") if following else ""
-        if verb in _ACTION_VERBS and match.start() > start:
+        following = sentence[match.end() : match.end() + 100]  # enough for two words
+        if _starts_task(following, object_verbs) and match.start() > start:
             parts.append(sentence[start : match.start()])
             start = match.end()
     parts.append(sentence[start:])
@@ -778,7 +844,7 @@ class LlmPlanner:
         request = last_user_text(messages)
         steps: list[Step] = []
         try:
-            for task in split_tasks(request)[:MAX_TASKS]:
+            for task in split_tasks(request, function_verbs(tools))[:MAX_TASKS]:
                 task = task[:MAX_TASK_CHARS]
                 route = self.route(task, tools, cancel)
                 step = self._step(task, route, tools, cancel)

@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from openlive.engines.base import ChatMessage, last_user_text
 from openlive.engines.native_tools import ToolCall, ToolCallingLLM, ToolSpec
-from openlive.tools.planner import CodeStep, FunctionStep, SearchStep, Step
+from openlive.errors import ContextWindowExceeded
+from openlive.tools.llm_planner import MAX_TASK_CHARS, MAX_TASKS, function_verbs, split_tasks
+from openlive.tools.planner import CodeStep, FunctionStep, Planner, SearchStep, Step
 from openlive.wire.tools import Tools, argument_error
 
 log = logging.getLogger(__name__)
@@ -50,6 +53,29 @@ SEARCH_FUNCTION = ToolSpec(
     },
 )
 
+# Code execution offered to a model whose programs another writes (see
+# :class:`CodeWriter`): the model only chooses to compute, without writing the program.
+COMPUTE_FUNCTION = ToolSpec(
+    name=CODE_FUNCTION.name,
+    description=(
+        "Compute the answer exactly with a Python program: arithmetic, counting, dates, sorting, "
+        "primes, puzzles."
+    ),
+    parameters={"type": "object", "properties": {}},
+)
+
+
+class CodeWriter(Protocol):
+    """Writes a task's program, and writes it again after it failed (the word planner does both)."""
+
+    def write_code(self, task: str, cancel: threading.Event | None = None) -> str | None:
+        """A program that prints the task's answer; ``None``: none."""
+        ...
+
+    def fix_code(self, task: str, code: str, error: str, cancel: threading.Event | None = None) -> str | None:
+        """``code`` written again after it failed with ``error``; ``None``: no fix."""
+        ...
+
 
 # Said once beside the functions: when a call is worth making. A policy, not a list
 # of phrasings: the model still decides for each request.
@@ -72,41 +98,109 @@ class NativePlanner:
 
     Args:
         llm: An engine that calls tools itself.
+        per_task: Ask once for each separate request in the user's message (the word
+            planner's :func:`~openlive.tools.llm_planner.split_tasks`), for models that
+            stop after their first call: Qwen2.5-Coder-1.5B answered every two-call
+            request of ``openlive bench tools`` with its first call only.
+        code_writer: Writes the programs the model chooses to run; ``None``: the model
+            writes them inside its call.
+        fallback: Plans the turns whose conversation and tools do not fit the model's
+            context window (a stand-in's is smaller than the engine's); ``None``: the
+            error stands.
     """
 
-    def __init__(self, llm: ToolCallingLLM) -> None:
+    def __init__(
+        self,
+        llm: ToolCallingLLM,
+        *,
+        per_task: bool = False,
+        code_writer: CodeWriter | None = None,
+        fallback: Planner | None = None,
+    ) -> None:
         self._llm = llm
+        self.per_task = per_task
+        self._code_writer = code_writer
+        self._fallback = fallback
 
     def plan(self, messages: Sequence[ChatMessage], tools: Tools, cancel: threading.Event) -> list[Step]:
         """The steps the model calls for; see :class:`openlive.tools.planner.Planner`."""
-        specs = tool_specs(tools)
+        specs = tool_specs(tools, compute_only=self._code_writer is not None)
         if not specs:
             return []
-        calls = self._llm.call_tools(with_guidance(messages), specs, cancel)
-        task = last_user_text(messages)
-        steps = steps_from_calls(calls, tools, task)
+        request = last_user_text(messages)
+        tasks = split_tasks(request, function_verbs(tools), statements_join=True) if self.per_task else []
+        tasks = tasks[:MAX_TASKS]
+        if len(tasks) < 2:
+            tasks = [request]
+        steps: list[Step] = []
+        calls_made = 0
+        for task in tasks:
+            if cancel.is_set():
+                return []
+            asked = messages if task is request else with_last_user_text(messages, task[:MAX_TASK_CHARS])
+            try:
+                calls = self._llm.call_tools(with_guidance(asked), specs, cancel)
+            except ContextWindowExceeded:
+                if self._fallback is None:
+                    raise
+                log.info("native tool planner: the tools do not fit the model's context; the fallback plans")
+                return self._fallback.plan(messages, tools, cancel)
+            calls_made += len(calls)
+            for step in steps_from_calls(calls, tools, task, written=self._writer(cancel)):
+                if not _repeats(step, steps):
+                    steps.append(step)
         log.info(
             "native tool planner: %d call(s) proposed, %d step(s) kept (%s)",
-            len(calls),
+            calls_made,
             len(steps),
             ", ".join(_step_name(s) for s in steps) or "no tools",
         )
         return steps
 
+    def fix_code(self, task: str, code: str, error: str, cancel: threading.Event | None = None) -> str | None:
+        """The failed program written again by the code writer; ``None`` without one (the failure stands)."""
+        if self._code_writer is None:
+            return None
+        return self._code_writer.fix_code(task, code, error, cancel)
 
-def tool_specs(tools: Tools) -> list[ToolSpec]:
-    """The declared functions, and code execution and search as functions, for the model."""
+    def _writer(self, cancel: threading.Event) -> Callable[[str], str | None] | None:
+        writer = self._code_writer
+        return None if writer is None else lambda task: writer.write_code(task, cancel)
+
+
+def with_last_user_text(messages: Sequence[ChatMessage], text: str) -> list[ChatMessage]:
+    """``messages`` with the newest user message's text replaced by ``text`` (earlier turns kept)."""
+    last = max((i for i, m in enumerate(messages) if m.role == "user"), default=None)
+    if last is None:
+        return [*messages, ChatMessage("user", text)]
+    return [*messages[:last], ChatMessage("user", text), *messages[last + 1 :]]
+
+
+def tool_specs(tools: Tools, *, compute_only: bool = False) -> list[ToolSpec]:
+    """The declared functions, and code execution and search as functions, for the model.
+
+    With ``compute_only``, code execution takes no program (:data:`COMPUTE_FUNCTION`).
+    """
     specs = [ToolSpec(f.name, f.description, f.parameters) for f in tools.functions]
     taken = {f.name for f in tools.functions}
     if tools.code_execution and CODE_FUNCTION.name not in taken:
-        specs.append(CODE_FUNCTION)
+        specs.append(COMPUTE_FUNCTION if compute_only else CODE_FUNCTION)
     if tools.google_search and SEARCH_FUNCTION.name not in taken:
         specs.append(SEARCH_FUNCTION)
     return specs
 
 
-def steps_from_calls(calls: Sequence[ToolCall], tools: Tools, task: str) -> list[Step]:
-    """Plan steps for the model's calls; calls to undeclared tools or with invalid arguments are dropped."""
+def steps_from_calls(
+    calls: Sequence[ToolCall], tools: Tools, task: str, written: Callable[[str], str | None] | None = None
+) -> list[Step]:
+    """Plan steps for the model's calls; calls to undeclared tools or with invalid arguments are dropped.
+
+    Args:
+        calls: The model's calls.
+        tools: The session's declared tools.
+        task: The request the calls answer.
+        written: Writes the program of a code call for ``task`` (the model wrote none).
+    """
     steps: list[Step] = []
     for call in calls:
         declaration = tools.function(call.name)
@@ -119,7 +213,7 @@ def steps_from_calls(calls: Sequence[ToolCall], tools: Tools, task: str) -> list
                 continue
             steps.append(FunctionStep(task=task, name=call.name, args=dict(call.arguments)))
         elif call.name == CODE_FUNCTION.name and tools.code_execution:
-            code = call.arguments.get("code")
+            code = written(task) if written is not None else call.arguments.get("code")
             if isinstance(code, str) and code.strip():
                 steps.append(CodeStep(task=task, code=code))
         elif call.name == SEARCH_FUNCTION.name and tools.google_search:
@@ -129,6 +223,13 @@ def steps_from_calls(calls: Sequence[ToolCall], tools: Tools, task: str) -> list
         else:
             log.info("native tool planner: dropped a call to an undeclared tool")
     return steps
+
+
+def _repeats(step: Step, steps: Sequence[Step]) -> bool:
+    """Whether ``step`` calls a function with the same arguments as one of ``steps`` (two tasks, one call)."""
+    return isinstance(step, FunctionStep) and any(
+        isinstance(s, FunctionStep) and (s.name, s.args) == (step.name, step.args) for s in steps
+    )
 
 
 def _step_name(step: Step) -> str:

@@ -1,6 +1,6 @@
 import pytest
 
-from openlive.bench.quality import collapse, load_set, normalise, score_answer
+from openlive.bench.quality import TOOL_SETS, collapse, load_set, normalise, score_answer
 
 
 def test_the_sets_are_big_enough_and_well_formed() -> None:
@@ -8,12 +8,14 @@ def test_the_sets_are_big_enough_and_well_formed() -> None:
     assert len(quality["items"]) >= 50 and len(quality["session"]) == 30
     assert len(set(quality["session"])) == 30
     assert {i["kind"] for i in quality["items"]} == {"fact", "arithmetic", "instruction", "memory", "unknown"}
-    tools = load_set("tool_requests.json")
-    names = {f["name"] for f in tools["functions"]}
-    assert len(tools["cases"]) >= 40 and 7 <= len(names) <= 10
-    for case in tools["cases"]:
-        for plan in case["expect"]:
-            assert set(plan) <= names | {"code", "search"}
+    for set_name in TOOL_SETS:
+        tools = load_set(set_name)
+        names = {f["name"] for f in tools["functions"]}
+        assert len(tools["cases"]) >= 34 and 7 <= len(names) <= 10, set_name
+        for case in tools["cases"]:
+            for plan in case["expect"]:
+                assert set(plan) <= names | {"code", "search"}, case["request"]
+            assert set(case.get("args", {})) <= names, case["request"]
 
 
 @pytest.mark.parametrize(

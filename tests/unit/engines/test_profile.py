@@ -26,3 +26,11 @@ def test_settings_override_detection() -> None:
 
 def test_an_engine_without_a_profile_is_capable() -> None:
     assert profile_of(object()) == CAPABLE
+
+
+def test_small_models_that_call_tools_make_one_call_a_turn() -> None:
+    # Qwen2.5-Coder-1.5B stopped after its first call on every two-call request.
+    assert make_profile("auto", "auto", 1_500_000_000, template_has_tools=True).one_call
+    assert not make_profile("auto", "auto", 7_000_000_000, template_has_tools=True).one_call
+    assert not make_profile("auto", "auto", None, template_has_tools=True).one_call  # an endpoint
+    assert not make_profile("auto", "auto", 1_500_000_000, template_has_tools=False).one_call

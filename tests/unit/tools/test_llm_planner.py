@@ -25,11 +25,14 @@ from openlive.engines.base import LLM, ChatMessage
 from openlive.engines.sentence_embedder import shared_embedder
 from openlive.testing import FakeEmbedder, FakeLLM
 from openlive.tools.llm_planner import (
+    MAX_TASK_CHARS,
+    MAX_TASKS,
     LlmPlanner,
     Route,
     arithmetic,
     check_code,
     extract_code,
+    function_verbs,
     search_query,
     split_tasks,
     words,
@@ -658,6 +661,59 @@ def test_an_already_cancelled_plan_calls_no_model() -> None:
 )
 def test_split_tasks(text: str, tasks: int) -> None:
     assert len(split_tasks(text)) == tasks
+
+
+@pytest.mark.parametrize(
+    ("text", "tasks"),
+    [
+        # A verb that may be a noun starts a task when its object follows.
+        ("Pay the phone bill and then tell me my balance.", 2),
+        ("Book a taxi and text Ben that I'm late.", 2),
+        ("Add salt and water to the list.", 1),
+        ("I'd like tea and a cake.", 1),
+        ("Find flights to Rome and show me the cheapest.", 2),
+    ],
+)
+def test_split_tasks_on_verbs_followed_by_their_object(text: str, tasks: int) -> None:
+    assert len(split_tasks(text)) == tasks
+
+
+def test_the_declared_functions_verbs_split_tasks() -> None:
+    text = "Dim the screen to 20 and polish the floor for five minutes."
+    assert split_tasks(text) == [text]
+    house = parse_tools([{"functionDeclarations": [{"name": "polish_floor"}, {"name": "fooBar"}]}])
+    assert function_verbs(house) == {"polish", "foo"}
+    tasks = split_tasks(text, function_verbs(house))
+    assert tasks == ["Dim the screen to 20", "polish the floor for five minutes."]
+
+
+@pytest.mark.parametrize(
+    ("text", "tasks"),
+    [
+        (
+            "Took my pills, 10 milligrams. Can you note that down?",
+            ["Took my pills, 10 milligrams. Can you note that down?"],
+        ),
+        ("Print the slip. Just one copy is fine.", ["Print the slip. Just one copy is fine."]),
+        (
+            "I'm leaving now. Turn off the lights and lock the door.",
+            ["I'm leaving now. Turn off the lights", "lock the door."],
+        ),
+        ("Print the list. Also start the car.", ["Print the list.", "start the car."]),
+        ("What's the weather? Then set a timer.", ["What's the weather?", "set a timer."]),
+        ("Where is my parcel? The number is 1Z99.", ["Where is my parcel? The number is 1Z99."]),
+        ("It is cold in here.", ["It is cold in here."]),
+    ],
+)
+def test_statements_join_the_request_they_explain(text: str, tasks: list[str]) -> None:
+    assert split_tasks(text, statements_join=True) == tasks
+
+
+def test_split_tasks_reads_only_as_much_text_as_the_planner_takes_tasks() -> None:
+    # A hostile message of thousands of tasks costs no more than the ten read.
+    text = "lock the door and turn on the lights " * 30_000
+    tasks = split_tasks(text)
+    assert sum(map(len, tasks)) <= MAX_TASKS * MAX_TASK_CHARS
 
 
 def test_split_tasks_keeps_the_words_of_each_task() -> None:

@@ -1,9 +1,20 @@
 import threading
 from collections.abc import Sequence
 
+import pytest
+
 from openlive.engines.base import ChatMessage
 from openlive.engines.native_tools import ToolCall, ToolSpec
-from openlive.tools.native_planner import CODE_FUNCTION, GUIDANCE, SEARCH_FUNCTION, NativePlanner, tool_specs
+from openlive.errors import ContextWindowExceeded
+from openlive.testing import FakePlanner
+from openlive.tools.native_planner import (
+    CODE_FUNCTION,
+    COMPUTE_FUNCTION,
+    GUIDANCE,
+    SEARCH_FUNCTION,
+    NativePlanner,
+    tool_specs,
+)
 from openlive.tools.planner import CodeStep, FunctionStep, Planner, SearchStep
 from openlive.wire.tools import parse_tools
 
@@ -103,3 +114,110 @@ def test_the_runtime_picks_the_native_planner_only_for_engines_that_call_tools()
 
     assert isinstance(llm_planner(FakeToolCallingLLM([])), NativePlanner)
     assert isinstance(llm_planner(FakeLLM()), LlmPlanner)
+
+
+def test_the_runtime_has_a_tiny_engine_s_tool_calling_coder_choose_its_tools() -> None:
+    from openlive.runtime.tools import llm_planner
+    from openlive.testing import FakeLLM, FakeToolCallingLLM
+    from openlive.tools.llm_planner import LlmPlanner
+
+    tiny = FakeLLM()
+    assert isinstance(llm_planner(tiny, FakeToolCallingLLM([], one_call=True)), NativePlanner)
+    assert isinstance(llm_planner(tiny, FakeLLM()), LlmPlanner)  # a coder that cannot call tools
+    assert isinstance(llm_planner(tiny, None), LlmPlanner)
+
+
+class Writer:
+    """A code writer that records the tasks it wrote programs for."""
+
+    def __init__(self, code: str | None = "print(42)") -> None:
+        self.code = code
+        self.tasks: list[str] = []
+        self.fixes: list[tuple[str, str, str]] = []
+
+    def write_code(self, task: str, cancel: threading.Event | None = None) -> str | None:
+        self.tasks.append(task)
+        return self.code
+
+    def fix_code(self, task: str, code: str, error: str, cancel: threading.Event | None = None) -> str | None:
+        self.fixes.append((task, code, error))
+        return "print(43)"
+
+
+HOME = parse_tools(
+    [
+        {
+            "functionDeclarations": [
+                DOOR,
+                {
+                    "name": "water_plants",
+                    "description": "Water the garden.",
+                    "parameters": {"type": "OBJECT"},
+                },
+            ]
+        },
+        {"codeExecution": {}},
+    ]
+)
+
+
+def test_one_call_a_turn_models_are_asked_once_for_each_request() -> None:
+    caller = ScriptedCaller(ToolCall("lock_door", {"door": "front"}))
+    text = "Lock the front door and water the plants. Also lock the front door."
+    steps = NativePlanner(caller, per_task=True).plan([ChatMessage("user", text)], HOME, threading.Event())
+    # Three requests, three questions, each seeing only its own request; one call repeated is one step.
+    assert [seen[0][-1].content for seen in caller.seen] == [
+        "Lock the front door",
+        "water the plants.",
+        "lock the front door.",
+    ]
+    assert steps == [FunctionStep("Lock the front door", "lock_door", {"door": "front"})]
+
+
+def test_one_request_is_asked_as_said() -> None:
+    caller = ScriptedCaller()
+    messages = [
+        ChatMessage("user", "Earlier."),
+        ChatMessage("assistant", "Yes."),
+        ChatMessage("user", "Lock up."),
+    ]
+    NativePlanner(caller, per_task=True).plan(messages, HOME, threading.Event())
+    assert len(caller.seen) == 1 and caller.seen[0][0][1:] == messages
+
+
+def test_a_code_writer_writes_the_programs_the_model_chooses_to_run() -> None:
+    writer = Writer()
+    caller = ScriptedCaller(ToolCall(CODE_FUNCTION.name, {}))
+    planner = NativePlanner(caller, code_writer=writer)
+    steps = planner.plan([ChatMessage("user", "Is 7919 prime?")], HOME, threading.Event())
+    assert steps == [CodeStep("Is 7919 prime?", "print(42)")]
+    assert writer.tasks == ["Is 7919 prime?"]
+    assert COMPUTE_FUNCTION in caller.seen[0][1] and CODE_FUNCTION not in caller.seen[0][1]
+    assert planner.fix_code("Is 7919 prime?", "print(42)", "SyntaxError") == "print(43)"
+    assert NativePlanner(caller).fix_code("t", "print(1)", "boom") is None  # no writer: the failure stands
+
+
+def test_no_program_written_is_no_step() -> None:
+    caller = ScriptedCaller(ToolCall(CODE_FUNCTION.name, {}))
+    assert (
+        NativePlanner(caller, code_writer=Writer(None)).plan(
+            [ChatMessage("user", "2+2?")], HOME, threading.Event()
+        )
+        == []
+    )
+
+
+class Overflowing(ScriptedCaller):
+    def call_tools(
+        self, messages: Sequence[ChatMessage], tools: Sequence[ToolSpec], cancel: threading.Event
+    ) -> list[ToolCall]:
+        raise ContextWindowExceeded("the conversation and its tools take 5000 tokens")
+
+
+def test_tools_that_do_not_fit_the_model_are_planned_by_the_fallback() -> None:
+    fallback = FakePlanner(lambda request: [FunctionStep(request, "lock_door", {"door": "back"})])
+    planner = NativePlanner(Overflowing(), fallback=fallback)
+    steps = planner.plan([ChatMessage("user", "lock up")], HOME, threading.Event())
+    assert steps == [FunctionStep("lock up", "lock_door", {"door": "back"})]
+    with pytest.raises(ContextWindowExceeded):
+        NativePlanner(Overflowing()).plan([ChatMessage("user", "lock up")], HOME, threading.Event())
