@@ -1011,7 +1011,7 @@ class LlmPlanner:
         return args
 
     def write_code(self, task: str, cancel: threading.Event | None = None) -> str | None:
-        """A Python program that prints the task's answer, or ``None`` if none compiles.
+        """A Python program that prints the task's answer; ``None`` if none compiles or ``cancel`` is set.
 
         Plain arithmetic is written directly. Otherwise the model writes it, twice at
         most (the second time sampled at another seed and temperature). Each reply
@@ -1024,7 +1024,10 @@ class LlmPlanner:
         if expression is not None:
             return f"print({expression})"
         messages = [ChatMessage("system", _CODE_SYSTEM), *_CODE_SHOTS, ChatMessage("user", task)]
-        return self._program(messages, task, cancel or threading.Event())
+        try:
+            return self._program(messages, task, cancel or threading.Event())
+        except _Cancelled:
+            return None
 
     def fix_code(self, task: str, code: str, error: str, cancel: threading.Event | None = None) -> str | None:
         """``code``, written for ``task``, written again after it failed with ``error``; ``None``: no better.

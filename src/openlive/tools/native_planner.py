@@ -4,9 +4,12 @@ The declared functions, and code execution and search as two more functions, are
 given to the model in its own tool-calling format (its chat template's, or an
 OpenAI-compatible endpoint's ``tools``). Whatever it calls becomes the plan: it
 may call several functions at once, search for anything it is not sure of, and
-run code for anything it should compute. No words are matched: a request needs a
-tool when the model says so. Arguments are checked against the function's schema
-again here; a call that does not validate, or names no declared tool, is dropped.
+run code for anything it should compute. No words are matched to functions: a
+request needs a tool when the model says so. (A small model that makes one call a
+turn is asked once for each request of the user's message, found by the word
+planner's splitting, and the code prompt writes its programs.) Arguments are
+checked against the function's schema again here; a call that does not validate,
+or names no declared tool, is dropped.
 """
 
 from __future__ import annotations

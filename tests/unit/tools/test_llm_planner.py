@@ -1023,3 +1023,12 @@ def test_meaning_chooses_among_declared_functions_only() -> None:
     planner = LlmPlanner(scripted("none"), embedder=lambda: embedder)
     assert planner.plan(user("I had a long day at work."), tools, threading.Event()) == []
     assert embedder.asked == []
+
+
+def test_a_cancelled_program_is_none_not_an_error() -> None:
+    # The native planner has this planner write its programs, outside its own plan.
+    cancel = threading.Event()
+    cancel.set()
+    fake = FakeLLM()
+    assert LlmPlanner(fake).write_code("Is 7919 a prime number?", cancel) is None
+    assert fake.calls == []
