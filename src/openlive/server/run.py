@@ -117,9 +117,10 @@ def tool_reader(settings: Settings) -> StandIn[LLM]:
 
 
 def code_writer(settings: Settings) -> StandIn[LLM]:
-    """Qwen2.5-Coder-1.5B (``qwen15`` extra) writing the programs of tiny engines' code execution.
+    """Qwen2.5-Coder-1.5B (``qwen15`` extra) choosing tiny engines' tools and writing their programs.
 
-    Without its extra, the tool reader writes them (and the log says so once).
+    Without its extra, the word planner chooses and the tool reader writes (and the
+    log says so once).
     """
     from openlive.engines.llama import LlamaCppEngine
     from openlive.engines.packaged import packaged_llm_path
@@ -128,7 +129,8 @@ def code_writer(settings: Settings) -> StandIn[LLM]:
         path = packaged_llm_path(CODE_WRITER_LLM, settings.resolved_data_dir())
         return LlamaCppEngine(path, n_ctx=TOOL_READER_CONTEXT, contexts=1)
 
-    return StandIn(build, CODE_WRITER_LLM, "writes the code for code execution", fallback="the tool reader")
+    job = "chooses tools and writes code"
+    return StandIn(build, CODE_WRITER_LLM, job, fallback="instead, the word planner with the tool reader")
 
 
 def load_stand_ins(models: ModelTable) -> None:

@@ -55,3 +55,13 @@ def test_collapse_counts_distinct_and_repeated_replies() -> None:
     assert collapse(["a", "b", "c"]) == (1.0, 1)
     ratio, repeats = collapse(["The answer is 1."] * 4 + ["Paris."])
     assert ratio == pytest.approx(2 / 5) and repeats == 4
+
+
+def test_the_tools_bench_runs_the_planner_the_server_builds() -> None:
+    from openlive.bench.quality import planners_for
+    from openlive.testing import FakeLLM, FakeToolCallingLLM
+
+    tiny = planners_for(FakeLLM(), FakeToolCallingLLM([], one_call=True))
+    assert set(tiny) == {"words", "native, a request at a time"}
+    assert set(planners_for(FakeLLM())) == {"words"}
+    assert set(planners_for(FakeToolCallingLLM([]))) == {"native", "words"}
