@@ -43,21 +43,23 @@ from openlive.pipeline.proactivity import (
 )
 
 TRAIN_SPLITS = ("dev", "held_out")
-# Splits never trained on: the offset is set on the first seven (calibration), as
-# Whisper heard them; the last is scored only (``openlive bench proactive --split test8``).
-CALIBRATION_SPLITS = ("test", "test2", "test3", "test4", "test5", "test6", "test7")
-HELD_OUT_SPLITS = ("test8",)
+# Splits never trained on: the offset is set on the first eight (calibration), as
+# Whisper heard them; the last is scored only (``openlive bench proactive --split test9``).
+CALIBRATION_SPLITS = ("test", "test2", "test3", "test4", "test5", "test6", "test7", "test8")
+HELD_OUT_SPLITS = ("test9",)
 TEST_SPLITS = (*CALIBRATION_SPLITS, *HELD_OUT_SPLITS)
 L2_CHOICES = (1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0)
 FOLDS = 5
 # The decision offset: searched from 0 to MAX_OFFSET (towards answering) by OFFSET_STEP,
 # set on the calibration splits: the smallest that ignores at most IGNORED_AT_MOST of
-# their addressed utterances (issue 15's target: at most 1 in 20), so as to stay
-# silent as often as that allows.
+# their addressed utterances, so as to stay silent as often as that allows. Issue 15's
+# target is at most 1 in 20 on speech never seen; the splits written last ignored more
+# than the calibration splits as a whole (test5-test8: 13 of 160 questions at the 1 in 20
+# offset of the 0.5B model's probe), so the offset is set for 3 in 100.
 MAX_OFFSET = 3.0
 OFFSET_STEP = 0.05
-IGNORED_AT_MOST = 0.05
-JUDGE = "qwen-0.5b"
+IGNORED_AT_MOST = 0.03
+JUDGE = "qwen-1.5b"
 # The voices the written training sets are spoken in, in turn.
 TRAIN_VOICES = (
     "en-us", "Puck", "en-gb", "Kore", "en-us+f3", "Charon", "en-gb-scotland", "Aoede",
@@ -144,11 +146,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--heard", required=True, metavar="FILE.json", help="keep what Whisper heard here")
     parser.add_argument("--cache", default="", metavar="FILE.npz", help="keep the probe's inputs here")
     parser.add_argument("--write", action="store_true", help=f"write pipeline/{WEIGHTS_FILE}")
+    parser.add_argument(
+        "--judge", default=JUDGE, choices=tuple(SCORER_LEANS), help="the model whose state is probed"
+    )
     args = parser.parse_args(argv)
+    judge_name: str = args.judge
     from openlive.engines.llama_scorer import LlamaScorer
     from openlive.engines.packaged import packaged_llm_path
 
-    scorer = LlamaScorer(packaged_llm_path(JUDGE, Path(args.data_dir)), lean=SCORER_LEANS[JUDGE], states=True)
+    scorer = LlamaScorer(
+        packaged_llm_path(judge_name, Path(args.data_dir)), lean=SCORER_LEANS[judge_name], states=True
+    )
     featurize = Featurizer(scorer, Path(args.cache) if args.cache else None)
     hear = hearing(Path(args.data_dir), Path(args.heard))
     rows, labels, utterances = [], [], []
@@ -162,6 +170,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             rows.append(featurize(messages_of(item, words)))
             labels.append(item["addressed"])
             utterances.append(index)
+        if index % 100 == 99:
+            featurize.save()  # a long run can be stopped and resumed
     featurize.save()
     x, y, groups = np.asarray(rows), np.asarray(labels, dtype=np.float64), np.asarray(utterances)
     print(f"training cases: {len(y)} ({int(y.sum())} addressed)")
@@ -175,7 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     assert best is not None
     l2 = best[1]
     mean, scale, w, b = fit(x, y, l2)
-    trained = AddressModel(judge=JUDGE, mean=mean, scale=scale, weights=w, bias=b, offset=0.0)
+    trained = AddressModel(judge=judge_name, mean=mean, scale=scale, weights=w, bias=b, offset=0.0)
 
     def scored(split: str) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
         """The trained log-odds (no offset), the hand-weighed margins, and the truth, as heard."""
@@ -201,7 +211,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         trained,
         offset=offset,
         about=(
-            f"A linear probe of {JUDGE}'s state, trained by openlive.bench.address_training on {len(y)} "
+            f"A linear probe of {judge_name}'s state, trained by openlive.bench.address_training on {len(y)} "
             f"cases ({int(y.sum())} addressed): data/proactive_train_*.json and the dev and held_out splits "
             f"of data/proactive.json, written and as Whisper heard them; L2 {l2} chosen by {FOLDS}-fold "
             f"cross-validation on those cases; offset {offset:+.2f} set on the splits "

@@ -8,7 +8,7 @@ as the server does for its tiny default model, by the probe of the ``--judge``
 model's state after a question with worked examples (:mod:`openlive.pipeline.address_model`;
 ``--no-probe``: its odds of yes and the cues summed, as before the probe;
 ``--prompt-judge``: the judge answers the judging prompt).
-Run: ``openlive bench proactive --judge qwen-0.5b --split test``.
+Run: ``openlive bench proactive --judge qwen-1.5b --split test``.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from openlive.session.prompts import shape_prompt
 RATE = 16_000
 ESPEAK_WPM = 160
 # The evaluation set's splits, in the order they were written (data/proactive.json says which were tuned on).
-SPLITS = ("dev", "held_out", "test", "test2", "test3", "test4", "test5", "test6", "test7", "test8")
+SPLITS = ("dev", "held_out", "test", "test2", "test3", "test4", "test5", "test6", "test7", "test8", "test9")
 
 
 def load_items() -> list[dict[str, Any]]:

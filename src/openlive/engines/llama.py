@@ -285,7 +285,7 @@ class LlamaCppEngine:
         # user waits for runs too: threads that outnumber the cores spin while they
         # wait for each other, and both go many times slower.
         alone = self._pool.busy == 1 and PRIORITY.urgent_now == 0
-        _set_threads(llama, self._start_threads if alone else (1, 1))
+        set_threads(llama, self._start_threads if alone else (1, 1))
         pieces: list[str] = []
         stream = None
         # The first tokens are urgent (someone waits for the reply to start); the
@@ -321,7 +321,7 @@ class LlamaCppEngine:
                         )
                     pieces.append(text)
                     if len(pieces) == START_TOKENS:
-                        _set_threads(llama, self._threads if alone else (1, 1))
+                        set_threads(llama, self._threads if alone else (1, 1))
                         urgent.release()
                     yield text
                     if len(pieces) >= START_TOKENS:
@@ -363,7 +363,7 @@ class LlamaCppEngine:
             return 0  # every context is busy, or a generation waits: it comes first
         try:
             cached = cached_prefix(llama, tokens)
-            _set_threads(llama, (1, 1))
+            set_threads(llama, (1, 1))
             llama.n_tokens = cached
             # In small steps: a generation that starts meanwhile takes the context over
             # after one step, and carries on from what is read.
@@ -395,7 +395,7 @@ class LlamaCppEngine:
             )
         llama = self._pool.get(tokens)
         try:
-            _set_threads(llama, self._start_threads)
+            set_threads(llama, self._start_threads)
             # Evaluate what the cache does not hold, at least the last token (its logits).
             prefix = min(cached_prefix(llama, tokens), len(tokens) - 1)
             llama.n_tokens = prefix
@@ -526,7 +526,7 @@ class LlamaCppEngine:
     ) -> str:
         """Greedy text after ``tokens``, at most ``max_tokens`` of it."""
         llama = self._pool.get(tokens)
-        _set_threads(llama, self._start_threads)
+        set_threads(llama, self._start_threads)
         pieces: list[str] = []
         stream = None
         try:
@@ -732,7 +732,7 @@ def _parameters(llama: Any) -> int | None:
         return None
 
 
-def _set_threads(llama: Any, threads: tuple[int, int]) -> None:
+def set_threads(llama: Any, threads: tuple[int, int]) -> None:
     """Set the threads per generated token and per prompt batch of a context, between two tokens."""
     context = getattr(llama, "_ctx", None)
     if context is not None and hasattr(context, "set_n_threads"):

@@ -9,6 +9,7 @@ the new words (a few dozen tokens) and calls take turns.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,8 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from openlive.engines.llama import cached_prefix
+from openlive.engines.llama import cached_prefix, set_threads
 from openlive.errors import EngineError
+from openlive.priority import PRIORITY
 
 # The context: worked examples (about 520 tokens) and the case (a few hundred at most).
 PROMPT_CTX = 2048
@@ -66,10 +68,11 @@ class LlamaScorer:
         import llama_cpp
         from llama_cpp import Llama
 
-        # One thread: the batches are short, and on a busy machine llama.cpp's threads
-        # wait on each other (measured under load: 2-4 s a judgment with one thread,
-        # 11-14 s with two, 111 s for the first).
+        # One thread unless the judgment runs alone (``score``): on a busy machine
+        # llama.cpp's threads wait on each other (measured under load: 2-4 s a
+        # judgment with one thread, 11-14 s with two, 111 s for the first).
         threads = 1
+        self._cores = os.cpu_count() or 1
         # Only the last token's logits are read: none kept per token (a window of
         # them over a 150k-word vocabulary would cost 600 kB a token).
         self._llama = Llama(
@@ -145,10 +148,17 @@ class LlamaScorer:
                 try:
                     # Evaluate at least the last token: the logits read are the last evaluated.
                     llama.n_tokens = min(cached_prefix(llama, tokens), len(tokens) - 1)
-                    if self.states:
-                        _evaluate_every_output(llama, tokens[llama.n_tokens :])
-                    else:
-                        llama.eval(tokens[llama.n_tokens :])
+                    # A user waits for the judgment (their reply, or whether it stops):
+                    # every core when no other such work runs, as a reply's first
+                    # tokens get (Qwen2.5-Coder-1.5B's judgment, quiet machine: about
+                    # 0.55 s with two threads, 0.9 s with one), and it goes first.
+                    alone = PRIORITY.urgent_now == 0
+                    set_threads(llama, (self._cores, self._cores) if alone else (1, 1))
+                    with PRIORITY.urgent():
+                        if self.states:
+                            _evaluate_every_output(llama, tokens[llama.n_tokens :])
+                        else:
+                            llama.eval(tokens[llama.n_tokens :])
                     logits = np.array(
                         np.ctypeslib.as_array(llama._ctx.get_logits_ith(-1), shape=(llama.n_vocab(),)),
                         dtype=np.float64,

@@ -4,8 +4,8 @@ The judge model (:mod:`openlive.pipeline.proactivity`) is asked, after worked
 examples, whether the words heard were said to the assistant. Its odds of "yes"
 and the cues in the words, added with hand-set weights, were right 55-65 % of
 the time on speech whose wording the examples did not cover. The model's state
-after the question (the last layer's output at the prompt's last token: 896
-numbers for Qwen2.5-Coder-0.5B) holds much more of what it read: the
+after the question (the last layer's output at the prompt's last token: 1,536
+numbers for Qwen2.5-Coder-1.5B) holds much more of what it read: the
 conversation, the form and register of the words, a broadcast's style. A
 logistic regression over that state, the odds and the cues in the words (a name
 said to someone, a wake word, a request's form) - a linear probe

@@ -6,7 +6,7 @@ thinking aloud. Here it is judged before the reply is made, from two kinds of
 evidence:
 
 - a language model's judgment, with the conversation as context. A scorer
-  (:class:`Scorer`, what the server gives a tiny reply model: Qwen2.5-Coder-0.5B)
+  (:class:`Scorer`, what the server gives a tiny reply model: Qwen2.5-Coder-1.5B)
   is asked whether the words were said to the assistant after worked examples
   of each kind of speech (few-shot), with what the assistant had just said: the
   log-odds of " yes" against " no" as its next token, less its lean (measured

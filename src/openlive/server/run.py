@@ -43,16 +43,20 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# The packaged model that judges proactive audio for a tiny reply model.
+# The packaged model that judges backchannels during a tiny reply model's speech.
 JUDGE_LLM = "qwen-0.5b"
 # The packaged model that answers from tool results for a tiny reply model (the same
-# file as the judge: its pages are shared), and its context: a tiny model's prompt keeps 3 turns.
+# file as the listener judge: its pages are shared), and its context: a tiny model's prompt keeps 3 turns.
 TOOL_READER_LLM = JUDGE_LLM
 TOOL_READER_CONTEXT = 4096
 # The packaged model that writes a tiny reply model's programs for code execution when
 # its extra (``qwen15``) is installed: on the bench's code tasks its programs print the
 # right answer far more often than the tool reader's (README: Code execution).
 CODE_WRITER_LLM = "qwen-1.5b"
+# The packaged model whose state proactive audio's probe reads for a tiny reply model
+# (the code writer's file: its pages are shared). Its probe decides better than the
+# 0.5B model's on the same training cases (README: Native-audio dialog).
+PROACTIVE_JUDGE_LLM = CODE_WRITER_LLM
 
 
 def build_engine(spec: EngineSpec) -> LLM:
@@ -146,7 +150,7 @@ def load_stand_ins(models: ModelTable) -> None:
 
 
 def proactive_judge(settings: Settings) -> JudgeModel:
-    """Qwen2.5-Coder-0.5B (``qwen`` extra) judging proactive audio for tiny engines, loaded on first use.
+    """Qwen2.5-Coder-1.5B (``qwen15`` extra) judging proactive audio for tiny engines, loaded on first use.
 
     Its state after the question is read by the shipped probe (:mod:`openlive.pipeline.address_model`).
     """
@@ -156,10 +160,10 @@ def proactive_judge(settings: Settings) -> JudgeModel:
     from openlive.pipeline.proactivity import SCORER_LEANS, JudgeModel
 
     def build() -> LlamaScorer:
-        path = packaged_llm_path(JUDGE_LLM, settings.resolved_data_dir())
-        return LlamaScorer(path, lean=SCORER_LEANS[JUDGE_LLM], states=True)
+        path = packaged_llm_path(PROACTIVE_JUDGE_LLM, settings.resolved_data_dir())
+        return LlamaScorer(path, lean=SCORER_LEANS[PROACTIVE_JUDGE_LLM], states=True)
 
-    return JudgeModel(build, JUDGE_LLM, classifier=AddressModel.packaged)
+    return JudgeModel(build, PROACTIVE_JUDGE_LLM, classifier=AddressModel.packaged)
 
 
 def _listener_judge(settings: Settings) -> Callable[[str], float] | None:

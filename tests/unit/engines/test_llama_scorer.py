@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 import pytest
@@ -66,3 +67,35 @@ def test_a_scorer_with_states_gives_the_same_odds_and_a_state_that_depends_on_th
     )  # the cached prompt, the same state
     with pytest.raises(EngineError, match="keeps no states"):
         plain.next_token_state(prompt, [" yes"])
+
+
+def test_a_judgment_takes_every_core_alone_one_beside_urgent_work_and_goes_first(
+    scorer: LlamaScorer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from openlive.engines import llama_scorer
+    from openlive.priority import PRIORITY
+
+    threads: list[tuple[int, int]] = []
+    urgent_while_judging: list[int] = []
+    real = llama_scorer.set_threads
+
+    def recording(llama: object, chosen: tuple[int, int]) -> None:
+        threads.append(chosen)
+        real(llama, chosen)
+
+    evaluate = scorer._llama.eval
+
+    def evaluating(tokens: list[int]) -> None:
+        urgent_while_judging.append(PRIORITY.urgent_now)
+        evaluate(tokens)
+
+    monkeypatch.setattr(llama_scorer, "set_threads", recording)
+    monkeypatch.setattr(scorer._llama, "eval", evaluating)
+    cores = os.cpu_count() or 1
+    scorer.next_token_logprobs("Is the sky blue? Answer:", [" yes", " no"])
+    with PRIORITY.urgent():  # a user's speech being recognised, say
+        scorer.next_token_logprobs("Is the grass green? Answer:", [" yes", " no"])
+    assert threads == [(cores, cores), (1, 1)]
+    assert urgent_while_judging == [1, 2]  # the judgment itself is urgent work
+    assert scorer.next_token_logprobs("Is the sea dry? Answer:", [" yes", " no"])[0] < 0
+    assert PRIORITY.urgent_now == 0  # released after each judgment

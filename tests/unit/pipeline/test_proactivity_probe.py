@@ -14,6 +14,7 @@ from openlive.errors import ConfigError
 from openlive.pipeline.address_model import EVIDENCE, AddressModel
 from openlive.pipeline.native_dialog import native_prepare
 from openlive.pipeline.proactivity import JudgeModel, is_addressed, judge
+from openlive.server.run import PROACTIVE_JUDGE_LLM
 from openlive.session import StartGeneration
 from openlive.testing import FakeLLM, FakeScorer, FakeStateScorer
 
@@ -123,8 +124,8 @@ def test_a_tiny_models_reply_is_declined_when_the_probe_says_the_words_were_not_
 
 def test_the_shipped_probe_reads_the_judge_models_state() -> None:
     shipped = AddressModel.packaged()
-    assert shipped.judge == "qwen-0.5b"
-    assert shipped.size == len(EVIDENCE) + 896  # the odds and cues, then Qwen2.5-0.5B's state
+    assert shipped.judge == PROACTIVE_JUDGE_LLM == "qwen-1.5b"  # the server's judge reads it
+    assert shipped.size == len(EVIDENCE) + 1536  # the odds and cues, then Qwen2.5-1.5B's state
     assert "cross-validation" in shipped.about
-    with pytest.raises(ConfigError, match="reads 900 inputs"):
+    with pytest.raises(ConfigError, match="reads 1540 inputs"):
         shipped.log_odds(np.zeros(10))

@@ -13,7 +13,7 @@ from openlive.engines import llama_scorer, packaged
 from openlive.engines.profile import make_profile
 from openlive.errors import ConfigError
 from openlive.pipeline.proactivity import SCORER_LEANS
-from openlive.server.run import JUDGE_LLM, proactive_judge
+from openlive.server.run import PROACTIVE_JUDGE_LLM, proactive_judge
 from openlive.testing import FakeLLM
 
 
@@ -34,7 +34,7 @@ def test_the_judge_for_a_tiny_model_is_the_packaged_scorer_with_its_lean(
     model = proactive_judge(Settings(data_dir=str(tmp_path)))
     scorer = model.for_reply(tiny)
     assert isinstance(scorer, Loaded) and model.for_reply(tiny) is scorer
-    assert built == [(tmp_path / f"{JUDGE_LLM}.gguf", SCORER_LEANS[JUDGE_LLM])]
+    assert built == [(tmp_path / f"{PROACTIVE_JUDGE_LLM}.gguf", SCORER_LEANS[PROACTIVE_JUDGE_LLM])]
 
 
 def test_an_otlp_endpoint_without_the_opentelemetry_sdk_says_what_to_install(
