@@ -111,7 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from openlive.engines.llama_scorer import LlamaScorer
 
         judge_llm = LlamaScorer(
-            packaged_llm_path(args.judge, data_dir), lean=SCORER_LEANS.get(args.judge, 0.0), states=True
+            packaged_llm_path(args.judge, data_dir),
+            lean=SCORER_LEANS.get(args.judge, 0.0),
+            states=True,
+            urgent=True,  # as the server's: the reply waits for it
         )
         probe = AddressModel.packaged()
         if args.no_probe or probe.judge != args.judge:

@@ -9,6 +9,7 @@ the new words (a few dozen tokens) and calls take turns.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Sequence
@@ -55,6 +56,9 @@ class LlamaScorer:
         states: Keep the model's state after each prompt (:meth:`next_token_state`).
         special: Read the chat template's special tokens (``<|im_end|>``) in prompts
             and answers as the tokens they name, not as text.
+        urgent: A user waits for each judgment (proactive audio's: the reply waits
+            for it): it runs as urgent work (:data:`~openlive.priority.PRIORITY`), on
+            every core when no other urgent work runs. Otherwise it runs on one core.
     """
 
     def __init__(
@@ -64,15 +68,17 @@ class LlamaScorer:
         lean: float = 0.0,
         states: bool = False,
         special: bool = False,
+        urgent: bool = False,
     ) -> None:
         import llama_cpp
         from llama_cpp import Llama
 
-        # One thread unless the judgment runs alone (``score``): on a busy machine
+        # One thread unless an urgent judgment runs alone (``score``): on a busy machine
         # llama.cpp's threads wait on each other (measured under load: 2-4 s a
         # judgment with one thread, 11-14 s with two, 111 s for the first).
         threads = 1
         self._cores = os.cpu_count() or 1
+        self._urgent = urgent
         # Only the last token's logits are read: none kept per token (a window of
         # them over a 150k-word vocabulary would cost 600 kB a token).
         self._llama = Llama(
@@ -148,13 +154,12 @@ class LlamaScorer:
                 try:
                     # Evaluate at least the last token: the logits read are the last evaluated.
                     llama.n_tokens = min(cached_prefix(llama, tokens), len(tokens) - 1)
-                    # A user waits for the judgment (their reply, or whether it stops):
-                    # every core when no other such work runs, as a reply's first
-                    # tokens get (Qwen2.5-Coder-1.5B's judgment, quiet machine: about
-                    # 0.55 s with two threads, 0.9 s with one), and it goes first.
-                    alone = PRIORITY.urgent_now == 0
+                    # An urgent judgment gets every core when no other urgent work
+                    # runs, as a reply's first tokens do (Qwen2.5-Coder-1.5B's, quiet
+                    # machine: about 0.5 s on two threads, 0.9 s on one), and goes first.
+                    alone = self._urgent and PRIORITY.urgent_now == 0
                     set_threads(llama, (self._cores, self._cores) if alone else (1, 1))
-                    with PRIORITY.urgent():
+                    with PRIORITY.urgent() if self._urgent else contextlib.nullcontext():
                         if self.states:
                             _evaluate_every_output(llama, tokens[llama.n_tokens :])
                         else:

@@ -161,7 +161,7 @@ def proactive_judge(settings: Settings) -> JudgeModel:
 
     def build() -> LlamaScorer:
         path = packaged_llm_path(PROACTIVE_JUDGE_LLM, settings.resolved_data_dir())
-        return LlamaScorer(path, lean=SCORER_LEANS[PROACTIVE_JUDGE_LLM], states=True)
+        return LlamaScorer(path, lean=SCORER_LEANS[PROACTIVE_JUDGE_LLM], states=True, urgent=True)
 
     return JudgeModel(build, PROACTIVE_JUDGE_LLM, classifier=AddressModel.packaged)
 

@@ -69,8 +69,8 @@ def test_a_scorer_with_states_gives_the_same_odds_and_a_state_that_depends_on_th
         plain.next_token_state(prompt, [" yes"])
 
 
-def test_a_judgment_takes_every_core_alone_one_beside_urgent_work_and_goes_first(
-    scorer: LlamaScorer, monkeypatch: pytest.MonkeyPatch
+def test_an_urgent_judgment_takes_every_core_alone_one_beside_urgent_work_and_goes_first(
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from openlive.engines import llama_scorer
     from openlive.priority import PRIORITY
@@ -78,6 +78,7 @@ def test_a_judgment_takes_every_core_alone_one_beside_urgent_work_and_goes_first
     threads: list[tuple[int, int]] = []
     urgent_while_judging: list[int] = []
     real = llama_scorer.set_threads
+    scorer = LlamaScorer(smollm2_path(), n_ctx=256, urgent=True)
 
     def recording(llama: object, chosen: tuple[int, int]) -> None:
         threads.append(chosen)
@@ -99,3 +100,18 @@ def test_a_judgment_takes_every_core_alone_one_beside_urgent_work_and_goes_first
     assert urgent_while_judging == [1, 2]  # the judgment itself is urgent work
     assert scorer.next_token_logprobs("Is the sea dry? Answer:", [" yes", " no"])[0] < 0
     assert PRIORITY.urgent_now == 0  # released after each judgment
+
+
+def test_a_judgment_not_marked_urgent_runs_on_one_core_beside_the_rest(
+    scorer: LlamaScorer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from openlive.engines import llama_scorer
+    from openlive.priority import PRIORITY
+
+    threads: list[tuple[int, int]] = []
+    monkeypatch.setattr(llama_scorer, "set_threads", lambda _, chosen: threads.append(chosen))
+    evaluate = scorer._llama.eval
+    urgent: list[int] = []
+    monkeypatch.setattr(scorer._llama, "eval", lambda t: (urgent.append(PRIORITY.urgent_now), evaluate(t)))
+    scorer.next_token_logprobs("Is the moon bright? Answer:", [" yes", " no"])
+    assert threads == [(1, 1)] and urgent == [0]

@@ -20,11 +20,11 @@ from openlive.testing import FakeLLM
 def test_the_judge_for_a_tiny_model_is_the_packaged_scorer_with_its_lean(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    built: list[tuple[Path, float]] = []
+    built: list[tuple[Path, float, bool]] = []
 
     class Loaded:
-        def __init__(self, path: Path, lean: float = 0.0, **_: Any) -> None:
-            built.append((path, lean))
+        def __init__(self, path: Path, lean: float = 0.0, urgent: bool = False, **_: Any) -> None:
+            built.append((path, lean, urgent))
             self.lean = lean
 
     monkeypatch.setattr(packaged, "packaged_llm_path", lambda name, data_dir: data_dir / f"{name}.gguf")
@@ -34,7 +34,8 @@ def test_the_judge_for_a_tiny_model_is_the_packaged_scorer_with_its_lean(
     model = proactive_judge(Settings(data_dir=str(tmp_path)))
     scorer = model.for_reply(tiny)
     assert isinstance(scorer, Loaded) and model.for_reply(tiny) is scorer
-    assert built == [(tmp_path / f"{PROACTIVE_JUDGE_LLM}.gguf", SCORER_LEANS[PROACTIVE_JUDGE_LLM])]
+    # The reply waits for each judgment: it is urgent work.
+    assert built == [(tmp_path / f"{PROACTIVE_JUDGE_LLM}.gguf", SCORER_LEANS[PROACTIVE_JUDGE_LLM], True)]
 
 
 def test_an_otlp_endpoint_without_the_opentelemetry_sdk_says_what_to_install(
