@@ -8,11 +8,13 @@ import os
 import numpy as np
 import pytest
 
+from openlive.engines import llama_scorer
 from openlive.engines.base import ChatMessage
 from openlive.engines.embedded import smollm2_path
 from openlive.engines.llama_scorer import LlamaScorer
 from openlive.errors import EngineError
 from openlive.pipeline.proactivity import question_prompt
+from openlive.priority import PRIORITY
 
 
 @pytest.fixture(scope="module")
@@ -72,9 +74,6 @@ def test_a_scorer_with_states_gives_the_same_odds_and_a_state_that_depends_on_th
 def test_an_urgent_judgment_takes_every_core_alone_one_beside_urgent_work_and_goes_first(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from openlive.engines import llama_scorer
-    from openlive.priority import PRIORITY
-
     threads: list[tuple[int, int]] = []
     urgent_while_judging: list[int] = []
     real = llama_scorer.set_threads
@@ -105,9 +104,6 @@ def test_an_urgent_judgment_takes_every_core_alone_one_beside_urgent_work_and_go
 def test_a_judgment_not_marked_urgent_runs_on_one_core_beside_the_rest(
     scorer: LlamaScorer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from openlive.engines import llama_scorer
-    from openlive.priority import PRIORITY
-
     threads: list[tuple[int, int]] = []
     monkeypatch.setattr(llama_scorer, "set_threads", lambda _, chosen: threads.append(chosen))
     evaluate = scorer._llama.eval
