@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +111,22 @@ class LlamaScorer:
         # differently from the same token in a batch, by a few tenths on a tiny model).
         self._last: tuple[list[int], np.ndarray, np.ndarray | None] | None = None
 
+    @contextlib.contextmanager
+    def _as_urgent_work(self) -> Iterator[None]:
+        """An urgent scorer's evaluation: urgent work, on every core when no other urgent work runs.
+
+        As a reply's first tokens (Qwen2.5-Coder-1.5B's judgment, quiet machine:
+        about 0.5 s on two threads, 0.9 s on one). A scorer that is not urgent keeps
+        the one thread it was built with.
+        """
+        if not self._urgent:
+            yield
+            return
+        alone = PRIORITY.urgent_now == 0
+        set_threads(self._llama, (self._cores, self._cores) if alone else (1, 1))
+        with PRIORITY.urgent():
+            yield
+
     def next_token_logprobs(self, prompt: str, answers: Sequence[str]) -> list[float]:
         """The log-probability of each answer's first token right after ``prompt`` (raw text).
 
@@ -154,12 +170,7 @@ class LlamaScorer:
                 try:
                     # Evaluate at least the last token: the logits read are the last evaluated.
                     llama.n_tokens = min(cached_prefix(llama, tokens), len(tokens) - 1)
-                    # An urgent judgment gets every core when no other urgent work
-                    # runs, as a reply's first tokens do (Qwen2.5-Coder-1.5B's, quiet
-                    # machine: about 0.5 s on two threads, 0.9 s on one), and goes first.
-                    alone = self._urgent and PRIORITY.urgent_now == 0
-                    set_threads(llama, (self._cores, self._cores) if alone else (1, 1))
-                    with PRIORITY.urgent() if self._urgent else contextlib.nullcontext():
+                    with self._as_urgent_work():
                         if self.states:
                             _evaluate_every_output(llama, tokens[llama.n_tokens :])
                         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 
+import llama_cpp
 import numpy as np
 import pytest
 
@@ -108,6 +109,15 @@ def test_a_judgment_not_marked_urgent_runs_on_one_core_beside_the_rest(
     monkeypatch.setattr(llama_scorer, "set_threads", lambda _, chosen: threads.append(chosen))
     evaluate = scorer._llama.eval
     urgent: list[int] = []
-    monkeypatch.setattr(scorer._llama, "eval", lambda t: (urgent.append(PRIORITY.urgent_now), evaluate(t)))
+    running: list[tuple[int, int]] = []
+
+    def evaluating(tokens: list[int]) -> None:
+        context = scorer._llama._ctx.ctx
+        running.append((llama_cpp.llama_n_threads(context), llama_cpp.llama_n_threads_batch(context)))
+        urgent.append(PRIORITY.urgent_now)
+        evaluate(tokens)
+
+    monkeypatch.setattr(scorer._llama, "eval", evaluating)
     scorer.next_token_logprobs("Is the moon bright? Answer:", [" yes", " no"])
-    assert threads == [(1, 1)] and urgent == [0]
+    assert running == [(1, 1)] and urgent == [0]
+    assert threads == []  # the one thread it was built with
