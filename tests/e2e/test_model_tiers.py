@@ -62,3 +62,14 @@ def test_a_tool_call_names_a_declared_function_with_schema_valid_arguments(qwen)
         ChatMessage("user", "Lock the front door."),
     ]
     assert qwen.call_tools(messages, [DOOR], threading.Event()) == [ToolCall("lock_door", {"door": "front"})]
+
+
+def test_a_barred_function_stays_in_the_prompt_but_is_not_called(qwen) -> None:  # type: ignore[no-untyped-def]
+    messages = [
+        ChatMessage("system", "You are a helpful assistant."),
+        ChatMessage("user", "Lock the front door."),
+    ]
+    calls = qwen.call_tools(messages, [DOOR], threading.Event(), barred=frozenset({"lock_door"}))
+    assert all(c.name != "lock_door" for c in calls)
+    tokens, _ = qwen._prompt(messages, [DOOR])
+    assert qwen._pool.best_cached(tokens) >= len(tokens) - 1  # the prompt was read with the function in it

@@ -287,8 +287,10 @@ def score_planner(planner: Planner, llm: LLM, data: dict[str, Any], progress: An
 # were made possible (other functions again), and a fourth written before the word
 # planner's routing by meaning (nine more functions); a fifth written blind before the
 # tiny engines' coder chose their tools (nine more; its misses were then looked at), and
-# a sixth written blind meanwhile and scored only once the planner was final (eight more).
-TOOL_SETS = tuple(f"tool_requests{suffix}.json" for suffix in ("", "_2", "_3", "_4", "_5", "_6"))
+# a sixth written blind meanwhile and scored only once the planner was final (eight more);
+# a seventh and an eighth written blind before the planner's model checked its own calls
+# (eight more each), scored once before and once after.
+TOOL_SETS = tuple(f"tool_requests{suffix}.json" for suffix in ("", "_2", "_3", "_4", "_5", "_6", "_7", "_8"))
 
 
 def _coder(target: Target, llm: LLM) -> LLM | None:

@@ -120,6 +120,21 @@ class PromptWarming(Protocol):
 
 
 @runtime_checkable
+class Judge(Protocol):
+    """An engine that reads a short judgment from its odds (:meth:`LlamaCppEngine.answer_logprobs`)."""
+
+    def answer_logprobs(
+        self, messages: Sequence[ChatMessage], answers: Sequence[str], keep_cache: bool = False
+    ) -> list[float]:
+        """The log-probability of each answer as the reply's first token.
+
+        ``keep_cache``: leave the engine's cached prompt as it was (a judgment between
+        two uses of one long prompt).
+        """
+        ...
+
+
+@runtime_checkable
 class ImageDescriber(Protocol):
     """Turns an image into plain English for a language model that reads text only.
 

@@ -53,9 +53,17 @@ class ToolCallingLLM(Protocol):
     """An engine whose model chooses and calls tools itself."""
 
     def call_tools(
-        self, messages: Sequence[ChatMessage], tools: Sequence[ToolSpec], cancel: threading.Event
+        self,
+        messages: Sequence[ChatMessage],
+        tools: Sequence[ToolSpec],
+        cancel: threading.Event,
+        barred: frozenset[str] = frozenset(),
     ) -> list[ToolCall]:
         """The calls the model makes for the newest turn of ``messages``; empty if it would answer.
+
+        ``barred`` names functions of ``tools`` the model must not call this time (a
+        call taken back, asked again): they stay in the prompt where the engine can
+        keep them there, so that a prompt it has cached is read again from its cache.
 
         Raises:
             EngineError: The model or endpoint failed.

@@ -342,14 +342,21 @@ class OpenAICompatEngine:
             self._slots.release()
 
     def call_tools(
-        self, messages: Sequence[ChatMessage], tools: Sequence[ToolSpec], cancel: threading.Event
+        self,
+        messages: Sequence[ChatMessage],
+        tools: Sequence[ToolSpec],
+        cancel: threading.Event,
+        barred: frozenset[str] = frozenset(),
     ) -> list[ToolCall]:
         """The calls the model makes: the functions go as ``tools`` (parallel calls allowed).
+
+        A call cannot be forbidden to an endpoint, so the ``barred`` functions are not sent.
 
         Raises:
             EngineError: The server could not be reached, answered an HTTP error, or
                 sent something that is not a chat completion.
         """
+        tools = [t for t in tools if t.name not in barred]
         if not tools:
             return []
         started = time.perf_counter()

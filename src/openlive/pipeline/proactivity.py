@@ -43,7 +43,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from openlive.engines.base import LLM, ChatMessage, GenerationStats, SamplingParams
+from openlive.engines.base import LLM, ChatMessage, GenerationStats, Judge, SamplingParams
 from openlive.engines.stand_in import StandIn, is_tiny
 from openlive.errors import ConfigError, EngineError
 from openlive.pipeline.address_model import AddressModel, probe_inputs
@@ -127,15 +127,6 @@ def relevance_prompt(messages: Sequence[ChatMessage]) -> list[ChatMessage]:
         lines.append(f"{who}: {_clip(message.content, MAX_MESSAGE_CHARS)}")
     prompt.append(ChatMessage("user", _case("\n".join(lines), last)))
     return prompt
-
-
-@runtime_checkable
-class Judge(Protocol):
-    """An engine that reads a short judgment from its odds (:meth:`LlamaCppEngine.answer_logprobs`)."""
-
-    def answer_logprobs(self, messages: Sequence[ChatMessage], answers: Sequence[str]) -> list[float]:
-        """The log-probability of each answer as the reply's first token."""
-        ...
 
 
 @runtime_checkable

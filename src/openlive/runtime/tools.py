@@ -26,7 +26,9 @@ def llm_planner(llm: LLM, coder: LLM | None = None) -> Planner:
 
     A tiny engine whose coder calls tools itself (Qwen2.5-Coder-1.5B standing in for
     SmolLM2) has the coder choose the tools; on the request sets of ``openlive bench
-    tools`` it chose right more often than the word planner.
+    tools`` it chose right more often than the word planner. A model that makes one
+    call a turn is asked again about each function it calls
+    (:class:`~openlive.tools.call_check.CallCheck`), where it can read its odds.
 
     Args:
         llm: The engine whose turns are planned.
@@ -34,9 +36,11 @@ def llm_planner(llm: LLM, coder: LLM | None = None) -> Planner:
             itself. A model that calls tools writes its own, unless it makes one call
             a turn (:attr:`~openlive.engines.profile.ModelProfile.one_call`).
     """
+    from openlive.engines.base import Judge
     from openlive.engines.native_tools import ToolCallingLLM
     from openlive.engines.profile import profile_of
     from openlive.engines.sentence_embedder import shared_embedder
+    from openlive.tools.call_check import CallCheck
     from openlive.tools.llm_planner import LlmPlanner
     from openlive.tools.native_planner import NativePlanner
 
@@ -46,7 +50,8 @@ def llm_planner(llm: LLM, coder: LLM | None = None) -> Planner:
             if not profile.one_call:
                 return NativePlanner(chooser)
             words = LlmPlanner(llm, coder=chooser, embedder=shared_embedder)
-            return NativePlanner(chooser, per_task=True, code_writer=words, fallback=words)
+            check = CallCheck(chooser) if isinstance(chooser, Judge) else None
+            return NativePlanner(chooser, per_task=True, code_writer=words, fallback=words, check=check)
     return LlmPlanner(llm, coder=coder, embedder=shared_embedder)
 
 

@@ -21,6 +21,8 @@ GATE_TIMEOUT_S = 10.0
 
 # The odds of each answer as the reply's first token (``answer_logprobs``, as llama.cpp gives them).
 Odds = Callable[[Sequence[ChatMessage], Sequence[str]], list[float]]
+# ``answer_logprobs`` as engines have it: the odds, and whether to keep the cached prompt.
+Judging = Callable[[Sequence[ChatMessage], Sequence[str], bool], list[float]]
 # Asks a remote engine's server whether it is up: ``None``, or why not (``probe``, for /health).
 Probe = Callable[[float], str | None]
 
@@ -64,7 +66,7 @@ class FakeLLM:
     """
 
     # Present only when configured: the runtime tells engines apart by what they have.
-    answer_logprobs: Odds
+    answer_logprobs: Judging
     probe: Probe
 
     def __init__(
@@ -101,8 +103,10 @@ class FakeLLM:
         if probe is not None:
             self.probe = self._probing(probe)
 
-    def _judging(self, odds: Odds) -> Odds:
-        def answer_logprobs(messages: Sequence[ChatMessage], answers: Sequence[str]) -> list[float]:
+    def _judging(self, odds: Odds) -> Judging:
+        def answer_logprobs(
+            messages: Sequence[ChatMessage], answers: Sequence[str], keep_cache: bool = False
+        ) -> list[float]:
             with self._lock:
                 self.judged.append(list(messages))
             return odds(messages, answers)

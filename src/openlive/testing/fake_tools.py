@@ -73,12 +73,16 @@ class FakeToolCallingLLM(FakeLLM):
         self.offered: list[list[str]] = []
 
     def call_tools(
-        self, messages: Sequence[ChatMessage], tools: Sequence[ToolSpec], cancel: threading.Event
+        self,
+        messages: Sequence[ChatMessage],
+        tools: Sequence[ToolSpec],
+        cancel: threading.Event,
+        barred: frozenset[str] = frozenset(),
     ) -> list[ToolCall]:
         """The calls the next scripted turn writes; none once the script is used up."""
         from openlive.engines.llama import NO_TOOL, successive_calls
 
-        self.offered.append([t.name for t in tools])
+        self.offered.append([t.name for t in tools if t.name not in barred])
         texts = self._turns.pop(0) if self._turns else []
         return successive_calls(lambda _head: texts.pop(0) if texts else "", NO_TOOL.name, cancel)
 

@@ -22,11 +22,15 @@ from typing import Protocol
 from openlive.engines.base import ChatMessage, last_user_text
 from openlive.engines.native_tools import ToolCall, ToolCallingLLM, ToolSpec
 from openlive.errors import ContextWindowExceeded
+from openlive.tools.call_check import CallCheck
 from openlive.tools.llm_planner import MAX_TASK_CHARS, MAX_TASKS, function_verbs, split_tasks
 from openlive.tools.planner import CodeStep, FunctionStep, Planner, SearchStep, Step
 from openlive.wire.tools import Tools, argument_error
 
 log = logging.getLogger(__name__)
+
+# Calls the check may take back for one request before the request gets none.
+MAX_REJECTED = 2
 
 CODE_FUNCTION = ToolSpec(
     name="run_python",
@@ -110,6 +114,10 @@ class NativePlanner:
         fallback: Plans the turns whose conversation and tools do not fit the model's
             context window (a stand-in's is smaller than the engine's); ``None``: the
             error stands.
+        check: Asks again about each call of a declared function; a call it rejects is
+            taken back and the model asked once more with that function barred (at
+            most :data:`MAX_REJECTED` times a request; the prompt stays the same, so
+            the engine reads it from its cache). ``None``: every call stands.
     """
 
     def __init__(
@@ -119,11 +127,13 @@ class NativePlanner:
         per_task: bool = False,
         code_writer: CodeWriter | None = None,
         fallback: Planner | None = None,
+        check: CallCheck | None = None,
     ) -> None:
         self._llm = llm
         self.per_task = per_task
         self._code_writer = code_writer
         self._fallback = fallback
+        self._check = check
 
     def plan(self, messages: Sequence[ChatMessage], tools: Tools, cancel: threading.Event) -> list[Step]:
         """The steps the model calls for; see :class:`openlive.tools.planner.Planner`."""
@@ -142,7 +152,7 @@ class NativePlanner:
                 return []
             asked = messages if task is request else with_last_user_text(messages, task[:MAX_TASK_CHARS])
             try:
-                calls = self._llm.call_tools(with_guidance(asked), specs, cancel)
+                calls = self._checked_calls(asked, task, specs, cancel)
             except ContextWindowExceeded:
                 if self._fallback is None:
                     raise
@@ -159,6 +169,41 @@ class NativePlanner:
             ", ".join(_step_name(s) for s in steps) or "no tools",
         )
         return steps
+
+    def _checked_calls(
+        self, asked: Sequence[ChatMessage], task: str, specs: Sequence[ToolSpec], cancel: threading.Event
+    ) -> list[ToolCall]:
+        """The model's calls for ``task``; with a check, asked again barring each function it rejects."""
+        prompt = with_guidance(asked)
+        calls = self._llm.call_tools(prompt, specs, cancel)
+        barred: set[str] = set()
+        while (rejected := self._rejected(asked, task, calls, specs, cancel)) is not None:
+            barred.add(rejected)
+            if len(barred) > MAX_REJECTED:
+                return []
+            log.info("native tool planner: the check took back a call to %s; asked again", rejected)
+            calls = self._llm.call_tools(prompt, specs, cancel, barred=frozenset(barred))
+        return calls
+
+    def _rejected(
+        self,
+        asked: Sequence[ChatMessage],
+        task: str,
+        calls: Sequence[ToolCall],
+        specs: Sequence[ToolSpec],
+        cancel: threading.Event,
+    ) -> str | None:
+        """The first declared function among ``calls`` that the check says the request does not ask for."""
+        if self._check is None:
+            return None
+        builtin = {CODE_FUNCTION.name, SEARCH_FUNCTION.name}
+        for call in calls:
+            spec = next((s for s in specs if s.name == call.name), None)
+            if spec is None or spec.name in builtin or cancel.is_set():
+                continue
+            if not self._check.fits(asked, task, spec):
+                return call.name
+        return None
 
     def fix_code(self, task: str, code: str, error: str, cancel: threading.Event | None = None) -> str | None:
         """The failed program written again by the code writer; ``None`` without one (the failure stands)."""

@@ -67,6 +67,16 @@ def test_a_plain_answer_is_no_call_and_broken_arguments_are_skipped() -> None:
     assert engine_answering(broken).call_tools(ASK, [DOOR], threading.Event()) == []
 
 
+def test_barred_functions_are_not_sent() -> None:
+    seen: list[dict[str, Any]] = []
+    other = ToolSpec("unlock_door", "Unlock a door.", DOOR.parameters)
+    engine = engine_answering(completion({"name": "unlock_door", "arguments": "{}"}), seen=seen)
+    engine.call_tools(ASK, [DOOR, other], threading.Event(), barred=frozenset({"lock_door"}))
+    assert seen[0]["tools"] == [other.openai()]
+    assert engine.call_tools(ASK, [DOOR], threading.Event(), barred=frozenset({"lock_door"})) == []
+    assert len(seen) == 1  # nothing left to offer: no request
+
+
 def test_no_tools_no_request() -> None:
     seen: list[dict[str, Any]] = []
     assert engine_answering(completion(), seen=seen).call_tools(ASK, [], threading.Event()) == []

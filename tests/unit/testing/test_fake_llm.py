@@ -5,8 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 
-from openlive.engines.base import ChatMessage, GenerationStats, SamplingParams
-from openlive.pipeline.proactivity import Judge
+from openlive.engines.base import ChatMessage, GenerationStats, Judge, SamplingParams
 from openlive.testing import FakeLLM
 
 HELLO = [ChatMessage("user", "hello")]

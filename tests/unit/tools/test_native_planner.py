@@ -221,3 +221,91 @@ def test_tools_that_do_not_fit_the_model_are_planned_by_the_fallback() -> None:
     assert steps == [FunctionStep("lock up", "lock_door", {"door": "back"})]
     with pytest.raises(ContextWindowExceeded):
         NativePlanner(Overflowing()).plan([ChatMessage("user", "lock up")], HOME, threading.Event())
+
+
+class Check:
+    """A call check that rejects the named functions and records what it was asked."""
+
+    def __init__(self, *rejected: str) -> None:
+        self.rejected = set(rejected)
+        self.asked: list[tuple[str, str]] = []
+
+    def fits(self, messages: Sequence[ChatMessage], task: str, spec: ToolSpec) -> bool:
+        self.asked.append((task, spec.name))
+        return spec.name not in self.rejected
+
+
+class Answering(ScriptedCaller):
+    """Answers each question with the first of ``choices`` offered and not barred; records the barred."""
+
+    def __init__(self, *choices: ToolCall) -> None:
+        super().__init__()
+        self.choices = choices
+        self.barred: list[frozenset[str]] = []
+
+    def call_tools(
+        self,
+        messages: Sequence[ChatMessage],
+        tools: Sequence[ToolSpec],
+        cancel: threading.Event,
+        barred: frozenset[str] = frozenset(),
+    ) -> list[ToolCall]:
+        self.seen.append((list(messages), list(tools)))
+        self.barred.append(barred)
+        callable_names = {t.name for t in tools} - barred
+        return [c for c in self.choices if c.name in callable_names][:1]
+
+
+def test_a_call_the_check_rejects_is_asked_again_with_its_function_barred() -> None:
+    caller = Answering(
+        ToolCall("lock_door", {"door": "front"}), ToolCall(SEARCH_FUNCTION.name, {"query": "q"})
+    )
+    check = Check("lock_door")
+    planner = NativePlanner(caller, check=check)
+    steps = planner.plan([ChatMessage("user", "Who locks doors?")], EVERYTHING, threading.Event())
+    assert steps == [SearchStep("Who locks doors?", "q")]
+    # Asked twice from the same prompt: the second time, the rejected function may not be called.
+    assert caller.seen[0] == caller.seen[1]
+    assert caller.barred == [frozenset(), frozenset({"lock_door"})]
+    assert check.asked == [("Who locks doors?", "lock_door")]  # search and code are not checked
+
+
+def test_a_call_the_check_keeps_stands_and_is_asked_once() -> None:
+    caller = Answering(ToolCall("lock_door", {"door": "front"}))
+    check = Check()
+    steps = NativePlanner(caller, check=check).plan(
+        [ChatMessage("user", "Lock up.")], EVERYTHING, threading.Event()
+    )
+    assert steps == [FunctionStep("Lock up.", "lock_door", {"door": "front"})]
+    assert len(caller.seen) == 1 and check.asked == [("Lock up.", "lock_door")]
+
+
+def test_the_check_rejects_a_bounded_number_of_calls() -> None:
+    from openlive.tools.native_planner import MAX_REJECTED
+
+    functions = [{**DOOR, "name": f"door_{i}"} for i in range(MAX_REJECTED + 3)]
+    tools = parse_tools([{"functionDeclarations": functions}])
+    caller = Answering(*(ToolCall(f["name"], {"door": "front"}) for f in functions))
+    check = Check(*(f["name"] for f in functions))
+    steps = NativePlanner(caller, check=check).plan([ChatMessage("user", "Hm.")], tools, threading.Event())
+    assert steps == []
+    assert len(caller.seen) == MAX_REJECTED + 1
+
+
+def test_the_runtime_checks_the_calls_of_a_one_call_model_that_reads_its_odds() -> None:
+    from openlive.runtime.tools import llm_planner
+    from openlive.testing import FakeLLM, FakeToolCallingLLM
+
+    call = '{"name": "lock_door", "arguments": {"door": "front"}}'
+    nothing = '{"name": "reply_without_tools"'
+    messages = [ChatMessage("user", "Tell me a joke about doors.")]
+    doubting = FakeToolCallingLLM([[call], [nothing]], one_call=True, odds=lambda _m, _a: [-4.0, -0.1])
+    assert llm_planner(FakeLLM(), doubting).plan(messages, HOME, threading.Event()) == []
+    assert doubting.offered == [["lock_door", "water_plants", "run_python"], ["water_plants", "run_python"]]
+
+    sure = FakeToolCallingLLM([[call]], one_call=True, odds=lambda _m, _a: [-0.1, -4.0])
+    steps = llm_planner(FakeLLM(), sure).plan(messages, HOME, threading.Event())
+    assert [s.name for s in steps if isinstance(s, FunctionStep)] == ["lock_door"]
+
+    unchecked = FakeToolCallingLLM([[call]], one_call=True)  # no odds to read: the call stands
+    assert len(llm_planner(FakeLLM(), unchecked).plan(messages, HOME, threading.Event())) == 1
