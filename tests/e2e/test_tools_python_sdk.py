@@ -155,9 +155,9 @@ def test_function_with_parameters_gets_arguments_that_match_its_schema(client: g
 
 
 def test_a_question_that_asks_for_no_declared_function_calls_none(client: genai.Client) -> None:
-    # Qwen2.5-Coder-1.5B, choosing the default server's tools, calls set_thermostat
-    # for this (the number fits its one parameter); asked about that call alone, it
-    # takes it back (tools/call_check.py).
+    # Qwen2.5-Coder-1.5B, choosing the default server's tools, called set_thermostat
+    # for this in-process without the check (the number fits its one parameter);
+    # asked about that call alone, it takes it back (tools/call_check.py).
     config = {
         "response_modalities": ["TEXT"],
         "tools": [{"function_declarations": [SET_THERMOSTAT, TURN_ON]}],

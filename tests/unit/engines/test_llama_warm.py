@@ -1,4 +1,4 @@
-"""Reading a prompt ahead: the next turn's first token then costs only its new tokens.
+"""Reading a prompt ahead: the next turn's first token then costs only its new tokens; a judgment keeps it.
 
 Runs the embedded SmolLM2 in this process (skipped where it is not installed).
 """
@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from openlive.engines.base import ChatMessage, GenerationStats, PromptWarming, SamplingParams
+from openlive.engines.base import ChatMessage, GenerationStats, Judge, PromptWarming, SamplingParams
 from openlive.engines.embedded import smollm2_path
 from openlive.engines.llama import LlamaCppEngine
 from openlive.errors import ConfigError
@@ -24,13 +24,22 @@ HISTORY = [
 ]
 
 
-@pytest.fixture(scope="module")
-def engine() -> Iterator[LlamaCppEngine]:
+def smollm2(contexts: int) -> LlamaCppEngine:
     try:
         path = smollm2_path()
     except ConfigError as exc:
         pytest.skip(str(exc))
-    yield LlamaCppEngine(path, n_ctx=1024, contexts=2)
+    return LlamaCppEngine(path, n_ctx=1024, contexts=contexts)
+
+
+@pytest.fixture(scope="module")
+def engine() -> Iterator[LlamaCppEngine]:
+    yield smollm2(contexts=2)
+
+
+@pytest.fixture(scope="module")
+def one_context() -> Iterator[LlamaCppEngine]:
+    yield smollm2(contexts=1)
 
 
 def first_reply(engine: LlamaCppEngine, messages: list[ChatMessage]) -> GenerationStats:
@@ -63,3 +72,27 @@ def test_warming_reads_only_what_the_next_prompt_shares(engine: LlamaCppEngine) 
     # assistant's header that ends the warmed prompt's own rendering).
     held = [list(c.input_ids[: c.n_tokens]) for c in engine._pool._free]
     assert any(cached and cached == tokens[: len(cached)] for cached in held)
+
+
+def reply(engine: LlamaCppEngine, messages: list[ChatMessage]) -> str:
+    params = SamplingParams(max_tokens=8, temperature=0.0)
+    return "".join(engine.generate(messages, params, GenerationStats(), threading.Event()))
+
+
+def test_a_judgment_that_keeps_the_cache_leaves_the_prompt_cached(one_context: LlamaCppEngine) -> None:
+    engine = one_context
+    asked = [*HISTORY, ChatMessage("user", "And of Spain?")]
+    question = [ChatMessage("user", 'Is "Rome" the name of a city? Answer yes or no.')]
+    assert isinstance(engine, Judge)
+    before = reply(engine, asked)
+    tokens, _ = engine._prompt(asked)
+    held = engine._pool.best_cached(tokens)
+    assert held >= len(tokens) - 1
+
+    kept = engine.answer_logprobs(question, ["yes", "no"], keep_cache=True)
+    assert engine._pool.best_cached(tokens) == held
+    assert reply(engine, asked) == before  # the restored cache reads as the original did
+
+    dropped = engine.answer_logprobs(question, ["yes", "no"])
+    assert engine._pool.best_cached(tokens) < held  # the judgment's prompt took its place
+    assert dropped == pytest.approx(kept, abs=0.05)  # the same judgment either way
