@@ -71,5 +71,8 @@ def test_a_barred_function_stays_in_the_prompt_but_is_not_called(qwen) -> None: 
     ]
     calls = qwen.call_tools(messages, [DOOR], threading.Event(), barred=frozenset({"lock_door"}))
     assert all(c.name != "lock_door" for c in calls)
-    tokens, _ = qwen._prompt(messages, [DOOR])
-    assert qwen._pool.best_cached(tokens) >= len(tokens) - 1  # the prompt was read with the function in it
+    from openlive.engines.llama import NO_TOOL
+
+    # The prompt was read with the function in it, beside "call nothing", as always.
+    tokens, _ = qwen._prompt(messages, [DOOR, NO_TOOL])
+    assert qwen._pool.best_cached(tokens) >= len(tokens) - 1
