@@ -213,6 +213,12 @@ def _frame() -> ImagePart:
 async def test_a_question_naming_the_screens_text_is_the_readers_once_the_frame_is_read(
     words: str, writer: str
 ) -> None:
+    said = await _screen_reply(words)
+    assert said == {"reader": "Total 1345.", "tiny": "I cannot see."}[writer]
+
+
+async def _screen_reply(words: str) -> str:
+    """The reply to ``words`` asked of a tiny model with a reader, over a screen showing "Total 1345"."""
     engines = {"tiny": tiny_llm("I cannot see."), "reader": FakeLLM(reply=lambda _: "Total 1345.")}
     reader = StandIn(lambda: engines["reader"], "reader", "answers from tool results")
     reader.for_engine(engines["tiny"])
